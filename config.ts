@@ -1,0 +1,446 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/**
+ * The platform's configuration: every key the program reads, in one table.
+ *
+ * This table is the source of truth. `Pulumi.yaml` declares the same keys with the same types,
+ * defaults and descriptions (a spec compares them), so the CLI can check types before the program
+ * runs, and this module still validates values the CLI cannot judge (allowed sets, ranges, formats).
+ */
+
+export const PROJECT = "platform";
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** API Gateway cache cluster sizes, in GB. */
+export const API_CACHE_SIZES = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] as const;
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export const RELEASE_STRATEGIES = ["blue-green", "rolling", "canary"] as const;
+export const COGNITO_MFA = ["OPTIONAL", "ON"] as const;
+export const COGNITO_THREAT_PROTECTION = ["off", "audit", "enforced"] as const;
+export const NAT_GATEWAY_STRATEGIES = ["Single", "OnePerAz"] as const;
+
+type ConfigType = "string" | "integer" | "boolean" | "array";
+
+interface KeySpec<T> {
+    type: ConfigType;
+    description: string;
+    /** Absent means the key is required in every stack. */
+    default?: T;
+    /** The key may hold a secret (a pager integration URL carries its routing key). */
+    secret?: boolean;
+    schema: z.ZodType<T>;
+}
+
+function key<T>(spec: KeySpec<T>): KeySpec<T> {
+    return spec;
+}
+
+function oneOf<const T extends readonly (string | number)[]>(values: T) {
+    const allowed = values.join(", ");
+    return z.custom<T[number]>((v) => (values as readonly unknown[]).includes(v), {
+        message: `is not one of ${allowed}`,
+    });
+}
+
+function intIn(min: number, max: number) {
+    return z
+        .number()
+        .int({ message: "is not a whole number" })
+        .min(min, { message: `is below the minimum ${min} (allowed: ${min} to ${max})` })
+        .max(max, { message: `is above the maximum ${max} (allowed: ${min} to ${max})` });
+}
+
+const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "is not an email address" });
+const domainName = z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        message: "is not a lower-case DNS domain name such as example.com",
+    });
+const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, {
+    message: "is not an IPv4 CIDR block between /16 and /28, such as 10.0.0.0/16",
+});
+
+export const CONFIG_KEYS = {
+    environment: key({
+        type: "string",
+        description: "Environment profile of this stack: dev, staging or prod. Used in names, tags and dashboards.",
+        schema: oneOf(ENVIRONMENTS),
+    }),
+    logRetentionDays: key({
+        type: "integer",
+        description: "Days CloudWatch Logs keeps function, API and WAF logs. One of the periods CloudWatch accepts.",
+        default: 30,
+        schema: oneOf(LOG_RETENTION_DAYS),
+    }),
+    alertEmails: key({
+        type: "array",
+        description: "Team mailboxes subscribed to every severity topic (critical, warning, info). At least one.",
+        schema: z.array(email).min(1, { message: "needs at least one email address" }),
+    }),
+    pagerUrl: key({
+        type: "string",
+        description:
+            "HTTPS endpoint of the on-call pager (for example a PagerDuty or Opsgenie integration URL) subscribed to the critical topic. Empty for none; set it with --secret.",
+        default: "",
+        secret: true,
+        schema: z.union([z.literal(""), httpsUrl]),
+    }),
+    escalationMinutes: key({
+        type: "integer",
+        description: "Minutes a warning alarm may stay in ALARM before it escalates to the critical topic.",
+        default: 30,
+        schema: intIn(5, 1440),
+    }),
+    apiFunctionTimeoutSeconds: key({
+        type: "integer",
+        description: "Timeout of functions behind the API. API Gateway gives up after 29 seconds.",
+        default: 10,
+        schema: intIn(1, 29),
+    }),
+    workerFunctionTimeoutSeconds: key({
+        type: "integer",
+        description: "Timeout of queue and stream workers. Their queues' visibility timeout is six times this.",
+        default: 30,
+        schema: intIn(1, 900),
+    }),
+    functionMemoryMb: key({
+        type: "integer",
+        description: "Memory of every function, in MB. CPU scales with it.",
+        default: 512,
+        schema: intIn(128, 10240),
+    }),
+    functionReservedConcurrency: key({
+        type: "integer",
+        description: "Reserved concurrency per function: caps its share of the account's concurrency and protects the others.",
+        default: 10,
+        schema: intIn(1, 1000),
+    }),
+    functionErrorRatePercent: key({
+        type: "integer",
+        description: "Error rate (errors / invocations, percent) over 5 minutes that raises a function's error alarm.",
+        default: 5,
+        schema: intIn(1, 100),
+    }),
+    functionDurationPercentOfTimeout: key({
+        type: "integer",
+        description: "p99 duration, as a percentage of the function's timeout, that raises its duration alarm.",
+        default: 80,
+        schema: intIn(10, 100),
+    }),
+    apiThrottleRateLimit: key({
+        type: "integer",
+        description: "Steady-state requests per second the API stage accepts before throttling.",
+        default: 50,
+        schema: intIn(1, 10000),
+    }),
+    apiThrottleBurstLimit: key({
+        type: "integer",
+        description: "Burst of requests the API stage accepts before throttling.",
+        default: 100,
+        schema: intIn(1, 5000),
+    }),
+    apiCacheEnabled: key({
+        type: "boolean",
+        description: "Turn on the API stage cache (encrypted). Costs money by the hour.",
+        default: false,
+        schema: z.boolean(),
+    }),
+    apiCacheSizeGb: key({
+        type: "string",
+        description: "API cache cluster size in GB when the cache is on.",
+        default: "0.5",
+        schema: oneOf(API_CACHE_SIZES),
+    }),
+    apiLatencyP99Ms: key({
+        type: "integer",
+        description: "p99 API latency in milliseconds that raises the latency alarm.",
+        default: 3000,
+        schema: intIn(50, 29000),
+    }),
+    api5xxRatePercent: key({
+        type: "integer",
+        description: "Share of API requests answered with a 5xx (percent, over 5 minutes) that raises the 5xx alarm.",
+        default: 1,
+        schema: intIn(1, 100),
+    }),
+    wafRateLimit: key({
+        type: "integer",
+        description: "Requests per 5 minutes from one IP address before WAF blocks it.",
+        default: 1000,
+        schema: intIn(100, 2000000000),
+    }),
+    shieldAdvanced: key({
+        type: "boolean",
+        description:
+            "Protect the CloudFront distribution with Shield Advanced. Needs an active Shield Advanced subscription (USD 3,000 a month).",
+        default: false,
+        schema: z.boolean(),
+    }),
+    cognitoMfa: key({
+        type: "string",
+        description: "Cognito MFA: OPTIONAL lets users enrol, ON requires every user to.",
+        default: "OPTIONAL",
+        schema: oneOf(COGNITO_MFA),
+    }),
+    cognitoThreatProtection: key({
+        type: "string",
+        description: "Cognito threat protection (Plus feature plan): off, audit (log only) or enforced (block risky sign-ins).",
+        default: "off",
+        schema: oneOf(COGNITO_THREAT_PROTECTION),
+    }),
+    deletionProtection: key({
+        type: "boolean",
+        description:
+            "Deletion protection on the table, user pool and keys, and Pulumi `protect` on every stateful resource.",
+        default: false,
+        schema: z.boolean(),
+    }),
+    maxReceiveCount: key({
+        type: "integer",
+        description: "Deliveries of a message before SQS moves it to the dead-letter queue.",
+        default: 5,
+        schema: intIn(5, 1000),
+    }),
+    queueMaxAgeSeconds: key({
+        type: "integer",
+        description: "Age of the oldest message in a queue, in seconds, that raises its backlog alarm.",
+        default: 900,
+        schema: intIn(60, 1209600),
+    }),
+    releaseStrategy: key({
+        type: "string",
+        description:
+            "How a new function version takes traffic: blue-green (all at once after checks), rolling (linear steps) or canary (one step, then the rest).",
+        default: "canary",
+        schema: oneOf(RELEASE_STRATEGIES),
+    }),
+    releaseStepPercent: key({
+        type: "integer",
+        description: "Share of traffic each rolling step or the canary moves, in percent.",
+        default: 10,
+        schema: intIn(1, 99),
+    }),
+    releaseIntervalMinutes: key({
+        type: "integer",
+        description: "Minutes between rolling steps, or that the canary bakes before the rest of the traffic moves.",
+        default: 5,
+        schema: intIn(1, 60),
+    }),
+    backupRetentionDays: key({
+        type: "integer",
+        description: "Days AWS Backup keeps recovery points of the table.",
+        default: 35,
+        schema: intIn(1, 36500),
+    }),
+    rpoMinutes: key({
+        type: "integer",
+        description: "Recovery point objective in minutes: the most data the business accepts to lose.",
+        default: 60,
+        schema: intIn(1, 10080),
+    }),
+    rtoMinutes: key({
+        type: "integer",
+        description: "Recovery time objective in minutes: the longest the platform may be down after a disaster.",
+        default: 240,
+        schema: intIn(5, 10080),
+    }),
+    emailDomain: key({
+        type: "string",
+        description: "Domain SES sends order emails from, verified with DKIM.",
+        schema: domainName,
+    }),
+    searchStandbyReplicas: key({
+        type: "boolean",
+        description: "Keep standby replicas of the OpenSearch Serverless collection in another AZ (doubles the OCU floor).",
+        default: false,
+        schema: z.boolean(),
+    }),
+    availabilityZones: key({
+        type: "integer",
+        description: "Availability zones the VPC spans; two at least, so nothing hangs on one zone.",
+        default: 3,
+        schema: intIn(2, 3),
+    }),
+    natGateways: key({
+        type: "string",
+        description: "NAT gateways of the VPC: Single (cheaper, one zone) or OnePerAz (survives a zone outage).",
+        default: "Single",
+        schema: oneOf(NAT_GATEWAY_STRATEGIES),
+    }),
+    vpcCidr: key({
+        type: "string",
+        description: "IPv4 CIDR block of the VPC.",
+        default: "10.0.0.0/16",
+        schema: cidr,
+    }),
+} as const;
+
+type Keys = typeof CONFIG_KEYS;
+type ValueOf<K extends keyof Keys> = Keys[K] extends KeySpec<infer T> ? T : never;
+
+/** The validated configuration, one typed object. `pagerUrl` stays a secret output. */
+export type PlatformConfig = { [K in Exclude<keyof Keys, "pagerUrl">]: ValueOf<K> } & {
+    pagerUrl: pulumi.Output<string>;
+    /** True when `pagerUrl` is set, known without revealing the secret. */
+    hasPager: boolean;
+    project: string;
+    stack: string;
+};
+
+/** Raw config as the CLI hands it to the program: strings keyed `<project>:<key>`. */
+export type RawConfig = Record<string, string | undefined>;
+
+/** Thrown when the configuration has problems; its message lists every one, one per line. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function show(raw: string): string {
+    return JSON.stringify(raw);
+}
+
+function decode(fullKey: string, spec: KeySpec<unknown>, raw: string): { value?: unknown; problem?: string } {
+    switch (spec.type) {
+        case "string":
+            return { value: raw };
+        case "integer": {
+            const n = Number(raw.trim());
+            if (raw.trim() === "" || !Number.isFinite(n)) {
+                return { problem: `${fullKey}: ${show(raw)} is not a number` };
+            }
+            return { value: n };
+        }
+        case "boolean":
+            if (raw === "true" || raw === "false") {
+                return { value: raw === "true" };
+            }
+            return { problem: `${fullKey}: ${show(raw)} is not true or false` };
+        case "array":
+            try {
+                const parsed: unknown = JSON.parse(raw);
+                if (!Array.isArray(parsed)) {
+                    return { problem: `${fullKey}: ${show(raw)} is not a list` };
+                }
+                return { value: parsed };
+            } catch {
+                return { problem: `${fullKey}: ${show(raw)} is not a list (expected a YAML list or JSON array)` };
+            }
+    }
+}
+
+function describe(value: unknown): string {
+    return typeof value === "string" ? show(value) : JSON.stringify(value);
+}
+
+/**
+ * Validates raw configuration and returns the typed values. Pure: the unit specs call it directly.
+ * Every problem is collected, so an operator fixes a stack file in one pass.
+ */
+export function parseConfig(
+    raw: RawConfig,
+    project = PROJECT,
+    opts: { secretKeys?: ReadonlySet<string>; skipSecretFormat?: boolean } = {},
+): Omit<PlatformConfig, "pagerUrl" | "hasPager" | "project" | "stack"> & { pagerUrl: string } {
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+    const known = new Set(Object.keys(CONFIG_KEYS).map((k) => `${project}:${k}`));
+
+    for (const [name, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec<unknown>][]) {
+        const fullKey = `${project}:${name}`;
+        const rawValue = raw[fullKey];
+        if (rawValue === undefined) {
+            if (spec.default === undefined) {
+                problems.push(`${fullKey} is required: ${spec.description} Set it with \`pulumi config set ${name} <value>\`.`);
+            } else {
+                values[name] = spec.default;
+            }
+            continue;
+        }
+        // A secret the offline preview could not decrypt is checked at `pulumi up`, where its value is known.
+        if (spec.secret && opts.skipSecretFormat && opts.secretKeys?.has(fullKey)) {
+            values[name] = rawValue;
+            continue;
+        }
+        const decoded = decode(fullKey, spec, rawValue);
+        if (decoded.problem) {
+            problems.push(decoded.problem);
+            continue;
+        }
+        const result = spec.schema.safeParse(decoded.value);
+        if (result.success) {
+            values[name] = result.data;
+            continue;
+        }
+        for (const issue of result.error.issues) {
+            const path = issue.path.length > 0 ? `[${issue.path.join(".")}]` : "";
+            const at = issue.path.length > 0 ? getAt(decoded.value, issue.path) : decoded.value;
+            const shown = spec.secret && opts.secretKeys?.has(fullKey) ? "[secret]" : describe(at);
+            problems.push(`${fullKey}${path}: ${shown} ${issue.message}`);
+        }
+    }
+
+    for (const k of Object.keys(raw)) {
+        if (k.startsWith(`${project}:`) && !known.has(k)) {
+            const allowed = Object.keys(CONFIG_KEYS).join(", ");
+            problems.push(`${k} is not a configuration key of this project (known keys: ${allowed})`);
+        }
+    }
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return values as ReturnType<typeof parseConfig>;
+}
+
+function getAt(value: unknown, path: PropertyKey[]): unknown {
+    let cur: unknown = value;
+    for (const p of path) {
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
+        cur = (cur as Record<PropertyKey, unknown>)[p];
+    }
+    return cur;
+}
+
+// The SDK marks this @internal, but it is the only reader of PULUMI_CONFIG_SECRET_KEYS that also sees
+// config set through the runtime's store (mocks, Automation API), so we use it rather than parse env.
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret;
+
+/**
+ * Reads this stack's configuration once and validates it. A bad value stops the program with a
+ * message that names each key, its value and what is allowed.
+ */
+export function loadConfig(): PlatformConfig {
+    const project = pulumi.getProject();
+    const all = pulumi.runtime.allConfig();
+    const secretKeys = new Set(Object.keys(all).filter((k) => isConfigSecret(k)));
+    let parsed: ReturnType<typeof parseConfig>;
+    try {
+        parsed = parseConfig(all, project, { secretKeys, skipSecretFormat: pulumi.runtime.isDryRun() });
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            // RunError prints without a stack trace: the message is the whole story.
+            throw new pulumi.RunError(err.message);
+        }
+        throw err;
+    }
+    const { pagerUrl, ...rest } = parsed;
+    return {
+        ...rest,
+        pagerUrl: pulumi.secret(pagerUrl),
+        hasPager: pagerUrl !== "",
+        project,
+        stack: pulumi.getStack(),
+    };
+}
