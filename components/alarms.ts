@@ -1,0 +1,140 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * Where alarms go: the ARNs of the three severity topics (Outputs of the topics themselves, so the
+ * policy pack can follow an alarm's actions to its topic) and when a warning escalates.
+ */
+export interface AlarmRouting {
+    /** ARN of each severity topic. */
+    topicArns: Record<Severity, pulumi.Output<string>>;
+    /** Minutes a warning alarm may stay in ALARM before its escalation twin pages `critical`. */
+    escalationMinutes: number;
+}
+
+/** One metric, as CloudWatch names it. */
+export interface MetricRef {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, pulumi.Input<string>>;
+    /** `Sum`, `Average`, `Maximum`... or a percentile such as `p99`. */
+    stat: string;
+}
+
+/** What an alarm watches: one metric, or a metric-math expression over named metrics. */
+export type AlarmSignal =
+    | { kind: "metric"; metric: MetricRef }
+    | { kind: "math"; expression: string; label: string; metrics: Record<string, MetricRef> };
+
+export interface AlarmSpec {
+    /** What the alarm means and what to do, shown in the notification. */
+    description: string;
+    severity: Severity;
+    signal: AlarmSignal;
+    threshold: number;
+    comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
+    /** Seconds per datapoint. @default 60 */
+    periodSeconds?: number;
+    /** Datapoints evaluated. @default 5 */
+    evaluationPeriods?: number;
+    /** Breaching datapoints (of `evaluationPeriods`) that raise the alarm. @default evaluationPeriods */
+    datapointsToAlarm?: number;
+    /** @default "notBreaching": no traffic is not an incident */
+    treatMissingData?: "notBreaching" | "breaching" | "ignore" | "missing";
+}
+
+/** The alarm and, for a warning, its escalation twin. */
+export interface CreatedAlarm {
+    alarm: aws.cloudwatch.MetricAlarm;
+    escalation?: aws.cloudwatch.MetricAlarm;
+}
+
+function signalArgs(signal: AlarmSignal, period: number): Partial<aws.cloudwatch.MetricAlarmArgs> {
+    if (signal.kind === "metric") {
+        const m = signal.metric;
+        const percentile = /^p\d+(\.\d+)?$/.test(m.stat);
+        return {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            dimensions: m.dimensions,
+            period,
+            ...(percentile ? { extendedStatistic: m.stat } : { statistic: m.stat }),
+        };
+    }
+    return {
+        metricQueries: [
+            { id: "signal", expression: signal.expression, label: signal.label, returnData: true },
+            ...Object.entries(signal.metrics).map(([id, m]) => ({
+                id,
+                returnData: false,
+                metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, period, stat: m.stat },
+            })),
+        ],
+    };
+}
+
+/**
+ * Creates an alarm routed to its severity topic, with OK actions to the same topic so the channel
+ * sees recovery too. A `warning` alarm gets an escalation twin.
+ *
+ * Why a twin and not a composite alarm: a composite alarm's rule is evaluated on the *current*
+ * states of its children and has no notion of "in ALARM for N minutes", so it cannot express
+ * escalation by time by itself. The twin watches the same signal with an evaluation window of
+ * `escalationMinutes` in which every datapoint must breach, so it fires exactly when the warning
+ * has been breaching for that long, recovers with it, and pages `critical`. It costs one more
+ * alarm per warning and needs no extra moving part (no Step Function, no scheduler).
+ */
+export function createAlarm(
+    name: string,
+    spec: AlarmSpec,
+    routing: AlarmRouting,
+    opts: { parent: pulumi.Resource; tags?: Record<string, string> },
+): CreatedAlarm {
+    const period = spec.periodSeconds ?? 60;
+    const evaluationPeriods = spec.evaluationPeriods ?? 5;
+    const datapointsToAlarm = spec.datapointsToAlarm ?? evaluationPeriods;
+    const common = {
+        comparisonOperator: spec.comparisonOperator,
+        threshold: spec.threshold,
+        treatMissingData: spec.treatMissingData ?? "notBreaching",
+        actionsEnabled: true,
+        ...signalArgs(spec.signal, period),
+    };
+    const topic = routing.topicArns[spec.severity];
+    const alarm = new aws.cloudwatch.MetricAlarm(
+        name,
+        {
+            ...common,
+            alarmDescription: `[${spec.severity}] ${spec.description}`,
+            evaluationPeriods,
+            datapointsToAlarm,
+            alarmActions: [topic],
+            okActions: [topic],
+            tags: { ...opts.tags, severity: spec.severity },
+        },
+        { parent: opts.parent },
+    );
+    if (spec.severity !== "warning") {
+        return { alarm };
+    }
+    // CloudWatch evaluates at most one day of datapoints; escalationMinutes is capped at 1440 by config.
+    const escalationPeriods = Math.max(evaluationPeriods, Math.ceil((routing.escalationMinutes * 60) / period));
+    const critical = routing.topicArns.critical;
+    const escalation = new aws.cloudwatch.MetricAlarm(
+        `${name}-escalated`,
+        {
+            ...common,
+            alarmDescription: `[critical] Escalated: breaching for ${routing.escalationMinutes} minutes. ${spec.description}`,
+            evaluationPeriods: escalationPeriods,
+            datapointsToAlarm: escalationPeriods,
+            alarmActions: [critical],
+            okActions: [critical],
+            tags: { ...opts.tags, severity: "critical", escalates: name },
+        },
+        { parent: opts.parent },
+    );
+    return { alarm, escalation };
+}

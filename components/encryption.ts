@@ -1,0 +1,181 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, accountRoot, arn, invalid } from "./context";
+
+export const DATA_CLASSES = ["data", "logs", "messaging"] as const;
+/** What a key protects: table and function environments, log groups, or topics and queues. */
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+/** KMS waits this long before deleting a scheduled key: the longest AWS allows, to undo a mistake. */
+export const KEY_DELETION_WINDOW_DAYS = 30;
+
+// Exact actions instead of `kms:*`: administration of the key, never its use.
+const ADMIN_ACTIONS = [
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:PutKeyPolicy",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListResourceTags",
+    "kms:RevokeGrant",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
+
+/** Actions a principal needs to encrypt and decrypt with the key (envelope encryption). */
+export const KEY_USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+];
+
+export interface EncryptionArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /**
+     * IAM roles (exact ARNs) allowed to use each key. Roles are listed in the key policy through an
+     * `aws:PrincipalArn` condition, so a key can name a role that is created after it.
+     * @default {} (only the AWS services that store data with the key)
+     */
+    keyUsers?: Partial<Record<DataClass, pulumi.Input<string>[]>>;
+    /**
+     * Pulumi `protect` on the keys: a deleted key makes its data unreadable for good.
+     * @default false
+     */
+    protect?: boolean;
+}
+
+/**
+ * Customer-managed KMS keys, one per data class, with yearly rotation, a 30-day deletion window and
+ * key policies that grant exactly the AWS services and roles that use each key.
+ */
+export class Encryption extends pulumi.ComponentResource {
+    /** ARN of the key for the table, function environments and other stored data. */
+    public readonly dataKeyArn: pulumi.Output<string>;
+    /** ARN of the key for CloudWatch log groups. */
+    public readonly logsKeyArn: pulumi.Output<string>;
+    /** ARN of the key for SNS topics and SQS queues. */
+    public readonly messagingKeyArn: pulumi.Output<string>;
+    /** Every key's ARN by data class. */
+    public readonly keyArns: pulumi.Output<Record<DataClass, string>>;
+    /** The keys themselves, for components that need the resource (e.g. its id). */
+    public readonly keys: Record<DataClass, aws.kms.Key>;
+
+    constructor(name: string, args: EncryptionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:encryption:Encryption", name, {}, opts);
+        const users = args.keyUsers ?? {};
+        for (const k of Object.keys(users)) {
+            if (!(DATA_CLASSES as readonly string[]).includes(k)) {
+                invalid("Encryption", "keyUsers", k, `allowed keys: ${DATA_CLASSES.join(", ")}`);
+            }
+        }
+        const ctx = args.context;
+        const root = accountRoot(ctx);
+
+        const servicesFor: Record<DataClass, Record<string, unknown>[]> = {
+            data: [],
+            logs: [
+                {
+                    Sid: "AllowCloudWatchLogs",
+                    Effect: "Allow",
+                    Principal: { Service: `logs.${ctx.region}.amazonaws.com` },
+                    Action: KEY_USE_ACTIONS,
+                    Resource: "*",
+                    // Only log groups of this account and region may use the key.
+                    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn(ctx, "logs", "log-group:*") } },
+                },
+            ],
+            messaging: [
+                {
+                    // Alarms publish to the encrypted severity topics.
+                    Sid: "AllowCloudWatchAlarms",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+                },
+                {
+                    // SNS delivers domain events into the encrypted queues.
+                    Sid: "AllowSnsDelivery",
+                    Effect: "Allow",
+                    Principal: { Service: "sns.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+                },
+            ],
+        };
+
+        const keys = {} as Record<DataClass, aws.kms.Key>;
+        for (const cls of DATA_CLASSES) {
+            const roleArns = users[cls] ?? [];
+            // In a key policy, Resource "*" means "this key": nothing narrower exists there.
+            const statements: unknown[] = [
+                {
+                    Sid: "KeyAdministration",
+                    Effect: "Allow",
+                    Principal: { AWS: root },
+                    Action: ADMIN_ACTIONS,
+                    Resource: "*",
+                },
+                {
+                    // Lets AWS services (DynamoDB, Lambda, SQS) hold grants on behalf of the deployer.
+                    Sid: "AllowGrantsForAwsResources",
+                    Effect: "Allow",
+                    Principal: { AWS: root },
+                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                    Resource: "*",
+                    Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                },
+                ...servicesFor[cls],
+            ];
+            if (roleArns.length > 0) {
+                statements.push({
+                    Sid: "AllowPlatformRoles",
+                    Effect: "Allow",
+                    Principal: { AWS: root },
+                    Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+                    Resource: "*",
+                    Condition: { ArnEquals: { "aws:PrincipalArn": roleArns } },
+                });
+            }
+            keys[cls] = new aws.kms.Key(
+                `${name}-${cls}-key`,
+                {
+                    description: `${ctx.namePrefix} ${cls} key`,
+                    enableKeyRotation: true,
+                    rotationPeriodInDays: 365,
+                    deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
+                    policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+                    tags: { ...ctx.tags, "data-class": cls },
+                },
+                { parent: this, protect: args.protect ?? false },
+            );
+            new aws.kms.Alias(`${name}-${cls}-key-alias`, { name: `alias/${ctx.namePrefix}-${cls}`, targetKeyId: keys[cls].keyId }, { parent: this });
+        }
+
+        this.keys = keys;
+        this.dataKeyArn = keys.data.arn;
+        this.logsKeyArn = keys.logs.arn;
+        this.messagingKeyArn = keys.messaging.arn;
+        this.keyArns = pulumi.output({ data: keys.data.arn, logs: keys.logs.arn, messaging: keys.messaging.arn });
+        this.registerOutputs({ dataKeyArn: this.dataKeyArn, logsKeyArn: this.logsKeyArn, messagingKeyArn: this.messagingKeyArn });
+    }
+}

@@ -1,0 +1,199 @@
+// Mock runtime for component specs: records every registered resource with its inputs, parent,
+// `protect` and property dependencies, and refuses invokes a spec did not expect.
+import * as pulumi from "@pulumi/pulumi";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock state is untyped JSON by nature */
+export type Inputs = Record<string, any>;
+
+export interface Recorded {
+    type: string;
+    name: string;
+    urn: string;
+    parentUrn: string;
+    protect: boolean;
+    inputs: Inputs;
+    /** Input property -> URNs of the resources its value came from. */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+
+function serviceOf(type: string): string {
+    return type.split(":")[1]?.split("/")[0] ?? "unknown";
+}
+
+/** Plausible state for the outputs components read. */
+function stateFor(type: string, name: string, inputs: Inputs): Inputs {
+    const physical: string = inputs.name ?? `${name}-abc123`;
+    const base = `arn:aws:${serviceOf(type)}:${REGION}:${ACCOUNT}`;
+    const state: Inputs = { ...inputs, name: physical, arn: `${base}:${physical}` };
+    switch (type) {
+        case "aws:kms/key:Key":
+            return { ...state, keyId: `${name}-key-id`, arn: `${base}:key/${name}-key-id` };
+        case "aws:sqs/queue:Queue":
+            return { ...state, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}` };
+        case "aws:lambda/function:Function":
+            return {
+                ...state,
+                version: "1",
+                arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
+                invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
+            };
+        case "aws:lambda/alias:Alias": {
+            const fnArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${inputs.functionName}:${inputs.name}`;
+            return {
+                ...state,
+                arn: fnArn,
+                invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
+            };
+        }
+        case "aws:iam/role:Role":
+            return { ...state, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
+        case "aws:dynamodb/table:Table":
+            return {
+                ...state,
+                arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physical}`,
+                streamArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physical}/stream/2025-01-01T00:00:00.000`,
+            };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...state, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` };
+        case "aws:apigateway/restApi:RestApi":
+            return { ...state, id: `${name}-api-id`, rootResourceId: "root-id", executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${name}-api-id` };
+        case "aws:apigateway/stage:Stage":
+            return {
+                ...state,
+                arn: `arn:aws:apigateway:${REGION}::/restapis/api-id/stages/${inputs.stageName}`,
+                invokeUrl: `https://api-id.execute-api.${REGION}.amazonaws.com/${inputs.stageName}`,
+                executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:api-id/${inputs.stageName}`,
+            };
+        case "aws:cognito/userPool:UserPool":
+            return { ...state, id: `${REGION}_abcdef`, endpoint: `cognito-idp.${REGION}.amazonaws.com/${REGION}_abcdef` };
+        case "aws:cognito/userPoolClient:UserPoolClient":
+            return { ...state, id: `${name}-client-id`, clientSecret: "secret" };
+        default:
+            return state;
+    }
+}
+
+export interface MockOptions {
+    project?: string;
+    stack?: string;
+    /** Config keyed `<project>:<key>` (or `aws:region`), values as the CLI passes them (strings). */
+    config?: Record<string, string>;
+    /** Run as a preview (unknown outputs stay unknown). @default false */
+    preview?: boolean;
+}
+
+export interface MockRun {
+    resources: Recorded[];
+    /** Every recorded resource of one type. */
+    ofType(type: string): Recorded[];
+    /** The one recorded resource with this type and name; throws if absent. */
+    one(type: string, name: string): Recorded;
+    /** Waits until every registration the program started has finished. */
+    settle(): Promise<void>;
+}
+
+/** Installs the mocks; call in a `before` hook, before importing the code under test. */
+export function installMocks(opts: MockOptions = {}): MockRun {
+    const project = opts.project ?? "platform";
+    const stack = opts.stack ?? "dev";
+    const resources: Recorded[] = [];
+    pulumi.runtime.setAllConfig({ "aws:region": REGION, ...(opts.config ?? {}) }, []);
+    void pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                const state = stateFor(args.type, args.name, args.inputs as Inputs);
+                return { id: state.id ?? `${args.name}-id`, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+                switch (args.token) {
+                    case "aws:index/getCallerIdentity:getCallerIdentity":
+                        return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDTEST", id: ACCOUNT };
+                    default:
+                        throw new Error(`Mock not implemented: ${args.token}`);
+                }
+            },
+        },
+        project,
+        stack,
+        opts.preview ?? false,
+    );
+    // Wrap the mock monitor to see what the Mocks interface hides: parent, protect, property deps.
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) {
+                const deps: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+                    deps[k] = v.getUrnsList();
+                });
+                resources.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: resp.getUrn(),
+                    parentUrn: req.getParent(),
+                    protect: req.getProtect() === true,
+                    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+                    propertyDependencies: deps,
+                });
+            }
+            callback(err, resp);
+        });
+    };
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    return {
+        resources,
+        ofType,
+        one(type: string, name: string) {
+            const found = resources.filter((r) => r.type === type && r.name === name);
+            if (found.length !== 1) {
+                throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${ofType(type).map((r) => r.name).join(", ")})`);
+            }
+            return found[0];
+        },
+        async settle() {
+            // Registrations chain on outputs of earlier ones; loop until the count stops moving.
+            let last = -1;
+            while (last !== resources.length) {
+                last = resources.length;
+                await (pulumi.runtime as unknown as { awaitStackRegistrations?: () => Promise<void> }).awaitStackRegistrations?.();
+                await new Promise((r) => setTimeout(r, 20));
+            }
+        },
+    };
+}
+
+/** Resolves an Output's value in a spec (mocks run as an update, so values are known). */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+}
+
+/** The parent resource's type, read from the URN's qualified type. */
+export function parentTypeOf(r: Recorded): string {
+    const qualified = r.urn.split("::")[2];
+    const parts = qualified.split("$");
+    return parts.length > 1 ? parts[parts.length - 2] : "";
+}
+
+/** Parses a JSON policy input. */
+export function json(value: unknown): any {
+    return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/** Config for a stack as the CLI would pass it, with the required keys filled in. */
+export function stackConfig(overrides: Record<string, string | number | boolean | string[]> = {}): Record<string, string> {
+    const base: Record<string, string | number | boolean | string[]> = {
+        environment: "dev",
+        alertEmails: ["alerts@example.com"],
+        emailDomain: "dev.orders.example.com",
+        ...overrides,
+    };
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(base)) {
+        out[`platform:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return out;
+}
