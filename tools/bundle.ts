@@ -1,0 +1,133 @@
+/**
+ * Builds one deterministic CommonJS bundle per Lambda function with esbuild:
+ * dist/functions/<name>/index.js (exports `handler`) and its source map.
+ *
+ *   npm run bundle [-- --out-dir DIR] [-- --only api,email-worker]
+ */
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { build, type BuildOptions } from "esbuild";
+
+export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+export interface BundleResult {
+  name: FunctionName;
+  file: string;
+  bytes: number;
+  mapBytes: number;
+  sha256: string;
+}
+
+export interface BundleOptions {
+  outDir?: string;
+  only?: readonly FunctionName[];
+  /** `external` keeps node_modules out of the bundle: the benchmark's "unbundled" baseline. */
+  packages?: "bundle" | "external";
+}
+
+export function entryPoint(name: FunctionName): string {
+  return path.join(REPO_ROOT, "functions", name, "index.ts");
+}
+
+/** The esbuild settings shared by the bundles and the benchmark baseline. */
+export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
+  return {
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [entryPoint(name)],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    sourcemap: "external",
+    sourcesContent: true,
+    legalComments: "none",
+    // ESM builds of the SDK and zod tree-shake far better than their CommonJS builds.
+    mainFields: ["module", "main"],
+    packages,
+    // Lambda supplies credentials in environment variables; see functions/shared/lambda-credentials.ts.
+    // and the OpenSearch client's `debug` traces are never enabled there; see functions/shared/silent-debug.ts.
+    alias:
+      packages === "bundle"
+        ? {
+            "@aws-sdk/credential-provider-node": path.join(REPO_ROOT, "functions/shared/lambda-credentials.ts"),
+            debug: path.join(REPO_ROOT, "functions/shared/silent-debug.ts"),
+          }
+        : {},
+    write: false,
+    metafile: false,
+    logLevel: "silent",
+    outfile: path.join(REPO_ROOT, "dist/functions", name, "index.js"),
+  };
+}
+
+/**
+ * Source map paths are written relative to the repository root rather than to the output folder, so
+ * the same sources give byte-identical files wherever they are written (a temp dir in tests, dist/).
+ */
+function relocateSourceMap(mapText: string, nominalOutDir: string): string {
+  const map = JSON.parse(mapText) as { sources: string[] };
+  map.sources = map.sources.map((source) => path.relative(REPO_ROOT, path.resolve(nominalOutDir, source)).split(path.sep).join("/"));
+  return JSON.stringify(map);
+}
+
+export async function bundleFunction(name: FunctionName, outDir: string, packages: "bundle" | "external" = "bundle"): Promise<BundleResult> {
+  const options = esbuildOptions(name, packages);
+  const result = await build(options);
+  const nominalOutDir = path.dirname(options.outfile as string);
+  const js = result.outputFiles?.find((file) => file.path.endsWith(".js"));
+  const map = result.outputFiles?.find((file) => file.path.endsWith(".js.map"));
+  if (!js || !map) throw new Error(`esbuild produced no output for ${name}`);
+  const targetDir = path.join(outDir, name);
+  await mkdir(targetDir, { recursive: true });
+  const file = path.join(targetDir, "index.js");
+  const mapText = relocateSourceMap(map.text, nominalOutDir);
+  await writeFile(file, js.contents);
+  await writeFile(`${file}.map`, mapText);
+  return { name, file, bytes: js.contents.byteLength, mapBytes: Buffer.byteLength(mapText), sha256: createHash("sha256").update(js.contents).update(mapText).digest("hex") };
+}
+
+export async function bundleAll(options: BundleOptions = {}): Promise<BundleResult[]> {
+  const outDir = options.outDir ?? path.join(REPO_ROOT, "dist/functions");
+  const names = options.only ?? FUNCTION_NAMES;
+  const results: BundleResult[] = [];
+  // Sequential: esbuild is already parallel inside, and the output order stays stable.
+  for (const name of names) results.push(await bundleFunction(name, outDir, options.packages));
+  return results;
+}
+
+function parseArgs(argv: readonly string[]): BundleOptions {
+  const options: { outDir?: string; only?: FunctionName[] } = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === "--out-dir" && value) {
+      options.outDir = path.resolve(value);
+      i += 1;
+    } else if (flag === "--only" && value) {
+      const names = value.split(",");
+      const unknown = names.filter((n) => !(FUNCTION_NAMES as readonly string[]).includes(n));
+      if (unknown.length > 0) throw new Error(`--only: unknown function(s) ${unknown.join(", ")}; allowed: ${FUNCTION_NAMES.join(", ")}`);
+      options.only = names as FunctionName[];
+      i += 1;
+    } else {
+      throw new Error(`Unknown or incomplete flag "${flag}". Usage: npm run bundle -- [--out-dir DIR] [--only ${FUNCTION_NAMES.join(",")}]`);
+    }
+  }
+  return options;
+}
+
+if (require.main === module) {
+  bundleAll(parseArgs(process.argv.slice(2)))
+    .then((results) => {
+      for (const r of results) console.log(`${r.name.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  map ${(r.mapBytes / 1024).toFixed(0)} KB  ${r.sha256.slice(0, 12)}  ${path.relative(process.cwd(), r.file)}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
