@@ -231,7 +231,16 @@ async function main(): Promise<void> {
         finished = true;
         send({
             ok: failure === undefined,
-            error: failure ? { message: failure.message, stack: failure.stack } : undefined,
+            error: failure
+                ? {
+                      message: failure.message,
+                      stack: failure.stack,
+                      // RunErrors (and ResourceErrors that ask for it) are meant to be read without a stack.
+                      hideStack:
+                          pulumi.RunError.isInstance(failure) ||
+                          (failure as { hideStack?: boolean }).hideStack === true,
+                  }
+                : undefined,
             resources: [...records.values()],
             outputs: stackOutputs,
             programMs: Date.now() - started,

@@ -76,7 +76,7 @@ export class PreviewError extends Error {
 /** What the program runner sends back to the parent process. */
 export interface RunnerResult {
     ok: boolean;
-    error?: { message: string; stack?: string };
+    error?: { message: string; stack?: string; hideStack?: boolean };
     resources: RunnerResource[];
     outputs: Record<string, unknown>;
     programMs: number;

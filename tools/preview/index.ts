@@ -1,0 +1,201 @@
+import { AnalyzerInput, PolicyPackProcess } from "./policy-pack";
+import { loadProgram } from "./project";
+import { runProgram } from "./program";
+import { displayValue, resourceRefsToIds } from "./wire";
+import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord, RunnerResource } from "./types";
+
+export * from "./types";
+
+/** Analyze calls in flight at once: enough to keep the pack busy, few enough to keep memory flat. */
+const ANALYZE_CONCURRENCY = 32;
+
+interface ProviderInfo {
+    type: string;
+    name: string;
+    urn: string;
+    properties: Record<string, unknown>;
+}
+
+function parseConfigValue(v: string): unknown {
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
+}
+
+/**
+ * The provider each resource is managed by: the program's own, or the default provider the engine
+ * would create for the package (`default_<version>`), configured from the stack's `<package>:` keys.
+ */
+function providerResolver(
+    resources: RunnerResource[],
+    project: string,
+    stack: string,
+    config: Record<string, string>,
+): (r: RunnerResource) => ProviderInfo | undefined {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    return (r) => {
+        if (!r.custom && !r.remote) {
+            return undefined;
+        }
+        if (r.provider) {
+            const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
+            const p = byUrn.get(urn);
+            return p ? { type: p.type, name: p.name, urn, properties: resourceRefsToIds(p.inputs, byUrn) } : undefined;
+        }
+        const pkg = r.type.split(":")[0];
+        if (pkg === "pulumi") {
+            return undefined;
+        }
+        const name = r.version ? `default_${r.version.replace(/[.-]/g, "_")}` : "default";
+        const properties: Record<string, unknown> = r.version ? { version: r.version } : {};
+        for (const [k, v] of Object.entries(config)) {
+            if (k.startsWith(`${pkg}:`)) {
+                properties[k.slice(pkg.length + 1)] = parseConfigValue(v);
+            }
+        }
+        return { type: `pulumi:providers:${pkg}`, name, urn: `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`, properties };
+    };
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+    const out: R[] = [];
+    for (let i = 0; i < items.length; i += size) {
+        out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+    }
+    return out;
+}
+
+const LEVEL_ORDER = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 } as const;
+
+/**
+ * Runs a Pulumi program under the mock runtime and asks each policy pack about it over the
+ * Analyzer gRPC protocol, as `pulumi preview --policy-pack` would.
+ */
+export async function runPreview(options: PreviewOptions): Promise<PreviewReport> {
+    const started = Date.now();
+    const mode = options.mode ?? "create";
+    const progress = options.onProgress ?? (() => undefined);
+    const spec = loadProgram(options.cwd, options.stack, mode);
+    const configs = options.policyPackConfigs ?? [];
+    if (configs.length > options.policyPacks.length) {
+        throw new PreviewError(
+            `${configs.length} --policy-pack-config flags for ${options.policyPacks.length} --policy-pack flags: each config belongs to the pack at the same position`,
+        );
+    }
+
+    progress(`running ${spec.project} (stack ${spec.stack}, ${mode} mode)`);
+    // Packs start while the program runs: their start-up (a ts-node type check) overlaps the program's.
+    const packStarts = options.policyPacks.map((dir) => PolicyPackProcess.start(dir));
+    const settled = Promise.allSettled(packStarts);
+    const stopAll = async () => {
+        for (const s of await settled) {
+            if (s.status === "fulfilled") {
+                s.value.stop();
+            }
+        }
+    };
+
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    try {
+        run = await runProgram(spec);
+    } catch (err) {
+        await stopAll();
+        throw err;
+    }
+    if (!run.ok) {
+        await stopAll();
+        const e = run.error ?? { message: "the program failed" };
+        throw new PreviewError(`the program failed: ${e.message}`, e.hideStack ? undefined : e.stack);
+    }
+    const programDone = Date.now();
+
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const providerOf = providerResolver(run.resources, spec.project, spec.stack, spec.config);
+    const analyzerInput = (r: RunnerResource, props: Record<string, unknown>): AnalyzerInput => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        properties: resourceRefsToIds(props, byUrn),
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+        protect: r.protect,
+        ignoreChanges: r.ignoreChanges,
+        aliases: r.aliases,
+        additionalSecretOutputs: r.additionalSecretOutputs,
+        deleteBeforeReplace: r.deleteBeforeReplace,
+        deleteBeforeReplaceDefined: r.deleteBeforeReplaceDefined,
+        provider: providerOf(r),
+    });
+
+    const diagnostics: Diagnostic[] = [];
+    const packs: PreviewReport["policyPacks"] = [];
+    try {
+        const started = await Promise.all(packStarts);
+        for (const [i, pack] of started.entries()) {
+            progress(`checking ${run.resources.length} resources with policy pack ${options.policyPacks[i]}`);
+            const info = await pack.info();
+            await pack.configure(info.policies, configs[i]);
+            await pack.configureStack({
+                stack: spec.stack,
+                project: spec.project,
+                organization: spec.organization,
+                config: spec.config,
+                secretKeys: spec.secretKeys,
+            });
+            packs.push({ name: info.name, version: info.version, policies: info.policies.length });
+            // Analyze sees a resource's checked inputs; AnalyzeStack sees the stack's resulting state.
+            const perResource = await inBatches(run.resources, ANALYZE_CONCURRENCY, (r) =>
+                pack.analyze(analyzerInput(r, r.inputs)),
+            );
+            diagnostics.push(...perResource.flat());
+            diagnostics.push(...(await pack.analyzeStack(run.resources.map((r) => analyzerInput(r, r.state)))));
+        }
+    } finally {
+        await stopAll();
+    }
+    diagnostics.sort(
+        (a, b) =>
+            LEVEL_ORDER[a.enforcementLevel] - LEVEL_ORDER[b.enforcementLevel] ||
+            a.policyName.localeCompare(b.policyName) ||
+            (a.urn ?? "").localeCompare(b.urn ?? ""),
+    );
+
+    const resources: ResourceRecord[] = run.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent || undefined,
+        custom: r.custom,
+        remote: r.remote,
+        provider: r.provider || (providerOf(r) ? `${providerOf(r)?.urn}::default` : undefined),
+        protect: r.protect,
+        inputs: displayValue(r.inputs) as Record<string, unknown>,
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+    }));
+    const finished = Date.now();
+    return {
+        project: spec.project,
+        stack: spec.stack,
+        mode,
+        resources,
+        outputs: displayValue(run.outputs) as Record<string, unknown>,
+        diagnostics,
+        logs: [
+            ...run.stdout.split("\n").map((message) => ({ severity: "info", message })),
+            ...run.stderr
+                .split("\n")
+                .map((message) => ({ severity: /^(error|warning)/.exec(message)?.[1] ?? "info", message })),
+        ].filter((l) => l.message.trim() !== ""),
+        policyPacks: packs,
+        timings: { programMs: run.wallMs, policyMs: finished - programDone, totalMs: finished - started },
+        summary: {
+            resources: resources.length,
+            mandatory: diagnostics.filter((d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate").length,
+            advisory: diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
+        },
+    };
+}
