@@ -1,0 +1,35 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleAll, type BundleResult, type FunctionName } from "../../../tools/bundle";
+
+let built: Promise<Map<FunctionName, BundleResult>> | undefined;
+
+/** Builds every bundle once per test process into a temp dir, so a clean clone needs no prior step. */
+export function ensureBundles(): Promise<Map<FunctionName, BundleResult>> {
+  built ??= bundleAll({ outDir: mkdtempSync(path.join(tmpdir(), "bundles-")) }).then((results) => new Map(results.map((r) => [r.name, r])));
+  return built;
+}
+
+/**
+ * Loads a bundle the way Lambda does: a fresh module evaluated with the given environment, so its
+ * cold-start config validation and client creation run against the emulators. The SDK resolves
+ * endpoints lazily, so the environment stays set until the returned `restore` is called.
+ */
+export function loadBundle<T>(file: string, env: Record<string, string>): { module: T; restore: () => void } {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  delete require.cache[require.resolve(file)];
+  const restore = () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  try {
+    return { module: require(file) as T, restore };
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
