@@ -1,18 +1,31 @@
 // Composition root: configuration -> components -> the exported output contract. Every stack builds
 // the same components; stacks differ only in configuration values (see test/stacks/parity.spec.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
-import { Alerting } from "./components/alerting";
-import { platformContext } from "./components/context";
-import { DataClass, Encryption } from "./components/encryption";
+import { API_CACHE_SIZES, COGNITO_MFA, COGNITO_THREAT_PROTECTION, loadConfig } from "./config";
 import { Severity } from "./components/alarms";
+import { Alerting } from "./components/alerting";
+import { Api, RouteSpec } from "./components/api";
+import { arn, platformContext } from "./components/context";
+import { DataStore } from "./components/data-store";
+import { DataClass, Encryption } from "./components/encryption";
+import { Firewall } from "./components/firewall";
+import { Function, functionRoleArn } from "./components/function";
+import { Grant } from "./components/iam";
+import { Identity } from "./components/identity";
+import { Messaging, QueueOutputs } from "./components/messaging";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
+const roleArn = (fn: string) => functionRoleArn(context, fn);
 
+// Key policies name the roles that use each key; the roles are created later with these fixed names.
 const encryption = new Encryption("encryption", {
     context,
     protect: config.deletionProtection,
+    keyUsers: {
+        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer")],
+        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer")],
+    },
 });
 
 const alerting = new Alerting("alerting", {
@@ -23,8 +36,204 @@ const alerting = new Alerting("alerting", {
     hasPager: config.hasPager,
     escalationMinutes: config.escalationMinutes,
 });
+const routing = alerting.routing;
 
+const data = new DataStore("orders", {
+    context,
+    kmsKeyArn: encryption.dataKeyArn,
+    routing,
+    deletionProtection: config.deletionProtection,
+});
+
+const messaging = new Messaging("messaging", {
+    context,
+    kmsKeyArn: encryption.messagingKeyArn,
+    routing,
+    maxReceiveCount: config.maxReceiveCount,
+    maxAgeSeconds: config.queueMaxAgeSeconds,
+    queues: {
+        email: { filterPolicy: { type: ["order.created", "order.cancelled"] }, consumerTimeoutSeconds: config.workerFunctionTimeoutSeconds },
+    },
+});
+
+const identity = new Identity("identity", {
+    context,
+    // loadConfig validated these against the same sets; its table types them as plain strings.
+    mfa: config.cognitoMfa as (typeof COGNITO_MFA)[number],
+    threatProtection: config.cognitoThreatProtection as (typeof COGNITO_THREAT_PROTECTION)[number],
+    deletionProtection: config.deletionProtection,
+    callbackUrls: [`https://${config.emailDomain}/auth/callback`],
+    logoutUrls: [`https://${config.emailDomain}/`],
+});
+
+const firewall = new Firewall("api-firewall", {
+    context,
+    scope: "REGIONAL",
+    rateLimit: config.wafRateLimit,
+    logRetentionDays: config.logRetentionDays,
+    logsKeyArn: encryption.logsKeyArn,
+});
+
+const functionDefaults = {
+    context,
+    memoryMb: config.functionMemoryMb,
+    reservedConcurrency: config.functionReservedConcurrency,
+    logRetentionDays: config.logRetentionDays,
+    logsKeyArn: encryption.logsKeyArn,
+    environmentKeyArn: encryption.dataKeyArn,
+    messagingKeyArn: encryption.messagingKeyArn,
+    routing,
+    errorRatePercent: config.functionErrorRatePercent,
+    durationPercentOfTimeout: config.functionDurationPercentOfTimeout,
+};
+
+// Tables encrypted with a customer key need these on the key, through DynamoDB only.
+const tableKeyGrant: Grant = {
+    sid: "UseTableKey",
+    actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    resources: [encryption.dataKeyArn],
+    condition: { StringEquals: { "kms:ViaService": `dynamodb.${context.region}.amazonaws.com` } },
+};
+const gsi1 = pulumi.interpolate`${data.tableArn}/index/gsi1`;
+const powertools = (service: string) => ({ POWERTOOLS_METRICS_NAMESPACE: `${context.namePrefix}`, POWERTOOLS_LOG_LEVEL: "INFO", SERVICE: service });
+
+const apiFunction = new Function("api", {
+    ...functionDefaults,
+    entry: "functions/api/index.ts",
+    timeoutSeconds: config.apiFunctionTimeoutSeconds,
+    environment: {
+        ...powertools("api"),
+        TABLE_NAME: data.tableName,
+        // Idempotency records share the single table under their own key prefix, expiring by TTL.
+        IDEMPOTENCY_TABLE_NAME: data.tableName,
+        EVENT_TOPIC_ARN: messaging.topicArn,
+        SEARCH_INDEX: "orders",
+    },
+    grants: [
+        {
+            sid: "Orders",
+            actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            resources: [data.tableArn],
+        },
+        { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [gsi1] },
+        tableKeyGrant,
+        { sid: "PublishEvents", actions: ["sns:Publish"], resources: [messaging.topicArn] },
+        {
+            sid: "EncryptEvents",
+            actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+            resources: [encryption.messagingKeyArn],
+            condition: { StringEquals: { "kms:ViaService": `sns.${context.region}.amazonaws.com` } },
+        },
+    ],
+});
+
+const sesConfigurationSet = `${context.namePrefix}-email`;
+const emailWorker = new Function("email-worker", {
+    ...functionDefaults,
+    entry: "functions/email-worker/index.ts",
+    timeoutSeconds: config.workerFunctionTimeoutSeconds,
+    environment: {
+        ...powertools("email-worker"),
+        TABLE_NAME: data.tableName,
+        SES_CONFIGURATION_SET: sesConfigurationSet,
+        SES_FROM_ADDRESS: `orders@${config.emailDomain}`,
+    },
+    queueSources: [messaging.queues.email],
+    grants: [
+        { sid: "DeliveryLedger", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [data.tableArn] },
+        tableKeyGrant,
+        {
+            sid: "SendEmail",
+            actions: ["ses:SendEmail"],
+            resources: [arn(context, "ses", `identity/${config.emailDomain}`), arn(context, "ses", `configuration-set/${sesConfigurationSet}`)],
+        },
+    ],
+});
+
+const searchIndexer = new Function("search-indexer", {
+    ...functionDefaults,
+    entry: "functions/search-indexer/index.ts",
+    timeoutSeconds: config.workerFunctionTimeoutSeconds,
+    environment: { ...powertools("search-indexer"), SEARCH_INDEX: "orders" },
+    streamSources: [
+        {
+            name: "orders-stream",
+            tableArn: data.tableArn,
+            streamArn: data.streamArn,
+            kmsKeyArn: encryption.dataKeyArn,
+            // The search collection arrives with the Search component; until then records wait in the stream.
+            enabled: false,
+        },
+    ],
+});
+
+const routes: RouteSpec[] = [
+    { method: "GET", path: "/health", publicReason: "Smoke tests and deploy checks probe health without credentials." },
+    { method: "GET", path: "/orders" },
+    {
+        method: "POST",
+        path: "/orders",
+        bodySchema: {
+            type: "object",
+            required: ["items", "currency"],
+            properties: {
+                items: { type: "array", minItems: 1, maxItems: 50, items: { type: "object" } },
+                currency: { type: "string" },
+                note: { type: "string", maxLength: 500 },
+            },
+        },
+    },
+    { method: "GET", path: "/orders/search" },
+    { method: "GET", path: "/orders/{id}" },
+    { method: "POST", path: "/orders/{id}/cancel" },
+];
+
+const api = new Api("api", {
+    context,
+    routes,
+    handler: { functionName: apiFunction.functionName, aliasInvokeArn: apiFunction.aliasInvokeArn },
+    userPoolArn: identity.userPoolArn,
+    webAclArn: firewall.webAclArn,
+    throttleRateLimit: config.apiThrottleRateLimit,
+    throttleBurstLimit: config.apiThrottleBurstLimit,
+    cacheEnabled: config.apiCacheEnabled,
+    cacheSizeGb: config.apiCacheSizeGb as (typeof API_CACHE_SIZES)[number],
+    logRetentionDays: config.logRetentionDays,
+    logsKeyArn: encryption.logsKeyArn,
+    routing,
+    fiveXxRatePercent: config.api5xxRatePercent,
+    latencyP99Ms: config.apiLatencyP99Ms,
+});
+
+const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer };
+
+/** Base URL of the API stage. */
+export const apiUrl: pulumi.Output<string> = api.apiUrl;
+/** REST API id. */
+export const apiId: pulumi.Output<string> = api.apiId;
+/** Cognito user pool id. */
+export const userPoolId: pulumi.Output<string> = identity.userPoolId;
+/** Cognito app client ids: `web` and `machine`. */
+export const userPoolClientIds: pulumi.Output<{ web: string; machine: string }> = identity.userPoolClientIds;
+/** Hosted sign-in base URL. */
+export const authDomainUrl: pulumi.Output<string> = identity.hostedDomainUrl;
+/** ARN of the domain-event topic. */
+export const eventTopicArn: pulumi.Output<string> = messaging.topicArn;
+/** Name of the single table. */
+export const tableName: pulumi.Output<string> = data.tableName;
+/** ARN of the single table. */
+export const tableArn: pulumi.Output<string> = data.tableArn;
+/** ARN of each severity topic; consumer stacks route their alarms here. */
+export const alertTopicArns: pulumi.Output<Record<Severity, string>> = alerting.topicArns;
 /** ARN of each customer-managed KMS key by data class. */
 export const kmsKeyArns: pulumi.Output<Record<DataClass, string>> = encryption.keyArns;
-/** ARN of each severity topic; other stacks route their alarms here. */
-export const alertTopicArns: pulumi.Output<Record<Severity, string>> = alerting.topicArns;
+/** Every event queue and its DLQ, by name: what the DLQ redrive command reads. */
+export const queues: pulumi.Output<Record<string, QueueOutputs>> = messaging.queueOutputs;
+/** Each function's name, `live` alias ARN and dead-letter queue, by workload name. */
+export const functionOutputs: pulumi.Output<Record<string, { name: string; aliasArn: string; dlqUrl: string; dlqArn: string }>> = pulumi.output(
+    Object.fromEntries(
+        Object.entries(functions).map(([k, f]) => [k, { name: f.functionName, aliasArn: f.aliasArn, dlqUrl: f.deadLetterQueueUrl, dlqArn: f.deadLetterQueueArn }]),
+    ),
+);
+/** ARN of the regional WAF web ACL in front of the API. */
+export const apiWebAclArn: pulumi.Output<string> = firewall.webAclArn;

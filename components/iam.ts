@@ -8,6 +8,12 @@ export interface Grant {
     actions: string[];
     /** Exact resource ARNs. */
     resources: pulumi.Input<string>[];
+    /**
+     * Why this statement must use resource `"*"`: only for actions AWS cannot scope to a resource.
+     * Without it a `"*"` resource is rejected.
+     * @default none
+     */
+    anyResourceReason?: string;
     /** Optional IAM condition block. @default none */
     condition?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
 }
@@ -37,8 +43,10 @@ export function checkGrants(component: string, argument: string, grants: readonl
             }
         }
         for (const r of g.resources) {
-            if (r === "*") {
-                throw new Error(`${component}: argument "${argument}" statement ${g.sid} has resource "*"; allowed: exact ARNs`);
+            if (r === "*" && !g.anyResourceReason) {
+                throw new Error(
+                    `${component}: argument "${argument}" statement ${g.sid} has resource "*"; allowed: exact ARNs, or "*" with anyResourceReason for actions AWS cannot scope`,
+                );
             }
         }
     }

@@ -1,0 +1,97 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, checkInt, invalid } from "./context";
+
+type Rule = aws.types.input.wafv2.WebAclRule;
+
+/** AWS managed rule groups every web ACL runs, in priority order. */
+export const MANAGED_RULE_GROUPS = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+] as const;
+
+export interface FirewallArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /** `REGIONAL` (API Gateway, ALB) or `CLOUDFRONT` (must then be created in us-east-1). */
+    scope: "REGIONAL" | "CLOUDFRONT";
+    /** Requests per 5 minutes from one IP address before the rate rule blocks it (100 to 2000000000). */
+    rateLimit: number;
+    /** Days WAF logs are kept. */
+    logRetentionDays: number;
+    /** ARN of the KMS key for the WAF log group. */
+    logsKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * A WAFv2 web ACL with the AWS managed common, known-bad-inputs and IP-reputation rule groups and a
+ * per-IP rate-based rule, metrics on the ACL and every rule, and logging to an encrypted log group.
+ */
+export class Firewall extends pulumi.ComponentResource {
+    /** Web ACL ARN, to associate with a stage or distribution. */
+    public readonly webAclArn: pulumi.Output<string>;
+    /** Name of the log group receiving WAF logs. */
+    public readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:security:Firewall", name, {}, opts);
+        const C = "Firewall";
+        if (args.scope !== "REGIONAL" && args.scope !== "CLOUDFRONT") {
+            invalid(C, "scope", args.scope, "allowed: REGIONAL, CLOUDFRONT");
+        }
+        checkInt(C, "rateLimit", args.rateLimit, 100, 2000000000);
+        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
+        const ctx = args.context;
+        const metric = (suffix: string) => `${ctx.namePrefix}-${name}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-");
+        const visibility = (suffix: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric(suffix) });
+
+        const rules: Rule[] = MANAGED_RULE_GROUPS.map((group, i) => ({
+            name: group,
+            priority: i + 1,
+            overrideAction: { none: {} },
+            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            visibilityConfig: visibility(group),
+        }));
+        rules.push({
+            name: "RateLimitPerIp",
+            priority: rules.length + 1,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: args.rateLimit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            visibilityConfig: visibility("rate-limit"),
+        });
+
+        const acl = new aws.wafv2.WebAcl(
+            `${name}-acl`,
+            {
+                name: `${ctx.namePrefix}-${name}`,
+                scope: args.scope,
+                defaultAction: { allow: {} },
+                rules,
+                visibilityConfig: visibility("acl"),
+                tags: ctx.tags,
+            },
+            { parent: this },
+        );
+        // WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `aws-waf-logs-${ctx.namePrefix}-${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn, tags: ctx.tags },
+            { parent: this },
+        );
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-logging`,
+            {
+                resourceArn: acl.arn,
+                logDestinationConfigs: [logGroup.arn],
+                // Tokens and cookies never reach the logs.
+                redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+            },
+            { parent: this },
+        );
+
+        this.webAclArn = acl.arn;
+        this.logGroupName = logGroup.name;
+        this.registerOutputs({ webAclArn: this.webAclArn, logGroupName: this.logGroupName });
+    }
+}

@@ -1,0 +1,447 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmRouting, createAlarm } from "./alarms";
+import { bundleHandler, handlerArchive } from "./bundle";
+import { PlatformContext, checkInt, invalid } from "./context";
+import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+
+/** Days SQS keeps a message: the maximum, so nothing is lost over a long weekend. */
+export const MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/** Visibility timeout of a queue must be at least this many times its consumer's timeout (AWS guidance). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** The name of the alias every trigger invokes. Releases move it between versions. */
+export const LIVE_ALIAS = "live";
+
+/** An SQS queue the function consumes (a QueueWithDlq satisfies it). */
+export interface QueueSource {
+    /** Logical name of the queue, used in child resource names. */
+    name: string;
+    /** ARN of the queue (an Output of the queue, so the mapping depends on it). */
+    arn: pulumi.Output<string>;
+    /** The queue's visibility timeout: at least 6 times the function's timeout. */
+    visibilityTimeoutSeconds: number;
+    /** ARN of the KMS key the queue is encrypted with. */
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+/** A DynamoDB stream the function consumes. */
+export interface StreamSource {
+    /** Logical name of the source, used in child resource names. */
+    name: string;
+    /** ARN of the table whose stream is read. */
+    tableArn: pulumi.Input<string>;
+    /** ARN of the stream (an Output of the table). */
+    streamArn: pulumi.Input<string>;
+    /** ARN of the KMS key the table (and so its stream) is encrypted with. */
+    kmsKeyArn: pulumi.Input<string>;
+    /**
+     * Attempts per batch before the records go to the on-failure destination.
+     * @default 5
+     */
+    maximumRetryAttempts?: number;
+    /**
+     * Records per batch.
+     * @default 100
+     */
+    batchSize?: number;
+    /**
+     * Whether the mapping polls. A consumer whose downstream does not exist yet is created disabled,
+     * so records wait in the stream instead of failing into the DLQ.
+     * @default true
+     */
+    enabled?: boolean;
+}
+
+export interface FunctionArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /**
+     * Path of the handler's TypeScript entry file, which exports `handler`. Bundled with esbuild
+     * when the program runs.
+     * @example "functions/api/index.ts"
+     */
+    entry: string;
+    /** Seconds before Lambda stops an invocation (1 to 900). */
+    timeoutSeconds: number;
+    /** Memory in MB (128 to 10240); CPU scales with it. */
+    memoryMb: number;
+    /** Concurrent executions reserved for (and capping) this function (1 to 1000). */
+    reservedConcurrency: number;
+    /**
+     * Environment variables, encrypted at rest with `environmentKeyArn`.
+     * @default {}
+     */
+    environment?: Record<string, pulumi.Input<string>>;
+    /**
+     * What the function may do beyond its logs, traces and its own triggers: exact actions on exact
+     * resources. Grants for queue and stream sources are added by the component.
+     * @default []
+     */
+    grants?: Grant[];
+    /** Days the function's log group keeps logs. */
+    logRetentionDays: number;
+    /** ARN of the KMS key for the log group. */
+    logsKeyArn: pulumi.Input<string>;
+    /** ARN of the KMS key for environment variables. */
+    environmentKeyArn: pulumi.Input<string>;
+    /** ARN of the KMS key for the dead-letter queue of asynchronous invocations. */
+    messagingKeyArn: pulumi.Input<string>;
+    /** Where the function's alarms go. */
+    routing: AlarmRouting;
+    /** Errors per invocations (percent, over 5 minutes) that raises the critical error-rate alarm (1 to 100). */
+    errorRatePercent: number;
+    /** p99 duration as a percentage of the timeout that raises the warning duration alarm (10 to 100). */
+    durationPercentOfTimeout: number;
+    /**
+     * SQS queues the function consumes through event source mappings on its `live` alias.
+     * @default []
+     */
+    queueSources?: QueueSource[];
+    /**
+     * DynamoDB streams the function consumes through event source mappings on its `live` alias.
+     * @default []
+     */
+    streamSources?: StreamSource[];
+    /**
+     * Handler export, as `file.export`.
+     * @default "index.handler"
+     */
+    handler?: string;
+}
+
+/** Physical name of a function and of its role: known before either exists, so key policies can name the role. */
+export function functionResourceName(ctx: PlatformContext, name: string): string {
+    return `${ctx.namePrefix}-${name}`;
+}
+
+/** ARN of the function's role, built from its fixed name (for key policies created before the role). */
+export function functionRoleArn(ctx: PlatformContext, name: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${functionResourceName(ctx, name)}`;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * A Lambda function as the platform runs every one: an esbuild bundle on nodejs24.x/arm64, its own
+ * role with exactly the grants it is given, an encrypted log group with retention, active tracing,
+ * an encrypted environment, reserved concurrency, a `live` alias that every trigger targets, a
+ * dead-letter queue for asynchronous invocations, and alarms routed by severity.
+ */
+export class Function extends pulumi.ComponentResource {
+    /** Physical function name. */
+    public readonly functionName: pulumi.Output<string>;
+    /** Function ARN (unqualified). */
+    public readonly functionArn: pulumi.Output<string>;
+    /** ARN of the `live` alias: what triggers and permissions target. */
+    public readonly aliasArn: pulumi.Output<string>;
+    /** API Gateway invoke ARN of the `live` alias. */
+    public readonly aliasInvokeArn: pulumi.Output<string>;
+    /** ARN of the function's own role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of the function's log group. */
+    public readonly logGroupName: pulumi.Output<string>;
+    /** ARN of the dead-letter queue for failed asynchronous invocations and stream batches. */
+    public readonly deadLetterQueueArn: pulumi.Output<string>;
+    /** URL of that dead-letter queue. */
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** SHA-256 of the deployed bundle. */
+    public readonly sourceHash: pulumi.Output<string>;
+    /** The timeout, for sizing the visibility timeout of queues this function consumes. */
+    public readonly timeoutSeconds: number;
+    /** The function resource, for permissions that need it. */
+    public readonly function: aws.lambda.Function;
+    /** The `live` alias. */
+    public readonly alias: aws.lambda.Alias;
+
+    constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:compute:Function", name, {}, opts);
+        const C = "Function";
+        if (!NAME.test(name)) {
+            invalid(C, "name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
+        }
+        checkInt(C, "timeoutSeconds", args.timeoutSeconds, 1, 900);
+        checkInt(C, "memoryMb", args.memoryMb, 128, 10240);
+        checkInt(C, "reservedConcurrency", args.reservedConcurrency, 1, 1000);
+        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
+        checkInt(C, "errorRatePercent", args.errorRatePercent, 1, 100);
+        checkInt(C, "durationPercentOfTimeout", args.durationPercentOfTimeout, 10, 100);
+        if (!args.entry.endsWith(".ts") && !args.entry.endsWith(".js")) {
+            invalid(C, "entry", args.entry, "allowed: a .ts or .js handler file such as functions/api/index.ts");
+        }
+        const queueSources = args.queueSources ?? [];
+        for (const q of queueSources) {
+            if (q.visibilityTimeoutSeconds < VISIBILITY_TIMEOUT_FACTOR * args.timeoutSeconds) {
+                invalid(
+                    C,
+                    "queueSources",
+                    `${q.name} visibilityTimeoutSeconds=${q.visibilityTimeoutSeconds}`,
+                    `a queue's visibility timeout must be at least ${VISIBILITY_TIMEOUT_FACTOR} x timeoutSeconds (${VISIBILITY_TIMEOUT_FACTOR * args.timeoutSeconds})`,
+                );
+            }
+        }
+        const streamSources = args.streamSources ?? [];
+        for (const s of streamSources) {
+            if (s.maximumRetryAttempts !== undefined) {
+                checkInt(C, `streamSources[${s.name}].maximumRetryAttempts`, s.maximumRetryAttempts, 0, 10000);
+            }
+        }
+        const extraGrants = args.grants ?? [];
+        checkGrants(C, "grants", extraGrants);
+
+        const ctx = args.context;
+        const physicalName = functionResourceName(ctx, name);
+        const bundle = bundleHandler(args.entry);
+        const sourceHash = pulumi.output(bundle.then((b) => b.sha256));
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            {
+                name: `/aws/lambda/${physicalName}`,
+                retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKeyArn,
+                tags: ctx.tags,
+            },
+            { parent: this },
+        );
+
+        const dlq = new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+                name: `${physicalName}-dlq`,
+                messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
+                kmsMasterKeyId: args.messagingKeyArn,
+                tags: { ...ctx.tags, role: "dead-letter" },
+            },
+            { parent: this },
+        );
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: physicalName,
+                description: `Execution role of ${physicalName}`,
+                assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { StringEquals: { "aws:SourceAccount": ctx.accountId } }),
+                tags: ctx.tags,
+            },
+            { parent: this },
+        );
+
+        const grants: Grant[] = [
+            {
+                sid: "WriteOwnLogs",
+                actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources: [pulumi.interpolate`${logGroup.arn}:log-stream:*`],
+            },
+            {
+                sid: "DeadLetter",
+                actions: ["sqs:SendMessage"],
+                resources: [dlq.arn],
+            },
+            {
+                // The dead-letter queue is encrypted: sending to it needs a data key.
+                sid: "EncryptDeadLetters",
+                actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+                resources: [args.messagingKeyArn],
+            },
+            {
+                sid: "WriteTraces",
+                actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources: ["*"],
+                anyResourceReason: "X-Ray has no resource-level permissions for these actions; \"*\" is the only resource AWS accepts.",
+            },
+        ];
+        if (queueSources.length > 0) {
+            grants.push(
+                { sid: "ConsumeQueues", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: queueSources.map((q) => q.arn) },
+                { sid: "DecryptQueues", actions: ["kms:Decrypt"], resources: uniqueInputs(queueSources.map((q) => q.kmsKeyArn)) },
+            );
+        }
+        if (streamSources.length > 0) {
+            grants.push(
+                {
+                    sid: "ReadStreams",
+                    actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                    resources: streamSources.map((s) => s.streamArn),
+                },
+                {
+                    sid: "ListStreams",
+                    actions: ["dynamodb:ListStreams"],
+                    resources: streamSources.map((s) => pulumi.interpolate`${s.tableArn}/stream/*`),
+                },
+                { sid: "DecryptStreams", actions: ["kms:Decrypt"], resources: uniqueInputs(streamSources.map((s) => s.kmsKeyArn)) },
+            );
+        }
+        grants.push(...extraGrants);
+        checkGrants(C, "grants", grants);
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
+
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: physicalName,
+                description: pulumi.interpolate`${name} (bundle sha256 ${sourceHash.apply((h) => h.slice(0, 16))})`,
+                runtime: aws.lambda.Runtime.NodeJS24dX,
+                architectures: ["arm64"],
+                handler: args.handler ?? "index.handler",
+                code: handlerArchive(bundle),
+                sourceCodeHash: sourceHash.apply((h) => Buffer.from(h, "hex").toString("base64")),
+                role: role.arn,
+                timeout: args.timeoutSeconds,
+                memorySize: args.memoryMb,
+                reservedConcurrentExecutions: args.reservedConcurrency,
+                // Publish a version per change so the alias can move (and roll back) between versions.
+                publish: true,
+                tracingConfig: { mode: "Active" },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+                kmsKeyArn: args.environmentKeyArn,
+                environment: {
+                    variables: {
+                        ...args.environment,
+                        POWERTOOLS_SERVICE_NAME: name,
+                        APP_VERSION: sourceHash.apply((h) => h.slice(0, 12)),
+                    },
+                },
+                deadLetterConfig: { targetArn: dlq.arn },
+                tags: { ...ctx.tags, "source-sha256": sourceHash },
+            },
+            { parent: this, dependsOn: [rolePolicy, logGroup] },
+        );
+
+        const alias = new aws.lambda.Alias(
+            `${name}-live`,
+            { name: LIVE_ALIAS, functionName: fn.name, functionVersion: fn.version, description: "Traffic-serving alias; every trigger targets it." },
+            { parent: this },
+        );
+
+        for (const q of queueSources) {
+            new aws.lambda.EventSourceMapping(
+                `${name}-${q.name}-source`,
+                {
+                    functionName: alias.arn,
+                    eventSourceArn: q.arn,
+                    batchSize: 10,
+                    maximumBatchingWindowInSeconds: 1,
+                    functionResponseTypes: ["ReportBatchItemFailures"],
+                },
+                { parent: this, dependsOn: [rolePolicy] },
+            );
+        }
+        for (const s of streamSources) {
+            new aws.lambda.EventSourceMapping(
+                `${name}-${s.name}-source`,
+                {
+                    functionName: alias.arn,
+                    eventSourceArn: s.streamArn,
+                    enabled: s.enabled ?? true,
+                    startingPosition: "LATEST",
+                    batchSize: s.batchSize ?? 100,
+                    maximumRetryAttempts: s.maximumRetryAttempts ?? 5,
+                    bisectBatchOnFunctionError: true,
+                    functionResponseTypes: ["ReportBatchItemFailures"],
+                    destinationConfig: { onFailure: { destinationArn: dlq.arn } },
+                },
+                { parent: this, dependsOn: [rolePolicy] },
+            );
+        }
+
+        const tags = ctx.tags;
+        const lambdaMetric = (metricName: string, stat: string) => ({
+            namespace: "AWS/Lambda",
+            metricName,
+            dimensions: { FunctionName: fn.name },
+            stat,
+        });
+        createAlarm(
+            `${name}-error-rate`,
+            {
+                description: `${physicalName}: more than ${args.errorRatePercent}% of invocations failed in 3 of 5 minutes.`,
+                severity: "critical",
+                signal: {
+                    kind: "math",
+                    expression: "IF(invocations > 0, 100 * errors / invocations, 0)",
+                    label: "Error rate (%)",
+                    metrics: { errors: lambdaMetric("Errors", "Sum"), invocations: lambdaMetric("Invocations", "Sum") },
+                },
+                threshold: args.errorRatePercent,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            args.routing,
+            { parent: this, tags },
+        );
+        createAlarm(
+            `${name}-throttles`,
+            {
+                description: `${physicalName}: invocations throttled (reserved concurrency ${args.reservedConcurrency} exhausted).`,
+                severity: "warning",
+                signal: { kind: "metric", metric: lambdaMetric("Throttles", "Sum") },
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            args.routing,
+            { parent: this, tags },
+        );
+        const durationThresholdMs = Math.round((args.timeoutSeconds * 1000 * args.durationPercentOfTimeout) / 100);
+        createAlarm(
+            `${name}-duration-p99`,
+            {
+                description: `${physicalName}: p99 duration above ${durationThresholdMs} ms (${args.durationPercentOfTimeout}% of the ${args.timeoutSeconds} s timeout).`,
+                severity: "warning",
+                signal: { kind: "metric", metric: lambdaMetric("Duration", "p99") },
+                threshold: durationThresholdMs,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            args.routing,
+            { parent: this, tags },
+        );
+        createAlarm(
+            `${name}-dlq-depth`,
+            {
+                description: `${physicalName}: failed asynchronous invocations or stream batches are waiting in ${physicalName}-dlq.`,
+                severity: "warning",
+                signal: {
+                    kind: "metric",
+                    metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlq.name }, stat: "Maximum" },
+                },
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 1,
+            },
+            args.routing,
+            { parent: this, tags },
+        );
+
+        this.function = fn;
+        this.alias = alias;
+        this.functionName = fn.name;
+        this.functionArn = fn.arn;
+        this.aliasArn = alias.arn;
+        this.aliasInvokeArn = alias.invokeArn;
+        this.roleArn = role.arn;
+        this.logGroupName = logGroup.name;
+        this.deadLetterQueueArn = dlq.arn;
+        this.deadLetterQueueUrl = dlq.url;
+        this.sourceHash = sourceHash;
+        this.timeoutSeconds = args.timeoutSeconds;
+        this.registerOutputs({
+            functionName: this.functionName,
+            aliasArn: this.aliasArn,
+            roleArn: this.roleArn,
+            deadLetterQueueArn: this.deadLetterQueueArn,
+            sourceHash: this.sourceHash,
+        });
+    }
+}
+
+function uniqueInputs(values: pulumi.Input<string>[]): pulumi.Input<string>[] {
+    // Outputs cannot be compared before they resolve; dedupe what is comparable, keep the rest.
+    const seen = new Set<pulumi.Input<string>>();
+    return values.filter((v) => (seen.has(v) ? false : (seen.add(v), true)));
+}

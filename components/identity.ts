@@ -1,0 +1,185 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, invalid } from "./context";
+
+export const MFA_MODES = ["OPTIONAL", "ON"] as const;
+export const THREAT_PROTECTION_MODES = ["off", "audit", "enforced"] as const;
+
+/** Scopes the machine client may request from the orders resource server. */
+export const MACHINE_SCOPES = ["orders.read", "orders.write"] as const;
+
+/** User groups of the workload: customers see their own orders, staff operate the service. */
+export const USER_GROUPS = { customers: 10, staff: 1 } as const;
+
+export interface IdentityArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /** MFA: `OPTIONAL` lets users enrol (TOTP), `ON` requires every user to. */
+    mfa: (typeof MFA_MODES)[number];
+    /** Threat protection (Plus plan): `off`, `audit` (log only) or `enforced` (block risky sign-ins). */
+    threatProtection: (typeof THREAT_PROTECTION_MODES)[number];
+    /**
+     * Cognito deletion protection plus Pulumi `protect`: users and their credentials survive any deploy.
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /** HTTPS URLs the hosted sign-in may redirect the web client to after sign-in. At least one. */
+    callbackUrls: string[];
+    /** HTTPS URLs the hosted sign-out may redirect to. At least one. */
+    logoutUrls: string[];
+    /**
+     * Minimum password length (12 to 99).
+     * @default 14
+     */
+    minimumPasswordLength?: number;
+}
+
+/**
+ * The Cognito user pool the API authorizes against: strong passwords, TOTP MFA (optional or
+ * required), threat protection from config, an app client for the web (authorization code + PKCE,
+ * no secret) and one for machines (client credentials), a hosted domain, and the user groups.
+ */
+export class Identity extends pulumi.ComponentResource {
+    /** User pool id. */
+    public readonly userPoolId: pulumi.Output<string>;
+    /** User pool ARN (the API's authorizer trusts it). */
+    public readonly userPoolArn: pulumi.Output<string>;
+    /** Token issuer endpoint, without scheme. */
+    public readonly userPoolEndpoint: pulumi.Output<string>;
+    /** App client ids: `web` (browser, no secret) and `machine` (client credentials). */
+    public readonly userPoolClientIds: pulumi.Output<{ web: string; machine: string }>;
+    /** Hosted sign-in base URL. */
+    public readonly hostedDomainUrl: pulumi.Output<string>;
+    /** The user pool, for authorizers. */
+    public readonly userPool: aws.cognito.UserPool;
+
+    constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:identity:Identity", name, {}, opts);
+        const C = "Identity";
+        if (!(MFA_MODES as readonly string[]).includes(args.mfa)) {
+            invalid(C, "mfa", args.mfa, `allowed: ${MFA_MODES.join(", ")} (MFA is never off)`);
+        }
+        if (!(THREAT_PROTECTION_MODES as readonly string[]).includes(args.threatProtection)) {
+            invalid(C, "threatProtection", args.threatProtection, `allowed: ${THREAT_PROTECTION_MODES.join(", ")}`);
+        }
+        for (const [argName, urls] of [["callbackUrls", args.callbackUrls], ["logoutUrls", args.logoutUrls]] as const) {
+            if (urls.length === 0) {
+                invalid(C, argName, urls, "allowed: at least one https:// URL");
+            }
+            for (const u of urls) {
+                if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(u)) {
+                    invalid(C, argName, u, "allowed: https:// URLs only (Cognito refuses plain http outside localhost)");
+                }
+            }
+        }
+        const minLength = args.minimumPasswordLength ?? 14;
+        if (!Number.isInteger(minLength) || minLength < 12 || minLength > 99) {
+            invalid(C, "minimumPasswordLength", minLength, "allowed: a whole number from 12 to 99");
+        }
+        const ctx = args.context;
+        const protect = args.deletionProtection ?? false;
+        const threat = args.threatProtection;
+
+        const pool = new aws.cognito.UserPool(
+            `${name}-user-pool`,
+            {
+                name: `${ctx.namePrefix}-users`,
+                usernameAttributes: ["email"],
+                autoVerifiedAttributes: ["email"],
+                usernameConfiguration: { caseSensitive: false },
+                passwordPolicy: {
+                    minimumLength: minLength,
+                    requireLowercase: true,
+                    requireUppercase: true,
+                    requireNumbers: true,
+                    requireSymbols: true,
+                    temporaryPasswordValidityDays: 3,
+                },
+                mfaConfiguration: args.mfa,
+                softwareTokenMfaConfiguration: { enabled: true },
+                accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+                // Threat protection is a Plus-plan feature; without it the Essentials plan is enough.
+                userPoolTier: threat === "off" ? "ESSENTIALS" : "PLUS",
+                userPoolAddOns: { advancedSecurityMode: threat.toUpperCase() },
+                deletionProtection: protect ? "ACTIVE" : "INACTIVE",
+                tags: ctx.tags,
+            },
+            { parent: this, protect },
+        );
+
+        const resourceServer = new aws.cognito.ResourceServer(
+            `${name}-orders-api`,
+            {
+                userPoolId: pool.id,
+                identifier: "orders",
+                name: "Orders API",
+                scopes: MACHINE_SCOPES.map((s) => ({ scopeName: s, scopeDescription: `Machine access: ${s}` })),
+            },
+            { parent: this },
+        );
+
+        const web = new aws.cognito.UserPoolClient(
+            `${name}-web-client`,
+            {
+                name: `${ctx.namePrefix}-web`,
+                userPoolId: pool.id,
+                generateSecret: false,
+                allowedOauthFlowsUserPoolClient: true,
+                allowedOauthFlows: ["code"],
+                allowedOauthScopes: ["openid", "email", "profile"],
+                callbackUrls: args.callbackUrls,
+                logoutUrls: args.logoutUrls,
+                supportedIdentityProviders: ["COGNITO"],
+                explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                preventUserExistenceErrors: "ENABLED",
+                enableTokenRevocation: true,
+                accessTokenValidity: 60,
+                idTokenValidity: 60,
+                refreshTokenValidity: 30,
+                tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
+            },
+            { parent: this },
+        );
+        const machine = new aws.cognito.UserPoolClient(
+            `${name}-machine-client`,
+            {
+                name: `${ctx.namePrefix}-machine`,
+                userPoolId: pool.id,
+                generateSecret: true,
+                allowedOauthFlowsUserPoolClient: true,
+                allowedOauthFlows: ["client_credentials"],
+                allowedOauthScopes: MACHINE_SCOPES.map((s) => pulumi.interpolate`${resourceServer.identifier}/${s}`),
+                supportedIdentityProviders: ["COGNITO"],
+                explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+                preventUserExistenceErrors: "ENABLED",
+                enableTokenRevocation: true,
+                accessTokenValidity: 60,
+                tokenValidityUnits: { accessToken: "minutes" },
+            },
+            { parent: this },
+        );
+
+        // Domain prefixes are global across AWS; the account id keeps ours unique.
+        const domain = new aws.cognito.UserPoolDomain(
+            `${name}-domain`,
+            { userPoolId: pool.id, domain: pulumi.interpolate`${ctx.namePrefix}-${ctx.accountId}`, managedLoginVersion: 2 },
+            { parent: this },
+        );
+
+        for (const [group, precedence] of Object.entries(USER_GROUPS)) {
+            new aws.cognito.UserGroup(
+                `${name}-${group}`,
+                { userPoolId: pool.id, name: group, precedence, description: `${group} of ${ctx.namePrefix}` },
+                { parent: this },
+            );
+        }
+
+        this.userPool = pool;
+        this.userPoolId = pool.id;
+        this.userPoolArn = pool.arn;
+        this.userPoolEndpoint = pool.endpoint;
+        this.userPoolClientIds = pulumi.output({ web: web.id, machine: machine.id });
+        this.hostedDomainUrl = pulumi.interpolate`https://${domain.domain}.auth.${ctx.region}.amazoncognito.com`;
+        this.registerOutputs({ userPoolId: this.userPoolId, userPoolClientIds: this.userPoolClientIds, hostedDomainUrl: this.hostedDomainUrl });
+    }
+}

@@ -1,0 +1,147 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmRouting, createAlarm } from "./alarms";
+import { PlatformContext, invalid } from "./context";
+import { denyInsecureTransport } from "./iam";
+import { QueueWithDlq } from "./queue-with-dlq";
+
+/** One queue fed by the domain-event topic. */
+export interface EventQueueSpec {
+    /**
+     * SNS filter policy on message attributes: only matching events reach the queue. Must not be
+     * empty: a queue that wants every event says so with an explicit list.
+     * @example { type: ["order.created", "order.cancelled"] }
+     */
+    filterPolicy: Record<string, string[]>;
+    /** Timeout in seconds of the function that consumes the queue. */
+    consumerTimeoutSeconds: number;
+}
+
+export interface MessagingArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /** ARN of the KMS key for the topic and the queues. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Where the alarms go. */
+    routing: AlarmRouting;
+    /** Deliveries before a message moves to a queue's DLQ (at least 5). */
+    maxReceiveCount: number;
+    /** Age of the oldest message, in seconds, that raises a queue's backlog alarm. */
+    maxAgeSeconds: number;
+    /** The queues subscribed to the topic, by name (lower-case letters, digits, dashes). */
+    queues: Record<string, EventQueueSpec>;
+}
+
+export interface QueueOutputs {
+    url: string;
+    arn: string;
+    dlqUrl: string;
+    dlqArn: string;
+}
+
+/**
+ * The domain-event bus: an encrypted SNS topic that refuses non-TLS publishing, fanned out to
+ * `QueueWithDlq` queues through filtered subscriptions whose failed deliveries land in the DLQ.
+ */
+export class Messaging extends pulumi.ComponentResource {
+    /** ARN of the domain-event topic publishers send to. */
+    public readonly topicArn: pulumi.Output<string>;
+    /** Name of the domain-event topic. */
+    public readonly topicName: pulumi.Output<string>;
+    /** The queues, by name, for their consumers. */
+    public readonly queues: Record<string, QueueWithDlq>;
+    /** Each queue's URLs and ARNs, by name: what the DLQ redrive command reads. */
+    public readonly queueOutputs: pulumi.Output<Record<string, QueueOutputs>>;
+
+    constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:messaging:Messaging", name, {}, opts);
+        const C = "Messaging";
+        const names = Object.keys(args.queues);
+        if (names.length === 0) {
+            invalid(C, "queues", args.queues, "allowed: at least one queue; a topic nobody consumes loses every event");
+        }
+        for (const q of names) {
+            if (!/^[a-z][a-z0-9-]{0,39}$/.test(q)) {
+                invalid(C, `queues.${q}`, q, "allowed: lower-case letters, digits and dashes, starting with a letter");
+            }
+            const filter = args.queues[q].filterPolicy;
+            if (Object.keys(filter).length === 0 || Object.values(filter).some((v) => v.length === 0)) {
+                invalid(C, `queues.${q}.filterPolicy`, filter, "allowed: at least one attribute, each with at least one value");
+            }
+        }
+        const ctx = args.context;
+
+        const topic = new aws.sns.Topic(
+            `${name}-events`,
+            { name: `${ctx.namePrefix}-events`, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: args.kmsKeyArn, tags: ctx.tags },
+            { parent: this },
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-events-policy`,
+            {
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topic.arn)] }),
+            },
+            { parent: this },
+        );
+
+        const queues: Record<string, QueueWithDlq> = {};
+        for (const q of names) {
+            const spec = args.queues[q];
+            const queue = new QueueWithDlq(
+                `${name}-${q}`,
+                {
+                    context: ctx,
+                    kmsKeyArn: args.kmsKeyArn,
+                    consumerTimeoutSeconds: spec.consumerTimeoutSeconds,
+                    maxReceiveCount: args.maxReceiveCount,
+                    maxAgeSeconds: args.maxAgeSeconds,
+                    routing: args.routing,
+                    senderTopicArns: [topic.arn],
+                },
+                { parent: this },
+            );
+            queues[q] = queue;
+            new aws.sns.TopicSubscription(
+                `${name}-${q}-subscription`,
+                {
+                    topic: topic.arn,
+                    protocol: "sqs",
+                    endpoint: queue.arn,
+                    rawMessageDelivery: true,
+                    filterPolicy: JSON.stringify(spec.filterPolicy),
+                    filterPolicyScope: "MessageAttributes",
+                    // Deliveries SNS gives up on go to the queue's DLQ instead of vanishing.
+                    redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: queue.dlqArn }),
+                },
+                { parent: this },
+            );
+        }
+
+        createAlarm(
+            `${name}-events-delivery-failures`,
+            {
+                description: `${ctx.namePrefix}-events: SNS failed to deliver domain events to a queue.`,
+                severity: "critical",
+                signal: {
+                    kind: "metric",
+                    metric: { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topic.name }, stat: "Sum" },
+                },
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                periodSeconds: 300,
+                evaluationPeriods: 1,
+            },
+            args.routing,
+            { parent: this, tags: ctx.tags },
+        );
+
+        this.topicArn = topic.arn;
+        this.topicName = topic.name;
+        this.queues = queues;
+        this.queueOutputs = pulumi.output(
+            Object.fromEntries(names.map((q) => [q, { url: queues[q].url, arn: queues[q].arn, dlqUrl: queues[q].dlqUrl, dlqArn: queues[q].dlqArn }])),
+        );
+        this.registerOutputs({ topicArn: this.topicArn, queues: this.queueOutputs });
+    }
+}

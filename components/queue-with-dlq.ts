@@ -1,0 +1,169 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmRouting, createAlarm } from "./alarms";
+import { PlatformContext, checkInt, invalid } from "./context";
+import { denyInsecureTransport } from "./iam";
+import { MESSAGE_RETENTION_SECONDS, QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
+
+/** AWS's floor for `maxReceiveCount` here: fewer deliveries send messages to the DLQ on a transient blip. */
+export const MIN_MAX_RECEIVE_COUNT = 5;
+
+export interface QueueWithDlqArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /** ARN of the KMS key both queues are encrypted with (the messaging key). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Timeout in seconds of the function that consumes the queue; sizes the visibility timeout. */
+    consumerTimeoutSeconds: number;
+    /**
+     * Visibility timeout in seconds. At least 6 x `consumerTimeoutSeconds`, at most 12 hours.
+     * @default 6 x consumerTimeoutSeconds
+     */
+    visibilityTimeoutSeconds?: number;
+    /** Deliveries before a message moves to the DLQ (5 to 1000). */
+    maxReceiveCount: number;
+    /** Age of the oldest message, in seconds, that raises the backlog alarm (60 to 1209600). */
+    maxAgeSeconds: number;
+    /** Where the queue's alarms go. */
+    routing: AlarmRouting;
+    /**
+     * SNS topics allowed to send to the queue (and to its DLQ, for failed SNS deliveries).
+     * @default []
+     */
+    senderTopicArns?: pulumi.Input<string>[];
+}
+
+/**
+ * An SQS queue with its dead-letter queue: KMS encryption, 14-day retention on both, a redrive
+ * policy with `maxReceiveCount`, a DLQ that only this queue may use and that can be redriven back,
+ * a TLS-only queue policy, and alarms on DLQ depth and on the age of the oldest message.
+ */
+export class QueueWithDlq extends pulumi.ComponentResource implements QueueSource {
+    /** Logical name of the queue. */
+    public readonly name: string;
+    /** Queue ARN. */
+    public readonly arn: pulumi.Output<string>;
+    /** Queue URL. */
+    public readonly url: pulumi.Output<string>;
+    /** Dead-letter queue ARN. */
+    public readonly dlqArn: pulumi.Output<string>;
+    /** Dead-letter queue URL. */
+    public readonly dlqUrl: pulumi.Output<string>;
+    /** The queue's visibility timeout, checked against its consumer's timeout. */
+    public readonly visibilityTimeoutSeconds: number;
+    /** ARN of the key both queues are encrypted with. */
+    public readonly kmsKeyArn: pulumi.Input<string>;
+    /** The source queue, for subscriptions. */
+    public readonly queue: aws.sqs.Queue;
+    /** The dead-letter queue. */
+    public readonly deadLetterQueue: aws.sqs.Queue;
+
+    constructor(name: string, args: QueueWithDlqArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:messaging:QueueWithDlq", name, {}, opts);
+        const C = "QueueWithDlq";
+        checkInt(C, "consumerTimeoutSeconds", args.consumerTimeoutSeconds, 1, 900);
+        checkInt(C, "maxReceiveCount", args.maxReceiveCount, MIN_MAX_RECEIVE_COUNT, 1000);
+        checkInt(C, "maxAgeSeconds", args.maxAgeSeconds, 60, MESSAGE_RETENTION_SECONDS);
+        const minVisibility = VISIBILITY_TIMEOUT_FACTOR * args.consumerTimeoutSeconds;
+        const visibility = args.visibilityTimeoutSeconds ?? minVisibility;
+        if (!Number.isInteger(visibility) || visibility < minVisibility || visibility > 43200) {
+            invalid(C, "visibilityTimeoutSeconds", visibility, `allowed: ${minVisibility} (6 x consumerTimeoutSeconds) to 43200`);
+        }
+        const ctx = args.context;
+        const physical = `${ctx.namePrefix}-${name}`;
+        const senders = args.senderTopicArns ?? [];
+
+        const dlq = new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+                name: `${physical}-dlq`,
+                messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
+                kmsMasterKeyId: args.kmsKeyArn,
+                tags: { ...ctx.tags, role: "dead-letter" },
+            },
+            { parent: this },
+        );
+        const queue = new aws.sqs.Queue(
+            `${name}-queue`,
+            {
+                name: physical,
+                messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
+                visibilityTimeoutSeconds: visibility,
+                receiveWaitTimeSeconds: 20,
+                kmsMasterKeyId: args.kmsKeyArn,
+                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: args.maxReceiveCount }),
+                tags: { ...ctx.tags, role: "source" },
+            },
+            { parent: this },
+        );
+        // Only this queue may dead-letter into the DLQ; a redrive moves messages back to it.
+        new aws.sqs.RedriveAllowPolicy(
+            `${name}-dlq-redrive-allow`,
+            { queueUrl: dlq.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }) },
+            { parent: this },
+        );
+        for (const [suffix, q] of [["queue", queue], ["dlq", dlq]] as const) {
+            const statements: unknown[] = [denyInsecureTransport("sqs:SendMessage", q.arn)];
+            if (senders.length > 0) {
+                statements.unshift({
+                    Sid: "AllowTopicDelivery",
+                    Effect: "Allow",
+                    Principal: { Service: "sns.amazonaws.com" },
+                    Action: "sqs:SendMessage",
+                    Resource: q.arn,
+                    Condition: { ArnEquals: { "aws:SourceArn": senders } },
+                });
+            }
+            new aws.sqs.QueuePolicy(
+                `${name}-${suffix}-policy`,
+                { queueUrl: q.url, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+                { parent: this },
+            );
+        }
+
+        createAlarm(
+            `${name}-dlq-depth`,
+            {
+                description: `${physical}: messages are waiting in the dead-letter queue ${physical}-dlq. Inspect, fix, then redrive.`,
+                severity: "warning",
+                signal: {
+                    kind: "metric",
+                    metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlq.name }, stat: "Maximum" },
+                },
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 1,
+            },
+            args.routing,
+            { parent: this, tags: ctx.tags },
+        );
+        createAlarm(
+            `${name}-oldest-message-age`,
+            {
+                description: `${physical}: the oldest message is older than ${args.maxAgeSeconds} s; the consumer is falling behind or failing.`,
+                severity: "warning",
+                signal: {
+                    kind: "metric",
+                    metric: { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, stat: "Maximum" },
+                },
+                threshold: args.maxAgeSeconds,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            args.routing,
+            { parent: this, tags: ctx.tags },
+        );
+
+        this.name = name;
+        this.queue = queue;
+        this.deadLetterQueue = dlq;
+        this.arn = queue.arn;
+        this.url = queue.url;
+        this.dlqArn = dlq.arn;
+        this.dlqUrl = dlq.url;
+        this.visibilityTimeoutSeconds = visibility;
+        this.kmsKeyArn = args.kmsKeyArn;
+        this.registerOutputs({ arn: this.arn, url: this.url, dlqArn: this.dlqArn, dlqUrl: this.dlqUrl });
+    }
+}
