@@ -1,0 +1,198 @@
+import { check, checkResource, expect, Res, summary, U } from "./helpers";
+
+const FN = "aws:lambda/function:Function";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = "aws:sns/topic:Topic";
+const GOOD_FN = { runtime: "nodejs22.x", timeout: 10, memorySize: 256, reservedConcurrentExecutions: 5, tracingConfig: { mode: "Active" } };
+const fn = (name: string, props: Record<string, unknown> = GOOD_FN): Res => ({ type: FN, name, props });
+const topic: Res = { type: TOPIC, name: "critical", props: { kmsMasterKeyId: "k", tags: { severity: "critical" } } };
+const errorsAlarm = (name: string, target: string, extra: Partial<Res> = {}): Res => ({
+    type: ALARM,
+    name,
+    props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: U }, alarmActions: [U] },
+    deps: { dimensions: [target], alarmActions: ["critical"] },
+    ...extra,
+});
+
+describe("policies: Lambda", () => {
+    describe("lambda-supported-runtime", () => {
+        it("reports a deprecated runtime with the value and the fix", () => {
+            const [v] = checkResource("lambda-supported-runtime", fn("old", { runtime: "nodejs16.x" }));
+            expect(v.message).to.contain('aws.lambda.Function "old": runtime is "nodejs16.x"').and.contain("Fix:");
+            expect(v.level).to.equal("advisory");
+        });
+        it("accepts a supported runtime and container images", () => {
+            expect(checkResource("lambda-supported-runtime", fn("ok"))).to.deep.equal([]);
+            expect(checkResource("lambda-supported-runtime", fn("img", { packageType: "Image" }))).to.deep.equal([]);
+        });
+        it("takes the allow-list from config (allowedRuntimes)", () => {
+            const vs = checkResource("lambda-supported-runtime", fn("ok"), { config: { allowedRuntimes: ["nodejs24.x"] } });
+            expect(vs[0].message).to.contain("expected one of nodejs24.x");
+        });
+        it("defers an unknown runtime to @pulumi/policy (advisory can't-run)", () => {
+            const vs = checkResource("lambda-supported-runtime", fn("u", { runtime: U }), { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["u:advisory"]);
+            expect(vs[0].message).to.contain("can't run");
+        });
+    });
+
+    describe("lambda-xray-active", () => {
+        it("reports missing or PassThrough tracing", () => {
+            expect(checkResource("lambda-xray-active", fn("a", {}))[0].message).to.contain('tracingConfig.mode is not set, expected "Active"');
+            expect(checkResource("lambda-xray-active", fn("b", { tracingConfig: { mode: "PassThrough" } }))[0].message).to.contain('"PassThrough"');
+        });
+        it("accepts Active", () => expect(checkResource("lambda-xray-active", fn("ok"))).to.deep.equal([]));
+    });
+
+    describe("lambda-reserved-concurrency", () => {
+        it("reports no reserved concurrency, and -1", () => {
+            expect(checkResource("lambda-reserved-concurrency", fn("a", {}))).to.have.length(1);
+            expect(checkResource("lambda-reserved-concurrency", fn("b", { reservedConcurrentExecutions: -1 }))[0].message).to.contain("is -1");
+        });
+        it("accepts 0 and above, and an unknown value", () => {
+            expect(checkResource("lambda-reserved-concurrency", fn("a", { reservedConcurrentExecutions: 0 }))).to.deep.equal([]);
+            expect(checkResource("lambda-reserved-concurrency", fn("b", { reservedConcurrentExecutions: U }))).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-explicit-timeout-memory", () => {
+        it("reports each missing setting", () => {
+            const vs = checkResource("lambda-explicit-timeout-memory", fn("a", { timeout: 3 }));
+            expect(vs.map((v) => v.message.split(": ")[1])).to.deep.equal(["memorySize is not set, expected an explicit value. Fix"]);
+        });
+        it("accepts both set", () => expect(checkResource("lambda-explicit-timeout-memory", fn("ok"))).to.deep.equal([]));
+    });
+
+    describe("lambda-async-failure-destination (stack)", () => {
+        const sub = (endpointOf: string): Res => ({ type: "aws:sns/topicSubscription:TopicSubscription", name: `sub-${endpointOf}`, props: { protocol: "lambda", endpoint: U, topic: U }, deps: { endpoint: [endpointOf] } });
+        it("reports an SNS-invoked function with no DLQ, at mandatory, although every value is unknown", () => {
+            const vs = check("lambda-async-failure-destination", [fn("worker"), sub("worker")], { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["worker:mandatory"]);
+            expect(vs[0].message).to.contain('invoked asynchronously by SNS subscription "sub-worker"');
+        });
+        it("finds S3 notifications, EventBridge targets and permissions too", () => {
+            const s3: Res = { type: "aws:s3/bucketNotification:BucketNotification", name: "n", props: { bucket: U, lambdaFunctions: [{ lambdaFunctionArn: U }] }, deps: { lambdaFunctions: ["a"] } };
+            const eb: Res = { type: "aws:cloudwatch/eventTarget:EventTarget", name: "t", props: { rule: U, arn: U }, deps: { arn: ["b"] } };
+            const perm: Res = { type: "aws:lambda/permission:Permission", name: "p", props: { principal: "events.amazonaws.com", functionName: U }, deps: { functionName: ["c"] } };
+            expect(summary(check("lambda-async-failure-destination", [fn("a"), fn("b"), fn("c"), s3, eb, perm]))).to.deep.equal(["a:advisory", "b:advisory", "c:advisory"]);
+        });
+        it("accepts deadLetterConfig or a FunctionEventInvokeConfig onFailure destination, and ignores sync-only functions", () => {
+            const eic: Res = { type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "eic", props: { functionName: U, destinationConfig: { onFailure: { destination: U } } }, deps: { functionName: ["w2"] } };
+            const vs = check("lambda-async-failure-destination", [fn("w1", { ...GOOD_FN, deadLetterConfig: { targetArn: U } }), sub("w1"), fn("w2"), sub("w2"), eic, fn("api")]);
+            expect(vs).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-esm-failure-handling", () => {
+        const esm = (props: Record<string, unknown>): Res => ({ type: "aws:lambda/eventSourceMapping:EventSourceMapping", name: "m", props: { functionName: U, eventSourceArn: U, ...props } });
+        it("reports a stream mapping without an on-failure destination", () => {
+            const vs = checkResource("lambda-esm-failure-handling", esm({ startingPosition: "LATEST", functionResponseTypes: ["ReportBatchItemFailures"], maximumRetryAttempts: 3 }));
+            expect(summary(vs)).to.deep.equal(["m:advisory"]);
+            expect(vs[0].message).to.contain("destinationConfig.onFailure.destinationArn is not set");
+        });
+        it("accepts a stream mapping with a destination, and leaves SQS mappings to sqs-has-dlq", () => {
+            expect(checkResource("lambda-esm-failure-handling", esm({ startingPosition: "LATEST", destinationConfig: { onFailure: { destinationArn: U } }, functionResponseTypes: ["ReportBatchItemFailures"], maximumRetryAttempts: 3 }))).to.deep.equal([]);
+            expect(checkResource("lambda-esm-failure-handling", esm({ eventSourceArn: "arn:aws:sqs:us-east-1:1:q" }))).to.deep.equal([]);
+        });
+        it("adds advisory-only notes for batch failure reporting and retries even when mandatory", () => {
+            const vs = checkResource("lambda-esm-failure-handling", esm({ startingPosition: "TRIM_HORIZON", destinationConfig: { onFailure: { destinationArn: U } } }), { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["m:advisory", "m:advisory"]);
+        });
+    });
+
+    describe("lambda-sqs-visibility-timeout (stack)", () => {
+        const stack = (vis: unknown, timeout: unknown): Res[] => [
+            { type: "aws:sqs/queue:Queue", name: "q", props: { visibilityTimeoutSeconds: vis } },
+            fn("f", { ...GOOD_FN, timeout }),
+            { type: "aws:lambda/eventSourceMapping:EventSourceMapping", name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["q"], functionName: ["f"] } },
+        ];
+        it("reports a queue whose visibility timeout is under 6 x the function timeout, linked only through unknown ARNs", () => {
+            const vs = check("lambda-sqs-visibility-timeout", stack(30, 10), { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["q:mandatory"]);
+            expect(vs[0].message).to.contain("visibilityTimeoutSeconds is 30, expected >= 60");
+        });
+        it("accepts 6 x, and uses the configured factor", () => {
+            expect(check("lambda-sqs-visibility-timeout", stack(60, 10))).to.deep.equal([]);
+            expect(summary(check("lambda-sqs-visibility-timeout", stack(60, 10), { config: { factor: 7 } }))).to.deep.equal(["q:advisory"]);
+        });
+    });
+
+    describe("lambda-env-kms", () => {
+        it("reports environment variables without a key", () => {
+            expect(checkResource("lambda-env-kms", fn("a", { environment: { variables: { A: "1" } } }))[0].message).to.contain("kmsKeyArn is not set");
+        });
+        it("accepts a key (even unknown) or no variables", () => {
+            expect(checkResource("lambda-env-kms", fn("a", { environment: { variables: { A: "1" } }, kmsKeyArn: U }))).to.deep.equal([]);
+            expect(checkResource("lambda-env-kms", fn("b", {}))).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-permission-scoped", () => {
+        const perm = (props: Record<string, unknown>): Res => ({ type: "aws:lambda/permission:Permission", name: "p", props: { action: "lambda:InvokeFunction", function: U, ...props } });
+        it("reports * and an unscoped service principal, at mandatory by default", () => {
+            expect(summary(checkResource("lambda-permission-scoped", perm({ principal: "*" })))).to.deep.equal(["p:mandatory"]);
+            expect(checkResource("lambda-permission-scoped", perm({ principal: "s3.amazonaws.com" }))[0].message).to.contain("sourceArn is not set");
+        });
+        it("accepts a scoped service principal and an account", () => {
+            expect(checkResource("lambda-permission-scoped", perm({ principal: "s3.amazonaws.com", sourceArn: U }))).to.deep.equal([]);
+            expect(checkResource("lambda-permission-scoped", perm({ principal: "123456789012" }))).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-url-auth", () => {
+        const url = (t: string): Res => ({ type: "aws:lambda/functionUrl:FunctionUrl", name: "u", props: { functionName: "f", authorizationType: t } });
+        it("reports NONE", () => expect(checkResource("lambda-url-auth", url("NONE"))[0].message).to.contain('authorizationType is "NONE", expected "AWS_IAM"'));
+        it("accepts AWS_IAM and allow-listed URLs (allowedPublicUrls)", () => {
+            expect(checkResource("lambda-url-auth", url("AWS_IAM"))).to.deep.equal([]);
+            expect(checkResource("lambda-url-auth", url("NONE"), { config: { allowedPublicUrls: ["u"] } })).to.deep.equal([]);
+            expect(checkResource("lambda-url-auth", url("NONE"), { config: { allowedPublicUrls: ["f"] } })).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-log-group-managed (stack)", () => {
+        const group = (deps?: Record<string, string[]>, name: unknown = U): Res => ({ type: "aws:cloudwatch/logGroup:LogGroup", name: "lg", props: { name, retentionInDays: 30 }, deps });
+        it("reports a function without a log group, at mandatory with unknown names", () => {
+            expect(summary(check("lambda-log-group-managed", [fn("f"), group()], { level: "mandatory" }))).to.deep.equal(["f:mandatory"]);
+        });
+        it("accepts a log group named from the function, loggingConfig.logGroup, or matching literal names", () => {
+            expect(check("lambda-log-group-managed", [fn("f"), group({ name: ["f"] })])).to.deep.equal([]);
+            expect(check("lambda-log-group-managed", [{ ...fn("f"), props: { ...GOOD_FN, loggingConfig: { logGroup: U } }, deps: { loggingConfig: ["lg"] } }, group()])).to.deep.equal([]);
+            expect(check("lambda-log-group-managed", [fn("f", { ...GOOD_FN, name: "orders" }), group(undefined, "/aws/lambda/orders")])).to.deep.equal([]);
+        });
+    });
+
+    describe("lambda-errors-alarm (stack)", () => {
+        it("reports a function with no Errors alarm, at mandatory, with all values unknown", () => {
+            const vs = check("lambda-errors-alarm", [fn("f"), fn("g"), topic, errorsAlarm("g-errors", "g")], { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["f:mandatory"]);
+        });
+        it("reports an Errors alarm that does not go to a severity topic", () => {
+            const plain: Res = { type: TOPIC, name: "plain", props: {} };
+            const vs = check("lambda-errors-alarm", [fn("f"), plain, errorsAlarm("e", "f", { deps: { dimensions: ["f"], alarmActions: ["plain"] } })]);
+            expect(vs[0].message).to.contain("none sends to an SNS topic tagged severity=critical|warning|info");
+        });
+        it("accepts an alarm linked through propertyDependencies, or by a known function name", () => {
+            expect(check("lambda-errors-alarm", [fn("f"), topic, errorsAlarm("e", "f")])).to.deep.equal([]);
+            const byName: Res = { type: ALARM, name: "e", props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "orders" }, alarmActions: [U] }, deps: { alarmActions: ["critical"] } };
+            expect(check("lambda-errors-alarm", [fn("f", { ...GOOD_FN, name: "orders" }), topic, byName])).to.deep.equal([]);
+        });
+        it("takes the severity tag key and values from config", () => {
+            const t: Res = { type: TOPIC, name: "critical", props: { tags: { level: "p1" } } };
+            expect(check("lambda-errors-alarm", [fn("f"), t, errorsAlarm("e", "f")], { config: { severityTagKey: "level", severityValues: ["p1"] } })).to.deep.equal([]);
+            expect(check("lambda-errors-alarm", [fn("f"), t, errorsAlarm("e", "f")])).to.have.length(1);
+        });
+    });
+
+    describe("lambda-throttles-alarm (stack)", () => {
+        it("is disabled in the dev profile and reports a reserved function without a Throttles alarm when enabled", () => {
+            expect(check("lambda-throttles-alarm", [fn("f")])).to.deep.equal([]);
+            expect(summary(check("lambda-throttles-alarm", [fn("f")], { level: "mandatory" }))).to.deep.equal(["f:mandatory"]);
+        });
+        it("accepts a Throttles alarm, and functions without reserved concurrency", () => {
+            const t = errorsAlarm("t", "f");
+            t.props = { ...t.props, metricName: "Throttles" };
+            expect(check("lambda-throttles-alarm", [fn("f"), topic, t], { level: "advisory" })).to.deep.equal([]);
+            expect(check("lambda-throttles-alarm", [fn("f", { runtime: "nodejs22.x" })], { level: "advisory" })).to.deep.equal([]);
+        });
+    });
+});
