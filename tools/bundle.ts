@@ -43,7 +43,7 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
     target: "node20",
     format: "cjs",
     minify: true,
-    sourcemap: "external",
+    sourcemap: "linked",
     sourcesContent: true,
     legalComments: "none",
     // ESM builds of the SDK and zod tree-shake far better than their CommonJS builds.
