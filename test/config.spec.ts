@@ -1,0 +1,152 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
+import { projectConfigSchema } from "../tools/project-config-schema";
+
+const REPO = path.resolve(__dirname, "..");
+
+const REQUIRED: RawConfig = {
+    "platform:environment": "dev",
+    "platform:alertEmails": '["ops@example.com"]',
+    "platform:emailDomain": "orders.example.com",
+};
+
+function problemsFor(raw: RawConfig): string[] {
+    try {
+        parseConfig({ ...REQUIRED, ...raw });
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    return [];
+}
+
+/**
+ * One bad value per key and the message an operator must see. Adding a key to config.ts without a
+ * row here fails the spec below, so every key's error is tested.
+ */
+const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
+    environment: ["qa", /^platform:environment: "qa" is not one of dev, staging, prod$/],
+    logRetentionDays: ["45", /^platform:logRetentionDays: 45 is not one of 1, 3, 5, 7, 14, 30, 60, 90/],
+    alertEmails: ['["ops@example.com", "not-an-email"]', /^platform:alertEmails\[1\]: "not-an-email" is not an email address$/],
+    pagerUrl: ["http://pager.example.com/hook", /^platform:pagerUrl: "http:\/\/pager.example.com\/hook" is not an https:\/\/ URL$/],
+    escalationMinutes: ["2", /^platform:escalationMinutes: 2 is below the minimum 5 \(allowed: 5 to 1440\)$/],
+    apiFunctionTimeoutSeconds: ["30", /^platform:apiFunctionTimeoutSeconds: 30 is above the maximum 29 \(allowed: 1 to 29\)$/],
+    workerFunctionTimeoutSeconds: ["1000", /^platform:workerFunctionTimeoutSeconds: 1000 is above the maximum 900/],
+    functionMemoryMb: ["64", /^platform:functionMemoryMb: 64 is below the minimum 128 \(allowed: 128 to 10240\)$/],
+    functionReservedConcurrency: ["0", /^platform:functionReservedConcurrency: 0 is below the minimum 1/],
+    functionErrorRatePercent: ["2.5", /^platform:functionErrorRatePercent: 2.5 is not a whole number$/],
+    functionDurationPercentOfTimeout: ["5", /^platform:functionDurationPercentOfTimeout: 5 is below the minimum 10/],
+    apiThrottleRateLimit: ["fast", /^platform:apiThrottleRateLimit: "fast" is not a number$/],
+    apiThrottleBurstLimit: ["5001", /^platform:apiThrottleBurstLimit: 5001 is above the maximum 5000/],
+    apiCacheEnabled: ["yes", /^platform:apiCacheEnabled: "yes" is not true or false$/],
+    apiCacheSizeGb: ["2", /^platform:apiCacheSizeGb: "2" is not one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237$/],
+    apiLatencyP99Ms: ["30000", /^platform:apiLatencyP99Ms: 30000 is above the maximum 29000/],
+    api5xxRatePercent: ["101", /^platform:api5xxRatePercent: 101 is above the maximum 100/],
+    wafRateLimit: ["50", /^platform:wafRateLimit: 50 is below the minimum 100/],
+    shieldAdvanced: ["1", /^platform:shieldAdvanced: "1" is not true or false$/],
+    cognitoMfa: ["REQUIRED", /^platform:cognitoMfa: "REQUIRED" is not one of OPTIONAL, ON$/],
+    cognitoThreatProtection: ["block", /^platform:cognitoThreatProtection: "block" is not one of off, audit, enforced$/],
+    deletionProtection: ["on", /^platform:deletionProtection: "on" is not true or false$/],
+    maxReceiveCount: ["3", /^platform:maxReceiveCount: 3 is below the minimum 5 \(allowed: 5 to 1000\)$/],
+    queueMaxAgeSeconds: ["30", /^platform:queueMaxAgeSeconds: 30 is below the minimum 60/],
+    releaseStrategy: ["big-bang", /^platform:releaseStrategy: "big-bang" is not one of blue-green, rolling, canary$/],
+    releaseStepPercent: ["100", /^platform:releaseStepPercent: 100 is above the maximum 99/],
+    releaseIntervalMinutes: ["0", /^platform:releaseIntervalMinutes: 0 is below the minimum 1/],
+    backupRetentionDays: ["0", /^platform:backupRetentionDays: 0 is below the minimum 1/],
+    rpoMinutes: ["-5", /^platform:rpoMinutes: -5 is below the minimum 1/],
+    rtoMinutes: ["1", /^platform:rtoMinutes: 1 is below the minimum 5/],
+    emailDomain: ["Orders.Example", /^platform:emailDomain: "Orders.Example" is not a lower-case DNS domain name/],
+    searchStandbyReplicas: ["maybe", /^platform:searchStandbyReplicas: "maybe" is not true or false$/],
+    availabilityZones: ["1", /^platform:availabilityZones: 1 is below the minimum 2 \(allowed: 2 to 3\)$/],
+    natGateways: ["None", /^platform:natGateways: "None" is not one of Single, OnePerAz$/],
+    vpcCidr: ["10.0.0.0/8", /^platform:vpcCidr: "10.0.0.0\/8" is not an IPv4 CIDR block between \/16 and \/28/],
+};
+
+describe("stack configuration", () => {
+    it("applies every default and returns typed values", () => {
+        const c = parseConfig(REQUIRED);
+        assert.equal(c.environment, "dev");
+        assert.deepEqual(c.alertEmails, ["ops@example.com"]);
+        assert.equal(c.logRetentionDays, 30);
+        assert.equal(c.apiCacheEnabled, false);
+        assert.equal(c.releaseStrategy, "canary");
+        assert.equal(c.pagerUrl, "");
+    });
+
+    it("has a bad-value case for every key", () => {
+        assert.deepEqual(Object.keys(BAD).sort(), Object.keys(CONFIG_KEYS).sort());
+    });
+
+    for (const [name, [value, expected]] of Object.entries(BAD)) {
+        it(`names platform:${name}, its value and what is allowed`, () => {
+            const problems = problemsFor({ [`platform:${name}`]: value });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], expected);
+        });
+    }
+
+    it("lists every missing required key with how to set it", () => {
+        const problems = (() => {
+            try {
+                parseConfig({});
+                return [];
+            } catch (err) {
+                return (err as ConfigError).problems;
+            }
+        })();
+        assert.deepEqual(
+            problems.map((p) => p.split(" ")[0]),
+            ["platform:environment", "platform:alertEmails", "platform:emailDomain"],
+        );
+        assert.match(problems[1], /Set it with `pulumi config set alertEmails <value>`/);
+    });
+
+    it("rejects an empty alert list and a misspelt key", () => {
+        const problems = problemsFor({ "platform:alertEmails": "[]", "platform:logRetention": "30" });
+        assert.match(problems[0], /^platform:alertEmails: \[\] needs at least one email address$/);
+        assert.match(problems[1], /^platform:logRetention is not a configuration key of this project \(known keys: environment, logRetentionDays,/);
+    });
+
+    it("reports every problem at once, in one error", () => {
+        assert.throws(
+            () => parseConfig({ ...REQUIRED, "platform:environment": "qa", "platform:maxReceiveCount": "2" }),
+            (err: Error) => /Invalid stack configuration:\n  - platform:environment.*\n  - platform:maxReceiveCount/.test(err.message),
+        );
+    });
+
+    it("never prints a secret's value, and leaves an undecryptable secret for pulumi up to check", () => {
+        const secretKeys = new Set(["platform:pagerUrl"]);
+        assert.throws(
+            () => parseConfig({ ...REQUIRED, "platform:pagerUrl": "http://token@pager" }, "platform", { secretKeys }),
+            (err: Error) => err.message.includes("platform:pagerUrl: [secret] is not an https:// URL") && !err.message.includes("token"),
+        );
+        const c = parseConfig({ ...REQUIRED, "platform:pagerUrl": "[secret]" }, "platform", { secretKeys, skipSecretFormat: true });
+        assert.equal(c.pagerUrl, "[secret]");
+    });
+
+    it("Pulumi.yaml declares exactly config.ts's keys, types, defaults and descriptions", () => {
+        const doc = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const projectKeys = Object.fromEntries(Object.entries(doc.config).filter(([k]) => !k.includes(":")));
+        assert.deepEqual(
+            projectKeys,
+            projectConfigSchema(),
+            "Pulumi.yaml is stale: run `npx ts-node --transpile-only tools/project-config-schema.ts`",
+        );
+    });
+
+    for (const stack of ["dev", "staging", "prod"]) {
+        it(`Pulumi.${stack}.yaml is valid and sets only keys the project declares`, () => {
+            const doc = YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+            const raw: RawConfig = {};
+            for (const [k, v] of Object.entries(doc.config)) {
+                raw[k] = typeof v === "string" ? v : JSON.stringify(v);
+            }
+            const c = parseConfig(raw);
+            assert.equal(c.environment, stack);
+            assert.ok(typeof doc.config["aws:region"] === "string", "each stack names its region");
+        });
+    }
+});
