@@ -123,6 +123,19 @@ export function functionRoleArn(ctx: PlatformContext, name: string): pulumi.Outp
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
+// Statement ids of the grants the component adds itself.
+const RESERVED_SIDS = [
+    "WriteOwnLogs",
+    "DeadLetter",
+    "EncryptDeadLetters",
+    "WriteTraces",
+    "ConsumeQueues",
+    "DecryptQueues",
+    "ReadStreams",
+    "ListStreams",
+    "DecryptStreams",
+];
+
 /**
  * A Lambda function as the platform runs every one: an esbuild bundle on nodejs24.x/arm64, its own
  * role with exactly the grants it is given, an encrypted log group with retention, active tracing,
@@ -189,6 +202,11 @@ export class Function extends pulumi.ComponentResource {
         }
         const extraGrants = args.grants ?? [];
         checkGrants(C, "grants", extraGrants);
+        for (const g of extraGrants) {
+            if (RESERVED_SIDS.includes(g.sid)) {
+                invalid(C, "grants", g.sid, `statement ids ${RESERVED_SIDS.join(", ")} belong to the component's own grants; repeats statement id "${g.sid}"`);
+            }
+        }
 
         const ctx = args.context;
         const physicalName = functionResourceName(ctx, name);

@@ -197,3 +197,25 @@ export function stackConfig(overrides: Record<string, string | number | boolean 
     }
     return out;
 }
+
+/** A context with a known account, as `platformContext` builds it in a stack. */
+export function testContext(stack = "dev"): import("../../components/context").PlatformContext {
+    return {
+        namePrefix: `platform-${stack}`,
+        region: REGION,
+        partition: "aws",
+        accountId: ACCOUNT,
+        tags: { project: "platform", stack, environment: stack, "managed-by": "pulumi" },
+    };
+}
+
+/** The statements of a policy document input, by Sid. */
+export function statementsBySid(policy: unknown): Record<string, { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown; Principal?: unknown }> {
+    const doc = json(policy) as { Statement: { Sid: string }[] };
+    return Object.fromEntries(doc.Statement.map((s) => [s.Sid, s])) as ReturnType<typeof statementsBySid>;
+}
+
+/** Always a list, whatever single-or-list shape IAM allows. */
+export function list<T>(v: T | T[] | undefined): T[] {
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
