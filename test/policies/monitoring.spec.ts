@@ -1,0 +1,61 @@
+// CloudWatch Logs (44, 45) and alarms (46, 47).
+import { check, checkResource, expect, Res, summary, U } from "./helpers";
+
+const LOG = "aws:cloudwatch/logGroup:LogGroup";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = "aws:sns/topic:Topic";
+const SUB = "aws:sns/topicSubscription:TopicSubscription";
+
+describe("policies: CloudWatch Logs", () => {
+    describe("log-group-retention", () => {
+        it("reports missing retention (mandatory everywhere)", () => {
+            expect(summary(checkResource("log-group-retention", { type: LOG, name: "lg", props: {} }))).to.deep.equal(["lg:mandatory"]);
+        });
+        it("applies minimumRetentionDays from config", () => {
+            const lg: Res = { type: LOG, name: "lg", props: { retentionInDays: 30 } };
+            expect(checkResource("log-group-retention", lg)).to.deep.equal([]);
+            expect(checkResource("log-group-retention", lg, { config: { minimumRetentionDays: 365 } })[0].message).to.contain("retentionInDays is 30, expected >= 365");
+        });
+        it("accepts 0 (never expire)", () => expect(checkResource("log-group-retention", { type: LOG, name: "lg", props: { retentionInDays: 0 } }, { config: { minimumRetentionDays: 365 } })).to.deep.equal([]));
+    });
+    it("log-group-kms reports a log group without a key and accepts an unknown key ARN", () => {
+        expect(checkResource("log-group-kms", { type: LOG, name: "lg", props: {} })[0].message).to.contain("kmsKeyId is not set");
+        expect(checkResource("log-group-kms", { type: LOG, name: "lg", props: { kmsKeyId: U } })).to.deep.equal([]);
+    });
+});
+
+describe("policies: CloudWatch alarms", () => {
+    describe("alarm-has-action", () => {
+        it("reports no actions and disabled actions on metric and composite alarms", () => {
+            expect(summary(checkResource("alarm-has-action", { type: ALARM, name: "a", props: { alarmActions: [] } }))).to.deep.equal(["a:mandatory"]);
+            expect(checkResource("alarm-has-action", { type: "aws:cloudwatch/compositeAlarm:CompositeAlarm", name: "c", props: { alarmActions: [U], actionsEnabled: false } })[0].message).to.contain("actionsEnabled is false");
+        });
+        it("accepts an unknown topic ARN as an action", () => expect(checkResource("alarm-has-action", { type: ALARM, name: "a", props: { alarmActions: [U] } })).to.deep.equal([]));
+    });
+
+    describe("alarm-routes-to-severity-topic (stack)", () => {
+        const topic = (name: string, tags: Record<string, string>, props: Record<string, unknown> = { kmsMasterKeyId: U }): Res => ({ type: TOPIC, name, props: { ...props, tags } });
+        const sub = (of: string): Res => ({ type: SUB, name: `${of}-sub`, props: { topic: U, protocol: "email", endpoint: "x@example.com" }, deps: { topic: [of] } });
+        const alarm = (to: string): Res => ({ type: ALARM, name: `alarm-to-${to}`, props: { alarmActions: [U] }, deps: { alarmActions: [to] } });
+        it("reports an alarm routed to an untagged topic, at mandatory with unknown ARNs", () => {
+            const vs = check("alarm-routes-to-severity-topic", [topic("plain", {}), sub("plain"), alarm("plain")], { level: "mandatory" });
+            expect(summary(vs)).to.deep.equal(["alarm-to-plain:mandatory"]);
+            expect(vs[0].message).to.contain('goes to topic(s) "plain", none tagged severity=critical|warning|info');
+        });
+        it("reports an alarm whose action is a literal ARN from outside the stack", () => {
+            const a: Res = { type: ALARM, name: "ext", props: { alarmActions: ["arn:aws:sns:us-east-1:1:ops"] } };
+            expect(check("alarm-routes-to-severity-topic", [a])[0].message).to.contain("does not resolve to any SNS topic of this stack");
+        });
+        it("reports a severity topic that is unencrypted, unsubscribed or has an unknown severity", () => {
+            const vs = check("alarm-routes-to-severity-topic", [topic("critical", { severity: "critical" }, {}), topic("odd", { severity: "urgent" }), sub("odd")]);
+            expect(vs.map((v) => v.message.split(": ")[1].split(" ")[0])).to.deep.equal(["kmsMasterKeyId", "(TopicSubscription)", "tags.severity"]);
+        });
+        it("accepts alarms to encrypted, subscribed severity topics; config sets the tag key, values and required severities", () => {
+            const ok = [topic("critical", { severity: "critical" }), sub("critical"), alarm("critical")];
+            expect(check("alarm-routes-to-severity-topic", ok)).to.deep.equal([]);
+            expect(check("alarm-routes-to-severity-topic", ok, { config: { requiredSeverities: ["critical", "warning"] } })[0].message).to.contain("has no warning severity topic");
+            const custom = [topic("p1", { tier: "p1" }), sub("p1"), alarm("p1")];
+            expect(check("alarm-routes-to-severity-topic", custom, { config: { severityTagKey: "tier", severityValues: ["p1"] } })).to.deep.equal([]);
+        });
+    });
+});
