@@ -1,0 +1,93 @@
+/**
+ * Cold-start benchmark for the Lambda bundles: for each function, the bundle's size and its module
+ * load time (median over fresh Node processes, measured inside the process around `require`), next
+ * to the same handler loaded unbundled, with its dependencies resolved from node_modules.
+ *
+ *   npm run bench:cold-start [-- --runs 15]
+ *
+ * Targets: each bundle at most 400 KB without its source map, a median load of at most 40 ms, and
+ * at most half the unbundled load time. Prints a table; exits 1 if a target is missed.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleAll, FUNCTION_NAMES, REPO_ROOT } from "../tools/bundle";
+
+const MAX_KB = 400;
+const MAX_MEDIAN_MS = 40;
+
+/** Every variable any function validates at cold start, so loading measures the real init path. */
+const ENV = {
+  PATH: process.env.PATH ?? "",
+  TABLE_NAME: "orders",
+  IDEMPOTENCY_TABLE_NAME: "orders-idempotency",
+  EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
+  SES_CONFIGURATION_SET: "orders",
+  SES_FROM_ADDRESS: "orders@shop.example",
+  SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
+  SEARCH_INDEX: "orders",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  POWERTOOLS_SERVICE_NAME: "orders",
+  POWERTOOLS_METRICS_NAMESPACE: "Orders",
+  APP_VERSION: "bench",
+};
+
+const PROBE = "const t=process.hrtime.bigint();const m=require(process.argv[1]);const ms=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function')process.exit(3);process.stdout.write(String(ms));";
+
+function loadMs(file: string): number {
+  return Number(execFileSync(process.execPath, ["-e", PROBE, file], { env: ENV, cwd: path.dirname(file), stdio: ["ignore", "pipe", "ignore"] }).toString());
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const runsFlag = process.argv.indexOf("--runs");
+  const runs = runsFlag >= 0 ? Number(process.argv[runsFlag + 1]) : 11;
+  if (!Number.isInteger(runs) || runs < 1 || runs > 201) throw new Error("--runs must be an integer from 1 to 201");
+
+  const bundledDir = mkdtempSync(path.join(tmpdir(), "bench-bundled-"));
+  // Inside the repository, so the unbundled build resolves its packages from node_modules as a plain deploy would.
+  const unbundledDir = path.join(REPO_ROOT, "dist", `bench-unbundled-${process.pid}`);
+  try {
+    const bundled = await bundleAll({ outDir: bundledDir });
+    const unbundled = await bundleAll({ outDir: unbundledDir, packages: "external" });
+    // Load time is mostly V8 compiling the bundle, so it tracks CPU contention: print the load beside it.
+    console.log(`cold start, ${runs} fresh processes each, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
+    console.log("function          bundle KB   bundled ms   unbundled ms   ratio   targets");
+    let missed = 0;
+    for (const name of FUNCTION_NAMES) {
+      const b = bundled.find((r) => r.name === name)!;
+      const u = unbundled.find((r) => r.name === name)!;
+      const bundledTimes: number[] = [];
+      const unbundledTimes: number[] = [];
+      // Interleaved, so background load on the machine hits both sides alike.
+      for (let i = 0; i < runs; i += 1) {
+        bundledTimes.push(loadMs(b.file));
+        unbundledTimes.push(loadMs(u.file));
+      }
+      const kb = b.bytes / 1024;
+      const bMs = median(bundledTimes);
+      const uMs = median(unbundledTimes);
+      const ratio = bMs / uMs;
+      const problems = [kb > MAX_KB ? `size>${MAX_KB}KB` : "", bMs > MAX_MEDIAN_MS ? `load>${MAX_MEDIAN_MS}ms` : "", ratio > 0.5 ? "ratio>0.5" : ""].filter(Boolean);
+      if (problems.length > 0) missed += 1;
+      console.log(`${name.padEnd(16)} ${kb.toFixed(1).padStart(10)} ${bMs.toFixed(1).padStart(12)} ${uMs.toFixed(1).padStart(14)} ${ratio.toFixed(2).padStart(7)}   ${problems.length ? problems.join(", ") : "met"}`);
+    }
+    if (missed > 0) process.exitCode = 1;
+  } finally {
+    rmSync(bundledDir, { recursive: true, force: true });
+    rmSync(unbundledDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+});
