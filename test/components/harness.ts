@@ -210,9 +210,18 @@ export function testContext(stack = "dev"): import("../../components/context").P
 }
 
 /** The statements of a policy document input, by Sid. */
-export function statementsBySid(policy: unknown): Record<string, { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown; Principal?: unknown }> {
-    const doc = json(policy) as { Statement: { Sid: string }[] };
-    return Object.fromEntries(doc.Statement.map((s) => [s.Sid, s])) as ReturnType<typeof statementsBySid>;
+export interface Statement {
+    Sid: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: unknown;
+    Principal?: unknown;
+}
+
+export function statementsBySid(policy: unknown): Record<string, Statement> {
+    const doc = json(policy) as { Statement: Statement[] };
+    return Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
 }
 
 /** Always a list, whatever single-or-list shape IAM allows. */
