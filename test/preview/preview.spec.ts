@@ -125,6 +125,14 @@ describe("offline preview", function () {
         );
     });
 
+    it("runs a plain JavaScript program whose package.json names main and whose function returns the outputs", async () => {
+        const r = await previewCli(["--cwd", fixture("programs", "javascript"), "--stack", "test", "--policy-pack", MINIMAL, "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const report = JSON.parse(r.stdout) as PreviewReport;
+        assert.deepEqual(report.outputs, { topicName: report.resources[1].inputs.name, account: "123456789012" });
+        assert.match(String(report.outputs.topicName), /^alerts-[0-9a-f]{7}$/);
+    });
+
     it("keeps a stack policy mandatory when the values it relates are unknown", async () => {
         const report = await runPreview({ cwd: fixture("programs", "unknown-related"), stack: "test", policyPacks: [MINIMAL] });
         const logGroup = report.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");

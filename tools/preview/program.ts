@@ -53,7 +53,8 @@ export function runProgram(spec: ProgramSpec): Promise<ProgramRun> {
             cwd: spec.programDir,
             env: { ...process.env, PLATFORM_PREVIEW_INPUT: JSON.stringify(spec) },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
-            execArgv: [],
+            // For profiling the program: OFFLINE_PREVIEW_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+            execArgv: (process.env.OFFLINE_PREVIEW_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
         });
         let stdout = "";
         let stderr = "";
