@@ -103,7 +103,7 @@ export function checkResource(name: string, res: Res, opts: RunOptions = {}): Vi
     } as unknown as ResourceValidationArgs;
     const report = collector(name, level, out);
     try {
-        p.validateResource(args, report);
+        void p.validateResource(args, report);
     } catch (e) {
         if (e instanceof policyLib.UnknownValueError) {
             out.push({ policy: name, level: "advisory", message: `can't run policy '${name}' during preview: ${(e as Error).message}`, urn });
@@ -169,7 +169,7 @@ export function checkStack(name: string, resources: Res[], opts: RunOptions = {}
         },
     } as unknown as StackValidationArgs;
     try {
-        p.validateStack(args, collector(name, level, out));
+        void p.validateStack(args, collector(name, level, out));
     } catch (e) {
         if (e instanceof policyLib.UnknownValueError) {
             out.push({ policy: name, level: "advisory", message: `can't run policy '${name}' during preview: ${(e as Error).message}` });
