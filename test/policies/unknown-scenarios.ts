@@ -1,0 +1,63 @@
+// For every stack rule: a violating stack whose related values (ARNs, names, ids) are all unknown, as
+// in a first `pulumi preview`. The resources are related only through propertyDependencies. `expect`
+// names the resources the rule must report at its configured level (sub-checks the rule set calls
+// advisory may add advisory lines).
+import { Res, U } from "./helpers";
+
+const t = {
+    fn: "aws:lambda/function:Function",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    sub: "aws:sns/topicSubscription:TopicSubscription",
+    queue: "aws:sqs/queue:Queue",
+    esm: "aws:lambda/eventSourceMapping:EventSourceMapping",
+    bucket: "aws:s3/bucket:Bucket",
+    stage: "aws:apigateway/stage:Stage",
+    api: "aws:apigateway/restApi:RestApi",
+};
+const fn = (name: string, props: Record<string, unknown> = {}): Res => ({ type: t.fn, name, props: { name: U, arn: U, role: U, runtime: "nodejs22.x", timeout: 10, ...props } });
+const plainTopic: Res = { type: t.topic, name: "plain", props: { arn: U, kmsMasterKeyId: U } };
+const api: Res = { type: t.api, name: "api", props: { name: U } };
+const stage: Res = { type: t.stage, name: "stage", props: { restApi: U, deployment: U, stageName: "v1", arn: U }, deps: { restApi: ["api"] } };
+const bucket: Res = { type: t.bucket, name: "data", props: { bucket: U, arn: U } };
+const collection: Res = { type: "aws:opensearch/serverlessCollection:ServerlessCollection", name: "search", props: { name: "orders", arn: U } };
+
+export interface Scenario {
+    rule: string;
+    resources: Res[];
+    expect: string[];
+}
+
+export const UNKNOWN_SCENARIOS: Scenario[] = [
+    { rule: "lambda-async-failure-destination", resources: [fn("worker"), { type: t.sub, name: "sub", props: { topic: U, protocol: "lambda", endpoint: U }, deps: { endpoint: ["worker"] } }], expect: ["worker"] },
+    {
+        rule: "lambda-sqs-visibility-timeout",
+        resources: [fn("worker", { timeout: 30 }), { type: t.queue, name: "jobs", props: { arn: U, visibilityTimeoutSeconds: 60 } }, { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } }],
+        expect: ["jobs"],
+    },
+    { rule: "lambda-log-group-managed", resources: [fn("worker"), { type: "aws:cloudwatch/logGroup:LogGroup", name: "other", props: { name: U } }], expect: ["worker"] },
+    { rule: "lambda-errors-alarm", resources: [fn("worker"), plainTopic, { type: t.alarm, name: "errors", props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: U }, alarmActions: [U] }, deps: { dimensions: ["worker"], alarmActions: ["plain"] } }], expect: ["worker"] },
+    { rule: "lambda-throttles-alarm", resources: [fn("worker", { reservedConcurrentExecutions: 5 })], expect: ["worker"] },
+    { rule: "apigw-execution-logging", resources: [api, stage], expect: ["stage"] },
+    { rule: "apigw-waf", resources: [api, stage], expect: ["stage"] },
+    { rule: "apigw-5xx-latency-alarm", resources: [api, stage], expect: ["stage"] },
+    { rule: "cf-shield-and-5xx-alarm", resources: [{ type: "aws:cloudfront/distribution:Distribution", name: "cdn", props: { arn: U, id: U } }], expect: ["cdn"] },
+    { rule: "s3-block-public-access", resources: [bucket], expect: ["data"] },
+    { rule: "s3-tls-only-and-no-acls", resources: [bucket], expect: ["data"] },
+    { rule: "s3-encryption-kms", resources: [bucket], expect: ["data"] },
+    { rule: "s3-access-logging", resources: [bucket], expect: ["data"] },
+    { rule: "s3-versioning-lifecycle", resources: [bucket], expect: ["data"] },
+    { rule: "ddb-errors-alarm", resources: [{ type: "aws:dynamodb/table:Table", name: "orders", props: { name: U, arn: U } }], expect: ["orders"] },
+    { rule: "sqs-has-dlq", resources: [fn("worker"), { type: t.queue, name: "jobs", props: { arn: U, url: U } }, { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } }], expect: ["jobs"] },
+    { rule: "sqs-dlq-depth-alarm", resources: [{ type: t.queue, name: "dlq", props: { arn: U } }, { type: t.queue, name: "jobs", props: { arn: U, redrivePolicy: U }, deps: { redrivePolicy: ["dlq"] } }], expect: ["dlq"] },
+    { rule: "alarm-routes-to-severity-topic", resources: [plainTopic, { type: t.alarm, name: "alarm", props: { namespace: "AWS/Lambda", metricName: "Errors", alarmActions: [U] }, deps: { alarmActions: ["plain"] } }], expect: ["alarm"] },
+    { rule: "sns-subscription-redrive", resources: [plainTopic, { type: t.sub, name: "sub", props: { topic: U, protocol: "sqs", endpoint: U }, deps: { topic: ["plain"] } }], expect: ["plain", "sub"] },
+    { rule: "ses-tls-and-reputation", resources: [{ type: "aws:sesv2/configurationSet:ConfigurationSet", name: "mail", props: { configurationSetName: U, deliveryOptions: { tlsPolicy: "REQUIRE" } } }], expect: ["mail"] },
+    { rule: "aoss-encryption-cmk", resources: [collection, { type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name: "net", props: { type: "network", policy: U } }], expect: ["search"] },
+    {
+        rule: "aoss-network-private",
+        resources: [{ ...collection, dependsOn: ["net"] }, { type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name: "net", props: { type: "network", name: U, policy: JSON.stringify([{ Rules: [{ ResourceType: "collection", Resource: ["collection/orders"] }], AllowFromPublic: true }]) } }],
+        expect: ["net"],
+    },
+    { rule: "waf-logging", resources: [{ type: "aws:wafv2/webAcl:WebAcl", name: "acl", props: { arn: U, scope: "REGIONAL" } }], expect: ["acl"] },
+];
