@@ -52,7 +52,7 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.constant("x".repeat(17 * 1024)) },
   { weight: 1, arbitrary: fc.constant(null) },
 );
-const idempotencyKey = fc.oneof(fc.constantFrom("key-00000001", "key-00000002", "key-00000003"), fc.string({ maxLength: 80 }), fc.constant(undefined));
+const idempotencyKey = fc.oneof(fc.integer({ min: 0, max: 19 }).map((i) => `key-${String(i).padStart(8, "0")}`), fc.string({ maxLength: 80 }), fc.constant(undefined));
 const contentType = fc.constantFrom(undefined, "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded");
 const orderId = fc.oneof(fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constantFrom("search", "%E0%A4%A", "..", "0".repeat(26)));
 const queryParams = fc.dictionary(fc.constantFrom("limit", "cursor", "q", "page", ""), fc.oneof(fc.string({ maxLength: 120 }), fc.integer({ min: -5, max: 500 }).map(String)), { maxKeys: 3 });

@@ -27,6 +27,8 @@ export function loadBundle<T>(file: string, env: Record<string, string>): { modu
     }
   };
   try {
+    // A bundle is loaded by path at run time, as Lambda does; `import` cannot take a computed CommonJS path synchronously.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { module: require(file) as T, restore };
   } catch (error) {
     restore();
