@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // Crockford base32: no I, L, O or U, so ids survive being read aloud or typed.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -28,10 +28,6 @@ function encode(bytes: Uint8Array, length: number): string {
  */
 export function orderIdFor(customerId: string, idempotencyKey: string): string {
   return encode(createHash("sha256").update(`${customerId}\u0000${idempotencyKey}`).digest(), 26);
-}
-
-export function randomId(): string {
-  return encode(randomBytes(17), 26);
 }
 
 export function isOrderId(value: string): boolean {
