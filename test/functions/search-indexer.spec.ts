@@ -14,7 +14,10 @@ import { createSearchIndexer } from "../../functions/search-indexer/indexer";
 import { ensureBundles, loadBundle } from "./helpers/bundles";
 import { CREDENTIALS, REGION } from "./helpers/emulators";
 import { startFakeOpenSearch } from "./helpers/fake-opensearch";
-import { lambdaContext, quietObservability } from "./helpers/lambda";
+import { apiEvent, customer, lambdaContext, quietObservability } from "./helpers/lambda";
+import { createApiHandler } from "../../functions/api/app";
+import type { ApiDeps } from "../../functions/api/deps";
+import type { OrderStore } from "../../functions/shared/order-store";
 
 const order = (n: number, patch: Partial<Order> = {}): Order => ({
   id: `01K${String(n).padStart(23, "0")}`,
@@ -117,6 +120,24 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
     const found = await store.searchOrders("even-customer", "teapot", 10);
     assert.ok(found.length > 0);
     assert.ok(found.every((d) => d.customerId === "even-customer"));
+  });
+
+  it("serves GET /orders/search from the index, scoped to the caller, without internal fields", async () => {
+    const api = createApiHandler({
+      store: {} as OrderStore,
+      publisher: { publish: async () => {} },
+      search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }),
+      idempotencyStore: {} as ApiDeps["idempotencyStore"],
+      observability: quietObservability(),
+      version: "test",
+    });
+    const res = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "teapot" }, claims: customer("odd-customer") }), lambdaContext());
+    assert.equal(res.statusCode, 200);
+    const { orders } = JSON.parse(res.body) as { orders: Array<Record<string, unknown>> };
+    assert.ok(orders.length > 0);
+    assert.ok(orders.every((o) => o.customerId === undefined && /^01K0+[13579]$/.test(String(o.id))), "only the caller's orders");
+    const blank = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "   " }, claims: customer("odd-customer") }), lambdaContext());
+    assert.equal(blank.statusCode, 400);
   });
 
   it("runs the same way from its bundle", async () => {
