@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, SEVERITIES, Severity, createAlarm } from "./alarms";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 
 export interface AlertingArgs {
@@ -59,10 +59,13 @@ export class Alerting extends pulumi.ComponentResource {
 
         const topics = {} as Record<Severity, aws.sns.Topic>;
         for (const severity of SEVERITIES) {
+            const topicName = `${ctx.namePrefix}-alerts-${severity}`;
+            // Built from the fixed name so the policy is known, and checked, on a first preview too.
+            const topicArn = arn(ctx, "sns", topicName);
             const topic = new aws.sns.Topic(
                 `${name}-${severity}`,
                 {
-                    name: `${ctx.namePrefix}-alerts-${severity}`,
+                    name: topicName,
                     displayName: `${ctx.namePrefix} ${severity}`,
                     kmsMasterKeyId: args.kmsKeyArn,
                     tags: { ...ctx.tags, severity },
@@ -82,10 +85,10 @@ export class Alerting extends pulumi.ComponentResource {
                                 Effect: "Allow",
                                 Principal: { Service: "cloudwatch.amazonaws.com" },
                                 Action: "sns:Publish",
-                                Resource: topic.arn,
+                                Resource: topicArn,
                                 Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
                             },
-                            denyInsecureTransport("sns:Publish", topic.arn),
+                            denyInsecureTransport("sns:Publish", topicArn),
                         ],
                     }),
                 },

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, createAlarm } from "./alarms";
-import { PlatformContext, invalid } from "./context";
+import { PlatformContext, arn, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
 
@@ -71,16 +71,19 @@ export class Messaging extends pulumi.ComponentResource {
         }
         const ctx = args.context;
 
+        const topicName = `${ctx.namePrefix}-events`;
+        // Built from the fixed name so policies that mention it are known on a first preview too.
+        const knownTopicArn = arn(ctx, "sns", topicName);
         const topic = new aws.sns.Topic(
             `${name}-events`,
-            { name: `${ctx.namePrefix}-events`, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: args.kmsKeyArn, tags: ctx.tags },
+            { name: topicName, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: args.kmsKeyArn, tags: ctx.tags },
             { parent: this },
         );
         new aws.sns.TopicPolicy(
             `${name}-events-policy`,
             {
                 arn: topic.arn,
-                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topic.arn)] }),
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(["sns:Publish", "sns:Subscribe"], knownTopicArn)] }),
             },
             { parent: this },
         );
@@ -97,7 +100,7 @@ export class Messaging extends pulumi.ComponentResource {
                     maxReceiveCount: args.maxReceiveCount,
                     maxAgeSeconds: args.maxAgeSeconds,
                     routing: args.routing,
-                    senderTopicArns: [topic.arn],
+                    senderTopicArns: [knownTopicArn],
                 },
                 { parent: this },
             );

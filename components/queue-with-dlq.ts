@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, createAlarm } from "./alarms";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 import { MESSAGE_RETENTION_SECONDS, QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
 
@@ -102,15 +102,17 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
             { queueUrl: dlq.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }) },
             { parent: this },
         );
+        // ARNs from the fixed names keep the policies known, and checked, on a first preview too.
+        const knownArns = { queue: arn(ctx, "sqs", physical), dlq: arn(ctx, "sqs", `${physical}-dlq`) };
         for (const [suffix, q] of [["queue", queue], ["dlq", dlq]] as const) {
-            const statements: unknown[] = [denyInsecureTransport("sqs:SendMessage", q.arn)];
+            const statements: unknown[] = [denyInsecureTransport("sqs:SendMessage", knownArns[suffix])];
             if (senders.length > 0) {
                 statements.unshift({
                     Sid: "AllowTopicDelivery",
                     Effect: "Allow",
                     Principal: { Service: "sns.amazonaws.com" },
                     Action: "sqs:SendMessage",
-                    Resource: q.arn,
+                    Resource: knownArns[suffix],
                     Condition: { ArnEquals: { "aws:SourceArn": senders } },
                 });
             }
