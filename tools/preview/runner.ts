@@ -57,23 +57,8 @@ function send(result: RunnerResult): void {
     }
 }
 
-/**
- * Most of a program's start-up is V8 compiling @pulumi/aws and the TypeScript compiler; keeping
- * V8's code cache on disk makes every preview after the first start faster. It changes nothing the
- * program sees. Absent (a program directory outside this repository), previews just run colder.
- */
-function useCompileCache(): void {
-    process.env.V8_COMPILE_CACHE_CACHE_DIR ??= path.join(__dirname, "v8-compile-cache");
-    try {
-        createRequire(__filename)("v8-compile-cache");
-    } catch {
-        // optional
-    }
-}
-
 async function main(): Promise<void> {
     const started = Date.now();
-    useCompileCache();
     const input = JSON.parse(process.env.PLATFORM_PREVIEW_INPUT ?? "{}") as RunnerInput;
     delete process.env.PLATFORM_PREVIEW_INPUT;
 
