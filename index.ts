@@ -95,14 +95,14 @@ const tableKeyGrant: Grant = {
     condition: { StringEquals: { "kms:ViaService": `dynamodb.${context.region}.amazonaws.com` } },
 };
 const gsi1 = pulumi.interpolate`${data.tableArn}/index/gsi1`;
-const powertools = (service: string) => ({ POWERTOOLS_METRICS_NAMESPACE: `${context.namePrefix}`, POWERTOOLS_LOG_LEVEL: "INFO", SERVICE: service });
+const powertools = () => ({ POWERTOOLS_METRICS_NAMESPACE: context.namePrefix, POWERTOOLS_LOG_LEVEL: "INFO" });
 
 const apiFunction = new Function("api", {
     ...functionDefaults,
     entry: "functions/api/index.ts",
     timeoutSeconds: config.apiFunctionTimeoutSeconds,
     environment: {
-        ...powertools("api"),
+        ...powertools(),
         TABLE_NAME: data.tableName,
         // Idempotency records share the single table under their own key prefix, expiring by TTL.
         IDEMPOTENCY_TABLE_NAME: data.tableName,
@@ -133,7 +133,7 @@ const emailWorker = new Function("email-worker", {
     entry: "functions/email-worker/index.ts",
     timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: {
-        ...powertools("email-worker"),
+        ...powertools(),
         TABLE_NAME: data.tableName,
         SES_CONFIGURATION_SET: sesConfigurationSet,
         SES_FROM_ADDRESS: `orders@${config.emailDomain}`,
@@ -154,7 +154,7 @@ const searchIndexer = new Function("search-indexer", {
     ...functionDefaults,
     entry: "functions/search-indexer/index.ts",
     timeoutSeconds: config.workerFunctionTimeoutSeconds,
-    environment: { ...powertools("search-indexer"), SEARCH_INDEX: "orders" },
+    environment: { ...powertools(), SEARCH_INDEX: "orders" },
     streamSources: [
         {
             name: "orders-stream",
