@@ -329,7 +329,11 @@ export function apigatewayPolicies(): Policies {
                     const check = (stage: Node, apiType: string, apiProp: string, errorMetric: string) => {
                         const apis = graph.targets(stage, apiProp, apiType);
                         const names = [literalName(stage, "stageName"), ...apis.map((a) => literalName(a))];
-                        const watches = (a: Node) => alarmWatches(graph, a, stage, ["Stage", "ApiId", "ApiName"], names.slice(0, 1)) || apis.some((api) => alarmWatches(graph, a, api, ["ApiName", "ApiId"], [literalName(api)]));
+                        // An alarm on the API alone covers all its stages; one whose Stage dimension comes from another stage does not.
+                        const otherStage = (a: Node) => graph.targets(a, "dimensions", REST_STAGE, HTTP_STAGE).some((x) => x.urn !== stage.urn);
+                        const watches = (a: Node) =>
+                            alarmWatches(graph, a, stage, ["Stage", "ApiId", "ApiName"], names.slice(0, 1)) ||
+                            (!otherStage(a) && apis.some((api) => alarmWatches(graph, a, api, ["ApiName", "ApiId"], [literalName(api)])));
                         if (!alarmsFor(graph, "AWS/ApiGateway", [errorMetric]).some((a) => watches(a) && hasAlarmAction(a))) {
                             ctx.report(stage, {
                                 property: `(${errorMetric} alarm)`,

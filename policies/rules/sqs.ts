@@ -10,6 +10,7 @@ import { asNumber, asRecord, asString, isSet, isUnknown } from "../lib/values";
 export const QUEUE = "aws:sqs/queue:Queue";
 export const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 export const REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy";
+export const REDRIVE_ALLOW_POLICY = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy";
 const ESM = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const FUNCTION = "aws:lambda/function:Function";
 const EIC = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
@@ -48,6 +49,9 @@ export function deadLetterQueues(graph: StackGraph): Set<string> {
     }
     for (const r of graph.ofType(REDRIVE_POLICY)) {
         mark(r, "redrivePolicy", parseRedrive(r.props.redrivePolicy)?.deadLetterTargetArn);
+    }
+    for (const r of graph.ofType(REDRIVE_ALLOW_POLICY)) {
+        mark(r, "queueUrl", r.props.queueUrl);
     }
     for (const e of graph.ofType(ESM)) {
         mark(e, "destinationConfig");
