@@ -133,6 +133,15 @@ describe("offline preview", function () {
         assert.match(String(report.outputs.topicName), /^alerts-[0-9a-f]{7}$/);
     });
 
+    it("gives an awsx remote component its documented outputs in update mode", async () => {
+        const report = await runPreview({ cwd: fixture("programs", "awsx-vpc"), stack: "test", policyPacks: [SECOND], mode: "update" });
+        const vpc = report.resources.find((r) => r.type === "awsx:ec2:Vpc");
+        assert.ok(vpc && vpc.remote && !vpc.custom, "registered as one remote component, as under the real engine");
+        assert.match(String(report.outputs.vpcId), /^vpc-[0-9a-f]{17}$/);
+        assert.equal(report.outputs.securityGroupVpc, report.outputs.vpcId);
+        assert.equal((report.outputs.privateSubnetIds as string[]).length, 2, "one private subnet per requested AZ");
+    });
+
     it("keeps a stack policy mandatory when the values it relates are unknown", async () => {
         const report = await runPreview({ cwd: fixture("programs", "unknown-related"), stack: "test", policyPacks: [MINIMAL] });
         const logGroup = report.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
