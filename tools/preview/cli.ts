@@ -93,8 +93,16 @@ async function main(): Promise<number> {
         return 0;
     }
     const tty = process.stderr.isTTY && !flags.json;
+    // A progress line on a terminal only: redrawn every 100 ms with the elapsed time, cleared at the end.
+    const started = Date.now();
+    let stage = "starting";
+    const draw = () => process.stderr.write(`\r\x1b[2K${ansi.dim(`⋯ ${stage} (${((Date.now() - started) / 1000).toFixed(1)} s)`)}`);
+    const ticker = tty ? setInterval(draw, 100) : undefined;
     const onProgress = tty
-        ? (m: string) => process.stderr.write(`\r\x1b[2K${ansi.dim(`⋯ ${m}`)}`)
+        ? (m: string) => {
+              stage = m;
+              draw();
+          }
         : undefined;
     try {
         const report = await runPreview({
@@ -105,6 +113,7 @@ async function main(): Promise<number> {
             mode: flags.mode,
             onProgress,
         });
+        clearInterval(ticker);
         if (tty) {
             process.stderr.write("\r\x1b[2K");
         }
@@ -115,6 +124,7 @@ async function main(): Promise<number> {
         }
         return report.summary.mandatory > 0 ? 1 : 0;
     } finally {
+        clearInterval(ticker);
         if (tty) {
             process.stderr.write("\r\x1b[2K");
         }

@@ -1,3 +1,4 @@
+import * as path from "path";
 import { AnalyzerInput, PolicyPackProcess } from "./policy-pack";
 import { loadProgram } from "./project";
 import { runProgram } from "./program";
@@ -135,7 +136,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     try {
         const started = await Promise.all(packStarts);
         for (const [i, pack] of started.entries()) {
-            progress(`checking ${run.resources.length} resources with policy pack ${options.policyPacks[i]}`);
+            progress(`checking ${run.resources.length} resources with policy pack ${path.relative(process.cwd(), options.policyPacks[i]) || "."}`);
             const info = await pack.info();
             await pack.configure(info.policies, configs[i]);
             await pack.configureStack({
