@@ -1,7 +1,7 @@
 // The stack as a graph: resources by URN and type, related through `propertyDependencies` (which a
 // preview always knows) and, as a fallback, through property values only when both are known.
 
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource } from "./policy-api";
 import { asString, unwrap } from "./values";
 
 export interface Node {

@@ -10,7 +10,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
-} from "@pulumi/policy";
+} from "./policy-api";
 import { COMMON_CONFIG, ConfigProperties, resolveConfig, toConfigSchema } from "./config";
 import { StackGraph, Node, nodeFromResource } from "./graph";
 import { asRecord, Deferrals, isUnknown, show, unwrap } from "./values";

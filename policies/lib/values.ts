@@ -10,11 +10,7 @@
 //     can prove first (at its configured level) and only then raises the library's own
 //     `UnknownValueError`, so @pulumi/policy adds one advisory "can't run during preview" line.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const policyModule = require("@pulumi/policy") as {
-    UnknownValueError: new (sentinel: string, props: string[]) => Error;
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
+import { policyModule } from "./policy-api";
 
 /** The sentinel strings the Pulumi engine and @pulumi/policy use for values unknown during preview. */
 export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

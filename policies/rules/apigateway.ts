@@ -1,6 +1,6 @@
 // API Gateway rules (14-23), REST (apigateway) and HTTP (apigatewayv2) APIs.
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";

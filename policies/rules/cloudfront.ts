@@ -1,6 +1,6 @@
 // CloudFront rules (24-30).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { refers, sameKnown } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";

@@ -1,6 +1,6 @@
 // CloudWatch alarm rules (46, 47).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { actionTopics, COMPOSITE_ALARM, hasAlarmAction, METRIC_ALARM, severityOf, SNS_TOPIC } from "../lib/alarms";
 import { literalName, refers, sameKnown } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";

@@ -1,6 +1,6 @@
 // Cognito rules (55, 56).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { resourceRule } from "../lib/rule";
 import { asNumber, asString, get, isUnknown } from "../lib/values";
 

@@ -1,6 +1,6 @@
 // DynamoDB rules (36-38).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";

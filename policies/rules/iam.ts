@@ -1,6 +1,6 @@
 // IAM rule (57): wildcards and managed policies in every place a program can give permissions.
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { refers, sameKnown } from "../lib/graph";
 import { actionMatches, hasConditions, isPublicPrincipal, parsePolicy, Statement, strings } from "../lib/iam";
 import { resourceRule, RuleContext, Subject } from "../lib/rule";

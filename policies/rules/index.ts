@@ -1,7 +1,7 @@
 // Every rule of the pack, one file per service, in rule-set order. Importing this file does not start
 // the policy server (index.ts does).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { apigatewayPolicies } from "./apigateway";
 import { cloudfrontPolicies } from "./cloudfront";
 import { cloudwatchPolicies } from "./cloudwatch";

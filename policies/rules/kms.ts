@@ -1,6 +1,6 @@
 // KMS rule (58).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { hasConditions, isPublicPrincipal, parsePolicy } from "../lib/iam";
 import { resourceRule } from "../lib/rule";
 import { asNumber, isUnknown } from "../lib/values";

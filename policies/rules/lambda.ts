@@ -1,6 +1,6 @@
 // Lambda rules (1-13).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction, routesToSeverityTopic } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";

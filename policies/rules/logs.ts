@@ -1,6 +1,6 @@
 // CloudWatch Logs rules (44, 45).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { resourceRule } from "../lib/rule";
 import { asNumber, isSet, isUnknown } from "../lib/values";
 

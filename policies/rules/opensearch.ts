@@ -2,7 +2,7 @@
 // pattern (`collection/<name>*`); a collection is also related to a policy it `dependsOn` (AOSS needs
 // the encryption policy before the collection can be created).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { dependsOn, literalName, Node, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
 import { asArray, asRecord, asString, isUnknown } from "../lib/values";

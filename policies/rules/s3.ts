@@ -4,7 +4,7 @@
 // through the `bucket` input's propertyDependencies (or, as a fallback, a known bucket name). The
 // deprecated inline forms on the bucket are accepted too.
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { deniesInsecureTransport, parsePolicy } from "../lib/iam";
 import { RuleContext, stackRule } from "../lib/rule";

@@ -1,6 +1,6 @@
 // SES rule (49).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown } from "../lib/graph";
 import { stackRule } from "../lib/rule";

@@ -1,6 +1,6 @@
 // SNS rules (43, 48).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction, SNS_TOPIC } from "../lib/alarms";
 import { literalName, refers, sameKnown } from "../lib/graph";
 import { deniesInsecureTransport, hasConditions, isPublicPrincipal, parsePolicy } from "../lib/iam";

@@ -1,6 +1,6 @@
 // SQS rules (39-42).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { alarmMetrics, alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { deniesInsecureTransport, hasConditions, isPublicPrincipal, parsePolicy, strings } from "../lib/iam";

@@ -1,6 +1,6 @@
 // WAFv2 rules (53, 54).
 
-import type { Policies } from "@pulumi/policy";
+import type { Policies } from "../lib/policy-api";
 import { refers, sameKnown } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
 import { asArray, asRecord, asString, get, isUnknown } from "../lib/values";

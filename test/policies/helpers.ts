@@ -2,7 +2,7 @@
 // them: props behind the library's unknown-checking proxy, `getConfig` returning the policy's config,
 // and an unknown value read by a policy turned into one advisory "can't run during preview" line.
 import * as path from "path";
-import type { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "../../policies/lib/policy-api";
 import { allPolicies } from "../../policies/rules";
 
 export const POLICIES_DIR = path.resolve(__dirname, "..", "..", "policies");
