@@ -71,5 +71,8 @@ export interface PolicyModule {
     UnknownValueError: new (sentinel: string, props: string[]) => Error;
 }
 
-/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+// The pack is type-checked without @types/node (another large set of declarations); this is the one
+// Node.js global it needs.
+declare const require: (id: string) => unknown;
+
 export const policyModule = require("@pulumi/policy") as PolicyModule;
