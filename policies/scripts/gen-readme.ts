@@ -132,16 +132,20 @@ metadata and must match \`config/dev.json\`.
 
 ## Advisory findings left in prod
 
-The platform's own prod stack is checked by \`test/policies/stacks.spec.ts\` (no mandatory violation). Advisory diagnostics
-it may still show, and why:
+The platform's own stacks are gated by \`test/preview/stacks.spec.ts\` (dev, staging and prod, create and update modes: no
+mandatory violation). What prod still shows, and why:
 
-- \`lambda-explicit-timeout-memory\`, \`apigw-request-validation\`, \`s3-versioning-lifecycle\`, \`lambda-throttles-alarm\`: judgement
-  calls that stay advisory in every environment by design; each finding is a prompt for review, not a defect.
-- "can't run during preview" lines in a first (create-mode) preview for documents built from unknown ARNs (IAM, bucket,
-  queue and topic policies): @pulumi/policy's own behaviour; the update-mode preview and \`pulumi up\` judge the real values.
-- Sub-checks the rule set calls advisory inside otherwise mandatory rules: API latency alarms (\`apigw-5xx-latency-alarm\`),
-  age-of-oldest-message alarms on source queues (\`sqs-dlq-depth-alarm\`), redrive for queues that feed no function
-  (\`sqs-has-dlq\`), \`ReportBatchItemFailures\` and finite retries on stream mappings (\`lambda-esm-failure-handling\`).
+- **create mode** (a first \`pulumi preview\`): three advisory \`iam-no-wildcards\` lines, "can't run ... string value at
+  .policy can't be known during preview", for the RolePolicy documents \`api-policy\`, \`email-worker-policy\` and
+  \`search-indexer-policy\`. They are built with \`pulumi.jsonStringify\` from table, queue and key ARNs that do not exist
+  yet, so no policy can read them; this is @pulumi/policy's own downgrade. The same documents are judged with real values
+  by the update-mode preview and by \`pulumi up\`, and pass.
+- **update mode**: none.
+
+Rules and sub-checks that stay advisory in prod by design (judgement calls, or paid features behind config) are the A
+entries of the table above and the advisory-only sub-checks: API latency alarms (\`apigw-5xx-latency-alarm\`),
+age-of-oldest-message alarms on source queues (\`sqs-dlq-depth-alarm\`), redrive for queues that feed no function
+(\`sqs-has-dlq\`), \`ReportBatchItemFailures\` and finite retries on stream mappings (\`lambda-esm-failure-handling\`).
 `;
 }
 
