@@ -87,11 +87,28 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     }
 
     progress(`running ${spec.project} (stack ${spec.stack}, ${mode} mode)`);
-    // Packs start while the program runs: their start-up (a ts-node type check) overlaps the program's.
+    // Packs start and are configured while the program runs: their start-up (a ts-node type check)
+    // and config validation overlap the program, so what follows it is the analysis alone.
     const packStarts = options.policyPacks.map((dir) => PolicyPackProcess.start(dir));
-    const settled = Promise.allSettled(packStarts);
+    const prepared = packStarts.map(async (started, i) => {
+        const pack = await started;
+        const info = await pack.info();
+        await pack.configure(info.policies, configs[i]);
+        await pack.configureStack({
+            stack: spec.stack,
+            project: spec.project,
+            organization: spec.organization,
+            config: spec.config,
+            secretKeys: spec.secretKeys,
+        });
+        return { pack, info };
+    });
+    // Settled views, so a pack that fails while the program still runs is reported once, not as an
+    // unhandled rejection.
+    const settledStarts = Promise.allSettled(packStarts);
+    void Promise.allSettled(prepared);
     const stopAll = async () => {
-        for (const s of await settled) {
+        for (const s of await settledStarts) {
             if (s.status === "fulfilled") {
                 s.value.stop();
             }
@@ -134,18 +151,9 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     const diagnostics: Diagnostic[] = [];
     const packs: PreviewReport["policyPacks"] = [];
     try {
-        const started = await Promise.all(packStarts);
-        for (const [i, pack] of started.entries()) {
+        const ready = await Promise.all(prepared);
+        for (const [i, { pack, info }] of ready.entries()) {
             progress(`checking ${run.resources.length} resources with policy pack ${path.relative(process.cwd(), options.policyPacks[i]) || "."}`);
-            const info = await pack.info();
-            await pack.configure(info.policies, configs[i]);
-            await pack.configureStack({
-                stack: spec.stack,
-                project: spec.project,
-                organization: spec.organization,
-                config: spec.config,
-                secretKeys: spec.secretKeys,
-            });
             packs.push({ name: info.name, version: info.version, policies: info.policies.length });
             // Analyze sees a resource's checked inputs; AnalyzeStack sees the stack's resulting state.
             const perResource = await inBatches(run.resources, ANALYZE_CONCURRENCY, (r) =>
