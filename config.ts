@@ -183,6 +183,30 @@ export const CONFIG_KEYS = {
         default: false,
         schema: z.boolean(),
     }),
+    edgeDomainName: key({
+        type: "string",
+        description:
+            "Custom domain the CloudFront distribution answers on (an alias, e.g. www.example.com), served with edgeCertificateArn at TLSv1.2_2021. Empty for none: the distribution then answers on its cloudfront.net name with CloudFront's default certificate.",
+        default: "",
+        schema: z.union([z.literal(""), domainName]),
+    }),
+    edgeCertificateArn: key({
+        type: "string",
+        description: "ARN of the ACM certificate for edgeDomainName. CloudFront only uses certificates in us-east-1. Required when edgeDomainName is set.",
+        default: "",
+        schema: z.union([
+            z.literal(""),
+            z.string().regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, {
+                message: "is not an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from us-east-1)",
+            }),
+        ]),
+    }),
+    edge5xxRatePercent: key({
+        type: "integer",
+        description: "Share of CloudFront requests answered with a 5xx (percent, averaged over 5 minutes) that raises the edge 5xx alarm.",
+        default: 5,
+        schema: intIn(1, 100),
+    }),
     cognitoMfa: key({
         type: "string",
         description: "Cognito MFA: OPTIONAL lets users enrol, ON requires every user to.",
@@ -394,6 +418,13 @@ export function parseConfig(
             const allowed = Object.keys(CONFIG_KEYS).join(", ");
             problems.push(`${k} is not a configuration key of this project (known keys: ${allowed})`);
         }
+    }
+
+    // The distribution serves a custom domain only with its certificate; a certificate alone would go unused.
+    const domainSet = typeof values.edgeDomainName === "string" && values.edgeDomainName !== "";
+    const certSet = typeof values.edgeCertificateArn === "string" && values.edgeCertificateArn !== "";
+    if (domainSet !== certSet && "edgeDomainName" in values && "edgeCertificateArn" in values) {
+        problems.push(`${project}:edgeDomainName and ${project}:edgeCertificateArn go together: set both (a custom domain and its us-east-1 ACM certificate) or neither`);
     }
 
     if (problems.length > 0) {

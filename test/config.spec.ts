@@ -47,6 +47,12 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     api5xxRatePercent: ["101", /^platform:api5xxRatePercent: 101 is above the maximum 100/],
     wafRateLimit: ["50", /^platform:wafRateLimit: 50 is below the minimum 100/],
     shieldAdvanced: ["1", /^platform:shieldAdvanced: "1" is not true or false$/],
+    edgeDomainName: ["WWW.Example", /^platform:edgeDomainName: "WWW.Example" is not a lower-case DNS domain name/],
+    edgeCertificateArn: [
+        "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123",
+        /^platform:edgeCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate\/abc-123" is not an ACM certificate ARN in us-east-1/,
+    ],
+    edge5xxRatePercent: ["0", /^platform:edge5xxRatePercent: 0 is below the minimum 1 \(allowed: 1 to 100\)$/],
     cognitoMfa: ["REQUIRED", /^platform:cognitoMfa: "REQUIRED" is not one of OPTIONAL, ON$/],
     cognitoThreatProtection: ["block", /^platform:cognitoThreatProtection: "block" is not one of off, audit, enforced$/],
     deletionProtection: ["on", /^platform:deletionProtection: "on" is not true or false$/],
@@ -102,6 +108,13 @@ describe("stack configuration", () => {
             ["platform:environment", "platform:alertEmails", "platform:emailDomain"],
         );
         assert.match(problems[1], /Set it with `pulumi config set alertEmails <value>`/);
+    });
+
+    it("takes a custom edge domain only together with its us-east-1 certificate", () => {
+        const cert = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+        assert.match(problemsFor({ "platform:edgeDomainName": "www.example.com" })[0], /^platform:edgeDomainName and platform:edgeCertificateArn go together/);
+        assert.match(problemsFor({ "platform:edgeCertificateArn": cert })[0], /go together: set both/);
+        assert.deepEqual(problemsFor({ "platform:edgeDomainName": "www.example.com", "platform:edgeCertificateArn": cert }), []);
     });
 
     it("rejects an empty alert list and a misspelt key", () => {
