@@ -2,7 +2,7 @@
 // mode (ids and ARNs unknown, as in a first `pulumi preview`) with policies/config/prod.json. Each
 // service's diagnostics are asserted exactly, by level, policy name and the resource's URN.
 import * as path from "path";
-import { runPreview, PreviewReport } from "../../tools/preview";
+import { PolicyPackPool, runPreview, PreviewReport } from "../../tools/preview";
 import { expect, POLICIES_DIR } from "./helpers";
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "policy");
@@ -128,13 +128,19 @@ const FIXTURE_LIST: Fixture[] = [
 
 async function runAll(limit: number): Promise<Map<string, PreviewReport>> {
     const out = new Map<string, PreviewReport>();
+    // One pack process serves every fixture (one at a time), as one pulumi preview's pack would.
+    const pool = new PolicyPackPool();
     const queue = [...FIXTURE_LIST];
     const worker = async () => {
         for (let f = queue.shift(); f; f = queue.shift()) {
-            out.set(f.dir, await runPreview({ cwd: path.join(FIXTURES, f.dir), stack: "prod", policyPacks: [POLICIES_DIR], policyPackConfigs: [PROD], mode: "create" }));
+            out.set(f.dir, await runPreview({ cwd: path.join(FIXTURES, f.dir), stack: "prod", policyPacks: [POLICIES_DIR], policyPackConfigs: [PROD], mode: "create", pool }));
         }
     };
-    await Promise.all(Array.from({ length: limit }, worker));
+    try {
+        await Promise.all(Array.from({ length: limit }, worker));
+    } finally {
+        await pool.close();
+    }
     return out;
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { runPreview, PreviewReport } from "../../tools/preview";
+import { PolicyPackPool, runPreview as runFresh, PreviewOptions, PreviewReport } from "../../tools/preview";
 import { renderReport } from "../../tools/preview/render";
 import { fixture, previewCli } from "./helpers";
 
@@ -14,6 +14,10 @@ function only(report: PreviewReport, policy: string) {
 
 describe("offline preview", function () {
     this.timeout(120_000);
+    // In-process previews share started packs; the CLI cases start their own, as a user's run does.
+    const pool = new PolicyPackPool();
+    after(() => pool.close());
+    const runPreview = (options: PreviewOptions) => runFresh({ ...options, pool });
 
     describe("a flat program with a known violation (CLI)", () => {
         let code: number;

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { runPreview, PreviewReport } from "../../tools/preview";
+import { PolicyPackPool, runPreview, PreviewReport } from "../../tools/preview";
 import { REPO } from "./helpers";
 
 /**
@@ -10,6 +10,8 @@ import { REPO } from "./helpers";
  */
 describe("the project's stacks under the offline preview", function () {
     this.timeout(240_000);
+    const pool = new PolicyPackPool();
+    after(() => pool.close());
 
     for (const stack of ["dev", "staging", "prod"]) {
         for (const mode of ["create", "update"] as const) {
@@ -18,6 +20,7 @@ describe("the project's stacks under the offline preview", function () {
                     cwd: REPO,
                     stack,
                     mode,
+                    pool,
                     policyPacks: [path.join(REPO, "policies")],
                     policyPackConfigs: [path.join(REPO, "policies", "config", `${stack}.json`)],
                 });

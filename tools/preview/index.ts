@@ -1,4 +1,5 @@
 import * as path from "path";
+import { PackLease } from "./pack-pool";
 import { AnalyzerInput, PolicyPackProcess } from "./policy-pack";
 import { loadProgram } from "./project";
 import { runProgram } from "./program";
@@ -6,6 +7,7 @@ import { displayValue, resourceRefsToIds } from "./wire";
 import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord, RunnerResource } from "./types";
 
 export * from "./types";
+export { PolicyPackPool } from "./pack-pool";
 
 /** Analyze calls in flight at once: enough to keep the pack busy, few enough to keep memory flat. */
 const ANALYZE_CONCURRENCY = 32;
@@ -86,12 +88,22 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         );
     }
 
+    const dirs = options.policyPacks.map((d) => path.resolve(d));
+    const twice = dirs.find((d, i) => dirs.indexOf(d) !== i);
+    if (twice) {
+        throw new PreviewError(`--policy-pack ${twice} is given twice; each pack runs once per preview`);
+    }
+
     progress(`running ${spec.project} (stack ${spec.stack}, ${mode} mode)`);
     // Packs start and are configured while the program runs: their start-up (a ts-node type check)
     // and config validation overlap the program, so what follows it is the analysis alone.
-    const packStarts = options.policyPacks.map((dir) => PolicyPackProcess.start(dir));
-    const prepared = packStarts.map(async (started, i) => {
-        const pack = await started;
+    const leases: Promise<PackLease>[] = dirs.map((dir) =>
+        options.pool
+            ? options.pool.acquire(dir)
+            : PolicyPackProcess.start(dir).then((pack) => ({ pack, release: () => pack.stop() })),
+    );
+    const prepared = leases.map(async (lease, i) => {
+        const { pack } = await lease;
         const info = await pack.info();
         await pack.configure(info.policies, configs[i]);
         await pack.configureStack({
@@ -105,12 +117,12 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     });
     // Settled views, so a pack that fails while the program still runs is reported once, not as an
     // unhandled rejection.
-    const settledStarts = Promise.allSettled(packStarts);
+    const settledLeases = Promise.allSettled(leases);
     void Promise.allSettled(prepared);
     const stopAll = async () => {
-        for (const s of await settledStarts) {
+        for (const s of await settledLeases) {
             if (s.status === "fulfilled") {
-                s.value.stop();
+                s.value.release();
             }
         }
     };

@@ -1,4 +1,5 @@
 /** Shapes shared by the offline preview's parent process, its program runner and its report. */
+import type { PolicyPackPool } from "./pack-pool";
 
 export type PreviewMode = "create" | "update";
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -17,6 +18,8 @@ export interface PreviewOptions {
     mode?: PreviewMode;
     /** Called with short progress messages while the program and the packs run. */
     onProgress?: (message: string) => void;
+    /** Reuse packs started by earlier previews in this process. @default each preview starts its own */
+    pool?: PolicyPackPool;
 }
 
 /** One resource as the engine would record it. Values the preview cannot know are `"[unknown]"`. */
