@@ -91,7 +91,12 @@ export function createAlarm(
     name: string,
     spec: AlarmSpec,
     routing: AlarmRouting,
-    opts: { parent: pulumi.Resource; tags?: Record<string, string> },
+    opts: {
+        parent: pulumi.Resource;
+        tags?: Record<string, string>;
+        /** Provider of another region, e.g. us-east-1 for CloudFront metrics. @default the parent's */
+        provider?: pulumi.ProviderResource;
+    },
 ): CreatedAlarm {
     const period = spec.periodSeconds ?? 60;
     const evaluationPeriods = spec.evaluationPeriods ?? 5;
@@ -115,7 +120,7 @@ export function createAlarm(
             okActions: [topic],
             tags: { ...opts.tags, severity: spec.severity },
         },
-        { parent: opts.parent },
+        { parent: opts.parent, provider: opts.provider },
     );
     if (spec.severity !== "warning") {
         return { alarm };
@@ -134,7 +139,7 @@ export function createAlarm(
             okActions: [critical],
             tags: { ...opts.tags, severity: "critical", escalates: name },
         },
-        { parent: opts.parent },
+        { parent: opts.parent, provider: opts.provider },
     );
     return { alarm, escalation };
 }

@@ -55,10 +55,23 @@ export interface EncryptionArgs {
      */
     keyUsers?: Partial<Record<DataClass, pulumi.Input<string>[]>>;
     /**
+     * `aws:SourceArn` values (ARNs or `ArnLike` patterns) of CloudFront distributions that read
+     * objects encrypted with the data key through Origin Access Control. CloudFront gets
+     * `kms:Decrypt` on the data key only from these distributions of this account.
+     * @default [] (CloudFront cannot use the key)
+     */
+    cloudFrontSourceArns?: pulumi.Input<string>[];
+    /**
      * Pulumi `protect` on the keys: a deleted key makes its data unreadable for good.
      * @default false
      */
     protect?: boolean;
+    /**
+     * Let SES (this account's configuration sets only) use the messaging key, so it can publish
+     * bounce and complaint events to a topic encrypted with it.
+     * @default false
+     */
+    sesEvents?: boolean;
 }
 
 /**
@@ -88,8 +101,25 @@ export class Encryption extends pulumi.ComponentResource {
         const ctx = args.context;
         const root = accountRoot(ctx);
 
+        const cloudFront = args.cloudFrontSourceArns ?? [];
         const servicesFor: Record<DataClass, Record<string, unknown>[]> = {
-            data: [],
+            data:
+                cloudFront.length === 0
+                    ? []
+                    : [
+                          {
+                              // CloudFront reads SSE-KMS objects of a site bucket through OAC (S3 decrypts for it).
+                              Sid: "AllowCloudFrontOac",
+                              Effect: "Allow",
+                              Principal: { Service: "cloudfront.amazonaws.com" },
+                              Action: ["kms:Decrypt"],
+                              Resource: "*",
+                              Condition: {
+                                  ArnLike: { "aws:SourceArn": cloudFront },
+                                  StringEquals: { "aws:SourceAccount": ctx.accountId },
+                              },
+                          },
+                      ],
             logs: [
                 {
                     Sid: "AllowCloudWatchLogs",
@@ -120,6 +150,22 @@ export class Encryption extends pulumi.ComponentResource {
                     Resource: "*",
                     Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
                 },
+                ...(args.sesEvents
+                    ? [
+                          {
+                              // SES publishes configuration-set events to the encrypted feedback topic.
+                              Sid: "AllowSesEvents",
+                              Effect: "Allow",
+                              Principal: { Service: "ses.amazonaws.com" },
+                              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                              Resource: "*",
+                              Condition: {
+                                  StringEquals: { "aws:SourceAccount": ctx.accountId },
+                                  ArnLike: { "aws:SourceArn": arn(ctx, "ses", "configuration-set/*") },
+                              },
+                          },
+                      ]
+                    : []),
             ],
         };
 

@@ -14,7 +14,10 @@ export const MANAGED_RULE_GROUPS = [
 export interface FirewallArgs {
     /** Account, region and naming facts. */
     context: PlatformContext;
-    /** `REGIONAL` (API Gateway, ALB) or `CLOUDFRONT` (must then be created in us-east-1). */
+    /**
+     * `REGIONAL` (API Gateway, ALB) or `CLOUDFRONT`. A `CLOUDFRONT` ACL and its log group must live in
+     * us-east-1: pass a context whose region is us-east-1 and a us-east-1 provider (`providers` option).
+     */
     scope: "REGIONAL" | "CLOUDFRONT";
     /** Requests per 5 minutes from one IP address before the rate rule blocks it (100 to 2000000000). */
     rateLimit: number;
@@ -39,6 +42,9 @@ export class Firewall extends pulumi.ComponentResource {
         const C = "Firewall";
         if (args.scope !== "REGIONAL" && args.scope !== "CLOUDFRONT") {
             invalid(C, "scope", args.scope, "allowed: REGIONAL, CLOUDFRONT");
+        }
+        if (args.scope === "CLOUDFRONT" && args.context.region !== "us-east-1") {
+            invalid(C, "context.region", args.context.region, "allowed for scope CLOUDFRONT: us-east-1, where global web ACLs live");
         }
         checkInt(C, "rateLimit", args.rateLimit, 100, 2000000000);
         checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);

@@ -1,0 +1,349 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createAlarm } from "./alarms";
+import { Alerting } from "./alerting";
+import { PlatformContext, checkInt, invalid } from "./context";
+import { Encryption } from "./encryption";
+import { Firewall } from "./firewall";
+import { SecureBucket } from "./secure-bucket";
+
+/** CloudFront's managed policies (fixed ids AWS publishes; looking them up would only add invokes). */
+export const MANAGED_POLICY_IDS = {
+    /** Cache policy `Managed-CachingOptimized`. */
+    cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    /** Cache policy `Managed-CachingDisabled`. */
+    cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    /** Origin request policy `Managed-AllViewerExceptHostHeader`: API Gateway needs its own Host. */
+    allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+} as const;
+
+/** The only region where CloudFront's certificates, global web ACLs, metrics and Shield live. */
+export const GLOBAL_REGION = "us-east-1";
+
+/** A same-origin single-page app calling `/api/*`: nothing loads from elsewhere, nothing frames it. */
+export const DEFAULT_CSP =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; upgrade-insecure-requests";
+
+/** Path prefix routed to the API; stripped before the request reaches the stage. */
+export const API_PATH = "/api";
+
+// CloudFront Functions run this JavaScript at the edge on each /api/* request: `/api/orders` reaches
+// the stage as `/orders`. A fixed string, not a serialized closure.
+const STRIP_API_PREFIX = `function handler(event) {
+    var request = event.request;
+    request.uri = request.uri.replace(/^\\/api(?=\\/|$)/, "") || "/";
+    return request;
+}
+`;
+
+const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+
+export interface EdgeArgs {
+    /** Account, region and naming facts of the stack. */
+    context: PlatformContext;
+    /** The REST API stage behind `/api/*` (a REGIONAL endpoint): its id and stage name. */
+    api: { restApiId: pulumi.Input<string>; stageName: pulumi.Input<string> };
+    /** ARN of the customer-managed key the site bucket is encrypted with (the data key). */
+    dataKeyArn: pulumi.Input<string>;
+    /**
+     * Who the edge alarms reach. CloudFront metrics exist only in us-east-1, and an alarm can only
+     * notify a topic of its own region, so the edge has its own severity topics there, subscribed to
+     * the same mailboxes and pager as the stack's.
+     */
+    alerts: {
+        /** Mailboxes subscribed to every us-east-1 severity topic. */
+        emails: string[];
+        /** On-call pager subscribed to `critical` (a secret). @default none */
+        pagerUrl?: pulumi.Input<string>;
+        /** Whether `pagerUrl` holds an endpoint. @default false */
+        hasPager?: boolean;
+        /** Minutes before a warning escalates to `critical` (5 to 1440). */
+        escalationMinutes: number;
+    };
+    /** Requests per 5 minutes from one IP address before the global WAF blocks it (100 to 2000000000). */
+    wafRateLimit: number;
+    /** Days WAF logs and CloudFront/S3 access logs are kept. */
+    logRetentionDays: number;
+    /** Share of requests answered 5xx (percent, 1 to 100) that raises the critical 5xx alarm. */
+    fiveXxRatePercent: number;
+    /**
+     * Protect the distribution with Shield Advanced (the account must subscribe to it).
+     * @default false
+     */
+    shieldAdvanced?: boolean;
+    /**
+     * A custom domain and its ACM certificate in us-east-1, served with TLSv1.2_2021 over SNI.
+     * @default none: the distribution's cloudfront.net name with CloudFront's default certificate
+     */
+    domain?: { name: string; certificateArn: string };
+    /**
+     * Content-Security-Policy of every response.
+     * @default DEFAULT_CSP (same-origin only)
+     */
+    contentSecurityPolicy?: string;
+    /**
+     * Edge locations CloudFront serves from.
+     * @default "PriceClass_100" (North America and Europe: cheapest)
+     */
+    priceClass?: (typeof PRICE_CLASSES)[number];
+    /**
+     * Pulumi `protect` on the buckets and the us-east-1 keys.
+     * @default false
+     */
+    protect?: boolean;
+}
+
+/**
+ * The content-delivery front: a CloudFront distribution serving a private S3 site bucket through
+ * Origin Access Control and routing `/api/*` to the REST API stage, HTTPS only, with security
+ * headers, a global WAF web ACL, access logs, a 5xx alarm and optionally Shield Advanced.
+ *
+ * What CloudFront requires in us-east-1 (web ACL, its log group and key, the 5xx alarm, the topics
+ * the alarm notifies, Shield) is created through an explicit us-east-1 provider, a child of this
+ * component; the buckets stay in the stack's region.
+ */
+export class Edge extends pulumi.ComponentResource {
+    /** Id of the distribution. */
+    public readonly distributionId: pulumi.Output<string>;
+    /** ARN of the distribution. */
+    public readonly distributionArn: pulumi.Output<string>;
+    /** `dxxxx.cloudfront.net`: where a custom domain's DNS record points. */
+    public readonly domainName: pulumi.Output<string>;
+    /** Name of the site bucket the release pipeline uploads to. */
+    public readonly siteBucketName: pulumi.Output<string>;
+    /** Name of the bucket holding CloudFront and S3 access logs. */
+    public readonly logBucketName: pulumi.Output<string>;
+    /** ARN of the global (CLOUDFRONT scope) web ACL. */
+    public readonly webAclArn: pulumi.Output<string>;
+    /** ARN of each us-east-1 severity topic the edge alarms notify. */
+    public readonly alertTopicArns: Alerting["topicArns"];
+
+    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:Edge", name, {}, opts);
+        const C = "Edge";
+        checkInt(C, "wafRateLimit", args.wafRateLimit, 100, 2000000000);
+        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
+        checkInt(C, "fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
+        checkInt(C, "alerts.escalationMinutes", args.alerts.escalationMinutes, 5, 1440);
+        if (args.alerts.emails.length === 0) {
+            invalid(C, "alerts.emails", args.alerts.emails, "allowed: at least one email address, so the edge alarms reach someone");
+        }
+        if (args.domain !== undefined) {
+            if (!DOMAIN.test(args.domain.name)) {
+                invalid(C, "domain.name", args.domain.name, "allowed: a lower-case DNS name such as www.example.com");
+            }
+            if (!CERTIFICATE.test(args.domain.certificateArn)) {
+                invalid(C, "domain.certificateArn", args.domain.certificateArn, "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from)");
+            }
+        }
+        const priceClass = args.priceClass ?? "PriceClass_100";
+        if (!PRICE_CLASSES.includes(priceClass)) {
+            invalid(C, "priceClass", priceClass, `allowed: ${PRICE_CLASSES.join(", ")}`);
+        }
+        const csp = args.contentSecurityPolicy ?? DEFAULT_CSP;
+        if (csp.trim() === "" || /[\r\n]/.test(csp)) {
+            invalid(C, "contentSecurityPolicy", csp, "allowed: a non-empty, single-line Content-Security-Policy");
+        }
+        const ctx = args.context;
+        const protect = args.protect ?? false;
+        const prefix = `${ctx.namePrefix}-${name}`;
+
+        // --- us-east-1: everything CloudFront only takes from there --------------------------------
+        const global = new aws.Provider(`${name}-${GLOBAL_REGION}`, { region: GLOBAL_REGION }, { parent: this });
+        const inGlobal = { parent: this, providers: [global] };
+        // Same account and tags; names carry `-global` so they never clash with the stack's own when
+        // the stack itself deploys to us-east-1.
+        const globalCtx: PlatformContext = { ...ctx, region: GLOBAL_REGION, namePrefix: `${ctx.namePrefix}-global` };
+        // KMS keys are regional: the WAF log group and the alarm topics there need keys there.
+        const globalKeys = new Encryption(`${name}-global-keys`, { context: globalCtx, protect }, inGlobal);
+        // SNS topics are regional and a CloudWatch alarm only notifies topics of its own region. The
+        // alternative (EventBridge forwarding alarm state changes to the stack's region) would still
+        // need a topic here for the alarm's own action, so the edge gets the same three severity
+        // topics, with the same subscribers, escalation and delivery-failure alarms, in us-east-1.
+        const alerting = new Alerting(
+            `${name}-alerts`,
+            {
+                context: globalCtx,
+                kmsKeyArn: globalKeys.messagingKeyArn,
+                emails: args.alerts.emails,
+                pagerUrl: args.alerts.pagerUrl,
+                hasPager: args.alerts.hasPager,
+                escalationMinutes: args.alerts.escalationMinutes,
+            },
+            inGlobal,
+        );
+        // The same managed rule groups and rate rule as the API's regional ACL.
+        const firewall = new Firewall(
+            `${name}-waf`,
+            { context: globalCtx, scope: "CLOUDFRONT", rateLimit: args.wafRateLimit, logRetentionDays: args.logRetentionDays, logsKeyArn: globalKeys.logsKeyArn },
+            inGlobal,
+        );
+
+        // --- Buckets, in the stack's region -----------------------------------------------------------
+        // Logging choice (policy rules 28 and 31-35): rule 28 (`cf-logging`) accepts CloudFront's
+        // standard logs (`loggingConfig.bucket`), not the v2 CloudWatch Logs delivery, and standard logs
+        // reach S3 only through an ACL grant to the awslogsdelivery account, which CloudFront adds
+        // itself when the distribution is created. So the log bucket keeps ACLs working
+        // (BucketOwnerPreferred): its ownership controls carry a reviewed exemption from rule 32 in
+        // policies/config/*.json. It also receives the site bucket's S3 server access logs, which S3
+        // only delivers to SSE-S3 buckets (rule 33 accepts that for log targets; rule 34 exempts log
+        // targets). Everything else (public access block, TLS-only policy, versioning, lifecycle) holds.
+        const logs = new SecureBucket(
+            `${name}-logs`,
+            {
+                context: ctx,
+                sseS3Reason: "S3 server access logs are delivered only to buckets encrypted with SSE-S3.",
+                objectOwnership: "BucketOwnerPreferred",
+                aclReason: "CloudFront standard logs are written through an ACL grant to the awslogsdelivery account.",
+                accessLogsExemptReason: "This is the log bucket: logging its own access would log forever.",
+                grantsLater: true,
+                expireAfterDays: args.logRetentionDays,
+                noncurrentVersionDays: 7,
+                protect,
+            },
+            { parent: this },
+        );
+        const site = new SecureBucket(
+            `${name}-site`,
+            {
+                context: ctx,
+                kmsKeyArn: args.dataKeyArn,
+                accessLogs: { targetBucket: logs.bucketName, targetPrefix: `s3/${name}-site/` },
+                grantsLater: true,
+                protect,
+            },
+            { parent: this },
+        );
+
+        // --- Distribution --------------------------------------------------------------------------
+        const oac = new aws.cloudfront.OriginAccessControl(
+            `${name}-oac`,
+            { name: `${prefix}-site`, description: `${prefix} site bucket`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            { parent: this },
+        );
+        const headers = new aws.cloudfront.ResponseHeadersPolicy(
+            `${name}-security-headers`,
+            {
+                name: `${prefix}-security-headers`,
+                comment: "HSTS, nosniff, no framing, strict referrer, CSP",
+                securityHeadersConfig: {
+                    strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
+                    contentTypeOptions: { override: true },
+                    frameOptions: { frameOption: "DENY", override: true },
+                    referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+                    contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
+                },
+            },
+            { parent: this },
+        );
+        const stripApiPrefix = new aws.cloudfront.Function(
+            `${name}-api-prefix`,
+            { name: `${prefix}-api-prefix`, runtime: "cloudfront-js-2.0", comment: `Strips ${API_PATH} before the API stage`, publish: true, code: STRIP_API_PREFIX },
+            { parent: this },
+        );
+
+        const distribution = new aws.cloudfront.Distribution(
+            `${name}-distribution`,
+            {
+                enabled: true,
+                comment: `${prefix}: site and ${API_PATH}/*`,
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass,
+                defaultRootObject: "index.html",
+                aliases: args.domain ? [args.domain.name] : [],
+                webAclId: firewall.webAclArn,
+                origins: [
+                    { originId: "site", domainName: site.regionalDomainName, originAccessControlId: oac.id },
+                    {
+                        originId: "api",
+                        domainName: pulumi.interpolate`${args.api.restApiId}.execute-api.${ctx.region}.amazonaws.com`,
+                        originPath: pulumi.interpolate`/${args.api.stageName}`,
+                        customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                    },
+                ],
+                defaultCacheBehavior: {
+                    targetOriginId: "site",
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                    cachedMethods: ["GET", "HEAD"],
+                    compress: true,
+                    cachePolicyId: MANAGED_POLICY_IDS.cachingOptimized,
+                    responseHeadersPolicyId: headers.id,
+                },
+                orderedCacheBehaviors: [
+                    {
+                        pathPattern: `${API_PATH}/*`,
+                        targetOriginId: "api",
+                        viewerProtocolPolicy: "redirect-to-https",
+                        allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                        cachedMethods: ["GET", "HEAD"],
+                        compress: true,
+                        cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
+                        originRequestPolicyId: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
+                        responseHeadersPolicyId: headers.id,
+                        functionAssociations: [{ eventType: "viewer-request", functionArn: stripApiPrefix.arn }],
+                    },
+                ],
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                // With CloudFront's default certificate (no custom domain) CloudFront itself fixes the
+                // security policy (TLSv1) whatever minimumProtocolVersion says, so it is only set with
+                // a certificate of our own; policy rule 24 accepts the default certificate without aliases.
+                viewerCertificate: args.domain
+                    ? { acmCertificateArn: args.domain.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+                    : { cloudfrontDefaultCertificate: true },
+                loggingConfig: { bucket: logs.domainName, prefix: "cloudfront/", includeCookies: false },
+                tags: ctx.tags,
+            },
+            // The log bucket must accept ACLs before CloudFront grants itself write access.
+            { parent: this, dependsOn: [logs] },
+        );
+
+        // Only this distribution may read the site, and only S3 may write the site's access logs.
+        site.attachPolicy([{ sid: "AllowCloudFrontRead", service: "cloudfront.amazonaws.com", actions: ["s3:GetObject"], sourceArn: distribution.arn }]);
+        logs.attachPolicy([
+            { sid: "AllowS3AccessLogs", service: "logging.s3.amazonaws.com", actions: ["s3:PutObject"], keyPrefix: `s3/${name}-site/`, sourceArn: site.bucketArn },
+        ]);
+
+        // --- Alarm and Shield, in us-east-1 ------------------------------------------------------
+        createAlarm(
+            `${name}-5xx-rate`,
+            {
+                description: `${prefix}: more than ${args.fiveXxRatePercent}% of edge requests answered 5xx in 3 of 5 minutes (site bucket or API origin failing).`,
+                severity: "critical",
+                // 5xxErrorRate is already a percentage of all requests.
+                signal: {
+                    kind: "metric",
+                    metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: { DistributionId: distribution.id, Region: "Global" }, stat: "Average" },
+                },
+                threshold: args.fiveXxRatePercent,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            alerting.routing,
+            { parent: this, tags: ctx.tags, provider: global },
+        );
+        if (args.shieldAdvanced) {
+            // The Shield Advanced API for CloudFront resources is served from us-east-1.
+            new aws.shield.Protection(`${name}-shield`, { name: `${prefix}-distribution`, resourceArn: distribution.arn, tags: ctx.tags }, { parent: this, provider: global });
+        }
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.domainName = distribution.domainName;
+        this.siteBucketName = site.bucketName;
+        this.logBucketName = logs.bucketName;
+        this.webAclArn = firewall.webAclArn;
+        this.alertTopicArns = alerting.topicArns;
+        this.registerOutputs({
+            distributionId: this.distributionId,
+            domainName: this.domainName,
+            siteBucketName: this.siteBucketName,
+            logBucketName: this.logBucketName,
+            webAclArn: this.webAclArn,
+        });
+    }
+}
