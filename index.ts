@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { API_CACHE_SIZES, COGNITO_MFA, COGNITO_THREAT_PROTECTION, loadConfig } from "./config";
 import { Severity } from "./components/alarms";
 import { Alerting } from "./components/alerting";
+import { Backup, backupRoleArn } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
 import { arn, platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
@@ -13,6 +14,7 @@ import { Function, functionRoleArn } from "./components/function";
 import { Grant } from "./components/iam";
 import { Identity } from "./components/identity";
 import { Messaging, QueueOutputs } from "./components/messaging";
+import { Release, ReleaseStrategy } from "./components/release";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
@@ -23,7 +25,8 @@ const encryption = new Encryption("encryption", {
     context,
     protect: config.deletionProtection,
     keyUsers: {
-        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer")],
+        // AWS Backup's role encrypts the table's recovery points in the vault with the data key.
+        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), backupRoleArn(context, "table-backup")],
         messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer")],
     },
 });
@@ -85,6 +88,8 @@ const functionDefaults = {
     routing,
     errorRatePercent: config.functionErrorRatePercent,
     durationPercentOfTimeout: config.functionDurationPercentOfTimeout,
+    // CodeDeploy (the Release component below) moves each `live` alias; Pulumi only publishes versions.
+    releasedExternally: true,
 };
 
 // Tables encrypted with a customer key need these on the key, through DynamoDB only.
@@ -207,6 +212,29 @@ const api = new Api("api", {
 
 const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer };
 
+// Releases: CodeDeploy shifts each function's `live` alias to the version `pulumi up` published,
+// rolling back on its error-rate or duration alarm (docs/runbooks/release-and-rollback.md).
+const release = new Release("release", {
+    context,
+    functions,
+    // loadConfig validated it against RELEASE_STRATEGIES; its table types it as a plain string.
+    strategy: config.releaseStrategy as ReleaseStrategy,
+    stepPercent: config.releaseStepPercent,
+    intervalMinutes: config.releaseIntervalMinutes,
+});
+
+// Recovery: PITR on the table plus AWS Backup recovery points in a locked vault (docs/runbooks/restore-table.md).
+const backup = new Backup("table-backup", {
+    context,
+    tableArn: data.tableArn,
+    kmsKeyArn: encryption.dataKeyArn,
+    routing,
+    retentionDays: config.backupRetentionDays,
+    rpoMinutes: config.rpoMinutes,
+    rtoMinutes: config.rtoMinutes,
+    deletionProtection: config.deletionProtection,
+});
+
 /** Base URL of the API stage. */
 export const apiUrl: pulumi.Output<string> = api.apiUrl;
 /** REST API id. */
@@ -237,3 +265,11 @@ export const functionOutputs: pulumi.Output<Record<string, { name: string; alias
 );
 /** ARN of the regional WAF web ACL in front of the API. */
 export const apiWebAclArn: pulumi.Output<string> = firewall.webAclArn;
+/** Per function: the CodeDeploy application and deployment group that release it, and the version to release. */
+export const releases: pulumi.Output<
+    Record<string, { application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>
+> = release.releases;
+/** ARN of the AWS Backup vault holding the table's recovery points. */
+export const backupVaultArn: pulumi.Output<string> = backup.vaultArn;
+/** Id of the AWS Backup plan of the table. */
+export const backupPlanId: pulumi.Output<string> = backup.planId;

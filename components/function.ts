@@ -105,6 +105,15 @@ export interface FunctionArgs {
      */
     streamSources?: StreamSource[];
     /**
+     * The `live` alias is moved between versions by a release (CodeDeploy, see components/release.ts),
+     * not by Pulumi. When true, Pulumi creates the alias on the first published version and then
+     * ignores its `functionVersion` and `routingConfig`: a `pulumi up` only publishes the new version,
+     * and the release shifts traffic to it (and back, on an alarm). When false, every `pulumi up`
+     * points the alias straight at the new version: no gradual shift, no alarm rollback.
+     * @default false
+     */
+    releasedExternally?: boolean;
+    /**
      * Handler export, as `file.export`.
      * @default "index.handler"
      */
@@ -167,6 +176,16 @@ export class Function extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
     /** The `live` alias. */
     public readonly alias: aws.lambda.Alias;
+    /** The version the last `pulumi up` published: the target of the next release. */
+    public readonly latestVersion: pulumi.Output<string>;
+    /** Name of the critical error-rate alarm: a release rolls back when it fires. */
+    public readonly errorRateAlarmName: pulumi.Output<string>;
+    /** Name of the p99 duration alarm: a release rolls back when it fires. */
+    public readonly durationAlarmName: pulumi.Output<string>;
+    /** ARNs of those two alarms, in the same order as `rollbackAlarmNames`. */
+    public readonly rollbackAlarmArns: pulumi.Output<string>[];
+    /** Names of the alarms a release watches (error rate, p99 duration), in a fixed order. */
+    public readonly rollbackAlarmNames: pulumi.Output<string>[];
 
     constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:compute:Function", name, {}, opts);
@@ -330,7 +349,9 @@ export class Function extends pulumi.ComponentResource {
         const alias = new aws.lambda.Alias(
             `${name}-live`,
             { name: LIVE_ALIAS, functionName: fn.name, functionVersion: fn.version, description: "Traffic-serving alias; every trigger targets it." },
-            { parent: this },
+            // A release (CodeDeploy) owns which version the alias serves; Pulumi would otherwise move it
+            // back to the latest version on the next `pulumi up`, undoing a rollback or a half-shifted canary.
+            { parent: this, ignoreChanges: args.releasedExternally ? ["functionVersion", "routingConfig"] : [] },
         );
 
         for (const q of queueSources) {
@@ -371,7 +392,7 @@ export class Function extends pulumi.ComponentResource {
             dimensions: { FunctionName: fn.name },
             stat,
         });
-        createAlarm(
+        const errorRate = createAlarm(
             `${name}-error-rate`,
             {
                 description: `${physicalName}: more than ${args.errorRatePercent}% of invocations failed in 3 of 5 minutes.`,
@@ -405,7 +426,7 @@ export class Function extends pulumi.ComponentResource {
             { parent: this, tags },
         );
         const durationThresholdMs = Math.round((args.timeoutSeconds * 1000 * args.durationPercentOfTimeout) / 100);
-        createAlarm(
+        const duration = createAlarm(
             `${name}-duration-p99`,
             {
                 description: `${physicalName}: p99 duration above ${durationThresholdMs} ms (${args.durationPercentOfTimeout}% of the ${args.timeoutSeconds} s timeout).`,
@@ -448,12 +469,20 @@ export class Function extends pulumi.ComponentResource {
         this.deadLetterQueueUrl = dlq.url;
         this.sourceHash = sourceHash;
         this.timeoutSeconds = args.timeoutSeconds;
+        this.latestVersion = fn.version;
+        this.errorRateAlarmName = errorRate.alarm.name;
+        this.durationAlarmName = duration.alarm.name;
+        this.rollbackAlarmNames = [errorRate.alarm.name, duration.alarm.name];
+        this.rollbackAlarmArns = [errorRate.alarm.arn, duration.alarm.arn];
         this.registerOutputs({
             functionName: this.functionName,
             aliasArn: this.aliasArn,
             roleArn: this.roleArn,
             deadLetterQueueArn: this.deadLetterQueueArn,
             sourceHash: this.sourceHash,
+            latestVersion: this.latestVersion,
+            errorRateAlarmName: this.errorRateAlarmName,
+            durationAlarmName: this.durationAlarmName,
         });
     }
 }

@@ -72,10 +72,14 @@ describe("workload roles in the dev stack: exact actions on exact resources", fu
 
     it("the data and messaging key policies name exactly these roles", function () {
         const roles = Object.keys(EXPECTED).map((fn) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${fn}`);
-        for (const cls of ["data", "messaging"]) {
+        // The data key also names the AWS Backup role: it encrypts the table's recovery points in the
+        // vault with that key (components/backup.ts). The CodeDeploy role uses no key.
+        const backupRole = `arn:aws:iam::${ACCOUNT}:role/platform-dev-table-backup`;
+        for (const [cls, expected] of [["data", [...roles, backupRole]], ["messaging", roles]] as const) {
             const s = statementsBySid(dev.run.one("aws:kms/key:Key", `encryption-${cls}-key`).inputs.policy);
-            assert.deepEqual(s.AllowPlatformRoles.Condition, { ArnEquals: { "aws:PrincipalArn": roles } }, cls);
+            assert.deepEqual(s.AllowPlatformRoles.Condition, { ArnEquals: { "aws:PrincipalArn": expected } }, cls);
         }
+        assert.equal(dev.run.one("aws:iam/role:Role", "table-backup-role").inputs.name, "platform-dev-table-backup", "role name matches the data key policy");
         for (const fn of Object.keys(EXPECTED)) {
             assert.equal(dev.run.one("aws:iam/role:Role", `${fn}-role`).inputs.name, `platform-dev-${fn}`, "role names match the key policies");
         }
