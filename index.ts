@@ -10,6 +10,7 @@ import { arn, platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
 import { DataClass, Encryption } from "./components/encryption";
 import { Firewall } from "./components/firewall";
+import { Edge, distributionArnPattern } from "./components/edge";
 import { Function, functionRoleArn } from "./components/function";
 import { Grant } from "./components/iam";
 import { Identity } from "./components/identity";
@@ -24,6 +25,8 @@ const roleArn = (fn: string) => functionRoleArn(context, fn);
 const encryption = new Encryption("encryption", {
     context,
     protect: config.deletionProtection,
+    // The Edge distribution reads the KMS-encrypted site bucket through OAC (see distributionArnPattern).
+    cloudFrontSourceArns: [distributionArnPattern(context)],
     keyUsers: {
         // AWS Backup's role encrypts the table's recovery points in the vault with the data key.
         data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), backupRoleArn(context, "table-backup")],
@@ -273,3 +276,24 @@ export const releases: pulumi.Output<
 export const backupVaultArn: pulumi.Output<string> = backup.vaultArn;
 /** Id of the AWS Backup plan of the table. */
 export const backupPlanId: pulumi.Output<string> = backup.planId;
+
+// The content-delivery front: site bucket through OAC, /api/* to the API stage; its WAF, alarm
+// topics and Shield live in us-east-1 (through its own provider), as CloudFront requires.
+const edge = new Edge("edge", {
+    context,
+    api: { restApiId: api.apiId, stageName: api.stageName },
+    dataKeyArn: encryption.dataKeyArn,
+    alerts: { emails: config.alertEmails, pagerUrl: config.pagerUrl, hasPager: config.hasPager, escalationMinutes: config.escalationMinutes },
+    wafRateLimit: config.wafRateLimit,
+    logRetentionDays: config.logRetentionDays,
+    fiveXxRatePercent: config.edge5xxRatePercent,
+    shieldAdvanced: config.shieldAdvanced,
+    domain: config.edgeDomainName === "" ? undefined : { name: config.edgeDomainName, certificateArn: config.edgeCertificateArn },
+    protect: config.deletionProtection,
+});
+/** Domain name of the CloudFront distribution (`dxxxx.cloudfront.net`); custom domains point here. */
+export const distributionDomainName: pulumi.Output<string> = edge.domainName;
+/** Id of the CloudFront distribution (for cache invalidations). */
+export const distributionId: pulumi.Output<string> = edge.distributionId;
+/** Name of the S3 bucket the site is uploaded to. */
+export const siteBucketName: pulumi.Output<string> = edge.siteBucketName;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarm } from "./alarms";
 import { Alerting } from "./alerting";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { Encryption } from "./encryption";
 import { Firewall } from "./firewall";
 import { SecureBucket } from "./secure-bucket";
@@ -35,6 +35,18 @@ const STRIP_API_PREFIX = `function handler(event) {
     return request;
 }
 `;
+
+/**
+ * The `aws:SourceArn` under which the data key admits CloudFront (Encryption's
+ * `cloudFrontSourceArns`): the distributions of this account. Why not the one distribution's ARN:
+ * the key is created first and everything stored with it (table, functions, buckets) depends on it,
+ * so naming the distribution in the key policy would make all of that wait for CloudFront. Which
+ * distribution may read is pinned exactly by the site bucket's policy (`aws:SourceArn` = this
+ * distribution); CloudFront can only ask KMS to decrypt objects S3 has already let it read.
+ */
+export function distributionArnPattern(ctx: PlatformContext): pulumi.Output<string> {
+    return arn(ctx, "cloudfront", "distribution/*", { global: true });
+}
 
 const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

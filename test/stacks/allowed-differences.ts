@@ -23,4 +23,19 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
         name: /^alerting-critical-pager$/,
         reason: "The pager subscription exists only where `pagerUrl` (a secret holding the integration's routing key) is set; a stack without a pager cannot subscribe one.",
     },
+    {
+        type: "aws:sns/topicSubscription:TopicSubscription",
+        name: /^edge-alerts-(critical|warning|info)-email-\d+$/,
+        reason: "The Edge component's us-east-1 severity topics (CloudFront alarms can only notify topics in us-east-1) subscribe the same `alertEmails` mailboxes, one subscription per mailbox: a value, as for the stack's own topics.",
+    },
+    {
+        type: "aws:sns/topicSubscription:TopicSubscription",
+        name: /^edge-alerts-critical-pager$/,
+        reason: "The Edge component's us-east-1 critical topic pages the same on-call pager, so it exists only where the `pagerUrl` secret is set, like the stack's own pager subscription.",
+    },
+    {
+        type: "aws:shield/protection:Protection",
+        name: /^edge-shield$/,
+        reason: "Shield Advanced protection of the distribution exists only where `shieldAdvanced` is true: it needs a paid account-wide subscription (USD 3,000 a month) that a stack cannot create.",
+    },
 ];

@@ -61,7 +61,14 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         const withPager = await runProgram("dev", { "platform:pagerUrl": "https://events.pager.example.com/integration/abc" });
         const base = new Set(runs.dev.run.resources.map(key));
         const added = withPager.run.resources.map(key).filter((k) => !base.has(k));
-        assert.deepEqual(added, ["aws:sns/topicSubscription:TopicSubscription::alerting-critical-pager"]);
+        // The edge's us-east-1 critical topic pages too (CloudFront alarms can only notify topics there).
+        assert.deepEqual(added, [
+            "aws:sns/topicSubscription:TopicSubscription::alerting-critical-pager",
+            "aws:sns/topicSubscription:TopicSubscription::edge-alerts-critical-pager",
+        ]);
+        const withShield = await runProgram("dev", { "platform:shieldAdvanced": "true" });
+        const shielded = withShield.run.resources.map(key).filter((k) => !base.has(k));
+        assert.deepEqual(shielded, ["aws:shield/protection:Protection::edge-shield"]);
     });
 
     it("prod protects stateful resources; dev and staging can be torn down", function () {
