@@ -72,7 +72,15 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
     });
 
     it("prod protects stateful resources; dev and staging can be torn down", function () {
-        const stateful = ["aws:kms/key:Key", "aws:dynamodb/table:Table", "aws:cognito/userPool:UserPool"];
+        // The backup vault, its lock and plan hold the table's recovery points (components/backup.ts).
+        const stateful = [
+            "aws:kms/key:Key",
+            "aws:dynamodb/table:Table",
+            "aws:cognito/userPool:UserPool",
+            "aws:backup/vault:Vault",
+            "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+            "aws:backup/plan:Plan",
+        ];
         for (const s of STACKS) {
             const expected = s === "prod";
             for (const r of runs[s].run.resources.filter((x) => stateful.includes(x.type))) {
