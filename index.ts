@@ -6,7 +6,7 @@ import { Severity } from "./components/alarms";
 import { Alerting } from "./components/alerting";
 import { Backup, backupRoleArn } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
-import { arn, platformContext } from "./components/context";
+import { platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
 import { DataClass, Encryption } from "./components/encryption";
 import { Firewall } from "./components/firewall";
@@ -16,6 +16,8 @@ import { Grant } from "./components/iam";
 import { Identity } from "./components/identity";
 import { Messaging, QueueOutputs } from "./components/messaging";
 import { Release, ReleaseStrategy } from "./components/release";
+import { DkimRecord, Email } from "./components/email";
+import { NatGatewayStrategy, Search } from "./components/search";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
@@ -29,9 +31,11 @@ const encryption = new Encryption("encryption", {
     cloudFrontSourceArns: [distributionArnPattern(context)],
     keyUsers: {
         // AWS Backup's role encrypts the table's recovery points in the vault with the data key.
-        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), backupRoleArn(context, "table-backup")],
-        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer")],
+        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback"), backupRoleArn(context, "table-backup")],
+        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback")],
     },
+    // SES publishes bounces and complaints to the feedback topic, encrypted with the messaging key.
+    sesEvents: true,
 });
 
 const alerting = new Alerting("alerting", {
@@ -105,6 +109,22 @@ const tableKeyGrant: Grant = {
 const gsi1 = pulumi.interpolate`${data.tableArn}/index/gsi1`;
 const powertools = () => ({ POWERTOOLS_METRICS_NAMESPACE: context.namePrefix, POWERTOOLS_LOG_LEVEL: "INFO" });
 
+// The search collection, reached from the api and search-indexer functions inside its VPC. Its data
+// access policy names their roles by their fixed names, so it needs neither function first.
+const search = new Search("search", {
+    context,
+    kmsKeyArn: encryption.dataKeyArn,
+    routing,
+    writerRoleArns: [roleArn("search-indexer")],
+    readerRoleArns: [roleArn("api")],
+    standbyReplicas: config.searchStandbyReplicas,
+    availabilityZones: config.availabilityZones,
+    // loadConfig validated this against the same set; its table types it as a plain string.
+    natGateways: config.natGateways as NatGatewayStrategy,
+    vpcCidr: config.vpcCidr,
+    protect: config.deletionProtection,
+});
+
 const apiFunction = new Function("api", {
     ...functionDefaults,
     entry: "functions/api/index.ts",
@@ -115,8 +135,10 @@ const apiFunction = new Function("api", {
         // Idempotency records share the single table under their own key prefix, expiring by TTL.
         IDEMPOTENCY_TABLE_NAME: data.tableName,
         EVENT_TOPIC_ARN: messaging.topicArn,
-        SEARCH_INDEX: "orders",
+        SEARCH_ENDPOINT: search.collectionEndpoint,
+        SEARCH_INDEX: search.indexName,
     },
+    vpc: search.functionVpc,
     grants: [
         {
             sid: "Orders",
@@ -132,10 +154,28 @@ const apiFunction = new Function("api", {
             resources: [encryption.messagingKeyArn],
             condition: { StringEquals: { "kms:ViaService": `sns.${context.region}.amazonaws.com` } },
         },
+        search.accessGrant,
     ],
 });
 
-const sesConfigurationSet = `${context.namePrefix}-email`;
+// Records bounces and complaints and suppresses those addresses; the Email component subscribes it.
+const sesFeedback = new Function("ses-feedback", {
+    ...functionDefaults,
+    entry: "functions/ses-feedback/index.ts",
+    timeoutSeconds: config.workerFunctionTimeoutSeconds,
+    environment: { ...powertools(), TABLE_NAME: data.tableName },
+    grants: [{ sid: "RecordFeedback", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [data.tableArn] }, tableKeyGrant],
+});
+
+const email = new Email("email", {
+    context,
+    domain: config.emailDomain,
+    kmsKeyArn: encryption.messagingKeyArn,
+    routing,
+    feedbackHandler: { functionName: sesFeedback.functionName, aliasArn: sesFeedback.aliasArn },
+});
+
+const sesConfigurationSet = email.configurationSetName;
 const emailWorker = new Function("email-worker", {
     ...functionDefaults,
     entry: "functions/email-worker/index.ts",
@@ -153,7 +193,7 @@ const emailWorker = new Function("email-worker", {
         {
             sid: "SendEmail",
             actions: ["ses:SendEmail"],
-            resources: [arn(context, "ses", `identity/${config.emailDomain}`), arn(context, "ses", `configuration-set/${sesConfigurationSet}`)],
+            resources: [email.identityArn, email.configurationSetArn],
         },
     ],
 });
@@ -162,15 +202,15 @@ const searchIndexer = new Function("search-indexer", {
     ...functionDefaults,
     entry: "functions/search-indexer/index.ts",
     timeoutSeconds: config.workerFunctionTimeoutSeconds,
-    environment: { ...powertools(), SEARCH_INDEX: "orders" },
+    environment: { ...powertools(), SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
+    vpc: search.functionVpc,
+    grants: [search.accessGrant],
     streamSources: [
         {
             name: "orders-stream",
             tableArn: data.tableArn,
             streamArn: data.streamArn,
             kmsKeyArn: encryption.dataKeyArn,
-            // The search collection arrives with the Search component; until then records wait in the stream.
-            enabled: false,
         },
     ],
 });
@@ -213,7 +253,7 @@ const api = new Api("api", {
     latencyP99Ms: config.apiLatencyP99Ms,
 });
 
-const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer };
+const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer, "ses-feedback": sesFeedback };
 
 // Releases: CodeDeploy shifts each function's `live` alias to the version `pulumi up` published,
 // rolling back on its error-rate or duration alarm (docs/runbooks/release-and-rollback.md).
@@ -268,6 +308,16 @@ export const functionOutputs: pulumi.Output<Record<string, { name: string; alias
 );
 /** ARN of the regional WAF web ACL in front of the API. */
 export const apiWebAclArn: pulumi.Output<string> = firewall.webAclArn;
+/** Easy DKIM CNAME records the sending domain's DNS must publish before SES signs and sends from it. */
+export const emailDkimRecords: pulumi.Output<DkimRecord[]> = email.dkimRecords;
+/** Easy DKIM tokens of the sending domain (one CNAME record each). */
+export const emailDkimTokens: pulumi.Output<string[]> = email.dkimTokens;
+/** SES configuration set every email is sent through. */
+export const emailConfigurationSetName: pulumi.Output<string> = pulumi.output(email.configurationSetName);
+/** HTTPS endpoint of the search collection, reachable only through its VPC endpoint. */
+export const searchEndpoint: pulumi.Output<string> = search.collectionEndpoint;
+/** Id of the VPC the search clients run in. */
+export const vpcId: pulumi.Output<string> = search.vpcId;
 /** Per function: the CodeDeploy application and deployment group that release it, and the version to release. */
 export const releases: pulumi.Output<
     Record<string, { application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>

@@ -54,6 +54,20 @@ export interface StreamSource {
     enabled?: boolean;
 }
 
+/** Where a function runs inside a VPC: its subnets (private, in several AZs) and security groups. */
+export interface FunctionVpc {
+    /** Subnets for the function's network interfaces: private subnets, one per availability zone. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups of the function's network interfaces (egress rules decide what it reaches). */
+    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * What Lambda needs from the execution role to attach a function to a VPC (the actions of
+ * AWSLambdaVPCAccessExecutionRole that create, find and remove its network interfaces).
+ */
+export const VPC_NETWORK_INTERFACE_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"];
+
 export interface FunctionArgs {
     /** Account, region and naming facts. */
     context: PlatformContext;
@@ -118,6 +132,12 @@ export interface FunctionArgs {
      * @default "index.handler"
      */
     handler?: string;
+    /**
+     * Run the function in a VPC (to reach private endpoints such as an OpenSearch Serverless VPC
+     * endpoint). The component adds the network-interface grants Lambda needs.
+     * @default none: the function runs outside any VPC
+     */
+    vpc?: FunctionVpc;
 }
 
 /** Physical name of a function and of its role: known before either exists, so key policies can name the role. */
@@ -143,6 +163,7 @@ const RESERVED_SIDS = [
     "ReadStreams",
     "ListStreams",
     "DecryptStreams",
+    "VpcNetworkInterfaces",
 ];
 
 /**
@@ -217,6 +238,14 @@ export class Function extends pulumi.ComponentResource {
         for (const s of streamSources) {
             if (s.maximumRetryAttempts !== undefined) {
                 checkInt(C, `streamSources[${s.name}].maximumRetryAttempts`, s.maximumRetryAttempts, 0, 10000);
+            }
+        }
+        if (args.vpc) {
+            for (const k of ["subnetIds", "securityGroupIds"] as const) {
+                const v = args.vpc[k];
+                if (Array.isArray(v) && v.length === 0) {
+                    invalid(C, `vpc.${k}`, v, "allowed: at least one id; a VPC function needs a subnet and a security group");
+                }
             }
         }
         const extraGrants = args.grants ?? [];
@@ -310,6 +339,16 @@ export class Function extends pulumi.ComponentResource {
                 { sid: "DecryptStreams", actions: ["kms:Decrypt"], resources: uniqueInputs(streamSources.map((s) => s.kmsKeyArn)) },
             );
         }
+        if (args.vpc) {
+            grants.push({
+                sid: "VpcNetworkInterfaces",
+                actions: VPC_NETWORK_INTERFACE_ACTIONS,
+                resources: ["*"],
+                anyResourceReason:
+                    "AWS requires Resource \"*\" here: ec2:DescribeNetworkInterfaces has no resource-level permissions, and Lambda creates and deletes " +
+                    "the function's network interfaces under ids nobody knows in advance (AWSLambdaVPCAccessExecutionRole grants the same on \"*\").",
+            });
+        }
         grants.push(...extraGrants);
         checkGrants(C, "grants", grants);
         const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
@@ -341,6 +380,7 @@ export class Function extends pulumi.ComponentResource {
                     },
                 },
                 deadLetterConfig: { targetArn: dlq.arn },
+                ...(args.vpc ? { vpcConfig: { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } } : {}),
                 tags: { ...ctx.tags, "source-sha256": sourceHash },
             },
             { parent: this, dependsOn: [rolePolicy, logGroup] },

@@ -71,6 +71,21 @@ function stateFor(type: string, name: string, inputs: Inputs): Inputs {
             return { ...state, id: `${REGION}_abcdef`, endpoint: `cognito-idp.${REGION}.amazonaws.com/${REGION}_abcdef` };
         case "aws:cognito/userPoolClient:UserPoolClient":
             return { ...state, id: `${name}-client-id`, clientSecret: "secret" };
+        case "awsx:ec2:Vpc": {
+            // A remote component: the awsx plugin would build its children; the program reads these outputs.
+            const azs: number = inputs.numberOfAvailabilityZones ?? 3;
+            const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${tier}-${i}`);
+            return { ...state, vpcId: `vpc-${name}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] };
+        }
+        case "aws:opensearch/serverlessCollection:ServerlessCollection":
+            return {
+                ...state,
+                id: `${name}-id`,
+                arn: `arn:aws:aoss:${REGION}:${ACCOUNT}:collection/${name}-id`,
+                collectionEndpoint: `https://${name}-id.${REGION}.aoss.amazonaws.com`,
+            };
+        case "aws:sesv2/emailIdentity:EmailIdentity":
+            return { ...state, arn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${inputs.emailIdentity}`, dkimSigningAttributes: { ...inputs.dkimSigningAttributes, tokens: ["tok1", "tok2", "tok3"] } };
         default:
             return state;
     }

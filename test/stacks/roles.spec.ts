@@ -7,6 +7,9 @@ const table = `arn:aws:dynamodb:${R}:${ACCOUNT}:table/platform-dev-orders`;
 const topic = `arn:aws:sns:${R}:${ACCOUNT}:platform-dev-events`;
 const key = (cls: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/encryption-${cls}-key-key-id`;
 const queue = (n: string) => `arn:aws:sqs:${R}:${ACCOUNT}:${n}`;
+const collection = `arn:aws:aoss:${R}:${ACCOUNT}:collection/search-collection-id`;
+// Lambda creates, finds and deletes a VPC function's network interfaces; AWS accepts only "*" here.
+const eni: [string[], string[]] = [["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], ["*"]];
 const logs = (fn: string) => `arn:aws:logs:${R}:${ACCOUNT}:log-group:/aws/lambda/platform-dev-${fn}:log-stream:*`;
 
 /** Each workload role's statements: exact actions on exact resources, nothing else. */
@@ -21,6 +24,8 @@ const EXPECTED: Record<string, Record<string, [string[], string[]]>> = {
         UseTableKey: [["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [key("data")]],
         PublishEvents: [["sns:Publish"], [topic]],
         EncryptEvents: [["kms:GenerateDataKey", "kms:Decrypt"], [key("messaging")]],
+        VpcNetworkInterfaces: eni,
+        SearchCollection: [["aoss:APIAccessAll"], [collection]],
     },
     "email-worker": {
         WriteOwnLogs: [["logs:CreateLogStream", "logs:PutLogEvents"], [logs("email-worker")]],
@@ -44,6 +49,16 @@ const EXPECTED: Record<string, Record<string, [string[], string[]]>> = {
         ReadStreams: [["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [`${table}/stream/2025-01-01T00:00:00.000`]],
         ListStreams: [["dynamodb:ListStreams"], [`${table}/stream/*`]],
         DecryptStreams: [["kms:Decrypt"], [key("data")]],
+        VpcNetworkInterfaces: eni,
+        SearchCollection: [["aoss:APIAccessAll"], [collection]],
+    },
+    "ses-feedback": {
+        WriteOwnLogs: [["logs:CreateLogStream", "logs:PutLogEvents"], [logs("ses-feedback")]],
+        DeadLetter: [["sqs:SendMessage"], [queue("platform-dev-ses-feedback-dlq")]],
+        EncryptDeadLetters: [["kms:GenerateDataKey", "kms:Decrypt"], [key("messaging")]],
+        WriteTraces: [["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]],
+        RecordFeedback: [["dynamodb:PutItem", "dynamodb:UpdateItem"], [table]],
+        UseTableKey: [["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [key("data")]],
     },
 };
 
@@ -69,6 +84,21 @@ describe("workload roles in the dev stack: exact actions on exact resources", fu
             }
         });
     }
+
+    it("the search data access policy names exactly the indexer (writes) and the api (reads), and the indexer's stream mapping is on", function () {
+        const doc = JSON.parse(dev.run.one("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "search-data-access").inputs.policy) as {
+            Principal: string[];
+            Rules: { Permission: string[] }[];
+        }[];
+        assert.deepEqual(
+            doc.map((d) => [d.Principal, d.Rules.flatMap((r) => r.Permission)]),
+            [
+                [[`arn:aws:iam::${ACCOUNT}:role/platform-dev-search-indexer`], ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"]],
+                [[`arn:aws:iam::${ACCOUNT}:role/platform-dev-api`], ["aoss:ReadDocument"]],
+            ],
+        );
+        assert.equal(dev.run.one("aws:lambda/eventSourceMapping:EventSourceMapping", "search-indexer-orders-stream-source").inputs.enabled, true);
+    });
 
     it("the data and messaging key policies name exactly these roles", function () {
         const roles = Object.keys(EXPECTED).map((fn) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${fn}`);

@@ -1,0 +1,274 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmRouting, createAlarm } from "./alarms";
+import { PlatformContext, checkInt, invalid } from "./context";
+import { FunctionVpc } from "./function";
+import { Grant } from "./iam";
+
+export const NAT_GATEWAY_STRATEGIES = ["Single", "OnePerAz"] as const;
+/** `Single`: one NAT gateway (cheaper, one zone); `OnePerAz`: one per zone (survives a zone outage). */
+export type NatGatewayStrategy = (typeof NAT_GATEWAY_STRATEGIES)[number];
+
+/**
+ * Index permissions of a principal that writes documents (and keeps the index's mapping): exactly
+ * what the search indexer calls.
+ */
+export const INDEX_WRITE_PERMISSIONS = ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"];
+/** Index permissions of a principal that only queries. */
+export const INDEX_READ_PERMISSIONS = ["aoss:ReadDocument"];
+
+export interface SearchArgs {
+    /** Account, region and naming facts. */
+    context: PlatformContext;
+    /** ARN of the customer KMS key the collection is encrypted with (the data key). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Where the collection's alarms go. */
+    routing: AlarmRouting;
+    /**
+     * Name of the one index the workload uses (lower-case letters, digits, `-`, `_`).
+     * @default "orders"
+     */
+    indexName?: string;
+    /** Role ARNs that create, update and write the index (the search indexer). Exact ARNs, at least one. */
+    writerRoleArns: pulumi.Input<string>[];
+    /**
+     * Role ARNs that only query the index (the API).
+     * @default []
+     */
+    readerRoleArns?: pulumi.Input<string>[];
+    /**
+     * Keep standby replicas in another availability zone (doubles the OCU floor).
+     * @default false
+     */
+    standbyReplicas?: boolean;
+    /**
+     * Availability zones the VPC spans (2 or 3): private subnets in each, so nothing hangs on one zone.
+     * @default 3
+     */
+    availabilityZones?: number;
+    /**
+     * NAT gateways of the VPC, for functions that also call AWS APIs outside it.
+     * @default "Single"
+     */
+    natGateways?: NatGatewayStrategy;
+    /**
+     * IPv4 CIDR block of the VPC (/16 to /24).
+     * @default "10.0.0.0/16"
+     */
+    vpcCidr?: string;
+    /**
+     * Pulumi `protect` on the collection (its index can be rebuilt from the table, but that takes time).
+     * @default false
+     */
+    protect?: boolean;
+}
+
+const INDEX = /^[a-z0-9][a-z0-9_-]{0,79}$/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
+/** Collections, their security policies and VPC endpoints take 3 to 32 lower-case characters. */
+const AOSS_NAME = /^[a-z][a-z0-9-]{2,31}$/;
+
+/**
+ * An OpenSearch Serverless SEARCH collection reached only from inside a multi-AZ VPC: an
+ * `awsx.ec2.Vpc`, a collection VPC endpoint in its private subnets behind a security group that
+ * admits HTTPS from the client security group only, an encryption policy with the customer key, a
+ * network policy that allows the VPC endpoint and nothing public, a data access policy naming
+ * exact roles with exact index permissions, and alarms on failed searches and ingestion.
+ */
+export class Search extends pulumi.ComponentResource {
+    /** Name of the collection. */
+    public readonly collectionName: string;
+    /** ARN of the collection: the resource of `aoss:APIAccessAll`. */
+    public readonly collectionArn: pulumi.Output<string>;
+    /** HTTPS endpoint of the collection (what `SEARCH_ENDPOINT` holds). */
+    public readonly collectionEndpoint: pulumi.Output<string>;
+    /** The index the data access policy covers. */
+    public readonly indexName: string;
+    /** Id of the VPC. */
+    public readonly vpcId: pulumi.Output<string>;
+    /** Ids of the private subnets, one per availability zone. */
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Id of the security group clients (functions) of the collection use. */
+    public readonly clientSecurityGroupId: pulumi.Output<string>;
+    /** Id of the collection's VPC endpoint. */
+    public readonly vpcEndpointId: pulumi.Output<string>;
+    /** What a `Function` needs to run in the VPC next to the endpoint. */
+    public readonly functionVpc: FunctionVpc;
+    /** The IAM statement a client role needs besides the data access policy. */
+    public readonly accessGrant: Grant;
+
+    constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:search:Search", name, {}, opts);
+        const C = "Search";
+        const ctx = args.context;
+        const indexName = args.indexName ?? "orders";
+        if (!INDEX.test(indexName)) {
+            invalid(C, "indexName", indexName, "allowed: lower-case letters, digits, dashes and underscores, starting with a letter or digit");
+        }
+        const writers = args.writerRoleArns;
+        const readers = args.readerRoleArns ?? [];
+        if (writers.length === 0) {
+            invalid(C, "writerRoleArns", writers, "allowed: at least one role ARN; an index nobody writes stays empty");
+        }
+        for (const [argument, roles] of [["writerRoleArns", writers], ["readerRoleArns", readers]] as const) {
+            for (const r of roles) {
+                if (typeof r === "string" && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(r)) {
+                    invalid(C, argument, r, "allowed: exact IAM role ARNs (arn:aws:iam::<account>:role/<name>), no wildcards");
+                }
+            }
+        }
+        const azs = checkInt(C, "availabilityZones", args.availabilityZones ?? 3, 2, 3);
+        const nat = args.natGateways ?? "Single";
+        if (!(NAT_GATEWAY_STRATEGIES as readonly string[]).includes(nat)) {
+            invalid(C, "natGateways", nat, `allowed: ${NAT_GATEWAY_STRATEGIES.join(", ")}`);
+        }
+        const cidr = args.vpcCidr ?? "10.0.0.0/16";
+        if (!CIDR.test(cidr) || cidr.split("/")[0].split(".").some((o) => Number(o) > 255)) {
+            invalid(C, "vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
+        }
+        const collectionName = `${ctx.namePrefix}-search`;
+        if (!AOSS_NAME.test(collectionName) || !AOSS_NAME.test(`${collectionName}-net`)) {
+            invalid(C, "context.namePrefix", ctx.namePrefix, "allowed: lower-case letters, digits and dashes, at most 21 characters (collection and policy names take 3 to 32)");
+        }
+        const tags = ctx.tags;
+
+        const vpc = new awsx.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: cidr,
+                numberOfAvailabilityZones: azs,
+                natGateways: { strategy: nat },
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { ...tags, Name: `${ctx.namePrefix}-vpc` },
+            },
+            { parent: this },
+        );
+
+        // Functions get this group: HTTPS out (to the endpoint, and to AWS APIs through the NAT gateway), nothing in.
+        const clients = new aws.ec2.SecurityGroup(
+            `${name}-clients`,
+            {
+                vpcId: vpc.vpcId,
+                description: `${ctx.namePrefix} functions that call the search collection`,
+                egress: [{ description: "HTTPS to the collection endpoint and AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+                tags: { ...tags, Name: `${ctx.namePrefix}-search-clients` },
+            },
+            { parent: this },
+        );
+        // The endpoint admits HTTPS from the client group only and opens no connection itself.
+        const endpointGroup = new aws.ec2.SecurityGroup(
+            `${name}-endpoint`,
+            {
+                vpcId: vpc.vpcId,
+                description: `${ctx.namePrefix} search collection VPC endpoint`,
+                ingress: [{ description: "HTTPS from the search clients", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [clients.id] }],
+                tags: { ...tags, Name: `${ctx.namePrefix}-search-endpoint` },
+            },
+            { parent: this },
+        );
+        const endpoint = new aws.opensearch.ServerlessVpcEndpoint(
+            `${name}-vpc-endpoint`,
+            { name: collectionName, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, securityGroupIds: [endpointGroup.id] },
+            { parent: this },
+        );
+
+        const collectionRules = [{ ResourceType: "collection", Resource: [`collection/${collectionName}`] }];
+        const encryptionPolicy = new aws.opensearch.ServerlessSecurityPolicy(
+            `${name}-encryption`,
+            {
+                name: `${collectionName}-enc`,
+                type: "encryption",
+                description: `Customer KMS key for ${collectionName}`,
+                policy: pulumi.jsonStringify({ Rules: collectionRules, AWSOwnedKey: false, KmsARN: args.kmsKeyArn }),
+            },
+            { parent: this },
+        );
+        new aws.opensearch.ServerlessSecurityPolicy(
+            `${name}-network`,
+            {
+                name: `${collectionName}-net`,
+                type: "network",
+                description: `${collectionName} only through its VPC endpoint`,
+                policy: pulumi.jsonStringify([{ Description: "VPC endpoint only", Rules: collectionRules, AllowFromPublic: false, SourceVPCEs: [endpoint.id] }]),
+            },
+            { parent: this },
+        );
+        const indexResource = `index/${collectionName}/${indexName}`;
+        const accessRules = [
+            { Description: "Search indexer: keep the index and write documents", Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }], Principal: writers },
+            ...(readers.length > 0
+                ? [{ Description: "API: query documents", Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }], Principal: readers }]
+                : []),
+        ];
+        new aws.opensearch.ServerlessAccessPolicy(
+            `${name}-data-access`,
+            {
+                name: `${collectionName}-data`,
+                type: "data",
+                description: `Exact index permissions of the ${collectionName} clients`,
+                policy: pulumi.jsonStringify(accessRules),
+            },
+            { parent: this },
+        );
+
+        // AOSS refuses to create a collection that no encryption policy covers.
+        const collection = new aws.opensearch.ServerlessCollection(
+            `${name}-collection`,
+            {
+                name: collectionName,
+                type: "SEARCH",
+                description: `${ctx.namePrefix} order search`,
+                standbyReplicas: args.standbyReplicas ? "ENABLED" : "DISABLED",
+                tags,
+            },
+            { parent: this, dependsOn: [encryptionPolicy], protect: args.protect ?? false },
+        );
+
+        // AOSS publishes per-collection metrics with the account as ClientId.
+        const dimensions = { ClientId: ctx.accountId, CollectionId: collection.id, CollectionName: collection.name };
+        for (const [metricName, what] of [
+            ["SearchRequestErrors", "search requests failed: the API's search route answers with errors"],
+            ["IngestionRequestErrors", "document writes failed: the search index falls behind the table"],
+        ] as const) {
+            createAlarm(
+                `${name}-${metricName.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}`,
+                {
+                    description: `${collectionName}: ${what}.`,
+                    severity: "warning",
+                    signal: { kind: "metric", metric: { namespace: "AWS/AOSS", metricName, dimensions, stat: "Sum" } },
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    evaluationPeriods: 5,
+                    datapointsToAlarm: 3,
+                },
+                args.routing,
+                { parent: this, tags },
+            );
+        }
+
+        this.collectionName = collectionName;
+        this.collectionArn = collection.arn;
+        this.collectionEndpoint = collection.collectionEndpoint;
+        this.indexName = indexName;
+        this.vpcId = vpc.vpcId;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.clientSecurityGroupId = clients.id;
+        this.vpcEndpointId = endpoint.id;
+        this.functionVpc = { subnetIds: vpc.privateSubnetIds, securityGroupIds: [clients.id] };
+        this.accessGrant = {
+            sid: "SearchCollection",
+            // The data plane checks this IAM action first, then the data access policy's index permissions.
+            actions: ["aoss:APIAccessAll"],
+            resources: [collection.arn],
+        };
+        this.registerOutputs({
+            collectionArn: this.collectionArn,
+            collectionEndpoint: this.collectionEndpoint,
+            vpcId: this.vpcId,
+            vpcEndpointId: this.vpcEndpointId,
+        });
+    }
+}
+

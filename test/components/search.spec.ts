@@ -1,0 +1,202 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { ACCOUNT, MockRun, Recorded, installMocks, json, list, statementsBySid, testContext, valueOf } from "./harness";
+
+const R = "eu-west-1";
+const FIXTURE = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
+const KEY = (k: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${k}`;
+const role = (n: string) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${n}`;
+const COLLECTION = "platform-dev-search";
+const COLLECTION_ARN = `arn:aws:aoss:${R}:${ACCOUNT}:collection/search-collection-id`;
+
+describe("Search component", function () {
+    let run: MockRun;
+    let mod: typeof import("../../components/search");
+    let fnMod: typeof import("../../components/function");
+    let search: import("../../components/search").Search;
+    let base: import("../../components/search").SearchArgs;
+    let fnArgs: import("../../components/function").FunctionArgs;
+
+    const one = (type: string, name: string): Recorded => run.one(type, name);
+    const policy = (name: string) => one("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name);
+
+    before(async function () {
+        run = installMocks();
+        const alerting = await import("../../components/alerting");
+        mod = await import("../../components/search");
+        fnMod = await import("../../components/function");
+        const ctx = testContext();
+        const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 30 }).routing;
+        base = { context: ctx, kmsKeyArn: KEY("data"), routing, writerRoleArns: [role("search-indexer")], readerRoleArns: [role("api")] };
+        search = new mod.Search("search", { ...base, availabilityZones: 2, natGateways: "OnePerAz", vpcCidr: "10.20.0.0/16", protect: true });
+        fnArgs = {
+            context: ctx,
+            entry: FIXTURE,
+            timeoutSeconds: 10,
+            memoryMb: 256,
+            reservedConcurrency: 5,
+            logRetentionDays: 30,
+            logsKeyArn: KEY("logs"),
+            environmentKeyArn: KEY("data"),
+            messagingKeyArn: KEY("messaging"),
+            routing,
+            errorRatePercent: 5,
+            durationPercentOfTimeout: 80,
+        };
+        new fnMod.Function("indexer", {
+            ...fnArgs,
+            environment: { SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
+            vpc: search.functionVpc,
+            grants: [search.accessGrant],
+        });
+        await run.settle();
+    });
+
+    it("registers as platform:search:Search with every child parented to it", function () {
+        const component = one("platform:search:Search", "search");
+        const children = run.resources.filter((r) => r.parentUrn === component.urn).map((r) => r.type);
+        for (const t of [
+            "awsx:ec2:Vpc",
+            "aws:ec2/securityGroup:SecurityGroup",
+            "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint",
+            "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
+            "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
+            "aws:opensearch/serverlessCollection:ServerlessCollection",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+        ]) {
+            assert.ok(children.includes(t), t);
+        }
+    });
+
+    it("builds a multi-AZ awsx VPC from the arguments", function () {
+        const vpc = one("awsx:ec2:Vpc", "search-vpc");
+        assert.equal(vpc.inputs.numberOfAvailabilityZones, 2);
+        assert.deepEqual(vpc.inputs.natGateways, { strategy: "OnePerAz" });
+        assert.equal(vpc.inputs.cidrBlock, "10.20.0.0/16");
+        assert.equal(vpc.inputs.enableDnsHostnames, true, "the endpoint's private DNS needs DNS hostnames");
+    });
+
+    it("a SEARCH collection with the standby setting, protected when asked", function () {
+        const c = one("aws:opensearch/serverlessCollection:ServerlessCollection", "search-collection");
+        assert.equal(c.inputs.name, COLLECTION);
+        assert.equal(c.inputs.type, "SEARCH");
+        assert.equal(c.inputs.standbyReplicas, "DISABLED");
+        assert.equal(c.protect, true);
+    });
+
+    it("the encryption policy covers the collection with the customer key, never an AWS-owned key", function () {
+        const p = policy("search-encryption");
+        assert.equal(p.inputs.type, "encryption");
+        assert.equal(p.inputs.name, `${COLLECTION}-enc`);
+        assert.deepEqual(json(p.inputs.policy), {
+            Rules: [{ ResourceType: "collection", Resource: [`collection/${COLLECTION}`] }],
+            AWSOwnedKey: false,
+            KmsARN: KEY("data"),
+        });
+    });
+
+    it("the network policy allows the VPC endpoint only, nothing public", function () {
+        const p = policy("search-network");
+        assert.equal(p.inputs.type, "network");
+        assert.deepEqual(json(p.inputs.policy), [
+            {
+                Description: "VPC endpoint only",
+                Rules: [{ ResourceType: "collection", Resource: [`collection/${COLLECTION}`] }],
+                AllowFromPublic: false,
+                SourceVPCEs: ["search-vpc-endpoint-id"],
+            },
+        ]);
+        assert.deepEqual(p.propertyDependencies.policy, [one("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "search-vpc-endpoint").urn]);
+    });
+
+    it("the data access policy names exactly the two roles, with exact index permissions on the one index", function () {
+        const p = one("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "search-data-access");
+        assert.equal(p.inputs.type, "data");
+        const index = [`index/${COLLECTION}/orders`];
+        assert.deepEqual(json(p.inputs.policy), [
+            {
+                Description: "Search indexer: keep the index and write documents",
+                Rules: [{ ResourceType: "index", Resource: index, Permission: ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"] }],
+                Principal: [role("search-indexer")],
+            },
+            { Description: "API: query documents", Rules: [{ ResourceType: "index", Resource: index, Permission: ["aoss:ReadDocument"] }], Principal: [role("api")] },
+        ]);
+        assert.ok(!JSON.stringify(json(p.inputs.policy)).includes("aoss:*"));
+    });
+
+    it("the VPC endpoint sits in the private subnets behind a group that admits HTTPS from the clients only", function () {
+        const ep = one("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "search-vpc-endpoint");
+        const vpc = one("awsx:ec2:Vpc", "search-vpc");
+        assert.deepEqual(ep.inputs.subnetIds, ["subnet-private-0", "subnet-private-1"]);
+        assert.equal(ep.inputs.vpcId, "vpc-search-vpc");
+        assert.deepEqual(ep.propertyDependencies.subnetIds, [vpc.urn]);
+        const endpointSg = one("aws:ec2/securityGroup:SecurityGroup", "search-endpoint");
+        const clientsSg = one("aws:ec2/securityGroup:SecurityGroup", "search-clients");
+        assert.deepEqual(ep.propertyDependencies.securityGroupIds, [endpointSg.urn]);
+        assert.equal(endpointSg.inputs.ingress.length, 1);
+        assert.deepEqual(endpointSg.inputs.ingress[0], {
+            description: "HTTPS from the search clients",
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            securityGroups: ["search-clients-id"],
+        });
+        assert.equal(endpointSg.inputs.egress, undefined, "the endpoint opens no connections");
+        assert.equal(clientsSg.inputs.ingress, undefined, "nothing connects to the functions");
+        assert.deepEqual(clientsSg.inputs.egress.map((e: { fromPort: number; toPort: number }) => [e.fromPort, e.toPort]), [[443, 443]]);
+    });
+
+    it("alarms on failed searches and failed ingestion, routed to warning", function () {
+        const warning = one("aws:sns/topic:Topic", "alerts-warning").urn;
+        const collection = one("aws:opensearch/serverlessCollection:ServerlessCollection", "search-collection");
+        for (const [name, metric] of [["search-search-request-errors", "SearchRequestErrors"], ["search-ingestion-request-errors", "IngestionRequestErrors"]]) {
+            const a = one("aws:cloudwatch/metricAlarm:MetricAlarm", name);
+            assert.equal(a.inputs.namespace, "AWS/AOSS");
+            assert.equal(a.inputs.metricName, metric);
+            assert.deepEqual(a.inputs.dimensions, { ClientId: ACCOUNT, CollectionId: "search-collection-id", CollectionName: COLLECTION });
+            assert.deepEqual(a.propertyDependencies.dimensions, [collection.urn]);
+            assert.deepEqual(a.propertyDependencies.alarmActions, [warning]);
+            one("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-escalated`);
+        }
+    });
+
+    it("outputs the endpoint, the VPC and what a function needs to join it", async function () {
+        assert.equal(await valueOf(search.collectionEndpoint), `https://search-collection-id.${R}.aoss.amazonaws.com`);
+        assert.equal(await valueOf(search.vpcId), "vpc-search-vpc");
+        assert.equal(search.indexName, "orders");
+        assert.deepEqual(search.accessGrant.actions, ["aoss:APIAccessAll"]);
+    });
+
+    it("Function vpc: runs in the private subnets with the client group and gets exactly the ENI actions AWS requires on *", function () {
+        const fn = one("aws:lambda/function:Function", "indexer-function");
+        assert.deepEqual(fn.inputs.vpcConfig, { subnetIds: ["subnet-private-0", "subnet-private-1"], securityGroupIds: ["search-clients-id"] });
+        assert.equal(fn.inputs.environment.variables.SEARCH_ENDPOINT, `https://search-collection-id.${R}.aoss.amazonaws.com`);
+        assert.equal(fn.inputs.environment.variables.SEARCH_INDEX, "orders");
+        const s = statementsBySid(one("aws:iam/rolePolicy:RolePolicy", "indexer-policy").inputs.policy);
+        assert.deepEqual(list(s.VpcNetworkInterfaces.Action), ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]);
+        assert.deepEqual(list(s.VpcNetworkInterfaces.Resource), ["*"]);
+        assert.deepEqual(list(s.SearchCollection.Action), ["aoss:APIAccessAll"]);
+        assert.deepEqual(list(s.SearchCollection.Resource), [COLLECTION_ARN]);
+    });
+
+    it("rejects bad arguments, naming them", function () {
+        const bad: [Partial<import("../../components/search").SearchArgs>, RegExp][] = [
+            [{ writerRoleArns: [] }, /Search: argument "writerRoleArns" is \[\]; allowed: at least one role ARN/],
+            [{ readerRoleArns: ["*"] }, /Search: argument "readerRoleArns" is "\*"; allowed: exact IAM role ARNs/],
+            [{ availabilityZones: 1 }, /Search: argument "availabilityZones" is 1; allowed: a whole number from 2 to 3/],
+            [{ natGateways: "None" as never }, /Search: argument "natGateways" is "None"; allowed: Single, OnePerAz/],
+            [{ vpcCidr: "10.0.0.0/8" }, /Search: argument "vpcCidr" is "10.0.0.0\/8"/],
+            [{ indexName: "Orders" }, /Search: argument "indexName" is "Orders"/],
+            [{ context: { ...testContext(), namePrefix: "platform-a-very-long-stack-name" } }, /Search: argument "context.namePrefix"/],
+        ];
+        bad.forEach(([over, message], i) => assert.throws(() => new mod.Search(`bad${i}`, { ...base, ...over }), message));
+        assert.throws(
+            () => new fnMod.Function("novpc", { ...fnArgs, vpc: { subnetIds: [], securityGroupIds: ["sg-1"] } }),
+            /Function: argument "vpc.subnetIds" is \[\]; allowed: at least one id/,
+        );
+        assert.throws(
+            () => new fnMod.Function("nosid", { ...fnArgs, grants: [{ sid: "VpcNetworkInterfaces", actions: ["ec2:CreateNetworkInterface"], resources: ["arn:aws:ec2:::x"] }] }),
+            /Function: argument "grants"/,
+        );
+    });
+});
