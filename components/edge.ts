@@ -29,7 +29,7 @@ export const API_PATH = "/api";
 
 // CloudFront Functions run this JavaScript at the edge on each /api/* request: `/api/orders` reaches
 // the stage as `/orders`. A fixed string, not a serialized closure.
-const STRIP_API_PREFIX = `function handler(event) {
+export const STRIP_API_PREFIX = `function handler(event) {
     var request = event.request;
     request.uri = request.uri.replace(/^\\/api(?=\\/|$)/, "") || "/";
     return request;

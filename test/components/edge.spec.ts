@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as vm from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, Inputs, MockRun, Recorded, installMocks, list, statementsBySid, testContext } from "./harness";
 
@@ -120,6 +121,17 @@ describe("Edge component", function () {
         assert.equal(api.targetOriginId, "api");
         assert.equal(api.cachePolicyId, mod.MANAGED_POLICY_IDS.cachingDisabled);
         assert.equal(api.originRequestPolicyId, mod.MANAGED_POLICY_IDS.allViewerExceptHostHeader);
+    });
+
+    it("strips /api from the path before the API stage, and only a whole /api segment", function () {
+        const fn = one("aws:cloudfront/function:Function", "edge-api-prefix");
+        assert.equal(fn.inputs.runtime, "cloudfront-js-2.0");
+        const handler = vm.runInNewContext(`${fn.inputs.code as string}; handler`) as (e: { request: { uri: string } }) => { uri: string };
+        const uri = (u: string) => handler({ request: { uri: u } }).uri;
+        assert.equal(uri("/api/orders/42"), "/orders/42");
+        assert.equal(uri("/api"), "/");
+        assert.equal(uri("/apiary/x"), "/apiary/x");
+        assert.deepEqual((behaviours()[1] as Behaviour & { functionAssociations: unknown[] }).functionAssociations, [{ eventType: "viewer-request", functionArn: fn.inputs.arn ?? `arn:aws:cloudfront:eu-west-1:${ACCOUNT}:${fn.inputs.name}` }]);
     });
 
     it("adds HSTS, nosniff, DENY framing, a referrer policy and a CSP to every response", function () {
