@@ -250,6 +250,27 @@ describe("Edge component", function () {
     });
 });
 
+describe("Encryption: CloudFront on the data key", function () {
+    it("lets CloudFront decrypt with the data key only for the listed distributions of this account", async function () {
+        const { Encryption } = await import("../../components/encryption");
+        const { distributionArnPattern } = await import("../../components/edge");
+        const run = installMocks();
+        const ctx = testContext();
+        new Encryption("cf-keys", { context: ctx, cloudFrontSourceArns: [distributionArnPattern(ctx)] });
+        await run.settle();
+        const s = statementsBySid(run.one("aws:kms/key:Key", "cf-keys-data-key").inputs.policy);
+        assert.deepEqual(s.AllowCloudFrontOac.Principal, { Service: "cloudfront.amazonaws.com" });
+        assert.deepEqual(list(s.AllowCloudFrontOac.Action), ["kms:Decrypt"]);
+        assert.deepEqual(s.AllowCloudFrontOac.Condition, {
+            ArnLike: { "aws:SourceArn": [`arn:aws:cloudfront::${ACCOUNT}:distribution/*`] },
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+        });
+        for (const cls of ["logs", "messaging"]) {
+            assert.equal(statementsBySid(run.one("aws:kms/key:Key", `cf-keys-${cls}-key`).inputs.policy).AllowCloudFrontOac, undefined, cls);
+        }
+    });
+});
+
 describe("SecureBucket and Firewall arguments", function () {
     it("refuse loosened defaults without a reason, and a CLOUDFRONT ACL outside us-east-1", async function () {
         const { SecureBucket } = await import("../../components/secure-bucket");
