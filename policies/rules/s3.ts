@@ -49,6 +49,25 @@ function logTargets(graph: StackGraph): Set<string> {
     return out;
 }
 
+/**
+ * Buckets a CloudFront distribution writes standard logs to. CloudFront delivers those logs through an
+ * ACL grant to its log-delivery account, so AWS requires ACLs enabled (`BucketOwnerPreferred`) there:
+ * rule 32 accepts that ownership for them, and only for them.
+ */
+function cloudFrontLogBuckets(graph: StackGraph): Set<string> {
+    const out = new Set<string>();
+    for (const d of graph.ofType("aws:cloudfront/distribution:Distribution")) {
+        const target = get(d.props, "loggingConfig", "bucket");
+        for (const b of graph.ofType(...BUCKET_TYPES)) {
+            const name = literalName(b, "bucket");
+            if (refers(d, "loggingConfig", b, () => name !== undefined && sameKnown(target, `${name}.s3.amazonaws.com`))) {
+                out.add(b.urn);
+            }
+        }
+    }
+    return out;
+}
+
 const exemptBucketsConfig = {
     exemptBuckets: {
         type: "array" as const,
@@ -114,7 +133,7 @@ export function s3Policies(): Policies {
                 no: 32,
                 service: "S3",
                 kind: "S",
-                checks: "Bucket policy denies `aws:SecureTransport = false`; ownership controls are `BucketOwnerEnforced` (ACLs disabled).",
+                checks: "Bucket policy denies `aws:SecureTransport = false`; ownership controls are `BucketOwnerEnforced` (ACLs disabled), or `BucketOwnerPreferred` on a bucket CloudFront writes standard logs to (AWS delivers those through an ACL).",
                 why: "Without the deny, clients may read and write over plain HTTP; ACLs are a second, easily forgotten permission system.",
                 anchors: "NAG S10, FSBP S3.5, S3.12, CKV2_AWS_65",
                 defaultLevel: "advisory",
@@ -122,6 +141,7 @@ export function s3Policies(): Policies {
             {
                 subjectTypes: BUCKET_TYPES,
                 validate: (graph, ctx) => {
+                    const cloudFrontLogs = cloudFrontLogBuckets(graph);
                     forBuckets(graph, ctx, (b) => {
                         const policies = settingsOf(graph, b, [BUCKET_POLICY]);
                         const docs = [...policies.map((p) => ({ node: p, value: p.props.policy })), ...(isSet(b.props.policy) ? [{ node: b, value: b.props.policy }] : [])];
@@ -152,7 +172,7 @@ export function s3Policies(): Policies {
                             const v = get(o.props, "rule", "objectOwnership");
                             if (isUnknown(v)) {
                                 ctx.defer(`${o.name}.rule.objectOwnership`);
-                            } else if (v !== "BucketOwnerEnforced") {
+                            } else if (v !== "BucketOwnerEnforced" && !(v === "BucketOwnerPreferred" && cloudFrontLogs.has(b.urn))) {
                                 ctx.report(o, { property: "rule.objectOwnership", found: v, expected: '"BucketOwnerEnforced"', fix: 'set rule.objectOwnership: "BucketOwnerEnforced"' });
                             }
                         }

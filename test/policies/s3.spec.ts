@@ -38,6 +38,14 @@ describe("policies: S3", () => {
             expect(check("s3-tls-only-and-no-acls", [bucket("data"), policy("data", JSON.stringify({ Statement: [TLS_DENY] })), owner("data")])).to.deep.equal([]);
             expect(check("s3-tls-only-and-no-acls", [bucket("data"), policy("data", { Statement: [TLS_DENY] }), owner("data")])).to.deep.equal([]);
         });
+        it("accepts BucketOwnerPreferred only on a bucket CloudFront writes standard logs to (related through loggingConfig)", () => {
+            const distribution: Res = { type: "aws:cloudfront/distribution:Distribution", name: "cdn", props: { loggingConfig: { bucket: U } }, deps: { loggingConfig: ["cf-logs"] } };
+            const base = [bucket("cf-logs"), policy("cf-logs", { Statement: [TLS_DENY] }), owner("cf-logs", "BucketOwnerPreferred")];
+            expect(check("s3-tls-only-and-no-acls", [...base, distribution])).to.deep.equal([]);
+            expect(summary(check("s3-tls-only-and-no-acls", base, { level: "mandatory" }))).to.deep.equal(["cf-logs-owner:mandatory"]);
+            const writer = [bucket("cf-logs"), policy("cf-logs", { Statement: [TLS_DENY] }), owner("cf-logs", "ObjectWriter"), distribution];
+            expect(summary(check("s3-tls-only-and-no-acls", writer, { level: "mandatory" }))).to.deep.equal(["cf-logs-owner:mandatory"]);
+        });
         it("reports ObjectWriter ownership; an unknown policy document is left to @pulumi/policy (advisory can't-run) after the rest", () => {
             const vs = check("s3-tls-only-and-no-acls", [bucket("data"), policy("data", U), owner("data", "ObjectWriter")], { level: "mandatory" });
             expect(summary(vs)).to.deep.equal(["(stack):advisory", "data-owner:mandatory"]);
