@@ -9,8 +9,6 @@ import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord
 export * from "./types";
 export { PolicyPackPool } from "./pack-pool";
 
-/** Analyze calls in flight at once: enough to keep the pack busy, few enough to keep memory flat. */
-const ANALYZE_CONCURRENCY = 32;
 
 interface ProviderInfo {
     type: string;
@@ -32,12 +30,11 @@ function parseConfigValue(v: string): unknown {
  * would create for the package (`default_<version>`), configured from the stack's `<package>:` keys.
  */
 function providerResolver(
-    resources: RunnerResource[],
+    byUrn: ReadonlyMap<string, RunnerResource>,
     project: string,
     stack: string,
     config: Record<string, string>,
 ): (r: RunnerResource) => ProviderInfo | undefined {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     return (r) => {
         if (!r.custom && !r.remote) {
             return undefined;
@@ -60,14 +57,6 @@ function providerResolver(
         }
         return { type: `pulumi:providers:${pkg}`, name, urn: `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`, properties };
     };
-}
-
-async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-    const out: R[] = [];
-    for (let i = 0; i < items.length; i += size) {
-        out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-    }
-    return out;
 }
 
 const LEVEL_ORDER = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 } as const;
@@ -127,22 +116,9 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         }
     };
 
-    let run: Awaited<ReturnType<typeof runProgram>>;
-    try {
-        run = await runProgram(spec);
-    } catch (err) {
-        await stopAll();
-        throw err;
-    }
-    if (!run.ok) {
-        await stopAll();
-        const e = run.error ?? { message: "the program failed" };
-        throw new PreviewError(`the program failed: ${e.message}`, e.hideStack ? undefined : e.stack);
-    }
-    const programDone = Date.now();
-
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    const providerOf = providerResolver(run.resources, spec.project, spec.stack, spec.config);
+    // Filled as resources register: a resource's references and explicit provider register before it.
+    const byUrn = new Map<string, RunnerResource>();
+    const providerOf = providerResolver(byUrn, spec.project, spec.stack, spec.config);
     const analyzerInput = (r: RunnerResource, props: Record<string, unknown>): AnalyzerInput => ({
         urn: r.urn,
         type: r.type,
@@ -159,19 +135,41 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         deleteBeforeReplaceDefined: r.deleteBeforeReplaceDefined,
         provider: providerOf(r),
     });
+    // Like the engine, each pack analyzes a resource as soon as it registers, while the program goes on.
+    const perResource: Promise<Diagnostic[]>[] = [];
+    const onResource = (r: RunnerResource) => {
+        byUrn.set(r.urn, r);
+        const input = analyzerInput(r, r.inputs);
+        for (const ready of prepared) {
+            const analysis = ready.then(({ pack }) => pack.analyze(input));
+            analysis.catch(() => undefined); // reported when awaited below, unless the program failed first
+            perResource.push(analysis);
+        }
+    };
+
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    try {
+        run = await runProgram(spec, onResource);
+    } catch (err) {
+        await stopAll();
+        throw err;
+    }
+    if (!run.ok) {
+        await stopAll();
+        const e = run.error ?? { message: "the program failed" };
+        throw new PreviewError(`the program failed: ${e.message}`, e.hideStack ? undefined : e.stack);
+    }
+    const programDone = Date.now();
 
     const diagnostics: Diagnostic[] = [];
     const packs: PreviewReport["policyPacks"] = [];
     try {
         const ready = await Promise.all(prepared);
-        for (const [i, { pack, info }] of ready.entries()) {
-            progress(`checking ${run.resources.length} resources with policy pack ${path.relative(process.cwd(), options.policyPacks[i]) || "."}`);
+        progress(`checking ${run.resources.length} resources with ${ready.length} policy pack${ready.length === 1 ? "" : "s"}`);
+        diagnostics.push(...(await Promise.all(perResource)).flat());
+        for (const { pack, info } of ready) {
             packs.push({ name: info.name, version: info.version, policies: info.policies.length });
-            // Analyze sees a resource's checked inputs; AnalyzeStack sees the stack's resulting state.
-            const perResource = await inBatches(run.resources, ANALYZE_CONCURRENCY, (r) =>
-                pack.analyze(analyzerInput(r, r.inputs)),
-            );
-            diagnostics.push(...perResource.flat());
+            // Analyze saw each resource's checked inputs; AnalyzeStack sees the stack's resulting state.
             diagnostics.push(...(await pack.analyzeStack(run.resources.map((r) => analyzerInput(r, r.state)))));
         }
     } finally {

@@ -4,7 +4,7 @@ import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
 import { ProgramSpec } from "./project";
-import { PreviewError, RunnerResult } from "./types";
+import { PreviewError, RunnerMessage, RunnerResource, RunnerResult } from "./types";
 
 const RUNNER_SOURCE = path.join(__dirname, "runner.ts");
 const CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "offline-preview");
@@ -44,8 +44,11 @@ export interface ProgramRun extends RunnerResult {
     wallMs: number;
 }
 
-/** Runs the program under the mock runtime in a child process and returns what it registered. */
-export function runProgram(spec: ProgramSpec): Promise<ProgramRun> {
+/**
+ * Runs the program under the mock runtime in a child process and returns what it registered;
+ * `onResource` sees each resource as soon as it registers.
+ */
+export function runProgram(spec: ProgramSpec, onResource: (r: RunnerResource) => void = () => undefined): Promise<ProgramRun> {
     const script = runnerScript();
     const started = Date.now();
     return new Promise((resolve, reject) => {
@@ -59,9 +62,17 @@ export function runProgram(spec: ProgramSpec): Promise<ProgramRun> {
         let stdout = "";
         let stderr = "";
         let result: RunnerResult | undefined;
+        const resources: RunnerResource[] = [];
         child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("message", (m) => (result = m as RunnerResult));
+        child.on("message", (m: RunnerMessage) => {
+            if (m.kind === "resource") {
+                resources.push(m.resource);
+                onResource(m.resource);
+            } else {
+                result = m.result;
+            }
+        });
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             reject(new PreviewError(`the program did not finish within ${PROGRAM_TIMEOUT_MS / 60000} minutes`, stderr));
@@ -81,7 +92,7 @@ export function runProgram(spec: ProgramSpec): Promise<ProgramRun> {
                 );
                 return;
             }
-            resolve({ ...result, stdout, stderr, wallMs: Date.now() - started });
+            resolve({ ...result, resources: [...resources, ...result.resources], stdout, stderr, wallMs: Date.now() - started });
         });
     });
 }

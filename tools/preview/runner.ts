@@ -10,7 +10,7 @@ import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { mockInvoke } from "./mock-invokes";
 import { checkedInputs, mockResourceState } from "./mock-values";
-import type { RunnerInput, RunnerResource, RunnerResult } from "./types";
+import type { RunnerInput, RunnerMessage, RunnerResource, RunnerResult } from "./types";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -50,7 +50,7 @@ interface MockMonitorLike {
 
 function send(result: RunnerResult): void {
     if (process.send) {
-        process.send(result, () => process.exit(0));
+        process.send({ kind: "result", result } satisfies RunnerMessage, () => process.exit(0));
     } else {
         process.stdout.write(JSON.stringify(result));
         process.exit(0);
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
             req.getPropertydependenciesMap().forEach((v, k) => {
                 propertyDependencies[k] = v.getUrnsList();
             });
-            records.set(urn, {
+            const record: RunnerResource = {
                 urn,
                 type,
                 name,
@@ -211,7 +211,10 @@ async function main(): Promise<void> {
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
                 version: req.getVersion(),
-            });
+            };
+            records.set(urn, record);
+            // Streamed as registered, so the parent can have policies analyze it while the program goes on.
+            process.send?.({ kind: "resource", resource: record } satisfies RunnerMessage);
 
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
@@ -247,7 +250,8 @@ async function main(): Promise<void> {
                           (failure as { hideStack?: boolean }).hideStack === true,
                   }
                 : undefined,
-            resources: [...records.values()],
+            // Already streamed one by one.
+            resources: process.send ? [] : [...records.values()],
             outputs: stackOutputs,
             programMs: Date.now() - started,
         });

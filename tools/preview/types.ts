@@ -85,6 +85,9 @@ export interface RunnerResult {
     programMs: number;
 }
 
+/** Messages from the runner: each resource as it registers, then the result. */
+export type RunnerMessage = { kind: "resource"; resource: RunnerResource } | { kind: "result"; result: RunnerResult };
+
 /**
  * A resource in wire form: `inputs` and `state` are Struct-shaped JSON exactly as the SDK
  * serialized them (unknown sentinel, secret and asset signatures intact).

@@ -30,7 +30,7 @@ function mapDeep(value: unknown, fn: (v: Record<string, unknown>) => unknown | u
  * Analyzers get resource references as the engine sends them: a custom resource's id (unknown until
  * it exists) or a component's URN.
  */
-export function resourceRefsToIds(props: Record<string, unknown>, byUrn: Map<string, RunnerResource>): Record<string, unknown> {
+export function resourceRefsToIds(props: Record<string, unknown>, byUrn: ReadonlyMap<string, RunnerResource>): Record<string, unknown> {
     return mapDeep(props, (v) => {
         if (v[SIG_KEY] !== RESOURCE_SIG) {
             return undefined;
