@@ -212,7 +212,8 @@ export function lambdaPolicies(): Policies {
                         }
                         for (const p of graph.ofType(PERMISSION)) {
                             const principal = asString(p.props.principal);
-                            if (principal && ["sns.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"].includes(principal) && refersToFunction(graph, p, "functionName", fn, p.props.functionName)) {
+                            // aws.lambda.Permission names its function in `function` (the provider's input), not `functionName`.
+                            if (principal && ["sns.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"].includes(principal) && refersToFunction(graph, p, "function", fn, p.props.function)) {
                                 sources.push(`permission "${p.name}" for ${principal}`);
                             }
                         }

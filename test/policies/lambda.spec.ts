@@ -73,7 +73,7 @@ describe("policies: Lambda", () => {
         it("finds S3 notifications, EventBridge targets and permissions too", () => {
             const s3: Res = { type: "aws:s3/bucketNotification:BucketNotification", name: "n", props: { bucket: U, lambdaFunctions: [{ lambdaFunctionArn: U }] }, deps: { lambdaFunctions: ["a"] } };
             const eb: Res = { type: "aws:cloudwatch/eventTarget:EventTarget", name: "t", props: { rule: U, arn: U }, deps: { arn: ["b"] } };
-            const perm: Res = { type: "aws:lambda/permission:Permission", name: "p", props: { principal: "events.amazonaws.com", functionName: U }, deps: { functionName: ["c"] } };
+            const perm: Res = { type: "aws:lambda/permission:Permission", name: "p", props: { principal: "events.amazonaws.com", function: U }, deps: { function: ["c"] } };
             expect(summary(check("lambda-async-failure-destination", [fn("a"), fn("b"), fn("c"), s3, eb, perm]))).to.deep.equal(["a:advisory", "b:advisory", "c:advisory"]);
         });
         it("accepts deadLetterConfig or a FunctionEventInvokeConfig onFailure destination, and ignores sync-only functions", () => {
