@@ -27,11 +27,15 @@ function mapDeep(value: unknown, fn: (v: Record<string, unknown>) => unknown | u
 }
 
 /**
- * Analyzers get resource references as the engine sends them: a custom resource's id (unknown until
- * it exists) or a component's URN.
+ * Properties as the engine marshals them for analyzers: internal keys (`__`-prefixed, such as the
+ * SDK's `__pulumiAsset` markers) skipped, and resource references as a custom resource's id (unknown
+ * until it exists) or a component's URN.
  */
 export function resourceRefsToIds(props: Record<string, unknown>, byUrn: ReadonlyMap<string, RunnerResource>): Record<string, unknown> {
     return mapDeep(props, (v) => {
+        if (Object.keys(v).some((k) => k.startsWith("__"))) {
+            return resourceRefsToIds(Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("__"))), byUrn);
+        }
         if (v[SIG_KEY] !== RESOURCE_SIG) {
             return undefined;
         }
