@@ -9,7 +9,6 @@ import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord
 export * from "./types";
 export { PolicyPackPool } from "./pack-pool";
 
-
 interface ProviderInfo {
     type: string;
     name: string;
@@ -35,6 +34,7 @@ function providerResolver(
     stack: string,
     config: Record<string, string>,
 ): (r: RunnerResource) => ProviderInfo | undefined {
+    const defaults = new Map<string, ProviderInfo>();
     return (r) => {
         if (!r.custom && !r.remote) {
             return undefined;
@@ -49,14 +49,25 @@ function providerResolver(
             return undefined;
         }
         const name = r.version ? `default_${r.version.replace(/[.-]/g, "_")}` : "default";
-        const properties: Record<string, unknown> = r.version ? { version: r.version } : {};
-        for (const [k, v] of Object.entries(config)) {
-            if (k.startsWith(`${pkg}:`)) {
-                properties[k.slice(pkg.length + 1)] = parseConfigValue(v);
+        let info = defaults.get(`${pkg}/${name}`);
+        if (!info) {
+            const properties: Record<string, unknown> = r.version ? { version: r.version } : {};
+            for (const [k, v] of Object.entries(config)) {
+                if (k.startsWith(`${pkg}:`)) {
+                    properties[k.slice(pkg.length + 1)] = parseConfigValue(v);
+                }
             }
+            const urn = `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`;
+            info = { type: `pulumi:providers:${pkg}`, name, urn, properties };
+            defaults.set(`${pkg}/${name}`, info);
         }
-        return { type: `pulumi:providers:${pkg}`, name, urn: `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`, properties };
+        return info;
     };
+}
+
+/** A default provider's reference as the engine writes it, `urn::id`; its id is not known offline. */
+function withDefaultId(urn: string | undefined): string | undefined {
+    return urn === undefined ? undefined : `${urn}::default`;
 }
 
 const LEVEL_ORDER = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 } as const;
@@ -189,7 +200,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         parent: r.parent || undefined,
         custom: r.custom,
         remote: r.remote,
-        provider: r.provider || (providerOf(r) ? `${providerOf(r)?.urn}::default` : undefined),
+        provider: r.provider || withDefaultId(providerOf(r)?.urn),
         protect: r.protect,
         inputs: displayValue(r.inputs) as Record<string, unknown>,
         dependencies: r.dependencies,
