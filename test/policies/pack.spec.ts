@@ -36,8 +36,12 @@ describe("policy pack", () => {
         }
     });
 
+    // The rule set lives beside the checkout (CI puts it there); a checkout without it skips these two.
     (fs.existsSync(RULES_MD) ? describe : describe.skip)("matches ../shared/POLICY_RULES.md", () => {
-        const rows = fs.readFileSync(RULES_MD, "utf8").split("\n").filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
+        let rows: string[][] = [];
+        before(() => {
+            rows = fs.readFileSync(RULES_MD, "utf8").split("\n").filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
+        });
         it("has every rule id, with its number and kind", () => {
             expect(rows.length).to.equal(58);
             for (const r of rows) {
