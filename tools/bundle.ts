@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { build, type BuildOptions } from "esbuild";
+import { readFile } from "node:fs/promises";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 
 export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -33,6 +34,31 @@ export function entryPoint(name: FunctionName): string {
   return path.join(REPO_ROOT, "functions", name, "index.ts");
 }
 
+/**
+ * The SDK clients' generated schema modules (`dist-es/schemas/schemas_0.js`) describe every operation
+ * of the service, with trait objects keyed by string constants: `{ [_h]: ["POST", "/v2/email/outbound-emails", 200] }`
+ * where `const _h = "http"`. esbuild must assume a computed key can have side effects, so it keeps
+ * every operation's schema (about 45 KB for SESv2, of which the worker uses one operation). Writing
+ * those keys as the string literals they are (`{ "http": [...] }`) is the same object, and lets
+ * esbuild drop the schemas nothing imports.
+ */
+export const literalSchemaKeys: Plugin = {
+  name: "literal-schema-keys",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const constants = new Map<string, string>();
+      for (const match of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1] as string, match[2] as string);
+      // Only keys of object literals: `{ [_h]:` or `, [_h]:`.
+      const contents = source.replace(/([{,]\s*)\[(_[A-Za-z0-9_]+)\]:/g, (whole, before: string, name: string) => {
+        const literal = constants.get(name);
+        return literal === undefined ? whole : `${before}${literal}:`;
+      });
+      return { contents, loader: "js" };
+    });
+  },
+};
+
 /** The esbuild settings shared by the bundles and the benchmark baseline. */
 export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
   return {
@@ -56,8 +82,10 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
         ? {
             "@aws-sdk/credential-provider-node": path.join(REPO_ROOT, "functions/shared/lambda-credentials.ts"),
             debug: path.join(REPO_ROOT, "functions/shared/silent-debug.ts"),
+            "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
           }
         : {},
+    plugins: packages === "bundle" ? [literalSchemaKeys] : [],
     write: false,
     metafile: false,
     logLevel: "silent",

@@ -1,10 +1,7 @@
-import Transport from "@opensearch-project/opensearch/lib/Transport.js";
-import type TransportSerializer from "@opensearch-project/opensearch/lib/Serializer.js";
-import { ConnectionPool } from "@opensearch-project/opensearch/lib/pool/index.js";
-import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
-import { EventEmitter } from "node:events";
+import type Transport from "@opensearch-project/opensearch/lib/Transport.js";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Order } from "./domain";
-import { PlainJsonSerializer } from "./search-serializer";
 
 /** What the search index holds for an order: enough to show a result list, scoped by customer. */
 export interface OrderDocument {
@@ -56,31 +53,40 @@ interface HitsBody {
 }
 
 /**
+ * What the library's `aws-v3` signer does for credentials: a fresh default provider chain each time
+ * the signer needs (new) credentials. Inside the bundles that chain is the environment provider
+ * (tools/bundle.ts).
+ */
+const loadCredentials = (): Promise<AwsCredentialIdentity> => defaultProvider()();
+
+/**
  * OpenSearch through the client library's Transport and its AWS SigV4 signer (service `aoss`). The
  * signer adds `x-amz-content-sha256`, which OpenSearch Serverless requires. We use the Transport
  * rather than `new Client()` because the Client eagerly loads every API namespace (about 250 KB
  * minified), which would break the bundle-size budget for an API that uses three endpoints.
+ *
+ * The Transport (and the client library behind it) is loaded and built on the first request, then
+ * reused: the API's cold start does not pay for it unless the search route runs.
  */
 export class OpenSearchStore implements SearchStore {
-  private readonly transport: Transport;
+  private transport?: Promise<Transport>;
 
-  constructor(private readonly options: OpenSearchOptions) {
-    const signer = AwsSigv4Signer({ region: options.region, service: options.service ?? "aoss" });
-    const emitter = new EventEmitter();
-    const emit = emitter.emit.bind(emitter);
-    const connectionPool = new ConnectionPool({ Connection: signer.Connection, emit, sniffEnabled: false } as ConstructorParameters<typeof ConnectionPool>[0]);
-    connectionPool.addConnection(options.endpoint);
-    this.transport = new signer.Transport({
-      emit,
-      connectionPool,
-      serializer: new PlainJsonSerializer() as unknown as TransportSerializer,
-      maxRetries: 2,
-      requestTimeout: options.requestTimeoutMs ?? 5000,
-      sniffEndpoint: "_nodes/_all/http",
-      sniffOnStart: false,
-      sniffInterval: 0,
-      sniffOnConnectionFault: false,
-    });
+  constructor(private readonly options: OpenSearchOptions) {}
+
+  private connect(): Promise<Transport> {
+    this.transport ??= import("./opensearch-transport")
+      .then(({ createSignedTransport }) =>
+        createSignedTransport(
+          { endpoint: this.options.endpoint, region: this.options.region, service: this.options.service ?? "aoss", requestTimeoutMs: this.options.requestTimeoutMs ?? 5000 },
+          loadCredentials,
+        ),
+      )
+      .catch((error: unknown) => {
+        // Not cached: the next request tries again.
+        this.transport = undefined;
+        throw error;
+      });
+    return this.transport;
   }
 
   private docPath(id: string): string {
@@ -89,19 +95,19 @@ export class OpenSearchStore implements SearchStore {
 
   async upsert(doc: OrderDocument): Promise<"written" | "stale"> {
     // Reading first keeps a late, older event (SQS does not preserve order) from overwriting a newer state.
-    const current = await this.transport.request({ method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
+    const current = await (await this.connect()).request({ method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
     const existing = (current.body as { _source?: OrderDocument } | undefined)?._source;
     if (current.statusCode === 200 && existing && existing.version >= doc.version) return "stale";
-    await this.transport.request({ method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
+    await (await this.connect()).request({ method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
     return "written";
   }
 
   async remove(orderId: string): Promise<void> {
-    await this.transport.request({ method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
+    await (await this.connect()).request({ method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
   }
 
   async searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]> {
-    const response = await this.transport.request({
+    const response = await (await this.connect()).request({
       method: "POST",
       path: `/${encodeURIComponent(this.options.index)}/_search`,
       body: {

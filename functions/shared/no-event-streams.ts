@@ -1,0 +1,18 @@
+/**
+ * Stands in for `@smithy/core/event-streams` inside the Lambda bundles (see tools/bundle.ts). The
+ * SDK's protocols load it with a dynamic `import()` only for operations with event-stream members,
+ * and none of the clients we bundle (DynamoDB, SNS, SESv2) has one. Bundling the real module costs
+ * more than its own size: esbuild must then wrap every module it shares with the eagerly loaded SDK
+ * code in a lazy initializer, so the whole SDK is parsed twice at cold start.
+ */
+function unsupported(): never {
+  throw new Error("Event streams are not included in this bundle: no bundled client operation uses them (see functions/shared/no-event-streams.ts).");
+}
+
+export class EventStreamSerde {
+  constructor() {
+    unsupported();
+  }
+}
+
+export const eventStreamSerdeProvider = (): never => unsupported();

@@ -1,0 +1,42 @@
+import type TransportSerializer from "@opensearch-project/opensearch/lib/Serializer.js";
+import type Transport from "@opensearch-project/opensearch/lib/Transport.js";
+import { ConnectionPool } from "@opensearch-project/opensearch/lib/pool/index.js";
+import { giveAwsV4Signer } from "@opensearch-project/opensearch/lib/aws/shared.js";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { EventEmitter } from "node:events";
+import { PlainJsonSerializer } from "./search-serializer";
+
+export interface SignedTransportOptions {
+  endpoint: string;
+  region: string;
+  service: "aoss" | "es";
+  requestTimeoutMs: number;
+}
+
+/**
+ * The OpenSearch client's Transport with its AWS SigV4 signer. The signer adds
+ * `x-amz-content-sha256`, which OpenSearch Serverless requires. Built on first use (see
+ * search-store.ts): this module and the client library it loads stay out of the cold start.
+ *
+ * `giveAwsV4Signer` is the factory behind the library's `aws-v3` entry (`AwsSigv4Signer`); we hand
+ * it the same credential loader, but statically imported (search-store.ts), because the library's
+ * dynamic `import()` of the provider makes esbuild wrap the whole SDK in lazy initializers.
+ */
+export function createSignedTransport(options: SignedTransportOptions, loadCredentials: () => Promise<AwsCredentialIdentity>): Transport {
+  const signer = giveAwsV4Signer(loadCredentials)({ region: options.region, service: options.service });
+  const emitter = new EventEmitter();
+  const emit = emitter.emit.bind(emitter);
+  const connectionPool = new ConnectionPool({ Connection: signer.Connection, emit, sniffEnabled: false } as ConstructorParameters<typeof ConnectionPool>[0]);
+  connectionPool.addConnection(options.endpoint);
+  return new signer.Transport({
+    emit,
+    connectionPool,
+    serializer: new PlainJsonSerializer() as unknown as TransportSerializer,
+    maxRetries: 2,
+    requestTimeout: options.requestTimeoutMs,
+    sniffEndpoint: "_nodes/_all/http",
+    sniffOnStart: false,
+    sniffInterval: 0,
+    sniffOnConnectionFault: false,
+  });
+}
