@@ -70,6 +70,11 @@ npm run preview -- --cwd <program> --stack prod --policy-pack policies --policy-
 Without \`--policy-pack-config\` every rule runs at its built-in level, which is the lenient **dev** profile: public
 exposure and identity rules are mandatory, everything else advisory, so a bare run never blocks on a monitoring gap.
 
+\`npm ci\` (or \`npm install\`) in this folder also compiles the pack to \`bin/\`, and \`index.js\` starts that build
+while it is newer than every \`.ts\` source: the CLI would otherwise type-check the pack with ts-node on every start
+(about 2 s against under 1 s). After editing a rule the sources run until \`npm run build\` here refreshes the build,
+so a stale build is never used.
+
 ## Rules
 
 Kind R checks one resource's inputs; S checks relations between resources. Levels are dev/staging/prod from

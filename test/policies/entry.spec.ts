@@ -1,0 +1,45 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { POLICIES_DIR } from "./helpers";
+
+/** The pack's entry point serves the compiled build only while no source file is newer than it. */
+describe("policy pack entry point", () => {
+    let dir: string;
+    const write = (file: string, text: string, mtime: number) => {
+        const p = path.join(dir, file);
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.writeFileSync(p, text);
+        fs.utimesSync(p, mtime, mtime);
+    };
+    const load = (): unknown => {
+        const entry = path.join(dir, "index.js");
+        for (const k of Object.keys(require.cache).filter((k) => k.startsWith(dir))) {
+            delete require.cache[k];
+        }
+        return require(entry) as unknown;
+    };
+
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-entry-"));
+        fs.copyFileSync(path.join(POLICIES_DIR, "index.js"), path.join(dir, "index.js"));
+        write("index.ts", 'module.exports = "sources";\n', 1000);
+        write("lib/a.ts", "export {};\n", 1000);
+        write("rules/b.ts", "export {};\n", 1000);
+        write("bin/index.js", 'module.exports = "build";\n', 2000);
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("starts the compiled build when it is newer than every source", () => {
+        assert.equal(load(), "build");
+    });
+
+    it("runs the TypeScript sources when a rule was edited after the build, or there is no build", () => {
+        write("rules/b.ts", "export {};\n", 3000);
+        assert.equal(load(), "sources");
+        fs.rmSync(path.join(dir, "bin"), { recursive: true });
+        write("rules/b.ts", "export {};\n", 1000);
+        assert.equal(load(), "sources");
+    });
+});
