@@ -76,9 +76,9 @@ export function createOrderRoute(deps: ApiDeps): (event: APIGatewayProxyEvent, c
     const email = requireVerifiedEmail(caller);
     const key = header(event, "idempotency-key");
     if (key === undefined) throw badRequest("missing_idempotency_key", "POST /orders needs an Idempotency-Key header.");
-    const keyResult = idempotencyKey.safeParse(key);
+    const keyResult = idempotencyKey().safeParse(key);
     if (!keyResult.success) throw badRequest("invalid_idempotency_key", "The Idempotency-Key header is malformed.", issuesToDetails(keyResult.error.issues));
-    const parsed = createOrderBody.safeParse(jsonBody(event));
+    const parsed = createOrderBody().safeParse(jsonBody(event));
     if (!parsed.success) throw badRequest("validation_failed", "The order is not valid.", issuesToDetails(parsed.error.issues));
 
     // Lets Powertools expire an in-progress record when this invocation times out, so a retry can resume.

@@ -18,7 +18,7 @@ function orderIdParam(id: string): string {
 
 export async function listOrders(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const caller = callerOf(event);
-  const parsed = listQuery.safeParse(query(event, ["limit", "cursor"]));
+  const parsed = listQuery().safeParse(query(event, ["limit", "cursor"]));
   if (!parsed.success) throw badRequest("validation_failed", "The query is not valid.", issuesToDetails(parsed.error.issues));
   const after = parsed.data.cursor !== undefined ? decodeCursor(parsed.data.cursor) : undefined;
   const limit = parsed.data.limit !== undefined ? Number(parsed.data.limit) : DEFAULT_PAGE_SIZE;

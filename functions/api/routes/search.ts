@@ -7,7 +7,7 @@ import { searchQuery } from "../schemas";
 
 export async function searchOrders(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const caller = callerOf(event);
-  const parsed = searchQuery.safeParse(query(event, ["q", "limit"]));
+  const parsed = searchQuery().safeParse(query(event, ["q", "limit"]));
   if (!parsed.success) throw badRequest("validation_failed", "The search query is not valid.", issuesToDetails(parsed.error.issues));
   const text = parsed.data.q.trim();
   if (text === "") throw badRequest("validation_failed", "The search text is blank.", { issues: [{ path: "q", message: "expected a search text" }] });
