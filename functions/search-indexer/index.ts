@@ -1,4 +1,5 @@
 import { createObservability } from "../shared/observability";
+import { createSignedTransport } from "../shared/opensearch-transport";
 import { OpenSearchStore } from "../shared/search-store";
 import { loadSearchIndexerConfig } from "./config";
 import { createSearchIndexer } from "./indexer";
@@ -6,6 +7,7 @@ import { createSearchIndexer } from "./indexer";
 const config = loadSearchIndexerConfig();
 
 export const handler = createSearchIndexer({
-  search: new OpenSearchStore({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION }),
+  // Every invocation writes to OpenSearch: build the signed transport during init, not on first use.
+  search: OpenSearchStore.connected({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION }, createSignedTransport),
   observability: createObservability(config.POWERTOOLS_SERVICE_NAME, config.POWERTOOLS_METRICS_NAMESPACE),
 });

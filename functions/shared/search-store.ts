@@ -2,6 +2,7 @@ import type Transport from "@opensearch-project/opensearch/lib/Transport.js";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Order } from "./domain";
+import type { createSignedTransport as CreateSignedTransport, SignedTransportOptions } from "./opensearch-transport";
 
 /** What the search index holds for an order: enough to show a result list, scoped by customer. */
 export interface OrderDocument {
@@ -59,6 +60,13 @@ interface HitsBody {
  */
 const loadCredentials = (): Promise<AwsCredentialIdentity> => defaultProvider()();
 
+const transportOptions = (options: OpenSearchOptions): SignedTransportOptions => ({
+  endpoint: options.endpoint,
+  region: options.region,
+  service: options.service ?? "aoss",
+  requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+});
+
 /**
  * OpenSearch through the client library's Transport and its AWS SigV4 signer (service `aoss`). The
  * signer adds `x-amz-content-sha256`, which OpenSearch Serverless requires. We use the Transport
@@ -66,21 +74,24 @@ const loadCredentials = (): Promise<AwsCredentialIdentity> => defaultProvider()(
  * minified), which would break the bundle-size budget for an API that uses three endpoints.
  *
  * The Transport (and the client library behind it) is loaded and built on the first request, then
- * reused: the API's cold start does not pay for it unless the search route runs.
+ * reused: the API's cold start does not pay for it unless the search route runs. A function that
+ * uses OpenSearch on every invocation builds it during init instead, with `OpenSearchStore.connected`.
  */
 export class OpenSearchStore implements SearchStore {
   private transport?: Promise<Transport>;
 
   constructor(private readonly options: OpenSearchOptions) {}
 
+  /** A store whose Transport is built now, from the statically imported `createSignedTransport`. */
+  static connected(options: OpenSearchOptions, create: typeof CreateSignedTransport): OpenSearchStore {
+    const store = new OpenSearchStore(options);
+    store.transport = Promise.resolve(create(transportOptions(options), loadCredentials));
+    return store;
+  }
+
   private connect(): Promise<Transport> {
     this.transport ??= import("./opensearch-transport")
-      .then(({ createSignedTransport }) =>
-        createSignedTransport(
-          { endpoint: this.options.endpoint, region: this.options.region, service: this.options.service ?? "aoss", requestTimeoutMs: this.options.requestTimeoutMs ?? 5000 },
-          loadCredentials,
-        ),
-      )
+      .then(({ createSignedTransport }) => createSignedTransport(transportOptions(this.options), loadCredentials))
       .catch((error: unknown) => {
         // Not cached: the next request tries again.
         this.transport = undefined;
