@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 
@@ -59,6 +60,37 @@ export const literalSchemaKeys: Plugin = {
   },
 };
 
+/**
+ * Node built-ins that bundled code imports at module level but uses only in rarely taken paths, loaded
+ * on first use instead: `zlib` is imported by Powertools' JMESPath functions for
+ * `powertools_base64_gzip`, which our idempotency expressions never call. The stand-in module defines
+ * one getter per export, each loading the real module on first access (same objects, later).
+ */
+const LAZY_BUILTINS: Record<string, object> = { zlib };
+
+export const lazyBuiltins: Plugin = {
+  name: "lazy-builtins",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join("|")})$`) }, (args) =>
+      // The stand-in's own require() of the module is the real built-in.
+      args.namespace === "lazy-builtin" ? undefined : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+      const names = Object.keys(LAZY_BUILTINS[args.path] as object)
+        .filter((name) => name !== "default")
+        .sort();
+      const contents = [
+        `let loaded;`,
+        `const load = () => (loaded ??= require("node:${args.path}"));`,
+        `Object.defineProperty(exports, "__esModule", { value: true });`,
+        `Object.defineProperty(exports, "default", { get: load, enumerable: true });`,
+        `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`,
+      ].join("\n");
+      return { contents, loader: "js", resolveDir: REPO_ROOT };
+    });
+  },
+};
+
 /** The esbuild settings shared by the bundles and the benchmark baseline. */
 export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
   return {
@@ -85,7 +117,7 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
             "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
           }
         : {},
-    plugins: packages === "bundle" ? [literalSchemaKeys] : [],
+    plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys] : [],
     write: false,
     metafile: false,
     logLevel: "silent",

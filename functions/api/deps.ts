@@ -10,7 +10,8 @@ export interface ApiDeps {
   publisher: EventPublisher;
   /** Absent where the stack has no search collection (or locally): the search route then answers 503. */
   search?: SearchStore;
-  idempotencyStore: BasePersistenceLayer;
+  /** The persistence layer, or a factory the create route calls on the first POST /orders. */
+  idempotencyStore: BasePersistenceLayer | (() => BasePersistenceLayer);
   observability: Observability;
   version: string;
   now?: () => Date;

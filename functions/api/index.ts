@@ -8,20 +8,22 @@ import { idempotencyLayout } from "../shared/idempotency-layout";
 import { createApiHandler } from "./app";
 import { loadApiConfig } from "./config";
 
-// Cold start: validate the environment and create every client once per execution environment.
+// Cold start: validate the environment and create the clients once per execution environment. The SNS
+// client and the idempotency persistence layer serve only writes: they are created on the first one.
 const config = loadApiConfig();
 const dynamo = createDynamoClient();
 
 export const handler = createApiHandler({
   store: new OrderStore(createDocumentClient(dynamo), config.TABLE_NAME),
-  publisher: new SnsEventPublisher(createSnsClient(), config.EVENT_TOPIC_ARN),
+  publisher: new SnsEventPublisher(createSnsClient, config.EVENT_TOPIC_ARN),
   ...(config.SEARCH_ENDPOINT
     ? { search: new OpenSearchStore({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION }) }
     : {}),
-  idempotencyStore: new DynamoDBPersistenceLayer({
-    awsSdkV3Client: dynamo,
-    ...idempotencyLayout(config.IDEMPOTENCY_TABLE_NAME, config.TABLE_NAME, config.POWERTOOLS_SERVICE_NAME),
-  }),
+  idempotencyStore: () =>
+    new DynamoDBPersistenceLayer({
+      awsSdkV3Client: dynamo,
+      ...idempotencyLayout(config.IDEMPOTENCY_TABLE_NAME, config.TABLE_NAME, config.POWERTOOLS_SERVICE_NAME),
+    }),
   observability: createObservability(config.POWERTOOLS_SERVICE_NAME, config.POWERTOOLS_METRICS_NAMESPACE),
   version: config.APP_VERSION,
 });

@@ -30,7 +30,8 @@ function hashOf(body: CreateOrderBody): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-export function createOrderRoute(deps: ApiDeps): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+/** Powertools' configuration and the idempotent operation, built on the first POST /orders (see below). */
+function createIdempotentOrder(deps: ApiDeps): { config: IdempotencyConfig; create: (command: CreateOrderCommand) => Promise<CachedResponse> } {
   // Powertools keys the record on (caller, key) and fingerprints the body: the same key with a
   // different body is an IdempotencyValidationError, which the route turns into a 409.
   const config = new IdempotencyConfig({
@@ -68,8 +69,14 @@ export function createOrderRoute(deps: ApiDeps): (event: APIGatewayProxyEvent, c
       }
       return { statusCode: 201, body: publicOrder(result.stored.order) };
     },
-    { persistenceStore: deps.idempotencyStore, config },
+    { persistenceStore: typeof deps.idempotencyStore === "function" ? deps.idempotencyStore() : deps.idempotencyStore, config },
   );
+  return { config, create };
+}
+
+export function createOrderRoute(deps: ApiDeps): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+  // Built on the first POST and reused: an execution environment that serves only reads never pays for it.
+  let idempotent: ReturnType<typeof createIdempotentOrder> | undefined;
 
   return async (event, context) => {
     const caller = callerOf(event);
@@ -81,6 +88,8 @@ export function createOrderRoute(deps: ApiDeps): (event: APIGatewayProxyEvent, c
     const parsed = createOrderBody().safeParse(jsonBody(event));
     if (!parsed.success) throw badRequest("validation_failed", "The order is not valid.", issuesToDetails(parsed.error.issues));
 
+    idempotent ??= createIdempotentOrder(deps);
+    const { config, create } = idempotent;
     // Lets Powertools expire an in-progress record when this invocation times out, so a retry can resume.
     config.registerLambdaContext(context);
     try {
