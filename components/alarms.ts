@@ -143,3 +143,62 @@ export function createAlarm(
     );
     return { alarm, escalation };
 }
+
+type AlarmOptions = Parameters<typeof createAlarm>[3];
+
+/**
+ * A message in a dead-letter queue means something failed for good and waits to be inspected and
+ * redriven: any message raises it.
+ */
+export function dlqDepthAlarm(
+    name: string,
+    dlqName: pulumi.Input<string>,
+    description: string,
+    routing: AlarmRouting,
+    opts: AlarmOptions,
+): CreatedAlarm {
+    return createAlarm(
+        name,
+        {
+            description,
+            severity: "warning",
+            signal: {
+                kind: "metric",
+                metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlqName }, stat: "Maximum" },
+            },
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            evaluationPeriods: 1,
+        },
+        routing,
+        opts,
+    );
+}
+
+/** SNS could not deliver a message to one of the topic's subscriptions within 5 minutes. */
+export function snsDeliveryFailureAlarm(
+    name: string,
+    topicName: pulumi.Input<string>,
+    description: string,
+    severity: Severity,
+    routing: AlarmRouting,
+    opts: AlarmOptions,
+): CreatedAlarm {
+    return createAlarm(
+        name,
+        {
+            description,
+            severity,
+            signal: {
+                kind: "metric",
+                metric: { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topicName }, stat: "Sum" },
+            },
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+        },
+        routing,
+        opts,
+    );
+}

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, SEVERITIES, Severity, createAlarm } from "./alarms";
+import { AlarmRouting, SEVERITIES, Severity, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 
@@ -116,20 +116,11 @@ export class Alerting extends pulumi.ComponentResource {
         // A topic that cannot deliver silences every alarm behind it, so its failures go to another topic.
         const failureRoute: Record<Severity, Severity> = { critical: "warning", warning: "critical", info: "warning" };
         for (const severity of SEVERITIES) {
-            createAlarm(
+            snsDeliveryFailureAlarm(
                 `${name}-${severity}-delivery-failures`,
-                {
-                    description: `Notifications on the ${severity} topic failed to deliver: check its subscriptions.`,
-                    severity: failureRoute[severity],
-                    signal: {
-                        kind: "metric",
-                        metric: { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topics[severity].name }, stat: "Sum" },
-                    },
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    periodSeconds: 300,
-                    evaluationPeriods: 1,
-                },
+                topics[severity].name,
+                `Notifications on the ${severity} topic failed to deliver: check its subscriptions.`,
+                failureRoute[severity],
                 this.routing,
                 { parent: this, tags: ctx.tags },
             );

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, createAlarm } from "./alarms";
+import { AlarmRouting, createAlarm, dlqDepthAlarm, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, invalid } from "./context";
-import { LIVE_ALIAS, MESSAGE_RETENTION_SECONDS } from "./function";
+import { deadLetterQueue } from "./dead-letter-queue";
+import { LIVE_ALIAS } from "./function";
 import { denyInsecureTransport } from "./iam";
 
 /** The function that records bounces and complaints (a `Function` satisfies it). */
@@ -204,11 +205,7 @@ export class Email extends pulumi.ComponentResource {
         // Feedback SNS could not deliver to the function (throttled, permission missing) waits here.
         const dlqName = `${ctx.namePrefix}-email-feedback-dlq`;
         const knownDlqArn = arn(ctx, "sqs", dlqName);
-        const dlq = new aws.sqs.Queue(
-            `${name}-feedback-dlq`,
-            { name: dlqName, messageRetentionSeconds: MESSAGE_RETENTION_SECONDS, kmsMasterKeyId: args.kmsKeyArn, tags: { ...tags, role: "dead-letter" } },
-            { parent: this },
-        );
+        const dlq = deadLetterQueue(`${name}-feedback-dlq`, { queueName: dlqName, kmsKeyArn: args.kmsKeyArn, tags }, { parent: this });
         new aws.sqs.QueuePolicy(
             `${name}-feedback-dlq-policy`,
             {
@@ -253,36 +250,18 @@ export class Email extends pulumi.ComponentResource {
             { parent: this, dependsOn: [permission] },
         );
 
-        createAlarm(
+        snsDeliveryFailureAlarm(
             `${name}-feedback-delivery-failures`,
-            {
-                description: `${topicName}: SNS failed to deliver bounce or complaint events to the feedback function; they wait in ${dlqName}.`,
-                severity: "critical",
-                signal: {
-                    kind: "metric",
-                    metric: { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topic.name }, stat: "Sum" },
-                },
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                periodSeconds: 300,
-                evaluationPeriods: 1,
-            },
+            topic.name,
+            `${topicName}: SNS failed to deliver bounce or complaint events to the feedback function; they wait in ${dlqName}.`,
+            "critical",
             args.routing,
             { parent: this, tags },
         );
-        createAlarm(
+        dlqDepthAlarm(
             `${name}-feedback-dlq-depth`,
-            {
-                description: `${dlqName}: bounce or complaint events are waiting in the dead-letter queue; those addresses are not suppressed yet. Inspect, fix, then redrive.`,
-                severity: "warning",
-                signal: {
-                    kind: "metric",
-                    metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlq.name }, stat: "Maximum" },
-                },
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 1,
-            },
+            dlq.name,
+            `${dlqName}: bounce or complaint events are waiting in the dead-letter queue; those addresses are not suppressed yet. Inspect, fix, then redrive.`,
             args.routing,
             { parent: this, tags },
         );

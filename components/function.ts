@@ -1,12 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, createAlarm } from "./alarms";
+import { AlarmRouting, createAlarm, dlqDepthAlarm } from "./alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
+import { deadLetterQueue } from "./dead-letter-queue";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
-
-/** Days SQS keeps a message: the maximum, so nothing is lost over a long weekend. */
-export const MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /** Visibility timeout of a queue must be at least this many times its consumer's timeout (AWS guidance). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -272,14 +270,9 @@ export class Function extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const dlq = new aws.sqs.Queue(
+        const dlq = deadLetterQueue(
             `${name}-dlq`,
-            {
-                name: `${physicalName}-dlq`,
-                messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
-                kmsMasterKeyId: args.messagingKeyArn,
-                tags: { ...ctx.tags, role: "dead-letter" },
-            },
+            { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags },
             { parent: this },
         );
 
@@ -480,19 +473,10 @@ export class Function extends pulumi.ComponentResource {
             args.routing,
             { parent: this, tags },
         );
-        createAlarm(
+        dlqDepthAlarm(
             `${name}-dlq-depth`,
-            {
-                description: `${physicalName}: failed asynchronous invocations or stream batches are waiting in ${physicalName}-dlq.`,
-                severity: "warning",
-                signal: {
-                    kind: "metric",
-                    metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlq.name }, stat: "Maximum" },
-                },
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 1,
-            },
+            dlq.name,
+            `${physicalName}: failed asynchronous invocations or stream batches are waiting in ${physicalName}-dlq.`,
             args.routing,
             { parent: this, tags },
         );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, createAlarm } from "./alarms";
+import { AlarmRouting, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
@@ -121,20 +121,11 @@ export class Messaging extends pulumi.ComponentResource {
             );
         }
 
-        createAlarm(
+        snsDeliveryFailureAlarm(
             `${name}-events-delivery-failures`,
-            {
-                description: `${ctx.namePrefix}-events: SNS failed to deliver domain events to a queue.`,
-                severity: "critical",
-                signal: {
-                    kind: "metric",
-                    metric: { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topic.name }, stat: "Sum" },
-                },
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                periodSeconds: 300,
-                evaluationPeriods: 1,
-            },
+            topic.name,
+            `${ctx.namePrefix}-events: SNS failed to deliver domain events to a queue.`,
+            "critical",
             args.routing,
             { parent: this, tags: ctx.tags },
         );

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, createAlarm } from "./alarms";
+import { AlarmRouting, createAlarm, dlqDepthAlarm } from "./alarms";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
-import { MESSAGE_RETENTION_SECONDS, QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
+import { deadLetterQueue, MESSAGE_RETENTION_SECONDS } from "./dead-letter-queue";
+import { QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
 
 /** AWS's floor for `maxReceiveCount` here: fewer deliveries send messages to the DLQ on a transient blip. */
 export const MIN_MAX_RECEIVE_COUNT = 5;
@@ -73,16 +74,7 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
         const physical = `${ctx.namePrefix}-${name}`;
         const senders = args.senderTopicArns ?? [];
 
-        const dlq = new aws.sqs.Queue(
-            `${name}-dlq`,
-            {
-                name: `${physical}-dlq`,
-                messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
-                kmsMasterKeyId: args.kmsKeyArn,
-                tags: { ...ctx.tags, role: "dead-letter" },
-            },
-            { parent: this },
-        );
+        const dlq = deadLetterQueue(`${name}-dlq`, { queueName: `${physical}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: ctx.tags }, { parent: this });
         const queue = new aws.sqs.Queue(
             `${name}-queue`,
             {
@@ -123,19 +115,10 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
             );
         }
 
-        createAlarm(
+        dlqDepthAlarm(
             `${name}-dlq-depth`,
-            {
-                description: `${physical}: messages are waiting in the dead-letter queue ${physical}-dlq. Inspect, fix, then redrive.`,
-                severity: "warning",
-                signal: {
-                    kind: "metric",
-                    metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: dlq.name }, stat: "Maximum" },
-                },
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 1,
-            },
+            dlq.name,
+            `${physical}: messages are waiting in the dead-letter queue ${physical}-dlq. Inspect, fix, then redrive.`,
             args.routing,
             { parent: this, tags: ctx.tags },
         );

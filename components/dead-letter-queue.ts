@@ -1,0 +1,26 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Days SQS keeps a message: the maximum, so nothing is lost over a long weekend. */
+export const MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * A dead-letter queue as every component makes one: the longest retention SQS allows, encrypted with
+ * the given key, tagged `role: dead-letter` (which `npm run redrive` and the policy pack recognise).
+ */
+export function deadLetterQueue(
+    name: string,
+    args: { queueName: string; kmsKeyArn: pulumi.Input<string>; tags: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): aws.sqs.Queue {
+    return new aws.sqs.Queue(
+        name,
+        {
+            name: args.queueName,
+            messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
+            kmsMasterKeyId: args.kmsKeyArn,
+            tags: { ...args.tags, role: "dead-letter" },
+        },
+        opts,
+    );
+}
