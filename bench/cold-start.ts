@@ -12,28 +12,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleAll, FUNCTION_NAMES, REPO_ROOT } from "../tools/bundle";
+import { bundleAll, FUNCTION_NAMES, REPO_ROOT, SAMPLE_FUNCTION_ENV } from "../tools/bundle";
 
 const MAX_KB = 400;
 const MAX_MEDIAN_MS = 40;
 
-/** Every variable any function validates at cold start, so loading measures the real init path. */
-const ENV = {
-  PATH: process.env.PATH ?? "",
-  TABLE_NAME: "orders",
-  IDEMPOTENCY_TABLE_NAME: "orders-idempotency",
-  EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
-  SES_CONFIGURATION_SET: "orders",
-  SES_FROM_ADDRESS: "orders@shop.example",
-  SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
-  SEARCH_INDEX: "orders",
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  POWERTOOLS_SERVICE_NAME: "orders",
-  POWERTOOLS_METRICS_NAMESPACE: "Orders",
-  APP_VERSION: "bench",
-};
+const ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };
 
 const PROBE = "const t=process.hrtime.bigint();const m=require(process.argv[1]);const ms=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function')process.exit(3);process.stdout.write(String(ms));";
 

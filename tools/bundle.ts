@@ -12,9 +12,30 @@ import { readFile } from "node:fs/promises";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 
 export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
+
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Every variable any function validates at cold start, with sample values: the environment the
+ * cold-start bench and the bundle specs load the bundles with, so both take the real init path.
+ */
+export const SAMPLE_FUNCTION_ENV: Readonly<Record<string, string>> = {
+  TABLE_NAME: "orders",
+  IDEMPOTENCY_TABLE_NAME: "orders-idempotency",
+  EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
+  SES_CONFIGURATION_SET: "orders",
+  SES_FROM_ADDRESS: "orders@shop.example",
+  SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
+  SEARCH_INDEX: "orders",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "sample",
+  AWS_SECRET_ACCESS_KEY: "sample",
+  POWERTOOLS_SERVICE_NAME: "orders",
+  POWERTOOLS_METRICS_NAMESPACE: "Orders",
+  APP_VERSION: "1.0.0",
+};
 
 export interface BundleResult {
   name: FunctionName;

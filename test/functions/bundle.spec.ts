@@ -4,26 +4,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleAll, FUNCTION_NAMES } from "../../tools/bundle";
+import { bundleAll, FUNCTION_NAMES, SAMPLE_FUNCTION_ENV } from "../../tools/bundle";
 import { ensureBundles } from "./helpers/bundles";
 
 const MAX_BYTES = 400 * 1024;
 
-/** Every variable any function reads, so each bundle's cold start succeeds. */
-const FULL_ENV = {
-  PATH: process.env.PATH ?? "",
-  TABLE_NAME: "t",
-  IDEMPOTENCY_TABLE_NAME: "t-idem",
-  EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
-  SES_CONFIGURATION_SET: "orders",
-  SES_FROM_ADDRESS: "orders@shop.example",
-  SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
-  SEARCH_INDEX: "orders",
-  AWS_REGION: "us-east-1",
-  POWERTOOLS_SERVICE_NAME: "orders",
-  POWERTOOLS_METRICS_NAMESPACE: "Orders",
-  APP_VERSION: "1.0.0",
-};
+const FULL_ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };
 
 describe("function bundles", function () {
   this.timeout(60_000);
