@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { ACCOUNT, MockRun, Recorded, installMocks, list, statementsBySid, testContext } from "./harness";
+import { ACCOUNT, MockRun, Recorded, installMocks, list, statementsBySid, testContext, functionTestArgs, ECHO_HANDLER } from "./harness";
 
-const FIXTURE = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
+const FIXTURE = ECHO_HANDLER;
 const KEY = (k: string) => `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${k}`;
 
 describe("Function component", function () {
@@ -23,21 +23,7 @@ describe("Function component", function () {
         alertMod = await import("../../components/alerting");
         const ctx = testContext();
         const alerting = new alertMod.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 15 });
-        args = (over = {}) => ({
-            context: ctx,
-            entry: FIXTURE,
-            timeoutSeconds: 10,
-            memoryMb: 256,
-            reservedConcurrency: 7,
-            logRetentionDays: 30,
-            logsKeyArn: KEY("logs"),
-            environmentKeyArn: KEY("data"),
-            messagingKeyArn: KEY("messaging"),
-            routing: alerting.routing,
-            errorRatePercent: 5,
-            durationPercentOfTimeout: 80,
-            ...over,
-        });
+        args = (over = {}) => functionTestArgs(ctx, alerting.routing, { reservedConcurrency: 7, ...over });
         const queue = new queueMod.QueueWithDlq("jobs", {
             context: ctx,
             kmsKeyArn: KEY("messaging"),

@@ -1,5 +1,6 @@
 // Mock runtime for component specs: records every registered resource with its inputs, parent,
 // `protect` and property dependencies, and refuses invokes a spec did not expect.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- mock state is untyped JSON by nature */
@@ -242,4 +243,33 @@ export function statementsBySid(policy: unknown): Record<string, Statement> {
 /** Always a list, whatever single-or-list shape IAM allows. */
 export function list<T>(v: T | T[] | undefined): T[] {
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** ARN of a test KMS key by data class. */
+export const testKeyArn = (k: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${k}`;
+
+/** The fixture handler every Function spec bundles. */
+export const ECHO_HANDLER = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
+
+/** Arguments of a typical workload Function; specs override what they test. */
+export function functionTestArgs(
+    context: import("../../components/context").PlatformContext,
+    routing: import("../../components/alarms").AlarmRouting,
+    over: Partial<import("../../components/function").FunctionArgs> = {},
+): import("../../components/function").FunctionArgs {
+    return {
+        context,
+        entry: ECHO_HANDLER,
+        timeoutSeconds: 10,
+        memoryMb: 256,
+        reservedConcurrency: 5,
+        logRetentionDays: 30,
+        logsKeyArn: testKeyArn("logs"),
+        environmentKeyArn: testKeyArn("data"),
+        messagingKeyArn: testKeyArn("messaging"),
+        routing,
+        errorRatePercent: 5,
+        durationPercentOfTimeout: 80,
+        ...over,
+    };
 }

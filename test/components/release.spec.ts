@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT, MockRun, REGION, installMocks, list, statementsBySid, testContext, valueOf } from "./harness";
+import { ACCOUNT, MockRun, REGION, installMocks, list, statementsBySid, testContext, valueOf, functionTestArgs } from "./harness";
 
-const FIXTURE = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
 const KEY = (k: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${k}`;
 const FN = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
 
@@ -37,21 +35,7 @@ describe("Release component", function () {
         const alertMod = await import("../../components/alerting");
         const ctx = testContext();
         const alerting = new alertMod.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 15 });
-        const fn = new fnMod.Function("api", {
-            context: ctx,
-            entry: FIXTURE,
-            timeoutSeconds: 10,
-            memoryMb: 256,
-            reservedConcurrency: 5,
-            logRetentionDays: 30,
-            logsKeyArn: KEY("logs"),
-            environmentKeyArn: KEY("data"),
-            messagingKeyArn: KEY("messaging"),
-            routing: alerting.routing,
-            errorRatePercent: 5,
-            durationPercentOfTimeout: 80,
-            releasedExternally: true,
-        });
+        const fn = new fnMod.Function("api", functionTestArgs(ctx, alerting.routing, { releasedExternally: true }));
         canary = new rel.Release("release", { context: ctx, strategy: "canary", stepPercent: 10, intervalMinutes: 10, functions: { api: fn, worker: target("worker") } });
         new rel.Release("rolling", { context: testContext("staging"), strategy: "rolling", stepPercent: 25, intervalMinutes: 2, functions: { api: target("api") } });
         new rel.Release("bluegreen", { context: testContext("prod"), strategy: "blue-green", functions: { api: target("api") } });

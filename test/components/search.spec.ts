@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
-import { ACCOUNT, MockRun, Recorded, installMocks, json, list, statementsBySid, testContext, valueOf } from "./harness";
+import { ACCOUNT, MockRun, Recorded, installMocks, json, list, statementsBySid, testContext, valueOf, functionTestArgs } from "./harness";
 
 const R = "eu-west-1";
-const FIXTURE = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
 const KEY = (k: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${k}`;
 const role = (n: string) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${n}`;
 const COLLECTION = "platform-dev-search";
@@ -29,20 +27,7 @@ describe("Search component", function () {
         const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 30 }).routing;
         base = { context: ctx, kmsKeyArn: KEY("data"), routing, writerRoleArns: [role("search-indexer")], readerRoleArns: [role("api")] };
         search = new mod.Search("search", { ...base, availabilityZones: 2, natGateways: "OnePerAz", vpcCidr: "10.20.0.0/16", protect: true });
-        fnArgs = {
-            context: ctx,
-            entry: FIXTURE,
-            timeoutSeconds: 10,
-            memoryMb: 256,
-            reservedConcurrency: 5,
-            logRetentionDays: 30,
-            logsKeyArn: KEY("logs"),
-            environmentKeyArn: KEY("data"),
-            messagingKeyArn: KEY("messaging"),
-            routing,
-            errorRatePercent: 5,
-            durationPercentOfTimeout: 80,
-        };
+        fnArgs = functionTestArgs(ctx, routing);
         new fnMod.Function("indexer", {
             ...fnArgs,
             environment: { SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
