@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+// The ec2 module alone: the package index also loads awsx.classic and its AWS SDK clients.
+import * as ec2x from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext, checkInt, invalid } from "./context";
@@ -133,7 +134,7 @@ export class Search extends pulumi.ComponentResource {
         }
         const tags = ctx.tags;
 
-        const vpc = new awsx.ec2.Vpc(
+        const vpc = new ec2x.Vpc(
             `${name}-vpc`,
             {
                 cidrBlock: cidr,

@@ -146,6 +146,13 @@ describe("offline preview", function () {
         assert.equal((report.outputs.privateSubnetIds as string[]).length, 2, "one private subnet per requested AZ");
     });
 
+    it("runs a program that serializes a function, with the SDK's code-path discovery working", async () => {
+        const report = await runPreview({ cwd: fixture("programs", "closure"), stack: "test", policyPacks: [SECOND] });
+        const fn = report.resources.find((r) => r.type === "aws:lambda/function:Function");
+        assert.equal(fn?.inputs.code, "[archive]", "the callback became the function's code archive");
+        assert.ok(Number(report.outputs.codePaths) > 0, `Arborist found the program's packages: ${String(report.outputs.codePaths)}`);
+    });
+
     it("keeps a stack policy mandatory when the values it relates are unknown", async () => {
         const report = await runPreview({ cwd: fixture("programs", "unknown-related"), stack: "test", policyPacks: [MINIMAL] });
         const logGroup = report.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");

@@ -7,6 +7,7 @@ import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { codeCache } from "./child-scripts";
 import { PolicyInfo, resolvePolicyConfig, ResolvedPolicyConfig } from "./policy-config";
 import { Diagnostic, EnforcementLevel, PreviewError } from "./types";
 
@@ -100,8 +101,12 @@ export class PolicyPackProcess {
             );
         }
         // The engine address is the CLI's own; the pack only keeps it for logging, so any address does.
-        const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
+        const cache = codeCache("pack", dir);
+        // For profiling the pack: OFFLINE_PREVIEW_PACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+        const nodeArgs = (process.env.OFFLINE_PREVIEW_PACK_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+        const child = spawn(process.execPath, [...cache.execArgv, "--require", cache.preload, ...nodeArgs, runPolicyPack, "127.0.0.1:0", "."], {
             cwd: dir,
+            env: { ...process.env, ...cache.env },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let out = "";
@@ -232,7 +237,7 @@ export class PolicyPackProcess {
                 return a;
             }),
         );
-        const res = await this.rpc(
+                const res = await this.rpc(
             () => call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(this.client.analyzeStack.bind(this.client), req),
             "AnalyzeStack",
         );

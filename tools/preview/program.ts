@@ -1,42 +1,10 @@
 import { fork } from "child_process";
-import { createHash } from "crypto";
-import * as esbuild from "esbuild";
-import * as fs from "fs";
-import * as path from "path";
+import { codeCache, runnerScript } from "./child-scripts";
 import { ProgramSpec } from "./project";
 import { PreviewError, RunnerMessage, RunnerResource, RunnerResult } from "./types";
 
-const RUNNER_SOURCE = path.join(__dirname, "runner.ts");
-const CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "offline-preview");
 /** A program that has not finished by then is stuck (an apply waiting on itself, an open handle). */
 const PROGRAM_TIMEOUT_MS = 5 * 60 * 1000;
-
-/**
- * The runner runs in the program's own Node.js process, which may have no ts-node of ours, so it is
- * bundled to plain JavaScript once per change of its source.
- */
-function runnerScript(): string {
-    const sources = ["runner.ts", "mock-values.ts", "mock-invokes.ts", "types.ts"].map((f) =>
-        fs.readFileSync(path.join(__dirname, f)),
-    );
-    const hash = createHash("sha256").update(Buffer.concat(sources)).digest("hex").slice(0, 16);
-    const out = path.join(CACHE_DIR, `runner-${hash}.js`);
-    if (!fs.existsSync(out)) {
-        fs.mkdirSync(CACHE_DIR, { recursive: true });
-        const tmp = `${out}.${process.pid}.tmp`;
-        esbuild.buildSync({
-            entryPoints: [RUNNER_SOURCE],
-            bundle: true,
-            platform: "node",
-            target: "node20",
-            format: "cjs",
-            outfile: tmp,
-            logLevel: "silent",
-        });
-        fs.renameSync(tmp, out);
-    }
-    return out;
-}
 
 export interface ProgramRun extends RunnerResult {
     stdout: string;
@@ -50,14 +18,15 @@ export interface ProgramRun extends RunnerResult {
  */
 export function runProgram(spec: ProgramSpec, onResource: (r: RunnerResource) => void = () => undefined): Promise<ProgramRun> {
     const script = runnerScript();
+    const cache = codeCache("program", spec.programDir);
     const started = Date.now();
     return new Promise((resolve, reject) => {
         const child = fork(script, [], {
             cwd: spec.programDir,
-            env: { ...process.env, PLATFORM_PREVIEW_INPUT: JSON.stringify(spec) },
+            env: { ...process.env, ...cache.env, PLATFORM_PREVIEW_INPUT: JSON.stringify(spec) },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             // For profiling the program: OFFLINE_PREVIEW_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-            execArgv: (process.env.OFFLINE_PREVIEW_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
+            execArgv: [...cache.execArgv, ...(process.env.OFFLINE_PREVIEW_NODE_ARGS ?? "").split(" ").filter((a) => a !== "")],
         });
         let stdout = "";
         let stderr = "";
