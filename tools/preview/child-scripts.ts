@@ -30,6 +30,8 @@ function bundled(entry: string, sources: string[]): string {
             format: "cjs",
             outfile: tmp,
             logLevel: "silent",
+            // Loaded from the project's node_modules, and only when a cache is being filled.
+            external: ["acorn"],
         });
         fs.renameSync(tmp, out);
     }

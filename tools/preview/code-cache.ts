@@ -14,13 +14,14 @@
  * only for the same path and the same source (length and CRC-32); V8 rejects one built by another
  * Node.js version or with other V8 flags, so a stale cache costs one compile and is rewritten.
  */
+import type { Token } from "acorn";
 import * as fs from "fs";
-import Module from "module";
+import Module, { createRequire } from "module";
 import * as path from "path";
 import * as vm from "vm";
 import * as zlib from "zlib";
 
-interface Entry {
+export interface Entry {
     check: string;
     data: Buffer;
 }
@@ -42,15 +43,56 @@ interface ModuleStatics {
 }
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const MAGIC = "offline-preview-code-cache-2";
+
 /**
  * Node.js 20 loses a script's dynamic-import callback when V8 restores the script from a cache, so a
- * module that may call `import()` (or build a function that does, as the SDK's language host does with
- * `eval`) always compiles the normal way. Text in strings and comments counts too; that only costs time.
+ * module whose code may import dynamically (`import(`, or code built at run time with `eval` or the
+ * `Function` constructor, as the SDK's language host does) always compiles the normal way. Only
+ * modules whose text mentions one of those are tokenized, to tell code from strings and comments
+ * (TypeScript mentions `import(` only in its messages); the answer is kept in the cache.
  */
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
-const MAGIC = "offline-preview-code-cache-1";
+let acornModule: typeof import("acorn") | undefined;
+let loadingAcorn = false;
 
-function read(file: string): Map<string, Entry> {
+/** Acorn, from the project that bundled this file, whatever the program's own dependencies are. */
+function loadAcorn(): typeof import("acorn") {
+    loadingAcorn = true;
+    try {
+        return (acornModule ??= createRequire(__filename)("acorn") as typeof import("acorn"));
+    } finally {
+        loadingAcorn = false;
+    }
+}
+
+function mayImportDynamically(content: string): boolean {
+    if (!/\bimport\s*\(|\beval\b|\bFunction\b/.test(content)) {
+        return false;
+    }
+    const acorn = loadAcorn();
+    const name = (t: Token | undefined) => (t?.type.label === "name" ? content.slice(t.start, t.end) : undefined);
+    try {
+        let previous: Token | undefined;
+        for (const token of acorn.tokenizer(content, { ecmaVersion: "latest", allowHashBang: true, allowReturnOutsideFunction: true })) {
+            const call = token.type.label === "(";
+            if (
+                (call && previous?.type.keyword === "import") ||
+                name(token) === "eval" ||
+                (name(token) === "Function" && previous?.type.keyword === "new") ||
+                (call && name(previous) === "Function")
+            ) {
+                return true;
+            }
+            previous = token;
+        }
+        return false;
+    } catch {
+        return true;
+    }
+}
+
+/** The entries of a cache file: code for each module by path, empty for modules compiled the normal way. */
+export function readCodeCache(file: string): Map<string, Entry> {
     const entries = new Map<string, Entry>();
     let buf: Buffer;
     try {
@@ -118,19 +160,29 @@ function install(file: string): void {
         ModuleClass.enableCompileCache(path.join(path.dirname(file), "node-compile-cache"));
         return;
     }
-    const stored = read(file);
+    const stored = readCodeCache(file);
     const used = new Map<string, Entry>();
     const compiled = new Map<string, { check: string; script: vm.Script }>();
     const compile = ModuleClass.prototype._compile;
+    let dirty = false;
 
     ModuleClass.prototype._compile = function (this: ModuleInternals, content: string, filename: string, format?: string) {
-        if (format === "module" || !filename.includes(NODE_MODULES) || !/\.c?js$/.test(filename) || DYNAMIC_IMPORT.test(content)) {
+        if (format === "module" || !filename.includes(NODE_MODULES) || !/\.c?js$/.test(filename) || loadingAcorn) {
             return compile.call(this, content, filename, format);
         }
         const check = `${content.length}:${zlib.crc32(content)}`;
         const entry = stored.get(filename);
-        const cachedData = entry?.check === check ? entry.data : undefined;
-        const script = new vm.Script(ModuleClass.wrap(content), { filename, cachedData });
+        const known = entry?.check === check;
+        if (known ? entry.data.length === 0 : mayImportDynamically(content)) {
+            // Remembered as an entry without code.
+            used.set(filename, { check, data: Buffer.alloc(0) });
+            dirty ||= !known;
+            return compile.call(this, content, filename, format);
+        }
+        const cachedData = known ? entry.data : undefined;
+        // A hashbang line is only valid at the very start of a script, which the wrapper no longer is.
+        const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+        const script = new vm.Script(ModuleClass.wrap(source), { filename, cachedData });
         if (cachedData && !script.cachedDataRejected) {
             used.set(filename, { check, data: cachedData });
         } else {
@@ -142,7 +194,7 @@ function install(file: string): void {
 
     let saved = false;
     const save = () => {
-        if (saved || compiled.size === 0) {
+        if (saved || (compiled.size === 0 && !dirty)) {
             return;
         }
         saved = true;
