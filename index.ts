@@ -347,3 +347,8 @@ export const distributionDomainName: pulumi.Output<string> = edge.domainName;
 export const distributionId: pulumi.Output<string> = edge.distributionId;
 /** Name of the S3 bucket the site is uploaded to. */
 export const siteBucketName: pulumi.Output<string> = edge.siteBucketName;
+
+// The published output contract (outputs.ts): consumer stacks check this version before they read anything.
+export { CONTRACT_VERSION as contractVersion } from "./outputs";
+/** tsc fails here when the exports above drift from the contract: an output removed, retyped, or added without it. */
+export type OutputContractCheck = import("./outputs").Assert<import("./outputs").ContractConformance<typeof import("./index")>>;

@@ -2,11 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { runPreview } from "./index";
+import { parseStackReferenceFlags } from "./stack-references";
 import { ansi, plain, renderReport } from "./render";
 import { PreviewError, PreviewMode } from "./types";
 
 const USAGE = `usage: npm run preview -- [--stack dev] [--cwd DIR] [--policy-pack DIR]... [--policy-pack-config FILE]...
-                          [--mode create|update] [--json]
+                          [--mode create|update] [--stack-reference NAME=FILE]... [--json]
 
 Runs a Pulumi TypeScript program under Pulumi's mock runtime and checks it with policy packs over
 the Analyzer gRPC protocol, like \`pulumi preview --policy-pack\`, with no cloud credentials.
@@ -16,6 +17,9 @@ the Analyzer gRPC protocol, like \`pulumi preview --policy-pack\`, with no cloud
   --policy-pack DIR          policy pack to run; repeat for several               (default: the repository's policies/)
   --policy-pack-config FILE  config for the pack at the same position             (default: <pack>/config/<stack>.json if present)
   --mode create|update       create: a first preview, computed values unknown; update: resources exist (default: create)
+  --stack-reference NAME=FILE
+                             outputs of stack NAME for the program's StackReference to it: a --json report of
+                             that stack's preview, or a JSON object of its outputs; repeat for several
   --json                     print the JSON report on stdout and nothing else
 
 Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 the program, its config, the flags or a pack failed.`;
@@ -29,6 +33,7 @@ interface Flags {
     configs: (string | undefined)[];
     mode: PreviewMode;
     json: boolean;
+    stackReferences: Record<string, string>;
 }
 
 function parseFlags(argv: string[]): Flags | "help" {
@@ -42,6 +47,7 @@ function parseFlags(argv: string[]): Flags | "help" {
                 "policy-pack": { type: "string", multiple: true },
                 "policy-pack-config": { type: "string", multiple: true },
                 mode: { type: "string" },
+                "stack-reference": { type: "string", multiple: true },
                 json: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
@@ -83,7 +89,8 @@ function parseFlags(argv: string[]): Flags | "help" {
         const byStack = path.join(pack, "config", `${stack}.json`);
         return fs.existsSync(byStack) ? byStack : undefined;
     });
-    return { stack, cwd, packs, configs, mode, json: values.json ?? false };
+    const stackReferences = parseStackReferenceFlags(values["stack-reference"] ?? []);
+    return { stack, cwd, packs, configs, mode, json: values.json ?? false, stackReferences };
 }
 
 async function main(): Promise<number> {
@@ -111,6 +118,7 @@ async function main(): Promise<number> {
             policyPacks: flags.packs,
             policyPackConfigs: flags.configs,
             mode: flags.mode,
+            stackReferences: flags.stackReferences,
             onProgress,
         });
         clearInterval(ticker);

@@ -3,6 +3,7 @@ import { PackLease } from "./pack-pool";
 import { AnalyzerInput, PolicyPackProcess } from "./policy-pack";
 import { loadProgram } from "./project";
 import { runProgram } from "./program";
+import { loadStackReferences } from "./stack-references";
 import { displayValue, resourceRefsToIds } from "./wire";
 import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord, RunnerResource } from "./types";
 
@@ -80,7 +81,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     const started = Date.now();
     const mode = options.mode ?? "create";
     const progress = options.onProgress ?? (() => undefined);
-    const spec = loadProgram(options.cwd, options.stack, mode);
+    const spec = { ...loadProgram(options.cwd, options.stack, mode), stackReferences: loadStackReferences(options.stackReferences ?? {}) };
     const configs = options.policyPackConfigs ?? [];
     if (configs.length > options.policyPacks.length) {
         throw new PreviewError(
@@ -150,6 +151,10 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     const perResource: Promise<Diagnostic[]>[] = [];
     const onResource = (r: RunnerResource) => {
         byUrn.set(r.urn, r);
+        if (r.external) {
+            // The engine analyzes the resources a program manages; a read only joins the stack's state.
+            return;
+        }
         const input = analyzerInput(r, r.inputs);
         for (const ready of prepared) {
             const analysis = ready.then(({ pack }) => pack.analyze(input));
@@ -202,6 +207,8 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         remote: r.remote,
         provider: r.provider || withDefaultId(providerOf(r)?.urn),
         protect: r.protect,
+        external: r.external === true,
+        ...(r.external ? { id: r.id } : {}),
         inputs: displayValue(r.inputs) as Record<string, unknown>,
         dependencies: r.dependencies,
         propertyDependencies: r.propertyDependencies,

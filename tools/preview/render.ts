@@ -39,7 +39,8 @@ function tree(report: PreviewReport, style: Style, counts: Map<string, { mandato
     const walk = (r: ResourceRecord, prefix: string, branch: string) => {
         const c = counts.get(r.urn);
         const mark = c?.mandatory ? style.red(" ✗") : c?.advisory ? style.yellow(" !") : "";
-        rows.push([`${op} ${prefix}${branch}${r.type}`, r.name, `${verb}${mark}`]);
+        // As `pulumi preview` shows a read (a StackReference): `>` and "read", in either mode.
+        rows.push([`${r.external ? ">" : op} ${prefix}${branch}${r.type}`, r.name, `${r.external ? "read" : verb}${mark}`]);
         const kids = children.get(r.urn) ?? [];
         const childPrefix = branch === "" ? prefix : prefix + (branch === "├─ " ? "│  " : "   ");
         kids.forEach((child, i) => walk(child, childPrefix, i === kids.length - 1 ? "└─ " : "├─ "));

@@ -15,6 +15,7 @@ import { checkedInputs, mockResourceState } from "./mock-values";
 import type { RunnerInput, RunnerMessage, RunnerResource, RunnerResult } from "./types";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
 interface Struct {
     toJavaScript(): Record<string, unknown>;
@@ -38,6 +39,17 @@ interface RegisterResourceRequest {
     getDeletebeforereplace(): boolean;
     getDeletebeforereplacedefined(): boolean;
 }
+interface ReadResourceRequest {
+    getType(): string;
+    getName(): string;
+    getId(): string;
+    getParent(): string;
+    getProvider(): string;
+    getVersion(): string;
+    getProperties(): Struct | undefined;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+}
 interface RegisterResourceOutputsRequest {
     getUrn(): string;
     getOutputs(): Struct | undefined;
@@ -46,6 +58,7 @@ type Callback = (err: Error | null, resp?: unknown) => void;
 interface MockMonitorLike {
     resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
     registerResource(req: RegisterResourceRequest, cb: Callback): void;
+    readResource(req: ReadResourceRequest, cb: Callback): void;
     registerResourceOutputs(req: RegisterResourceOutputsRequest, cb: Callback): void;
     signalAndWaitForShutdown?(req: unknown, cb: Callback): void;
 }
@@ -105,6 +118,7 @@ async function main(): Promise<void> {
     };
     const resproto = sdk("./proto/resource_pb.js") as {
         RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(s: Struct): void };
+        ReadResourceResponse: new () => { setUrn(u: string): void; setProperties(s: Struct): void };
     };
     const region = input.config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const ctx = { mode: input.mode, region };
@@ -225,6 +239,68 @@ async function main(): Promise<void> {
             response.setObject(structproto.Struct.fromJavaScript(wireState));
             callback(null, response);
         })().catch((err: Error) => callback(err));
+    };
+
+    // A read (`StackReference`, a resource's static `get`) asks the engine for state that already exists.
+    // The only state the preview has is the referenced stacks' outputs from `--stack-reference` files.
+    monitor.readResource = (req, callback) => {
+        const type = req.getType();
+        const name = req.getName();
+        const id = req.getId();
+        const refuse = (message: string) => {
+            const err = Object.assign(new Error(message), { hideStack: true });
+            // Reported as the program's failure, as the engine would fail the update at this read.
+            finish(err);
+            callback(err);
+        };
+        if (type !== STACK_REFERENCE_TYPE) {
+            refuse(
+                `${type} '${name}' reads existing resource '${id}' (a static get()), and the offline preview has no cloud to read it from; only StackReference reads are answered (--stack-reference)`,
+            );
+            return;
+        }
+        const outputs = input.stackReferences?.[id];
+        if (!outputs) {
+            const given = Object.keys(input.stackReferences ?? {});
+            refuse(
+                `StackReference '${name}' reads stack '${id}', whose outputs the offline preview does not have: pass --stack-reference ${id}=<file>, ` +
+                    `where <file> is a report of \`npm run preview -- --json\` for that stack or a JSON object of its outputs` +
+                    (given.length > 0 ? ` (stacks given: ${given.join(", ")})` : ""),
+            );
+            return;
+        }
+        const urn = newUrn(req.getParent(), type, name);
+        // What the engine returns for a StackReference: the name and the referenced stack's outputs.
+        const wireState = { name: id, outputs: outputs.outputs, secretOutputNames: outputs.secretOutputNames };
+        monitor.resources.set(urn, { urn, id, state: wireState });
+        const record: RunnerResource = {
+            urn,
+            type,
+            name,
+            parent: req.getParent(),
+            custom: true,
+            remote: false,
+            provider: req.getProvider(),
+            protect: false,
+            id,
+            inputs: req.getProperties()?.toJavaScript() ?? {},
+            state: wireState,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies: {},
+            ignoreChanges: [],
+            aliases: [],
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            deleteBeforeReplace: false,
+            deleteBeforeReplaceDefined: false,
+            version: req.getVersion(),
+            external: true,
+        };
+        records.set(urn, record);
+        process.send?.({ kind: "resource", resource: record } satisfies RunnerMessage);
+        const response = new resproto.ReadResourceResponse();
+        response.setUrn(urn);
+        response.setProperties(structproto.Struct.fromJavaScript(wireState));
+        callback(null, response);
     };
 
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);

@@ -20,6 +20,12 @@ export interface PreviewOptions {
     onProgress?: (message: string) => void;
     /** Reuse packs started by earlier previews in this process. @default each preview starts its own */
     pool?: PolicyPackPool;
+    /**
+     * Outputs for the program's `StackReference`s: referenced stack name -> a JSON report of that stack's
+     * preview (`--json`) or a JSON object of its outputs. A StackReference to a stack not named here fails
+     * the preview. @default {}
+     */
+    stackReferences?: Record<string, string>;
 }
 
 /** One resource as the engine would record it. Values the preview cannot know are `"[unknown]"`. */
@@ -33,6 +39,10 @@ export interface ResourceRecord {
     /** Provider reference `urn::id`, the default provider's when the program named none. */
     provider: string | undefined;
     protect: boolean;
+    /** Read by the program (a `StackReference`, a resource's `get`) rather than managed by it. */
+    external: boolean;
+    /** The id a read resource was read by (a StackReference's stack name); absent for managed resources. */
+    id?: string;
     inputs: Record<string, unknown>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
@@ -113,6 +123,14 @@ export interface RunnerResource {
     deleteBeforeReplaceDefined: boolean;
     /** Version of the resource's package, which names its default provider (`default_7_48_0`). */
     version: string;
+    /** Read through `ReadResource` (a StackReference) rather than registered. */
+    external?: boolean;
+}
+
+/** A referenced stack's outputs in wire form, as the engine answers a StackReference read. */
+export interface StackReferenceData {
+    outputs: Record<string, unknown>;
+    secretOutputNames: string[];
 }
 
 /** Everything the runner needs, handed to it as JSON in an environment variable. */
@@ -128,4 +146,6 @@ export interface RunnerInput {
     config: Record<string, string>;
     secretKeys: string[];
     mode: PreviewMode;
+    /** Outputs of each stack the program may reference, by the name it references it by. */
+    stackReferences?: Record<string, StackReferenceData>;
 }

@@ -3,7 +3,7 @@ import type { RunnerResource } from "./types";
 /** Signatures the Pulumi SDK puts on special values in its wire format (`@pulumi/pulumi/runtime/rpc`). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";

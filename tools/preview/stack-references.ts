@@ -1,0 +1,121 @@
+/**
+ * Outputs of other stacks for `StackReference` reads. The engine answers a StackReference by reading the
+ * referenced stack's state from the backend; the offline preview has no backend, so each referenced stack's
+ * outputs come from a file named on the command line: a JSON report of `npm run preview -- --json` (its
+ * `outputs`) or a plain JSON object of outputs.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
+import { PreviewError, StackReferenceData } from "./types";
+
+const FLAG = "--stack-reference";
+const FORM = `<stack name>=<file>, for example acme/platform/dev=platform-dev.json`;
+/** `stack`, `project/stack` or `org/project/stack`, each part as the Pulumi CLI allows it. */
+const NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Splits the repeated `--stack-reference NAME=FILE` flags into stack name -> file (resolved from `cwd`). */
+export function parseStackReferenceFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const value of values) {
+        const at = value.indexOf("=");
+        if (at < 0) {
+            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has no '=': expected ${FORM}`);
+        }
+        const name = value.slice(0, at).trim();
+        const file = value.slice(at + 1).trim();
+        if (name === "" || file === "") {
+            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has an empty ${name === "" ? "stack name" : "file"}: expected ${FORM}`);
+        }
+        if (!NAME.test(name)) {
+            throw new PreviewError(
+                `${FLAG} ${JSON.stringify(value)}: '${name}' is not a stack name; use <stack>, <project>/<stack> or <org>/<project>/<stack> with letters, digits, '-', '_' and '.'`,
+            );
+        }
+        if (name in out) {
+            throw new PreviewError(`${FLAG} names stack '${name}' twice; give each referenced stack one file`);
+        }
+        out[name] = path.resolve(cwd, file);
+    }
+    return out;
+}
+
+/** A report's display form back to the wire form the engine would send: unknowns unknown, secrets secret. */
+function fromDisplay(value: unknown): { value: unknown; secret: boolean } {
+    if (value === "[unknown]") {
+        return { value: UNKNOWN, secret: false };
+    }
+    if (value === "[secret]") {
+        return { value: { [SIG_KEY]: SECRET_SIG, value: "[secret]" }, secret: true };
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(fromDisplay);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (isRecord(value)) {
+        const entries = Object.entries(value).map(([k, v]) => [k, fromDisplay(v)] as const);
+        return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+    }
+    return { value, secret: false };
+}
+
+/**
+ * Reads the outputs of stack `name` from `file`. A preview report (an object with `project`, `stack` and
+ * `resources`) gives its `outputs`, with `"[unknown]"` and `"[secret]"` back as unknown and secret values,
+ * and must be the report of that stack; any other JSON object is taken as the outputs themselves.
+ */
+export function loadStackReference(name: string, file: string): StackReferenceData {
+    const label = `${FLAG} ${name}=${file}`;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new PreviewError(`${label}: cannot read the file: ${(err as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (err) {
+        throw new PreviewError(`${label}: the file is not JSON (${(err as Error).message}); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+    }
+    if (!isRecord(doc)) {
+        throw new PreviewError(`${label}: the file holds ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}, not a JSON object; give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+    }
+    const isReport = typeof doc.project === "string" && typeof doc.stack === "string" && Array.isArray(doc.resources);
+    if (!isReport) {
+        if (Object.keys(doc).length === 0) {
+            throw new PreviewError(`${label}: the file holds no outputs (an empty object); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+        }
+        return { outputs: doc, secretOutputNames: [] };
+    }
+    if (!isRecord(doc.outputs) || Object.keys(doc.outputs).length === 0) {
+        throw new PreviewError(`${label}: the file is a preview report of ${doc.project}/${doc.stack} without outputs; preview a program that exports its outputs`);
+    }
+    // The report must be of the stack the program names, so a consumer is never previewed against another
+    // environment's values by mistake.
+    const parts = name.split("/");
+    const stack = parts[parts.length - 1];
+    const project = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+    if (doc.stack !== stack || (project !== undefined && doc.project !== project)) {
+        throw new PreviewError(`${label}: the file is the report of ${doc.project}/${doc.stack}, not of ${name}`);
+    }
+    const outputs: Record<string, unknown> = {};
+    const secretOutputNames: string[] = [];
+    for (const [k, v] of Object.entries(doc.outputs)) {
+        const wire = fromDisplay(v);
+        outputs[k] = wire.secret && !(isRecord(wire.value) && wire.value[SIG_KEY] === SECRET_SIG) ? { [SIG_KEY]: SECRET_SIG, value: wire.value } : wire.value;
+        if (wire.secret) {
+            secretOutputNames.push(k);
+        }
+    }
+    return { outputs, secretOutputNames };
+}
+
+/** Loads every referenced stack's outputs; a bad flag or file fails with a message naming it. */
+export function loadStackReferences(files: Readonly<Record<string, string>>): Record<string, StackReferenceData> {
+    return Object.fromEntries(Object.entries(files).map(([name, file]) => [name, loadStackReference(name, file)]));
+}
