@@ -79,6 +79,12 @@ export const CONFIG_KEYS = {
         default: 30,
         schema: oneOf(LOG_RETENTION_DAYS),
     }),
+    auditLogRetentionDays: key({
+        type: "integer",
+        description: "Days the CloudTrail log group keeps management events for the security metric filters and investigations (the S3 copy is kept until removed). One of the periods CloudWatch accepts.",
+        default: 365,
+        schema: oneOf(LOG_RETENTION_DAYS),
+    }),
     alertEmails: key({
         type: "array",
         description: "Team mailboxes subscribed to every severity topic (critical, warning, info). At least one.",

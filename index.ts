@@ -18,6 +18,8 @@ import { Messaging, QueueOutputs } from "./components/messaging";
 import { Release, ReleaseStrategy } from "./components/release";
 import { DkimRecord, Email } from "./components/email";
 import { NatGatewayStrategy, Search } from "./components/search";
+import { AuditTrail, trailArn } from "./components/trail";
+import { Dashboards } from "./components/dashboards";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
@@ -36,6 +38,8 @@ const encryption = new Encryption("encryption", {
     },
     // SES publishes bounces and complaints to the feedback topic, encrypted with the messaging key.
     sesEvents: true,
+    // The audit trail (AuditTrail below) encrypts its log files with the logs key.
+    cloudTrailArns: [trailArn(context)],
 });
 
 const alerting = new Alerting("alerting", {
@@ -340,6 +344,33 @@ const edge = new Edge("edge", {
     shieldAdvanced: config.shieldAdvanced,
     domain: config.edgeDomainName === "" ? undefined : { name: config.edgeDomainName, certificateArn: config.edgeCertificateArn },
     protect: config.deletionProtection,
+});
+
+// Monitoring: the multi-region audit trail with CIS metric-filter alarms, and the four dashboards.
+const audit = new AuditTrail("audit", { context, logsKeyArn: encryption.logsKeyArn, routing, logRetentionDays: config.auditLogRetentionDays, protect: config.deletionProtection });
+const nameOf = (arn: pulumi.Input<string>) => pulumi.output(arn).apply((a) => a.split(/[:/]/).pop() ?? a);
+new Dashboards("dashboards", {
+    context,
+    api: { name: api.apiName, stage: api.stageName, cacheEnabled: config.apiCacheEnabled },
+    functions: Object.fromEntries(Object.entries(functions).map(([k, f]) => [k, { functionName: f.functionName }])),
+    kpiNamespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
+    tableName: data.tableName,
+    queues: Object.values(messaging.queues).map((q) => ({ label: q.name, name: q.queue.name })),
+    deadLetterQueues: [
+        ...Object.values(messaging.queues).map((q) => ({ label: `${q.name} DLQ`, name: q.deadLetterQueue.name })),
+        ...Object.entries(functions).map(([k, f]) => ({ label: `${k} DLQ`, name: nameOf(f.deadLetterQueueArn) })),
+        { label: "email feedback DLQ", name: nameOf(email.feedbackDlqArn) },
+    ],
+    topics: [
+        { label: "events", name: messaging.topicName },
+        { label: "email feedback", name: nameOf(email.feedbackTopicArn) },
+        ...Object.entries(alerting.topics).map(([severity, t]) => ({ label: `alerts ${severity}`, name: t.name })),
+    ],
+    edge: { distributionId: edge.distributionId, webAclMetricName: edge.webAclMetricName },
+    apiWebAclMetricName: firewall.webAclMetricName,
+    search: { collectionName: search.collectionName, collectionId: nameOf(search.collectionArn) },
+    identity: { userPoolId: identity.userPoolId, signInClientId: identity.userPoolClientIds.web },
+    security: { namespace: audit.metricNamespace, metrics: audit.securityMetrics },
 });
 /** Domain name of the CloudFront distribution (`dxxxx.cloudfront.net`); custom domains point here. */
 export const distributionDomainName: pulumi.Output<string> = edge.domainName;

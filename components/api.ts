@@ -103,6 +103,8 @@ const PATH = /^\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\})(\/([A-Za-z0-9_.-]+|\{[A-Za-
 export class Api extends pulumi.ComponentResource {
     /** REST API id. */
     public readonly apiId: pulumi.Output<string>;
+    /** REST API name: the `ApiName` dimension of its CloudWatch metrics. */
+    public readonly apiName: pulumi.Output<string>;
     /** Base URL of the stage, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/v1. */
     public readonly apiUrl: pulumi.Output<string>;
     /** Stage name. */
@@ -383,6 +385,7 @@ export class Api extends pulumi.ComponentResource {
         );
 
         this.apiId = api.id;
+        this.apiName = api.name;
         this.apiUrl = stage.invokeUrl;
         this.stageName = stage.stageName;
         this.executionArn = api.executionArn;

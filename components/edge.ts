@@ -129,6 +129,8 @@ export class Edge extends pulumi.ComponentResource {
     public readonly logBucketName: pulumi.Output<string>;
     /** ARN of the global (CLOUDFRONT scope) web ACL. */
     public readonly webAclArn: pulumi.Output<string>;
+    /** CloudWatch metric name of the global web ACL (its `WebACL` dimension, in us-east-1). */
+    public readonly webAclMetricName: string;
     /** ARN of each us-east-1 severity topic the edge alarms notify. */
     public readonly alertTopicArns: Alerting["topicArns"];
 
@@ -349,6 +351,7 @@ export class Edge extends pulumi.ComponentResource {
         this.siteBucketName = site.bucketName;
         this.logBucketName = logs.bucketName;
         this.webAclArn = firewall.webAclArn;
+        this.webAclMetricName = firewall.webAclMetricName;
         this.alertTopicArns = alerting.topicArns;
         this.registerOutputs({
             distributionId: this.distributionId,

@@ -72,6 +72,12 @@ export interface EncryptionArgs {
      * @default false
      */
     sesEvents?: boolean;
+    /**
+     * ARNs of CloudTrail trails (exact, `aws:SourceArn`) that encrypt their log files with the logs
+     * key. A trail's ARN is known from its name before it exists, so the key can name it.
+     * @default [] (CloudTrail cannot use the key)
+     */
+    cloudTrailArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -102,6 +108,7 @@ export class Encryption extends pulumi.ComponentResource {
         const root = accountRoot(ctx);
 
         const cloudFront = args.cloudFrontSourceArns ?? [];
+        const trails = args.cloudTrailArns ?? [];
         const servicesFor: Record<DataClass, Record<string, unknown>[]> = {
             data:
                 cloudFront.length === 0
@@ -130,6 +137,20 @@ export class Encryption extends pulumi.ComponentResource {
                     // Only log groups of this account and region may use the key.
                     Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn(ctx, "logs", "log-group:*") } },
                 },
+                ...(trails.length === 0
+                    ? []
+                    : [
+                          {
+                              // CloudTrail encrypts the log files of exactly these trails (SSE-KMS); readers
+                              // decrypt through their own IAM permissions and the root statement above.
+                              Sid: "AllowCloudTrailEncrypt",
+                              Effect: "Allow",
+                              Principal: { Service: "cloudtrail.amazonaws.com" },
+                              Action: ["kms:GenerateDataKey", "kms:DescribeKey"],
+                              Resource: "*",
+                              Condition: { StringEquals: { "aws:SourceArn": trails, "aws:SourceAccount": ctx.accountId } },
+                          },
+                      ]),
             ],
             messaging: [
                 {

@@ -36,6 +36,8 @@ export class Firewall extends pulumi.ComponentResource {
     public readonly webAclArn: pulumi.Output<string>;
     /** Name of the log group receiving WAF logs. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** The ACL's CloudWatch metric name: the `WebACL` dimension of its `AWS/WAFV2` metrics. */
+    public readonly webAclMetricName: string;
 
     constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:Firewall", name, {}, opts);
@@ -98,6 +100,7 @@ export class Firewall extends pulumi.ComponentResource {
 
         this.webAclArn = acl.arn;
         this.logGroupName = logGroup.name;
+        this.webAclMetricName = metric("acl");
         this.registerOutputs({ webAclArn: this.webAclArn, logGroupName: this.logGroupName });
     }
 }

@@ -30,6 +30,7 @@ function problemsFor(raw: RawConfig): string[] {
 const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     environment: ["qa", /^platform:environment: "qa" is not one of dev, staging, prod$/],
     logRetentionDays: ["45", /^platform:logRetentionDays: 45 is not one of 1, 3, 5, 7, 14, 30, 60, 90/],
+    auditLogRetentionDays: ["100", /^platform:auditLogRetentionDays: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90/],
     alertEmails: ['["ops@example.com", "not-an-email"]', /^platform:alertEmails\[1\]: "not-an-email" is not an email address$/],
     pagerUrl: ["http://pager.example.com/hook", /^platform:pagerUrl: "http:\/\/pager.example.com\/hook" is not an https:\/\/ URL$/],
     escalationMinutes: ["2", /^platform:escalationMinutes: 2 is below the minimum 5 \(allowed: 5 to 1440\)$/],

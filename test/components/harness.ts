@@ -15,6 +15,12 @@ export interface Recorded {
     inputs: Inputs;
     /** Input property -> URNs of the resources its value came from. */
     propertyDependencies: Record<string, string[]>;
+    /** URNs of every resource this one depends on (explicit `dependsOn` and inputs). */
+    dependencies: string[];
+    /** Id the mock gave the resource (custom resources). */
+    id: string;
+    /** State the mock returned: inputs plus computed outputs such as ids and ARNs. */
+    outputs: Inputs;
 }
 
 export const ACCOUNT = "123456789012";
@@ -154,6 +160,9 @@ export function installMocks(opts: MockOptions = {}): MockRun {
                     protect: req.getProtect() === true,
                     inputs: pulumi.runtime.deserializeProperties(req.getObject()),
                     propertyDependencies: deps,
+                    dependencies: req.getDependenciesList(),
+                    id: resp.getId(),
+                    outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
                 });
             }
             callback(err, resp);
