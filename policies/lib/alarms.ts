@@ -80,10 +80,31 @@ export function severityOf(topic: Node, tagKey: string): string | undefined {
     return asString(asRecord(topic.props.tags)?.[tagKey]);
 }
 
-/** Does the alarm route to an SNS topic tagged `<tagKey>` with one of `values`? */
+/** Does the alarm route to an SNS topic tagged `<tagKey>` with one of `values`, or to one another stack exports? */
 export function routesToSeverityTopic(graph: StackGraph, alarm: Node, tagKey: string, values: string[]): boolean {
-    return actionTopics(graph, alarm).some((t) => {
+    const tagged = actionTopics(graph, alarm).some((t) => {
         const s = severityOf(t, tagKey);
         return s !== undefined && values.includes(s);
     });
+    return tagged || routesToReferencedSeverityTopic(graph, alarm, values);
+}
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/**
+ * An alarm in a consumer stack routed to a severity topic the platform stack exports: its actions
+ * come from a StackReference, and each action known yet is an SNS topic ARN named `...-<severity>`.
+ * The topic's tags, encryption and subscriptions are checked by the exporting stack's own policy run.
+ */
+export function routesToReferencedSeverityTopic(graph: StackGraph, alarm: Node, values: string[]): boolean {
+    if (graph.targets(alarm, "alarmActions", STACK_REFERENCE).length === 0) {
+        return false;
+    }
+    const actions = alarm.props.alarmActions;
+    if (isUnknown(actions)) {
+        return true;
+    }
+    const severityArn = new RegExp(`^arn:aws[a-z-]*:sns:[^:]+:\\d{12}:.+-(${values.map((v) => v.replace(/[^\w-]/g, "")).join("|")})$`);
+    const listed = asArray(actions).filter((a) => isSet(a));
+    return listed.length > 0 && listed.every((a) => isUnknown(a) || (typeof a === "string" && severityArn.test(a)));
 }

@@ -1,7 +1,7 @@
 // CloudWatch alarm rules (46, 47).
 
 import type { Policies } from "../lib/policy-api";
-import { actionTopics, COMPOSITE_ALARM, hasAlarmAction, METRIC_ALARM, severityOf, SNS_TOPIC } from "../lib/alarms";
+import { actionTopics, COMPOSITE_ALARM, hasAlarmAction, METRIC_ALARM, routesToReferencedSeverityTopic, severityOf, SNS_TOPIC } from "../lib/alarms";
 import { literalName, refers, sameKnown } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
 import { asArray, isSet, isUnknown } from "../lib/values";
@@ -40,14 +40,14 @@ export function cloudwatchPolicies(): Policies {
                 no: 47,
                 service: "CloudWatch / SNS",
                 kind: "S",
-                checks: "Every alarm's actions resolve (via `propertyDependencies`) to an SNS topic tagged with a configured severity; each severity topic is encrypted and has at least one subscription.",
+                checks: "Every alarm's actions resolve (via `propertyDependencies`) to an SNS topic tagged with a configured severity, or come from a StackReference as topic ARNs named `...-<severity>` (another stack's severity topics, checked in that stack); each severity topic is encrypted and has at least one subscription.",
                 why: "Routing by severity decides who is woken up; an alarm sent to an untagged, unsubscribed or unencrypted topic reaches nobody, or leaks.",
                 anchors: "ours",
                 defaultLevel: "advisory",
                 config: {
                     severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
                     severityValues: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: ["critical", "warning", "info"], description: "Allowed severity tag values." },
-                    requiredSeverities: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Severity topics that must exist in the stack when it has alarms." },
+                    requiredSeverities: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Severity topics that must exist in the stack when it has alarms (unless every alarm routes to another stack's topics)." },
                 },
             },
             {
@@ -61,7 +61,7 @@ export function cloudwatchPolicies(): Policies {
                         }
                         const topics = actionTopics(graph, a);
                         const good = topics.filter((t) => values.includes(severityOf(t, key) ?? ""));
-                        if (good.length === 0) {
+                        if (good.length === 0 && !routesToReferencedSeverityTopic(graph, a, values)) {
                             ctx.report(a, {
                                 property: "alarmActions",
                                 found: topics.length ? topics.map((t) => t.name) : a.props.alarmActions,
@@ -85,7 +85,9 @@ export function cloudwatchPolicies(): Policies {
                             ctx.report(t, { property: "(TopicSubscription)", problem: `is the ${sev} severity topic but has no aws.sns.TopicSubscription`, fix: "subscribe the on-call endpoint (email, https, chatbot) with an aws.sns.TopicSubscription { topic: topic.arn }" });
                         }
                     }
-                    if (alarms.length > 0) {
+                    // A stack that routes every alarm to another stack's severity topics creates none to require.
+                    const ownRouting = alarms.some((a) => !routesToReferencedSeverityTopic(graph, a, values));
+                    if (ownRouting) {
                         for (const sev of ctx.config.requiredSeverities) {
                             if (!severityTopics.some((t) => severityOf(t, key) === sev)) {
                                 ctx.report(alarms[0], { property: `(topic tagged ${key}=${sev})`, problem: `has no ${sev} severity topic in the stack to route to`, fix: `create an aws.sns.Topic tagged { ${key}: "${sev}" }` });

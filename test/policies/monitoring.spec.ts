@@ -46,6 +46,28 @@ describe("policies: CloudWatch alarms", () => {
             const a: Res = { type: ALARM, name: "ext", props: { alarmActions: ["arn:aws:sns:us-east-1:1:ops"] } };
             expect(check("alarm-routes-to-severity-topic", [a])[0].message).to.contain("does not resolve to any SNS topic of this stack");
         });
+        describe("in a consumer stack, with topics read through a StackReference", () => {
+            const ref: Res = { type: "pulumi:pulumi:StackReference", name: "platform", props: { name: "acme/platform/dev", outputs: U } };
+            const routed = (action: unknown): Res => ({ type: ALARM, name: "consumer-dlq", props: { alarmActions: [action] }, deps: { alarmActions: ["platform"] } });
+            it("accepts a topic ARN named for a configured severity, or one not known yet", () => {
+                expect(check("alarm-routes-to-severity-topic", [ref, routed("arn:aws:sns:eu-west-1:123456789012:platform-dev-alerts-warning")])).to.deep.equal([]);
+                expect(check("alarm-routes-to-severity-topic", [ref, routed(U)])).to.deep.equal([]);
+            });
+            it("does not require severity topics of its own when every alarm routes to referenced ones", () => {
+                const required = { config: { requiredSeverities: ["critical", "warning"] } };
+                const toWarning = routed("arn:aws:sns:eu-west-1:123456789012:platform-dev-alerts-warning");
+                expect(check("alarm-routes-to-severity-topic", [ref, toWarning], required)).to.deep.equal([]);
+                const own = { type: ALARM, name: "own", props: { alarmActions: [U] }, deps: { alarmActions: ["critical"] } };
+                const mixed = [ref, toWarning, { type: TOPIC, name: "critical", props: { kmsMasterKeyId: U, tags: { severity: "critical" } } }, sub("critical"), own];
+                const vs = check("alarm-routes-to-severity-topic", mixed, required);
+                expect(vs.length).to.equal(1);
+                expect(vs[0].message).to.contain("has no warning severity topic");
+            });
+            it("reports a referenced topic that is not a severity topic", () => {
+                const vs = check("alarm-routes-to-severity-topic", [ref, routed("arn:aws:sns:eu-west-1:123456789012:platform-dev-events")], { level: "mandatory" });
+                expect(summary(vs)).to.deep.equal(["consumer-dlq:mandatory"]);
+            });
+        });
         it("reports a severity topic that is unencrypted, unsubscribed or has an unknown severity", () => {
             const vs = check("alarm-routes-to-severity-topic", [topic("critical", { severity: "critical" }, {}), topic("odd", { severity: "urgent" }), sub("odd")]);
             expect(vs.map((v) => v.message.split(": ")[1].split(" ")[0])).to.deep.equal(["kmsMasterKeyId", "(TopicSubscription)", "tags.severity"]);

@@ -61,6 +61,13 @@ describe("offline preview: StackReference", function () {
             assert.equal(report.policyPacks[0]?.name, "platform-policies");
         });
 
+        it("passes at prod's levels too: its alarms route to the platform's severity topics", async () => {
+            const prodConfig = path.join(REPO, "policies", "config", "prod.json");
+            const r = await previewCli(["--cwd", CONSUMER, "--stack", "dev", "--mode", "update", "--policy-pack-config", prodConfig, "--stack-reference", `${PLATFORM}=${platformReport}`, "--json"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual((JSON.parse(r.stdout) as PreviewReport).diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName}`), []);
+        });
+
         it("wires the platform's real values into the consumer's resources", () => {
             const outputs = platform.outputs as { eventTopicArn: string; kmsKeyArns: { messaging: string }; alertTopicArns: { warning: string } };
             assert.match(outputs.eventTopicArn, /^arn:aws:sns:eu-west-1:123456789012:/, "the platform report has a real topic ARN");
