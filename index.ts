@@ -19,7 +19,7 @@ import { Release, ReleaseStrategy } from "./components/release";
 import { DkimRecord, Email } from "./components/email";
 import { NatGatewayStrategy, Search } from "./components/search";
 import { AuditTrail, trailArn } from "./components/trail";
-import { Dashboards } from "./components/dashboards";
+import { DashboardKind, Dashboards } from "./components/dashboards";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
@@ -349,7 +349,7 @@ const edge = new Edge("edge", {
 // Monitoring: the multi-region audit trail with CIS metric-filter alarms, and the four dashboards.
 const audit = new AuditTrail("audit", { context, logsKeyArn: encryption.logsKeyArn, routing, logRetentionDays: config.auditLogRetentionDays, protect: config.deletionProtection });
 const nameOf = (arn: pulumi.Input<string>) => pulumi.output(arn).apply((a) => a.split(/[:/]/).pop() ?? a);
-new Dashboards("dashboards", {
+const dashboards = new Dashboards("dashboards", {
     context,
     api: { name: api.apiName, stage: api.stageName, cacheEnabled: config.apiCacheEnabled },
     functions: Object.fromEntries(Object.entries(functions).map(([k, f]) => [k, { functionName: f.functionName }])),
@@ -378,6 +378,8 @@ export const distributionDomainName: pulumi.Output<string> = edge.domainName;
 export const distributionId: pulumi.Output<string> = edge.distributionId;
 /** Name of the S3 bucket the site is uploaded to. */
 export const siteBucketName: pulumi.Output<string> = edge.siteBucketName;
+/** The application, infrastructure, business and security dashboards in the CloudWatch console. */
+export const dashboardUrls: Record<DashboardKind, string> = dashboards.consoleUrls;
 
 // The published output contract (outputs.ts): consumer stacks check this version before they read anything.
 export { CONTRACT_VERSION as contractVersion } from "./outputs";

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** Version of the contract this file describes; the platform exports it as `contractVersion`. */
-export const CONTRACT_VERSION = "1.0";
+export const CONTRACT_VERSION = "1.1";
 
 /** The DLQ-bearing queue the platform fans domain events out to. */
 export interface QueueOutputsV1 {
@@ -111,6 +111,8 @@ export interface PlatformOutputsV1 {
     searchEndpoint: string;
     /** VPC the search clients run in. */
     vpcId: string;
+    /** CloudWatch console links to the stack's four dashboards. Since 1.1. */
+    dashboardUrls: { application: string; infrastructure: string; business: string; security: string };
 }
 
 /** The current contract. Consumers that want to follow majors deliberately name `PlatformOutputsV1`. */
@@ -146,6 +148,7 @@ export const ADDED_IN_V1: { readonly [K in keyof PlatformOutputsV1]: number } = 
     emailConfigurationSetName: 0,
     searchEndpoint: 0,
     vpcId: 0,
+    dashboardUrls: 1,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -197,6 +200,7 @@ export const platformOutputsV1Schema = z.object({
     emailConfigurationSetName: text,
     searchEndpoint: https,
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)"),
+    dashboardUrls: z.object({ application: https, infrastructure: https, business: https, security: https }),
 });
 
 /** Compiles only when `T` is `true`; the error shows what `T` is instead. */

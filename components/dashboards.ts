@@ -194,6 +194,8 @@ export class Dashboards extends pulumi.ComponentResource {
     public readonly dashboardNames: Record<DashboardKind, string>;
     /** Each dashboard's JSON body. */
     public readonly bodies: Record<DashboardKind, pulumi.Output<string>>;
+    /** Each dashboard in the CloudWatch console, for runbooks and alert messages. */
+    public readonly consoleUrls: Record<DashboardKind, string>;
 
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Dashboards", name, {}, opts);
@@ -231,8 +233,18 @@ export class Dashboards extends pulumi.ComponentResource {
         }
         this.dashboardNames = names;
         this.bodies = bodies;
-        this.registerOutputs({ dashboardNames: names });
+        this.consoleUrls = Object.fromEntries(
+            DASHBOARD_KINDS.map((kind) => [kind, `${consoleBase(ctx)}/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${names[kind]}`]),
+        ) as Record<DashboardKind, string>;
+        this.registerOutputs({ dashboardNames: names, consoleUrls: this.consoleUrls });
     }
+}
+
+/** The AWS console of the stack's partition and region. */
+function consoleBase(ctx: PlatformContext): string {
+    const hosts: Record<string, string> = { "aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com" };
+    const host = hosts[ctx.partition] ?? "console.aws.amazon.com";
+    return `https://${ctx.region}.${host}`;
 }
 
 function perFunction(args: DashboardsArgs, metricName: string, stat: string): MetricLine[] {

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CONTRACT_VERSION, validatePlatformOutputs } from "../../outputs";
 import type { PreviewReport } from "../../tools/preview";
 import { fixture, previewCli, REPO } from "./helpers";
 
@@ -39,6 +40,12 @@ describe("offline preview: StackReference", function () {
         fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
         return file;
     };
+
+    it("the platform's own outputs, with update-mode values, satisfy the output contract", () => {
+        const outputs = validatePlatformOutputs(PLATFORM, platform.outputs);
+        assert.equal(outputs.contractVersion, CONTRACT_VERSION);
+        assert.match(outputs.dashboardUrls.security, /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards\/dashboard\/platform-dev-security$/);
+    });
 
     describe("the consumer example against the platform's dev report (update mode)", () => {
         let code: number;
