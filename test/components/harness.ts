@@ -180,12 +180,15 @@ export function installMocks(opts: MockOptions = {}): MockRun {
             return found[0];
         },
         async settle() {
-            // Registrations chain on outputs of earlier ones; loop until the count stops moving.
+            // The language host's own wait (untyped in the SDK): every RPC the program started, including
+            // registrations still waiting on inputs such as an esbuild bundle. Looped, because a finished
+            // registration can start others (resources created inside an apply).
+            const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
             let last = -1;
             while (last !== resources.length) {
                 last = resources.length;
-                await (pulumi.runtime as unknown as { awaitStackRegistrations?: () => Promise<void> }).awaitStackRegistrations?.();
-                await new Promise((r) => setTimeout(r, 20));
+                await waitForRPCs();
+                await new Promise((r) => setImmediate(r));
             }
         },
     };

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { PackLease } from "./pack-pool";
-import { AnalyzerInput, PolicyPackProcess } from "./policy-pack";
+import { AnalyzerInput, PolicyPackProcess, stackResource } from "./policy-pack";
 import { loadProgram } from "./project";
 import { runProgram } from "./program";
 import { loadStackReferences } from "./stack-references";
@@ -149,8 +149,13 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     });
     // Like the engine, each pack analyzes a resource as soon as it registers, while the program goes on.
     const perResource: Promise<Diagnostic[]>[] = [];
+    // AnalyzeStack's messages too are built as resources arrive, which keeps them off the wait after the program.
+    const stackMessages = new Map<string, ReturnType<typeof stackResource>>();
     const onResource = (r: RunnerResource) => {
         byUrn.set(r.urn, r);
+        if (dirs.length > 0) {
+            stackMessages.set(r.urn, stackResource(analyzerInput(r, r.state)));
+        }
         if (r.external) {
             // The engine analyzes the resources a program manages; a read only joins the stack's state.
             return;
@@ -183,11 +188,12 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         const ready = await Promise.all(prepared);
         progress(`checking ${run.resources.length} resources with ${ready.length} policy pack${ready.length === 1 ? "" : "s"}`);
         diagnostics.push(...(await Promise.all(perResource)).flat());
-        for (const { pack, info } of ready) {
+        // Analyze saw each resource's checked inputs; AnalyzeStack sees the stack's resulting state.
+        const stack = run.resources.map((r) => stackMessages.get(r.urn) ?? analyzerInput(r, r.state));
+        for (const { info } of ready) {
             packs.push({ name: info.name, version: info.version, policies: info.policies.length });
-            // Analyze saw each resource's checked inputs; AnalyzeStack sees the stack's resulting state.
-            diagnostics.push(...(await pack.analyzeStack(run.resources.map((r) => analyzerInput(r, r.state)))));
         }
+        diagnostics.push(...(await Promise.all(ready.map(({ pack }) => pack.analyzeStack(stack)))).flat());
     } finally {
         await stopAll();
     }

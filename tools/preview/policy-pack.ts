@@ -77,6 +77,28 @@ function provider(r: AnalyzerInput): analyzer.AnalyzerProviderResource | undefin
     return p;
 }
 
+/** A resource as `AnalyzeStack` carries it. */
+export function stackResource(r: AnalyzerInput): analyzer.AnalyzerResource {
+    const a = new analyzer.AnalyzerResource();
+    a.setType(r.type);
+    a.setName(r.name);
+    a.setUrn(r.urn);
+    a.setParent(r.parent);
+    a.setProperties(Struct.fromJavaScript(r.properties as never));
+    a.setOptions(options(r));
+    a.setDependenciesList(r.dependencies);
+    for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+        const deps = new analyzer.AnalyzerPropertyDependencies();
+        deps.setUrnsList(urns);
+        a.getPropertydependenciesMap().set(k, deps);
+    }
+    const p = provider(r);
+    if (p) {
+        a.setProvider(p);
+    }
+    return a;
+}
+
 /** A running policy pack: its analyzer process and a gRPC client to it. */
 export class PolicyPackProcess {
     private constructor(
@@ -213,31 +235,14 @@ export class PolicyPackProcess {
         return res.getDiagnosticsList().map((d) => this.diagnostic(d, r.urn));
     }
 
-    async analyzeStack(resources: AnalyzerInput[]): Promise<Diagnostic[]> {
+    /**
+     * Sends the stack's resources for the stack policies. Messages built beforehand with
+     * {@link stackResource} (as resources stream in) are sent as they are.
+     */
+    async analyzeStack(resources: readonly (AnalyzerInput | analyzer.AnalyzerResource)[]): Promise<Diagnostic[]> {
         const req = new analyzer.AnalyzeStackRequest();
-        req.setResourcesList(
-            resources.map((r) => {
-                const a = new analyzer.AnalyzerResource();
-                a.setType(r.type);
-                a.setName(r.name);
-                a.setUrn(r.urn);
-                a.setParent(r.parent);
-                a.setProperties(Struct.fromJavaScript(r.properties as never));
-                a.setOptions(options(r));
-                a.setDependenciesList(r.dependencies);
-                for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-                    const deps = new analyzer.AnalyzerPropertyDependencies();
-                    deps.setUrnsList(urns);
-                    a.getPropertydependenciesMap().set(k, deps);
-                }
-                const p = provider(r);
-                if (p) {
-                    a.setProvider(p);
-                }
-                return a;
-            }),
-        );
-                const res = await this.rpc(
+        req.setResourcesList(resources.map((r) => (r instanceof analyzer.AnalyzerResource ? r : stackResource(r))));
+        const res = await this.rpc(
             () => call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(this.client.analyzeStack.bind(this.client), req),
             "AnalyzeStack",
         );
