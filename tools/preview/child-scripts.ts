@@ -40,21 +40,22 @@ function bundled(entry: string, sources: string[]): string {
 
 /** The program runner (`runner.ts`). */
 export function runnerScript(): string {
-    return bundled("runner.ts", ["runner.ts", "code-cache.ts", "mock-values.ts", "mock-invokes.ts", "types.ts"]);
+    return bundled("runner.ts", ["runner.ts", "preload.ts", "code-cache.ts", "mock-values.ts", "mock-invokes.ts", "types.ts"]);
 }
 
 /**
- * How a process running `kind` (`program` or `pack`) from `dir` gets the code cache (`code-cache.ts`):
- * the environment naming its file, `--allow-natives-syntax` (the flag the Pulumi SDK sets on itself
- * while it loads; set from the start, every module compiles under the same V8 flags, which V8 requires
- * of a cache entry), and the script to preload. The runner imports it instead: the SDK's language host
- * turns off its automatic ES module mode when it sees `--require` in `execArgv`.
+ * How a process running `kind` (`program` or `pack`) from `dir` gets the code cache (`code-cache.ts`)
+ * and the other start-up work of `preload.ts`: the environment naming the cache file,
+ * `--allow-natives-syntax` (the flag the Pulumi SDK sets on itself while it loads; set from the start,
+ * every module compiles under the same V8 flags, which V8 requires of a cache entry), and the script to
+ * preload. The runner imports it instead: the SDK's language host turns off its automatic ES module
+ * mode when it sees `--require` in `execArgv`.
  */
 export function codeCache(kind: "program" | "pack", dir: string): { execArgv: string[]; env: Record<string, string>; preload: string } {
     const key = createHash("sha256").update(path.resolve(dir)).digest("hex").slice(0, 16);
     return {
         execArgv: ["--allow-natives-syntax"],
         env: { OFFLINE_PREVIEW_CODE_CACHE: path.join(CODE_CACHE_DIR, `${kind}-${key}.bin`) },
-        preload: bundled("code-cache.ts", ["code-cache.ts"]),
+        preload: bundled("preload.ts", ["preload.ts", "code-cache.ts"]),
     };
 }

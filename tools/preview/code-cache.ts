@@ -1,6 +1,6 @@
 /**
  * A V8 code cache for the CommonJS modules under `node_modules` that the program runner and the
- * policy packs load, preloaded with `--require` into both. A preview compiles about 20 MB of
+ * policy packs load, installed first thing in both (`preload.ts`). A preview compiles about 20 MB of
  * JavaScript (the Pulumi SDK, the AWS provider, TypeScript) before it does any work; with the cache,
  * V8 deserializes that code, including the functions the last run compiled lazily, instead.
  *

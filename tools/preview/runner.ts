@@ -5,9 +5,9 @@
  * records what the engine would receive. Its only imports are Node built-ins and the program's own
  * `@pulumi/pulumi`, so the mocks are set on the very runtime instance the program uses.
  */
-// First, so every module after it can come from the code cache.
-import "./code-cache";
-import Module, { createRequire } from "module";
+// First, so every module after it can come from the code cache, and Arborist loads only when used.
+import "./preload";
+import { createRequire } from "module";
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { mockInvoke } from "./mock-invokes";
@@ -100,7 +100,6 @@ async function main(): Promise<void> {
         throw new Error(`@pulumi/pulumi is not installed for the program in ${input.programDir}: run npm install there`);
     }
     const sdk = createRequire(path.join(sdkDir, "package.json"));
-    deferArborist(sdkDir);
     const pulumi = sdk("./index.js") as typeof pulumiType;
     // The SDK formats a stack trace for every resource (its source position) and every RPC promise
     // (for leak reports at exit), and ts-node's source-map support maps each frame: a second or more of
@@ -344,39 +343,6 @@ async function main(): Promise<void> {
     };
     process.on("uncaughtException", onUncaught);
     process.on("unhandledRejection", onUncaught);
-}
-
-/**
- * The SDK loads npm's Arborist (some 500 modules, a tenth of a preview's time) as it starts, for one
- * use: finding the packages a serialized function closes over. Its closure module gets a stand-in that
- * loads Arborist on first use, so a program that serializes functions works exactly as before and one
- * that does not never pays for it.
- */
-function deferArborist(sdkDir: string): void {
-    type Load = (this: unknown, request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
-    const loader = Module as unknown as { _load: Load };
-    const load = loader._load;
-    const codePaths = path.join(sdkDir, "runtime", "closure", "codePaths.js");
-    loader._load = function (request, parent, isMain) {
-        if (request !== "@npmcli/arborist" || parent?.filename !== codePaths) {
-            return load.call(this, request, parent, isMain);
-        }
-        let real: object | undefined;
-        const arborist = () => (real ??= load.call(this, request, parent, isMain) as object);
-        // `__esModule` keeps TypeScript's `import * as` helper from copying (and so loading) it at once.
-        return new Proxy(
-            {},
-            {
-                get: (_, key) => (key === "__esModule" ? true : Reflect.get(arborist(), key)),
-                has: (_, key) => Reflect.has(arborist(), key),
-                ownKeys: () => Reflect.ownKeys(arborist()),
-                getOwnPropertyDescriptor: (_, key) => {
-                    const d = Reflect.getOwnPropertyDescriptor(arborist(), key);
-                    return d && { ...d, configurable: true };
-                },
-            },
-        );
-    };
 }
 
 /**
