@@ -96,8 +96,31 @@ type Computed = (c: Ctx) => { id: string; state: Record<string, unknown> };
 const arn = (service: string, resource: string, c: Ctx, global = false) =>
     `arn:aws:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
 
+/**
+ * Inputs the provider fills in with computed fields, so a first preview has the whole value unknown
+ * (the SDK treats an object with an unknown field as unknown), not the program's partial object.
+ */
+const FILLED_BY_PROVIDER: Record<string, string[]> = {
+    "aws:sesv2/emailIdentity:EmailIdentity": ["dkimSigningAttributes"],
+};
+
 /** Per-type computed attributes for update mode; anything else gets a generic id and ARN. */
 const COMPUTED: Record<string, Computed> = {
+    "aws:sesv2/emailIdentity:EmailIdentity": (c) => {
+        const identity = str(c.inputs.emailIdentity, c.phys);
+        const given = typeof c.inputs.dkimSigningAttributes === "object" && c.inputs.dkimSigningAttributes !== null ? c.inputs.dkimSigningAttributes : {};
+        // Easy DKIM: three tokens, each published as <token>._domainkey.<domain> CNAME <token>.dkim.amazonses.com.
+        const tokens = [0, 1, 2].map((i) => shortHash(`${c.urn}/dkim/${i}`, 32));
+        return {
+            id: identity,
+            state: {
+                arn: arn("ses", `identity/${identity}`, c),
+                identityType: identity.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
+                verifiedForSendingStatus: true,
+                dkimSigningAttributes: { ...given, tokens, status: "SUCCESS", signingAttributesOrigin: "AWS_SES" },
+            },
+        };
+    },
     "aws:lambda/function:Function": (c) => {
         const a = arn("lambda", `function:${c.phys}`, c);
         const invoke = `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${a}/invocations`;
@@ -287,7 +310,8 @@ export function mockResourceState(
         return { id: undefined, state: checked };
     }
     if (ctx.mode === "create") {
-        return { id: undefined, state: checked };
+        const filled = new Set(FILLED_BY_PROVIDER[args.type] ?? []);
+        return { id: undefined, state: Object.fromEntries(Object.entries(checked).filter(([k]) => !filled.has(k))) };
     }
     if (!isAws) {
         return { id: `${args.name}-${shortHash(args.urn, 8)}`, state: checked };
