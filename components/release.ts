@@ -1,14 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RELEASE_STRATEGIES } from "../config";
+import { TARGET_KINDS, type TargetKind } from "../functions/release-hooks/config";
 import { PlatformContext, checkInt, invalid } from "./context";
-import { LIVE_ALIAS } from "./function";
+import { Function, FunctionArgs, LIVE_ALIAS, functionRoleArn } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+import { ROLLBACK_DETECTION_MINUTES } from "./rollback-window";
 
 /** How a new version takes the `live` alias's traffic. */
 export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
 
-/** A function whose `live` alias the release shifts (a `Function` component satisfies it). */
+/** A function whose `live` alias the release shifts (a `Function` component satisfies most of it). */
 export interface ReleaseTarget {
     /** Physical function name. */
     functionName: pulumi.Input<string>;
@@ -20,10 +22,42 @@ export interface ReleaseTarget {
     latestVersion: pulumi.Input<string>;
     /**
      * Alarms that stop the release and roll `live` back when they fire: at least the function's
-     * error-rate and duration alarms. At most 10 (a CodeDeploy limit).
+     * error-rate and duration alarms, and for an API what its callers see (the stage's 5xx rate and
+     * latency) and the new version's own failure rate. At most 10 (a CodeDeploy limit).
      */
     rollbackAlarmNames: pulumi.Input<string>[];
+    /**
+     * How the lifecycle hooks check a new version: `http-api` invokes it as API Gateway would before
+     * the shift and smoke-tests the API after it; `event-batch` hands it an empty batch before the
+     * shift. Both bake on the rollback alarms after it.
+     */
+    check: TargetKind;
 }
+
+/** The machine client and API the hooks smoke-test through. */
+export interface ReleaseSmokeArgs {
+    /** Invoke URL of the API stage. */
+    apiUrl: pulumi.Input<string>;
+    /** `https://<cognito domain>/oauth2/token`. */
+    tokenUrl: pulumi.Input<string>;
+    /** ARN of the user pool (the hook reads the machine client's secret from it). */
+    userPoolArn: pulumi.Input<string>;
+    /** Id of the user pool. */
+    userPoolId: pulumi.Input<string>;
+    /** Id of the machine app client (client credentials). */
+    machineClientId: pulumi.Input<string>;
+    /**
+     * Scope the smoke checks ask for.
+     * @default "orders/orders.read"
+     */
+    scope?: string;
+}
+
+/** What the hook functions share with every other function of the stack. */
+export type HookFunctionDefaults = Pick<
+    FunctionArgs,
+    "logRetentionDays" | "logsKeyArn" | "environmentKeyArn" | "messagingKeyArn" | "routing" | "errorRatePercent"
+>;
 
 export interface ReleaseArgs {
     /** Account, region and naming facts. */
@@ -46,11 +80,27 @@ export interface ReleaseArgs {
     stepPercent?: number;
     /**
      * Minutes between rolling steps, or that the canary bakes (1 to 60). Ignored by `blue-green`.
-     * Keep it at least as long as the rollback alarms need to fire (the error-rate alarm needs 3
-     * breaching minutes), or a bad version takes all traffic before an alarm can stop it.
+     * At least the rollback alarms' detection time (ROLLBACK_DETECTION_MINUTES), or a bad version
+     * takes more traffic before an alarm can stop it.
      * @default 5
      */
     intervalMinutes?: number;
+    /**
+     * Minutes the AfterAllowTraffic hook watches the rollback alarms once all traffic has moved,
+     * before the deployment may succeed (ROLLBACK_DETECTION_MINUTES to 12: the hook is one Lambda
+     * invocation of at most 15 minutes, smoke checks included). For `blue-green` this is the only
+     * alarm window there is.
+     */
+    bakeMinutes: number;
+    /** The API and machine client the hooks check an `http-api` target through. */
+    smoke: ReleaseSmokeArgs;
+    /** Settings the two hook functions share with the stack's other functions. */
+    hookFunction: HookFunctionDefaults;
+    /**
+     * Topic told of every failed, stopped or rolled-back deployment (the warning topic), and the
+     * key it is encrypted with (the CodeDeploy role must use it to publish).
+     */
+    notifications: { topicArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
 }
 
 /** The CodeDeploy traffic routing of a strategy: pure, so the specs check it for every input. */
@@ -72,24 +122,52 @@ export function trafficRouting(
 /** CodeDeploy accepts at most this many alarms per deployment group. */
 export const MAX_ROLLBACK_ALARMS = 10;
 
+/** The longest bake one hook invocation holds: 15 minutes of Lambda, less the smoke checks and reporting. */
+export const MAX_BAKE_MINUTES = 12;
+
+/** Deployment events that reach the notification topic as they happen. */
+export const RELEASE_TRIGGER_EVENTS = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback"];
+
 const FUNCTION_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
+/** Workload names of the two hook functions, under the Release component's name. */
+export function releaseHookNames(name: string): { beforeAllowTraffic: string; afterAllowTraffic: string } {
+    return { beforeAllowTraffic: `${name}-pre-traffic`, afterAllowTraffic: `${name}-post-traffic` };
+}
+
 /**
- * Releases of each function's `live` alias through AWS CodeDeploy, with automatic rollback.
+ * The roles a release acts with, from their fixed names (for key policies created before them): the
+ * CodeDeploy service role publishes release events to the encrypted warning topic, and the hook
+ * functions send failed invocations to their encrypted dead-letter queues.
+ */
+export function releaseRoleArns(ctx: PlatformContext, name: string): pulumi.Output<string>[] {
+    const hooks = releaseHookNames(name);
+    return [
+        pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${ctx.namePrefix}-codedeploy`,
+        functionRoleArn(ctx, hooks.beforeAllowTraffic),
+        functionRoleArn(ctx, hooks.afterAllowTraffic),
+    ];
+}
+
+/**
+ * Releases of each function's `live` alias through AWS CodeDeploy, checked by lifecycle hooks and
+ * rolled back automatically.
  *
  * Who does what:
  * - `pulumi up` builds the bundle and publishes a new Lambda version (`publish: true`). It does not
  *   move `live`: the Function component ignores the alias's `functionVersion`/`routingConfig` once it
  *   exists (`releasedExternally`), so Pulumi never fights CodeDeploy over which version serves.
  * - The operator or CI then starts a CodeDeploy deployment in the function's deployment group with an
- *   AppSpec naming the alias, its current version and `latestVersion` (see the `releases` stack output
- *   and docs/runbooks/release-and-rollback.md). CodeDeploy shifts `live` by the strategy's traffic
- *   routing, watches the rollback alarms throughout, and on an alarm or a failure moves `live` back to
- *   the version it served before.
+ *   AppSpec naming the alias, its current version, `latestVersion` and the two hooks (see the
+ *   `releases` and `releaseHooks` stack outputs and docs/runbooks/release-and-rollback.md).
+ * - BeforeAllowTraffic invokes the new version directly; CodeDeploy then shifts `live` by the
+ *   strategy's traffic routing, watching the rollback alarms; AfterAllowTraffic smoke-tests the API
+ *   and bakes on the same alarms. A failed hook, a hook that never reports, or an alarm moves `live`
+ *   back to the version it served before, and the warning topic hears of it.
  *
- * One CodeDeploy application per stack, one deployment config (built from the strategy), and one
+ * One CodeDeploy application per stack, one deployment config (built from the strategy), one
  * deployment group per function (each watching that function's alarms), all sharing one service role
- * with exactly the Lambda and CloudWatch actions CodeDeploy for Lambda uses, on these functions only.
+ * with exactly the Lambda, CloudWatch and SNS actions CodeDeploy for Lambda uses, on these resources only.
  */
 export class Release extends pulumi.ComponentResource {
     /** Name of the CodeDeploy application. */
@@ -100,6 +178,10 @@ export class Release extends pulumi.ComponentResource {
     public readonly deploymentGroupNames: Record<string, pulumi.Output<string>>;
     /** ARN of the CodeDeploy service role. */
     public readonly serviceRoleArn: pulumi.Output<string>;
+    /** The BeforeAllowTraffic and AfterAllowTraffic hook functions. */
+    public readonly hooks: { beforeAllowTraffic: Function; afterAllowTraffic: Function };
+    /** Physical names of the hook functions, as an AppSpec's `Hooks` section names them. */
+    public readonly hookFunctionNames: pulumi.Output<{ beforeAllowTraffic: string; afterAllowTraffic: string }>;
     /**
      * What a release pipeline needs per function: application, deployment group, function, alias and
      * the version to release.
@@ -116,6 +198,19 @@ export class Release extends pulumi.ComponentResource {
         }
         const stepPercent = checkInt(C, "stepPercent", args.stepPercent ?? 10, 1, 99);
         const intervalMinutes = checkInt(C, "intervalMinutes", args.intervalMinutes ?? 5, 1, 60);
+        const detection = ROLLBACK_DETECTION_MINUTES;
+        if (args.strategy !== "blue-green" && intervalMinutes < detection) {
+            invalid(
+                C,
+                "intervalMinutes",
+                intervalMinutes,
+                `allowed: at least ${detection}, the minutes a rollback alarm needs to fire; a shorter ${args.strategy === "rolling" ? "step" : "canary bake"} shifts more traffic to a bad version before any alarm can stop it`,
+            );
+        }
+        const bakeMinutes = checkInt(C, "bakeMinutes", args.bakeMinutes, 1, MAX_BAKE_MINUTES);
+        if (bakeMinutes < detection) {
+            invalid(C, "bakeMinutes", bakeMinutes, `allowed: ${detection} to ${MAX_BAKE_MINUTES}; a shorter bake lets a release succeed before a rollback alarm can fire`);
+        }
         const entries = Object.entries(args.functions);
         if (entries.length === 0) {
             invalid(C, "functions", args.functions, "allowed: at least one function to release");
@@ -133,15 +228,84 @@ export class Release extends pulumi.ComponentResource {
                     `allowed: 1 to ${MAX_ROLLBACK_ALARMS}; a release without an alarm cannot roll back on its own`,
                 );
             }
+            if (!(TARGET_KINDS as readonly string[]).includes(f.check)) {
+                invalid(C, `functions.${key}.check`, f.check, `allowed: ${TARGET_KINDS.join(", ")}`);
+            }
         }
         const ctx = args.context;
         const prefix = ctx.namePrefix;
+        const appName = `${prefix}-functions`;
+        const groupName = (key: string) => `${prefix}-${key}`;
+        // Built from the fixed names, so the hooks' policies need neither the groups nor the hooks first.
+        const groupArns = entries.map(([key]) => pulumi.interpolate`arn:${ctx.partition}:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${appName}/${groupName(key)}`);
+        const alarmArn = (alarm: pulumi.Input<string>) => pulumi.interpolate`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${alarm}`;
+        const targets = entries.map(([, f]) => f);
 
-        const application = new aws.codedeploy.Application(
-            `${name}-app`,
-            { name: `${prefix}-functions`, computePlatform: "Lambda", tags: ctx.tags },
+        // The hooks. Both are ordinary platform functions (logs, tracing, DLQ, alarms), invoked by
+        // CodeDeploy by name: they are release tooling, never released through CodeDeploy themselves.
+        const hookNames = releaseHookNames(name);
+        const targetKinds = pulumi.jsonStringify(pulumi.all(targets.map((f) => pulumi.output(f.functionName))).apply((names) => Object.fromEntries(names.map((n, i) => [n, targets[i].check]))));
+        const scope = args.smoke.scope ?? "orders/orders.read";
+        const hookCommon = {
+            ...args.hookFunction,
+            context: ctx,
+            memoryMb: 256,
+            // One deployment per group at a time; a few spare for retries of the asynchronous invoke.
+            reservedConcurrency: Math.max(2, entries.length),
+        };
+        const readDeployments: Grant = { sid: "ReadDeployments", actions: ["codedeploy:GetDeployment"], resources: groupArns };
+        const reportStatus: Grant = { sid: "ReportHookStatus", actions: ["codedeploy:PutLifecycleEventHookExecutionStatus"], resources: groupArns };
+        const before = new Function(
+            hookNames.beforeAllowTraffic,
+            {
+                ...hookCommon,
+                entry: "functions/release-hooks/before-allow-traffic.ts",
+                // Two invocations of the new version, each bounded by that function's own timeout (at most 30 s here).
+                timeoutSeconds: 120,
+                durationPercentOfTimeout: 80,
+                environment: { RELEASE_TARGETS: targetKinds, MACHINE_CLIENT_ID: args.smoke.machineClientId, MACHINE_SCOPE: scope },
+                grants: [
+                    readDeployments,
+                    reportStatus,
+                    {
+                        sid: "InvokeNewVersions",
+                        actions: ["lambda:InvokeFunction"],
+                        // Qualified ARNs only: the hook calls a version, never the function's $LATEST.
+                        resources: targets.map((f) => pulumi.interpolate`${f.functionArn}:*`),
+                    },
+                ],
+            },
             { parent: this },
         );
+        const after = new Function(
+            hookNames.afterAllowTraffic,
+            {
+                ...hookCommon,
+                entry: "functions/release-hooks/after-allow-traffic.ts",
+                // The bake, plus the smoke checks (SMOKE_BUDGET_MS in the hook) and the report.
+                timeoutSeconds: bakeMinutes * 60 + 120,
+                // Its duration is the bake by design, so a duration alarm would fire on every release.
+                durationPercentOfTimeout: 100,
+                environment: {
+                    RELEASE_TARGETS: targetKinds,
+                    MACHINE_CLIENT_ID: args.smoke.machineClientId,
+                    MACHINE_SCOPE: scope,
+                    API_URL: args.smoke.apiUrl,
+                    TOKEN_URL: args.smoke.tokenUrl,
+                    USER_POOL_ID: args.smoke.userPoolId,
+                    BAKE_MINUTES: String(bakeMinutes),
+                },
+                grants: [
+                    { ...readDeployments, actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup"] },
+                    reportStatus,
+                    { sid: "ReadRollbackAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: targets.flatMap((f) => f.rollbackAlarmNames.map(alarmArn)) },
+                    { sid: "ReadMachineClient", actions: ["cognito-idp:DescribeUserPoolClient"], resources: [args.smoke.userPoolArn] },
+                ],
+            },
+            { parent: this },
+        );
+
+        const application = new aws.codedeploy.Application(`${name}-app`, { name: appName, computePlatform: "Lambda", tags: ctx.tags }, { parent: this });
 
         // The name carries the routing, so a change of strategy creates a new config before the
         // groups move to it (CodeDeploy configs cannot be updated in place).
@@ -164,10 +328,8 @@ export class Release extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // The actions of AWSCodeDeployRoleForLambdaLimited that a Lambda deployment without lifecycle
-        // hooks or S3-stored AppSpecs uses, on these functions' aliases and alarms instead of "*".
-        // (Add lambda:InvokeFunction on a hook function here if a group gets lifecycle hooks.)
-        const targets = entries.map(([, f]) => f);
+        // The actions of AWSCodeDeployRoleForLambdaLimited a Lambda deployment with lifecycle hooks
+        // and trigger notifications uses, on these functions, alarms, hooks and topic instead of "*".
         const grants: Grant[] = [
             {
                 sid: "ShiftLiveAliases",
@@ -180,12 +342,14 @@ export class Release extends pulumi.ComponentResource {
                 actions: ["lambda:GetProvisionedConcurrencyConfig"],
                 resources: targets.map((f) => f.aliasArn),
             },
+            { sid: "ReadRollbackAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: targets.flatMap((f) => f.rollbackAlarmNames.map(alarmArn)) },
+            { sid: "InvokeLifecycleHooks", actions: ["lambda:InvokeFunction"], resources: [before.functionArn, after.functionArn] },
+            { sid: "PublishReleaseEvents", actions: ["sns:Publish"], resources: [args.notifications.topicArn] },
             {
-                sid: "ReadRollbackAlarms",
-                actions: ["cloudwatch:DescribeAlarms"],
-                resources: targets.flatMap((f) =>
-                    f.rollbackAlarmNames.map((a) => pulumi.interpolate`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${a}`),
-                ),
+                sid: "EncryptReleaseEvents",
+                actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+                resources: [args.notifications.kmsKeyArn],
+                condition: { StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } },
             },
         ];
         checkGrants(C, "grants", grants);
@@ -199,13 +363,15 @@ export class Release extends pulumi.ComponentResource {
                 `${name}-${key}`,
                 {
                     appName: application.name,
-                    deploymentGroupName: `${prefix}-${key}`,
+                    deploymentGroupName: groupName(key),
                     serviceRoleArn: role.arn,
                     deploymentConfigName: config.deploymentConfigName,
                     deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
                     autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
                     // If CloudWatch cannot be read, stop rather than release blind.
                     alarmConfiguration: { enabled: true, alarms: f.rollbackAlarmNames, ignorePollAlarmFailure: false },
+                    // People hear of a failed or rolled-back release as it happens, not from the next smoke run.
+                    triggerConfigurations: [{ triggerName: `${prefix}-${key}-release`, triggerTargetArn: args.notifications.topicArn, triggerEvents: RELEASE_TRIGGER_EVENTS }],
                     tags: ctx.tags,
                 },
                 { parent: this, dependsOn: [policy] },
@@ -224,11 +390,14 @@ export class Release extends pulumi.ComponentResource {
         this.deploymentConfigName = config.deploymentConfigName;
         this.deploymentGroupNames = groupNames;
         this.serviceRoleArn = role.arn;
+        this.hooks = { beforeAllowTraffic: before, afterAllowTraffic: after };
+        this.hookFunctionNames = pulumi.output({ beforeAllowTraffic: before.functionName, afterAllowTraffic: after.functionName });
         this.releases = pulumi.output(releases);
         this.registerOutputs({
             applicationName: this.applicationName,
             deploymentConfigName: this.deploymentConfigName,
             serviceRoleArn: this.serviceRoleArn,
+            hookFunctionNames: this.hookFunctionNames,
             releases: this.releases,
         });
     }
