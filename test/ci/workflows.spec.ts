@@ -70,7 +70,7 @@ describe("CI/CD workflows", () => {
         assert.deepEqual(Object.keys(jobs).sort(), STACKS);
     });
 
-    it("a stage gates offline, deploys with its stack's policy config, smokes, releases, smokes again", () => {
+    it("a stage gates offline, deploys with its stack's policy config, publishes the site, smokes, releases, smokes again", () => {
         const job = workflow("deploy-stack.yml").jobs.deploy;
         assert.equal(job.environment, "${{ inputs.stack }}", "the environment holds the stack's role and reviewers");
         assert.equal(job.concurrency?.["cancel-in-progress"], false, "never cancel a running pulumi up");
@@ -88,9 +88,13 @@ describe("CI/CD workflows", () => {
         );
         const smokes = steps.flatMap((s, i) => (s.run?.startsWith("npm run smoke") ? [i] : []));
         const release = at((s) => s.run === 'tools/ops/release.sh "$STACK"', "releases through CodeDeploy");
+        const publish = at((s) => s.run === 'npm run site:publish -- --stack "$STACK"', "publishes the site from the stack's outputs");
         assert.ok(gate < up, "the offline gate runs before anything touches AWS");
         assert.equal(smokes.length, 2);
-        assert.ok(up < smokes[0] && smokes[0] < release && release < smokes[1], "smoke, release, smoke");
+        // The smoke command reads the stack itself: its outputs, the machine client, the site.
+        assert.deepEqual(smokes.map((i) => steps[i].run), ['npm run smoke -- --stack "$STACK" --json', 'npm run smoke -- --stack "$STACK" --json']);
+        assert.ok(up < publish && publish < smokes[0], "the site is published after pulumi up and before the first smoke, which looks for the landing page");
+        assert.ok(smokes[0] < release && release < smokes[1], "smoke, release, smoke");
     });
 });
 
@@ -99,6 +103,7 @@ describe("tools/ops/release.sh", function () {
     const SCRIPT = path.join(REPO, "tools", "ops", "release.sh");
     let bin: string;
     let calls: string;
+    let state: string;
 
     before(function () {
         if (spawnSync("jq", ["--version"]).status !== 0) {
@@ -107,21 +112,42 @@ describe("tools/ops/release.sh", function () {
         }
         bin = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
         calls = path.join(bin, "calls.log");
-        // Stand-ins for the Pulumi and AWS CLIs: two functions, one already released.
+        state = path.join(bin, "state");
+        // Stand-ins for the Pulumi and AWS CLIs: two functions, one already released. The AWS one plays a
+        // deployment through the statuses in DEPLOYMENT_STATUSES, one per poll, and a rollback deployment.
         const releases = JSON.stringify({
             api: { application: "platform-prod-functions", deploymentGroup: "platform-prod-api", functionName: "api-fn", alias: "live", targetVersion: "7" },
             worker: { application: "platform-prod-functions", deploymentGroup: "platform-prod-worker", functionName: "worker-fn", alias: "live", targetVersion: "3" },
         });
-        fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho "pulumi $*" >> ${calls}\necho '${releases}'\n`, { mode: 0o755 });
+        const hooks = JSON.stringify({ beforeAllowTraffic: "platform-prod-release-pre-traffic", afterAllowTraffic: "platform-prod-release-post-traffic" });
+        fs.writeFileSync(
+            path.join(bin, "pulumi"),
+            [
+                "#!/bin/sh",
+                `echo "pulumi $*" >> ${calls}`,
+                'case "$*" in',
+                `  *releaseHooks*) if [ -n "$NO_HOOKS" ]; then echo "error: current stack does not have output property 'releaseHooks'" >&2; exit 255; fi; echo '${hooks}' ;;`,
+                `  *) echo '${releases}' ;;`,
+                "esac",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
         fs.writeFileSync(
             path.join(bin, "aws"),
             [
-                "#!/bin/sh",
+                "#!/bin/bash",
                 `echo "aws $*" >> ${calls}`,
+                'next() { n=$(cat "$STATE.$1" 2>/dev/null || echo 0); echo $((n + 1)) > "$STATE.$1"; echo "$n"; }',
                 'case "$1 $2" in',
-                '  "lambda get-alias") case "$*" in *api-fn*) echo 6 ;; *) echo 3 ;; esac ;;',
+                '  "lambda get-alias") case "$*" in *api-fn*) if [ "$(next alias)" -ge 1 ] && [ -n "$ALIAS_AFTER" ]; then echo "$ALIAS_AFTER"; else echo 6; fi ;; *) echo 3 ;; esac ;;',
                 '  "deploy create-deployment") echo d-123 ;;',
-                '  "deploy get-deployment") echo "${DEPLOYMENT_STATUS:-Succeeded}" ;;',
+                '  "deploy get-deployment")',
+                '    case "$*" in',
+                '      *d-rollback*) echo Succeeded ;;',
+                '      *rollbackDeploymentId*) echo "${ROLLBACK_ID:-None}" ;;',
+                '      *errorInformation*) echo \'["Stopped", {"code": "ALARM_ACTIVE", "message": "One or more alarms have been activated: api-version-failure-rate"}]\' ;;',
+                '      *) IFS=, read -ra s <<< "${DEPLOYMENT_STATUSES:-Succeeded}"; i=$(next status); echo "${s[$(( i < ${#s[@]} ? i : ${#s[@]} - 1 ))]}" ;;',
+                "    esac ;;",
                 "esac",
             ].join("\n"),
             { mode: 0o755 },
@@ -130,9 +156,13 @@ describe("tools/ops/release.sh", function () {
     after(() => bin && fs.rmSync(bin, { recursive: true, force: true }));
 
     const release = (env: Record<string, string> = {}) => {
-        fs.rmSync(calls, { force: true });
-        const r = spawnSync(SCRIPT, ["acme/platform/prod"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env } });
-        return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString(), calls: fs.readFileSync(calls, "utf8") };
+        for (const f of [calls, `${state}.alias`, `${state}.status`]) fs.rmSync(f, { force: true });
+        const r = spawnSync(SCRIPT, ["acme/platform/prod"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE: state, RELEASE_POLL_SECONDS: "0", ...env } });
+        return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString(), calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "" };
+    };
+    const appSpecOf = (line: string) => {
+        const revision = JSON.parse(/--revision (\{.*\}) --description/.exec(line)?.[1] ?? "null") as { appSpecContent: { content: string } };
+        return JSON.parse(revision.appSpecContent.content) as { Resources: Array<Record<string, { Properties: Record<string, string> }>>; Hooks: Array<Record<string, string>> };
     };
 
     it("refuses to run without a stack, with its usage", () => {
@@ -141,21 +171,48 @@ describe("tools/ops/release.sh", function () {
         assert.match(r.stderr.toString(), /^usage: tools\/ops\/release\.sh <stack>/);
     });
 
-    it("deploys only functions whose live alias is behind, from the version it serves to the newest", () => {
+    it("deploys only functions whose live alias is behind, from the version it serves to the newest, with the stack's two hooks", () => {
         const r = release();
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /^api: 6 -> 7 in deployment d-123$/m);
+        assert.match(r.out, /^api: released version 7$/m);
         assert.match(r.out, /^worker: live already on version 3$/m);
         const created = r.calls.split("\n").filter((l) => l.startsWith("aws deploy create-deployment"));
         assert.equal(created.length, 1);
         assert.match(created[0], /--deployment-group-name platform-prod-api /);
-        assert.match(created[0], /\\"CurrentVersion\\":\\"6\\",\\"TargetVersion\\":\\"7\\"/);
+        const spec = appSpecOf(created[0]);
+        assert.deepEqual(spec.Resources[0].fn.Properties, { Name: "api-fn", Alias: "live", CurrentVersion: "6", TargetVersion: "7" });
+        assert.deepEqual(spec.Hooks, [{ BeforeAllowTraffic: "platform-prod-release-pre-traffic" }, { AfterAllowTraffic: "platform-prod-release-post-traffic" }]);
     });
 
-    it("stops with exit 1 when CodeDeploy reports the deployment failed", () => {
-        const r = release({ DEPLOYMENT_STATUS: "Failed" });
+    it("polls a long deployment until it ends instead of giving up", () => {
+        const r = release({ DEPLOYMENT_STATUSES: "Created,InProgress,InProgress,Baking,Succeeded" });
+        assert.equal(r.code, 0, r.err);
+        assert.equal(r.calls.split("\n").filter((l) => /get-deployment --deployment-id d-123 --query deploymentInfo.status/.test(l)).length, 5);
+    });
+
+    it("through a rollback: waits for CodeDeploy's rollback deployment, says why it stopped and confirms live is back", () => {
+        const r = release({ DEPLOYMENT_STATUSES: "InProgress,InProgress,Stopped", ROLLBACK_ID: "d-rollback" });
         assert.equal(r.code, 1);
-        assert.match(r.err, /api: deployment d-123 Failed; CodeDeploy moved live back to 6/);
+        assert.match(r.err, /"code": "ALARM_ACTIVE"/);
+        assert.match(r.err, /One or more alarms have been activated: api-version-failure-rate/);
+        assert.match(r.err, /^api: deployment d-123 Stopped; waiting for rollback deployment d-rollback$/m);
+        assert.match(r.err, /^api: rollback deployment d-rollback Succeeded$/m);
+        assert.match(r.err, /^api: deployment d-123 Stopped; live is back on version 6$/m);
+        assert.doesNotMatch(r.out, /worker: live already/, "a failed release stops the loop with the others untouched");
+    });
+
+    it("says so, and exits 1, when live does not serve the old version after a failed release", () => {
+        const r = release({ DEPLOYMENT_STATUSES: "Failed", ALIAS_AFTER: "7" });
+        assert.equal(r.code, 1);
+        assert.match(r.err, /^api: deployment d-123 Failed and live serves version 7, not 6: roll back by hand \(docs\/runbooks\/release-and-rollback.md\)$/m);
+    });
+
+    it("refuses a stack that publishes no hooks, before it deploys anything", () => {
+        const r = release({ NO_HOOKS: "1" });
+        assert.equal(r.code, 2);
+        assert.match(r.err, /stack acme\/platform\/prod has no releaseHooks output \(contract 1\.2 or later\)/);
+        assert.doesNotMatch(r.calls, /create-deployment/);
     });
 
     it("is valid bash", () => {
