@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/rollback-window";
 
 /**
  * The platform's configuration: every key the program reads, in one table.
@@ -90,17 +91,24 @@ export const CONFIG_KEYS = {
         description: "Team mailboxes subscribed to every severity topic (critical, warning, info). At least one.",
         schema: z.array(email).min(1, { message: "needs at least one email address" }),
     }),
+    escalationEmails: key({
+        type: "array",
+        description:
+            "Mailboxes of the escalated tier (e.g. the on-call lead), subscribed to the escalation topic that a warning still breaching after escalationMinutes notifies. Empty: the alertEmails mailboxes, so no escalation is lost. A prod stack needs this or pagerUrl.",
+        default: [] as string[],
+        schema: z.array(email),
+    }),
     pagerUrl: key({
         type: "string",
         description:
-            "HTTPS endpoint of the on-call pager (for example a PagerDuty or Opsgenie integration URL) subscribed to the critical topic. Empty for none; set it with --secret.",
+            "HTTPS endpoint of the on-call pager (for example a PagerDuty or Opsgenie integration URL) subscribed to the critical and escalation topics. Empty for none; set it with --secret.",
         default: "",
         secret: true,
         schema: z.union([z.literal(""), httpsUrl]),
     }),
     escalationMinutes: key({
         type: "integer",
-        description: "Minutes a warning alarm may stay in ALARM before it escalates to the critical topic.",
+        description: "Minutes a warning alarm may stay in ALARM before it escalates to the escalation topic (escalationEmails and the pager).",
         default: 30,
         schema: intIn(5, 1440),
     }),
@@ -262,6 +270,13 @@ export const CONFIG_KEYS = {
         description: "Minutes between rolling steps, or that the canary bakes before the rest of the traffic moves.",
         default: 5,
         schema: intIn(1, 60),
+    }),
+    releaseBakeMinutes: key({
+        type: "integer",
+        description:
+            "Minutes a release watches the rollback alarms after all traffic has moved (the AfterAllowTraffic hook), before it may succeed. At least the alarms' detection time; at most 12 (one Lambda invocation).",
+        default: 5,
+        schema: intIn(1, 12),
     }),
     backupRetentionDays: key({
         type: "integer",
@@ -433,10 +448,43 @@ export function parseConfig(
         problems.push(`${project}:edgeDomainName and ${project}:edgeCertificateArn go together: set both (a custom domain and its us-east-1 ACM certificate) or neither`);
     }
 
+    // Escalation exists to reach someone beyond the first line; in prod that tier must be configured,
+    // not fall back to alertEmails. A secret pagerUrl the preview cannot read is non-empty, so it counts.
+    if (values.environment === "prod" && Array.isArray(values.escalationEmails) && values.escalationEmails.length === 0 && values.pagerUrl === "") {
+        problems.push(
+            `${project}:environment is prod, but the escalated tier has no target beyond the alertEmails mailboxes: set ${project}:escalationEmails ` +
+                `(\`pulumi config set --path 'escalationEmails[0]' oncall-lead@example.com\`) or ${project}:pagerUrl (\`pulumi config set --secret pagerUrl https://...\`)`,
+        );
+    }
+
+    problems.push(...releaseTimingProblems(values, project));
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
     return values as ReturnType<typeof parseConfig>;
+}
+
+/**
+ * A release watches its rollback alarms only while it runs: a rolling step or canary bake shorter
+ * than the alarms' detection time shifts more traffic to a bad version before any alarm can fire,
+ * and a bake after the shift shorter than it lets a bad release succeed.
+ */
+function releaseTimingProblems(values: Record<string, unknown>, project: string): string[] {
+    const { releaseStrategy: strategy, releaseIntervalMinutes: interval, releaseBakeMinutes: bake } = values;
+    const need = ROLLBACK_DETECTION_MINUTES;
+    const why = `the ${need} minutes the rollback alarms need to detect a bad version (${ROLLBACK_ALARM_WINDOW.datapointsToAlarm} breaching datapoints of ${ROLLBACK_ALARM_WINDOW.periodSeconds / 60} minute)`;
+    const problems: string[] = [];
+    if ((strategy === "rolling" || strategy === "canary") && typeof interval === "number" && interval < need) {
+        const what = strategy === "rolling" ? "each rolling step lasts" : "the canary bakes";
+        problems.push(
+            `${project}:releaseIntervalMinutes: ${interval} minutes (how long ${what}) is shorter than ${why}; set ${project}:releaseIntervalMinutes to ${need} or more, or use ${project}:releaseStrategy blue-green`,
+        );
+    }
+    if (typeof bake === "number" && bake < need) {
+        problems.push(`${project}:releaseBakeMinutes: ${bake} minutes is shorter than ${why}; set ${project}:releaseBakeMinutes to ${need} or more (at most 12)`);
+    }
+    return problems;
 }
 
 function getAt(value: unknown, path: PropertyKey[]): unknown {

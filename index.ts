@@ -15,7 +15,8 @@ import { Function, functionRoleArn } from "./components/function";
 import { Grant } from "./components/iam";
 import { Identity } from "./components/identity";
 import { Messaging, QueueOutputs } from "./components/messaging";
-import { Release, ReleaseStrategy } from "./components/release";
+import { Release, ReleaseStrategy, ReleaseTarget, releaseRoleArns } from "./components/release";
+import { ApiMetric, FUNCTION_VERSION_DIMENSION } from "./functions/shared/metric-names";
 import { DkimRecord, Email } from "./components/email";
 import { NatGatewayStrategy, Search } from "./components/search";
 import { AuditTrail, trailArn } from "./components/trail";
@@ -34,7 +35,8 @@ const encryption = new Encryption("encryption", {
     keyUsers: {
         // AWS Backup's role encrypts the table's recovery points in the vault with the data key.
         data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback"), backupRoleArn(context, "table-backup")],
-        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback")],
+        // The release's CodeDeploy role publishes to the encrypted warning topic; its hooks have encrypted DLQs.
+        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback"), ...releaseRoleArns(context, "release")],
     },
     // SES publishes bounces and complaints to the feedback topic, encrypted with the messaging key.
     sesEvents: true,
@@ -46,6 +48,7 @@ const alerting = new Alerting("alerting", {
     context,
     kmsKeyArn: encryption.messagingKeyArn,
     emails: config.alertEmails,
+    escalationEmails: config.escalationEmails,
     pagerUrl: config.pagerUrl,
     hasPager: config.hasPager,
     escalationMinutes: config.escalationMinutes,
@@ -70,14 +73,23 @@ const messaging = new Messaging("messaging", {
     },
 });
 
+// The hosted sign-in returns to the site CloudFront serves: the custom domain when config sets one,
+// else the distribution's own name. Identity comes before Api (its authorizer trusts the pool) and
+// Edge after Api (it routes /api/* to the stage), so the distribution's name is a deferred output,
+// resolved once Edge exists: only the web client waits for it, and the distribution never waits for
+// the client, so there is no cycle.
+const [distributionDomain, resolveDistributionDomain] = pulumi.deferredOutput<string>();
+const siteUrl = (path: string): pulumi.Input<string> =>
+    config.edgeDomainName !== "" ? `https://${config.edgeDomainName}${path}` : pulumi.interpolate`https://${distributionDomain}${path}`;
+
 const identity = new Identity("identity", {
     context,
     // loadConfig validated these against the same sets; its table types them as plain strings.
     mfa: config.cognitoMfa as (typeof COGNITO_MFA)[number],
     threatProtection: config.cognitoThreatProtection as (typeof COGNITO_THREAT_PROTECTION)[number],
     deletionProtection: config.deletionProtection,
-    callbackUrls: [`https://${config.emailDomain}/auth/callback`],
-    logoutUrls: [`https://${config.emailDomain}/`],
+    callbackUrls: [siteUrl("/auth/callback")],
+    logoutUrls: [siteUrl("/")],
 });
 
 const firewall = new Firewall("api-firewall", {
@@ -113,6 +125,17 @@ const tableKeyGrant: Grant = {
 const gsi1 = pulumi.interpolate`${data.tableArn}/index/gsi1`;
 const powertools = () => ({ POWERTOOLS_METRICS_NAMESPACE: context.namePrefix, POWERTOOLS_LOG_LEVEL: "INFO" });
 
+// What the api function does with DynamoDB and SNS from inside the VPC: its role's statements, and
+// the policies of the VPC endpoints it reaches them through (the search indexer, also in the VPC,
+// calls neither; its stream is polled by Lambda outside the VPC).
+const ordersGrant: Grant = {
+    sid: "Orders",
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+    resources: [data.tableArn],
+};
+const ordersByCustomerGrant: Grant = { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [gsi1] };
+const publishEventsGrant: Grant = { sid: "PublishEvents", actions: ["sns:Publish"], resources: [messaging.topicArn] };
+
 // The search collection, reached from the api and search-indexer functions inside its VPC. Its data
 // access policy names their roles by their fixed names, so it needs neither function first.
 const search = new Search("search", {
@@ -127,6 +150,8 @@ const search = new Search("search", {
     natGateways: config.natGateways as NatGatewayStrategy,
     vpcCidr: config.vpcCidr,
     protect: config.deletionProtection,
+    // DynamoDB through a gateway endpoint, SNS through an interface endpoint: no NAT on the API's path.
+    serviceAccess: { dynamodb: [ordersGrant, ordersByCustomerGrant], sns: [publishEventsGrant] },
 });
 
 const apiFunction = new Function("api", {
@@ -143,15 +168,20 @@ const apiFunction = new Function("api", {
         SEARCH_INDEX: search.indexName,
     },
     vpc: search.functionVpc,
+    // The handler counts every response and every 5xx per version (functions/shared/metric-names.ts):
+    // a release rolls back on the new version's own 5xx rate, which Lambda's Errors never sees.
+    versionFailureAlarm: {
+        namespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
+        requestsMetric: ApiMetric.Responses,
+        failuresMetric: ApiMetric.ServerErrors,
+        versionDimension: FUNCTION_VERSION_DIMENSION,
+        thresholdPercent: config.api5xxRatePercent,
+    },
     grants: [
-        {
-            sid: "Orders",
-            actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-            resources: [data.tableArn],
-        },
-        { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [gsi1] },
+        ordersGrant,
+        ordersByCustomerGrant,
         tableKeyGrant,
-        { sid: "PublishEvents", actions: ["sns:Publish"], resources: [messaging.topicArn] },
+        publishEventsGrant,
         {
             sid: "EncryptEvents",
             actions: ["kms:GenerateDataKey", "kms:Decrypt"],
@@ -200,6 +230,18 @@ const emailWorker = new Function("email-worker", {
             resources: [email.identityArn, email.configurationSetArn],
         },
     ],
+    // The worker counts every send whose outcome it cannot know (at most once: it is never retried).
+    metricsNamespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
+    metricAlarms: [
+        {
+            metricName: "EmailDeliveryUncertain",
+            threshold: 0,
+            severity: "warning",
+            description:
+                "An SES send timed out or was cut off after SES may have accepted it: a customer may or may not have received an order email, and it is not retried. " +
+                "Find the event in the worker's logs, check SES and decide whether to resend: docs/runbooks/email-delivery.md#emaildeliveryuncertain",
+        },
+    ],
 });
 
 const searchIndexer = new Function("search-indexer", {
@@ -219,9 +261,16 @@ const searchIndexer = new Function("search-indexer", {
     ],
 });
 
+// Reads accept access tokens: the machine client's (client credentials, `orders/orders.read`) and the web
+// client's (`openid` from the hosted UI, `aws.cognito.signin.user.admin` from SRP sign-in). Writes stay on ID
+// tokens, whose verified `email` claim the order confirmation needs and access tokens lack.
+const READ_SCOPES = ["orders/orders.read", "openid", "aws.cognito.signin.user.admin"];
+
+// Only search is cached: its index already lags the table, so 30 s more staleness changes nothing a
+// customer can see. The list and the order itself are not: a customer must read their own writes.
 const routes: RouteSpec[] = [
     { method: "GET", path: "/health", publicReason: "Smoke tests and deploy checks probe health without credentials." },
-    { method: "GET", path: "/orders" },
+    { method: "GET", path: "/orders", queryParameters: { limit: false, cursor: false }, scopes: READ_SCOPES },
     {
         method: "POST",
         path: "/orders",
@@ -235,8 +284,14 @@ const routes: RouteSpec[] = [
             },
         },
     },
-    { method: "GET", path: "/orders/search" },
-    { method: "GET", path: "/orders/{id}" },
+    {
+        method: "GET",
+        path: "/orders/search",
+        queryParameters: { q: true, limit: false },
+        scopes: READ_SCOPES,
+        cache: { ttlSeconds: 30, key: ["querystring.q", "querystring.limit"] },
+    },
+    { method: "GET", path: "/orders/{id}", scopes: READ_SCOPES },
     { method: "POST", path: "/orders/{id}/cancel" },
 ];
 
@@ -259,15 +314,48 @@ const api = new Api("api", {
 
 const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer, "ses-feedback": sesFeedback };
 
-// Releases: CodeDeploy shifts each function's `live` alias to the version `pulumi up` published,
-// rolling back on its error-rate or duration alarm (docs/runbooks/release-and-rollback.md).
+const releaseTarget = (fn: Function, check: ReleaseTarget["check"], callerAlarms: pulumi.Input<string>[] = []): ReleaseTarget => ({
+    functionName: fn.functionName,
+    functionArn: fn.functionArn,
+    aliasArn: fn.aliasArn,
+    latestVersion: fn.latestVersion,
+    rollbackAlarmNames: [...fn.rollbackAlarmNames, ...callerAlarms],
+    check,
+});
+
+// Releases: CodeDeploy shifts each function's `live` alias to the version `pulumi up` published, after
+// a BeforeAllowTraffic hook has called the new version, and rolls back on what callers see, the
+// version's own failures, a failed hook or an alarm during the bake (docs/runbooks/release-and-rollback.md).
 const release = new Release("release", {
     context,
-    functions,
+    functions: {
+        // The API's release also watches what its callers see: the stage's 5xx rate and p99 latency.
+        api: releaseTarget(apiFunction, "http-api", api.rollbackAlarmNames),
+        "email-worker": releaseTarget(emailWorker, "event-batch"),
+        "search-indexer": releaseTarget(searchIndexer, "event-batch"),
+        "ses-feedback": releaseTarget(sesFeedback, "event-batch"),
+    },
     // loadConfig validated it against RELEASE_STRATEGIES; its table types it as a plain string.
     strategy: config.releaseStrategy as ReleaseStrategy,
     stepPercent: config.releaseStepPercent,
     intervalMinutes: config.releaseIntervalMinutes,
+    bakeMinutes: config.releaseBakeMinutes,
+    smoke: {
+        apiUrl: api.apiUrl,
+        tokenUrl: pulumi.interpolate`${identity.hostedDomainUrl}/oauth2/token`,
+        userPoolArn: identity.userPoolArn,
+        userPoolId: identity.userPoolId,
+        machineClientId: identity.userPoolClientIds.machine,
+    },
+    hookFunction: {
+        logRetentionDays: config.logRetentionDays,
+        logsKeyArn: encryption.logsKeyArn,
+        environmentKeyArn: encryption.dataKeyArn,
+        messagingKeyArn: encryption.messagingKeyArn,
+        routing,
+        errorRatePercent: config.functionErrorRatePercent,
+    },
+    notifications: { topicArn: routing.topicArns.warning, kmsKeyArn: encryption.messagingKeyArn },
 });
 
 // Recovery: PITR on the table plus AWS Backup recovery points in a locked vault (docs/runbooks/restore-table.md).
@@ -326,6 +414,8 @@ export const vpcId: pulumi.Output<string> = search.vpcId;
 export const releases: pulumi.Output<
     Record<string, { application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>
 > = release.releases;
+/** Function names of the CodeDeploy lifecycle hooks a release's AppSpec names (since contract 1.2). */
+export const releaseHooks: pulumi.Output<{ beforeAllowTraffic: string; afterAllowTraffic: string }> = release.hookFunctionNames;
 /** ARN of the AWS Backup vault holding the table's recovery points. */
 export const backupVaultArn: pulumi.Output<string> = backup.vaultArn;
 /** Id of the AWS Backup plan of the table. */
@@ -337,7 +427,13 @@ const edge = new Edge("edge", {
     context,
     api: { restApiId: api.apiId, stageName: api.stageName },
     dataKeyArn: encryption.dataKeyArn,
-    alerts: { emails: config.alertEmails, pagerUrl: config.pagerUrl, hasPager: config.hasPager, escalationMinutes: config.escalationMinutes },
+    alerts: {
+        emails: config.alertEmails,
+        escalationEmails: config.escalationEmails,
+        pagerUrl: config.pagerUrl,
+        hasPager: config.hasPager,
+        escalationMinutes: config.escalationMinutes,
+    },
     wafRateLimit: config.wafRateLimit,
     logRetentionDays: config.logRetentionDays,
     fiveXxRatePercent: config.edge5xxRatePercent,
@@ -345,6 +441,7 @@ const edge = new Edge("edge", {
     domain: config.edgeDomainName === "" ? undefined : { name: config.edgeDomainName, certificateArn: config.edgeCertificateArn },
     protect: config.deletionProtection,
 });
+resolveDistributionDomain(edge.domainName);
 
 // Monitoring: the multi-region audit trail with CIS metric-filter alarms, and the four dashboards.
 const audit = new AuditTrail("audit", { context, logsKeyArn: encryption.logsKeyArn, routing, logRetentionDays: config.auditLogRetentionDays, protect: config.deletionProtection });
@@ -365,6 +462,7 @@ const dashboards = new Dashboards("dashboards", {
         { label: "events", name: messaging.topicName },
         { label: "email feedback", name: nameOf(email.feedbackTopicArn) },
         ...Object.entries(alerting.topics).map(([severity, t]) => ({ label: `alerts ${severity}`, name: t.name })),
+        { label: "alerts escalation", name: alerting.escalationTopic.name },
     ],
     edge: { distributionId: edge.distributionId, webAclMetricName: edge.webAclMetricName },
     apiWebAclMetricName: firewall.webAclMetricName,

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** Version of the contract this file describes; the platform exports it as `contractVersion`. */
-export const CONTRACT_VERSION = "1.1";
+export const CONTRACT_VERSION = "1.2";
 
 /** The DLQ-bearing queue the platform fans domain events out to. */
 export interface QueueOutputsV1 {
@@ -113,6 +113,8 @@ export interface PlatformOutputsV1 {
     vpcId: string;
     /** CloudWatch console links to the stack's four dashboards. Since 1.1. */
     dashboardUrls: { application: string; infrastructure: string; business: string; security: string };
+    /** Function names of the CodeDeploy lifecycle hooks every release's AppSpec names. Since 1.2. */
+    releaseHooks: { beforeAllowTraffic: string; afterAllowTraffic: string };
 }
 
 /** The current contract. Consumers that want to follow majors deliberately name `PlatformOutputsV1`. */
@@ -149,6 +151,7 @@ export const ADDED_IN_V1: { readonly [K in keyof PlatformOutputsV1]: number } = 
     searchEndpoint: 0,
     vpcId: 0,
     dashboardUrls: 1,
+    releaseHooks: 2,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,6 +204,7 @@ export const platformOutputsV1Schema = z.object({
     searchEndpoint: https,
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)"),
     dashboardUrls: z.object({ application: https, infrastructure: https, business: https, security: https }),
+    releaseHooks: z.object({ beforeAllowTraffic: text, afterAllowTraffic: text }),
 });
 
 /** Compiles only when `T` is `true`; the error shows what `T` is instead. */

@@ -4,14 +4,23 @@ import * as pulumi from "@pulumi/pulumi";
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The tag value (and topic name suffix) of the escalated tier's topic, beside the three severities. */
+export const ESCALATION = "escalation";
+
 /**
- * Where alarms go: the ARNs of the three severity topics (Outputs of the topics themselves, so the
- * policy pack can follow an alarm's actions to its topic) and when a warning escalates.
+ * Where alarms go: the ARNs of the three severity topics and of the escalation topic (Outputs of the
+ * topics themselves, so the policy pack can follow an alarm's actions to its topic) and when a
+ * warning escalates.
  */
 export interface AlarmRouting {
     /** ARN of each severity topic. */
     topicArns: Record<Severity, pulumi.Output<string>>;
-    /** Minutes a warning alarm may stay in ALARM before its escalation twin pages `critical`. */
+    /**
+     * ARN of the escalation topic: the escalated tier (on-call lead, pager), whose subscribers are not
+     * the first-line mailboxes that already had the warning.
+     */
+    escalationTopicArn: pulumi.Output<string>;
+    /** Minutes a warning alarm may stay in ALARM before its escalation twin notifies the escalation topic. */
     escalationMinutes: number;
 }
 
@@ -84,8 +93,9 @@ function signalArgs(signal: AlarmSignal, period: number): Partial<aws.cloudwatch
  * states of its children and has no notion of "in ALARM for N minutes", so it cannot express
  * escalation by time by itself. The twin watches the same signal with an evaluation window of
  * `escalationMinutes` in which every datapoint must breach, so it fires exactly when the warning
- * has been breaching for that long, recovers with it, and pages `critical`. It costs one more
- * alarm per warning and needs no extra moving part (no Step Function, no scheduler).
+ * has been breaching for that long, recovers with it, and notifies the escalation topic (not
+ * `critical`, whose mailboxes are the first line's: an escalation must reach someone new). It
+ * costs one more alarm per warning and needs no extra moving part (no Step Function, no scheduler).
  */
 export function createAlarm(
     name: string,
@@ -127,17 +137,17 @@ export function createAlarm(
     }
     // CloudWatch evaluates at most one day of datapoints; escalationMinutes is capped at 1440 by config.
     const escalationPeriods = Math.max(evaluationPeriods, Math.ceil((routing.escalationMinutes * 60) / period));
-    const critical = routing.topicArns.critical;
+    const escalated = routing.escalationTopicArn;
     const escalation = new aws.cloudwatch.MetricAlarm(
         `${name}-escalated`,
         {
             ...common,
-            alarmDescription: `[critical] Escalated: breaching for ${routing.escalationMinutes} minutes. ${spec.description}`,
+            alarmDescription: `[${ESCALATION}] Warning unresolved: breaching for ${routing.escalationMinutes} minutes. ${spec.description}`,
             evaluationPeriods: escalationPeriods,
             datapointsToAlarm: escalationPeriods,
-            alarmActions: [critical],
-            okActions: [critical],
-            tags: { ...opts.tags, severity: "critical", escalates: name },
+            alarmActions: [escalated],
+            okActions: [escalated],
+            tags: { ...opts.tags, severity: ESCALATION, escalates: name },
         },
         { parent: opts.parent, provider: opts.provider },
     );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, SEVERITIES, Severity, snsDeliveryFailureAlarm } from "./alarms";
+import { AlarmRouting, ESCALATION, SEVERITIES, Severity, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 
@@ -12,8 +12,15 @@ export interface AlertingArgs {
     /** Mailboxes subscribed to every severity topic. At least one, so every topic reaches someone. */
     emails: string[];
     /**
-     * HTTPS endpoint of the on-call pager, subscribed to `critical` only. A secret: it carries the
-     * integration's routing key.
+     * Mailboxes of the escalated tier (an on-call lead, a duty manager), subscribed to the escalation
+     * topic only: a warning that stays unresolved for `escalationMinutes` reaches them.
+     * @default [] : the escalation topic then subscribes `emails`, so no escalation is lost (a dev
+     * stack has no second tier); a prod stack's config must name a tier of its own (config.ts).
+     */
+    escalationEmails?: string[];
+    /**
+     * HTTPS endpoint of the on-call pager, subscribed to `critical` and to the escalation topic. A
+     * secret: it carries the integration's routing key.
      * @default none
      */
     pagerUrl?: pulumi.Input<string>;
@@ -23,15 +30,17 @@ export interface AlertingArgs {
      * @default false
      */
     hasPager?: boolean;
-    /** Minutes a warning alarm may stay in ALARM before it escalates to `critical` (5 to 1440). */
+    /** Minutes a warning alarm may stay in ALARM before it escalates to the escalation topic (5 to 1440). */
     escalationMinutes: number;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * The three severity topics every alarm routes to, their subscriptions, and the escalation rule.
- * `critical` pages (email + pager), `warning` and `info` go to the team mailboxes.
+ * The three severity topics every alarm routes to, the escalation topic, their subscriptions, and
+ * the escalation rule. `critical` pages (team mailboxes + pager) at once; `warning` and `info` go to
+ * the team mailboxes; a warning still breaching after `escalationMinutes` notifies the escalation
+ * topic (`escalationEmails` + pager), so the escalated tier hears of it from its own targets.
  */
 export class Alerting extends pulumi.ComponentResource {
     /** ARN of each severity topic. */
@@ -40,15 +49,19 @@ export class Alerting extends pulumi.ComponentResource {
     public readonly routing: AlarmRouting;
     /** The topics, for components that subscribe or publish to them. */
     public readonly topics: Record<Severity, aws.sns.Topic>;
+    /** The escalation topic every escalation twin notifies (not part of `topicArns`, the stack's output contract). */
+    public readonly escalationTopic: aws.sns.Topic;
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:alerting:Alerting", name, {}, opts);
         if (args.emails.length === 0) {
             invalid("Alerting", "emails", args.emails, "allowed: at least one email address, so every topic reaches someone");
         }
-        for (const e of args.emails) {
-            if (!EMAIL.test(e)) {
-                invalid("Alerting", "emails", e, "allowed: email addresses such as team@example.com");
+        for (const [argument, list] of [["emails", args.emails], ["escalationEmails", args.escalationEmails ?? []]] as const) {
+            for (const e of list) {
+                if (!EMAIL.test(e)) {
+                    invalid("Alerting", argument, e, "allowed: email addresses such as team@example.com");
+                }
             }
         }
         checkInt("Alerting", "escalationMinutes", args.escalationMinutes, 5, 1440);
@@ -57,24 +70,31 @@ export class Alerting extends pulumi.ComponentResource {
         }
         const ctx = args.context;
 
-        const topics = {} as Record<Severity, aws.sns.Topic>;
-        for (const severity of SEVERITIES) {
-            const topicName = `${ctx.namePrefix}-alerts-${severity}`;
+        // The escalated tier's own mailboxes; without any (dev), the first line's, so no escalation is lost.
+        const escalationEmails = (args.escalationEmails ?? []).length > 0 ? (args.escalationEmails as string[]) : args.emails;
+        type Tier = Severity | typeof ESCALATION;
+        const tiers: { tier: Tier; emails: string[]; pager: boolean }[] = [
+            ...SEVERITIES.map((severity) => ({ tier: severity, emails: args.emails, pager: severity === "critical" })),
+            { tier: ESCALATION, emails: escalationEmails, pager: true },
+        ];
+        const created = {} as Record<Tier, aws.sns.Topic>;
+        for (const { tier, emails, pager } of tiers) {
+            const topicName = `${ctx.namePrefix}-alerts-${tier}`;
             // Built from the fixed name so the policy is known, and checked, on a first preview too.
             const topicArn = arn(ctx, "sns", topicName);
             const topic = new aws.sns.Topic(
-                `${name}-${severity}`,
+                `${name}-${tier}`,
                 {
                     name: topicName,
-                    displayName: `${ctx.namePrefix} ${severity}`,
+                    displayName: `${ctx.namePrefix} ${tier}`,
                     kmsMasterKeyId: args.kmsKeyArn,
-                    tags: { ...ctx.tags, severity },
+                    tags: { ...ctx.tags, severity: tier },
                 },
                 { parent: this },
             );
-            topics[severity] = topic;
+            created[tier] = topic;
             new aws.sns.TopicPolicy(
-                `${name}-${severity}-policy`,
+                `${name}-${tier}-policy`,
                 {
                     arn: topic.arn,
                     policy: pulumi.jsonStringify({
@@ -94,37 +114,41 @@ export class Alerting extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            args.emails.forEach((email, i) => {
-                new aws.sns.TopicSubscription(`${name}-${severity}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this });
+            emails.forEach((email, i) => {
+                new aws.sns.TopicSubscription(`${name}-${tier}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this });
             });
+            // Critical pages at once; the escalation topic pages too, so an unresolved warning wakes someone.
+            if (pager && args.hasPager && args.pagerUrl !== undefined) {
+                new aws.sns.TopicSubscription(
+                    `${name}-${tier}-pager`,
+                    { topic: topic.arn, protocol: "https", endpoint: args.pagerUrl, endpointAutoConfirms: true },
+                    { parent: this },
+                );
+            }
         }
-        if (args.hasPager && args.pagerUrl !== undefined) {
-            new aws.sns.TopicSubscription(
-                `${name}-critical-pager`,
-                { topic: topics.critical.arn, protocol: "https", endpoint: args.pagerUrl, endpointAutoConfirms: true },
-                { parent: this },
-            );
-        }
+        const topics: Record<Severity, aws.sns.Topic> = { critical: created.critical, warning: created.warning, info: created.info };
 
         this.topics = topics;
+        this.escalationTopic = created[ESCALATION];
         this.topicArns = pulumi.output({ critical: topics.critical.arn, warning: topics.warning.arn, info: topics.info.arn });
         this.routing = {
             topicArns: { critical: topics.critical.arn, warning: topics.warning.arn, info: topics.info.arn },
+            escalationTopicArn: this.escalationTopic.arn,
             escalationMinutes: args.escalationMinutes,
         };
 
         // A topic that cannot deliver silences every alarm behind it, so its failures go to another topic.
-        const failureRoute: Record<Severity, Severity> = { critical: "warning", warning: "critical", info: "warning" };
-        for (const severity of SEVERITIES) {
+        const failureRoute: Record<Tier, Severity> = { critical: "warning", warning: "critical", info: "warning", [ESCALATION]: "critical" };
+        for (const { tier } of tiers) {
             snsDeliveryFailureAlarm(
-                `${name}-${severity}-delivery-failures`,
-                topics[severity].name,
-                `Notifications on the ${severity} topic failed to deliver: check its subscriptions.`,
-                failureRoute[severity],
+                `${name}-${tier}-delivery-failures`,
+                created[tier].name,
+                `Notifications on the ${tier} topic failed to deliver: check its subscriptions.`,
+                failureRoute[tier],
                 this.routing,
                 { parent: this, tags: ctx.tags },
             );
         }
-        this.registerOutputs({ topicArns: this.topicArns });
+        this.registerOutputs({ topicArns: this.topicArns, escalationTopicArn: this.escalationTopic.arn });
     }
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { API_CACHE_SIZES } from "../config";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
+import { ROLLBACK_ALARM_WINDOW } from "./rollback-window";
 import { LIVE_ALIAS } from "./function";
 import { assumeRolePolicy, policyDocument } from "./iam";
 
@@ -27,6 +28,47 @@ export interface RouteSpec {
      * @default none
      */
     bodySchema?: Record<string, unknown>;
+    /**
+     * Query parameters the route reads, name -> required. Declared on the method as
+     * `method.request.querystring.<name>`, so the request validator rejects a request that lacks a
+     * required one before the function runs. A route must declare every query parameter it reads:
+     * a cache key is checked against this list, and an undeclared parameter would be left out of it.
+     * @default {} (the route reads no query parameter)
+     */
+    queryParameters?: Record<string, boolean>;
+    /**
+     * Serve this route from the stage cache. Only GET routes, never a `/health` route, and the key must
+     * cover everything the answer depends on: every `{param}` of the path and every declared query
+     * parameter. On a route with the authorizer the caller's `Authorization` header is put first in the
+     * key, so one caller's answer is never served to another. Takes effect where the API's
+     * `cacheEnabled` is on.
+     * @default undefined (not cached)
+     * @example { ttlSeconds: 30, key: ["querystring.q", "querystring.limit"] }
+     */
+    cache?: RouteCache;
+    /**
+     * OAuth scopes, any one of which an access token must carry (`authorizationScopes`). Without scopes
+     * the Cognito authorizer accepts ID tokens only and rejects every access token, so a client-credentials
+     * client (which only ever gets an access token) cannot call the route; with scopes it accepts access
+     * tokens only, checked against these scopes (API Gateway developer guide, "Integrate a REST API with an
+     * Amazon Cognito user pool"; AWS re:Post "need access token as header in cognito"). A route that needs
+     * ID-token claims (the verified `email`, which access tokens lack) leaves this out.
+     * @default undefined (ID tokens only)
+     */
+    scopes?: string[];
+}
+
+/** How a route is cached. */
+export interface RouteCache {
+    /** Seconds an answer is served from the cache: 1 to 3600 (API Gateway's maximum TTL). */
+    ttlSeconds: number;
+    /**
+     * The request parameters the answer depends on, as `path.<name>`, `querystring.<name>` or
+     * `header.<Name>`; each must be declared by the route (its path or `queryParameters`; a header is
+     * declared by naming it here). The caller's `Authorization` header need not be listed: authorized
+     * routes always lead their key with it.
+     */
+    key: string[];
 }
 
 /** The function behind the API: its `live` alias, which every route integrates with. */
@@ -94,6 +136,96 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 const PATH = /^\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\})(\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\}))*$/;
 
+/** API Gateway keeps a cached answer for at most an hour ("Cache settings for REST APIs in API Gateway"). */
+const MAX_CACHE_TTL_SECONDS = 3600;
+const QUERY_NAME = /^[A-Za-z0-9_.~-]+$/;
+const KEY_ENTRY = /^(path|querystring|header)\.([A-Za-z0-9_.~-]+)$/;
+const AUTHORIZATION = "method.request.header.Authorization";
+
+/** What a route declares on its method, and, when cached, what its integration keys the cache by. */
+interface RouteShape {
+    /** `method.request.*` -> required. */
+    requestParameters: Record<string, boolean>;
+    /** `method.request.*` in key order; undefined when the route is not cached. */
+    cacheKey?: string[];
+}
+
+/** The route in logical names: `get-orders-id` for GET /orders/{id}. */
+function slugOf(r: RouteSpec): string {
+    return `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/\//g, "-")}`;
+}
+
+/** Validates a route's query parameters, cache and scopes, and derives what its method declares. */
+function routeShape(C: string, route: string, r: RouteSpec): RouteShape {
+    const pathParams = [...r.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+    const query = r.queryParameters ?? {};
+    for (const [q, required] of Object.entries(query)) {
+        if (!QUERY_NAME.test(q) || typeof required !== "boolean") {
+            invalid(C, `routes[${route}].queryParameters.${q}`, required, "allowed: a query parameter name (letters, digits, _ . ~ -) mapped to true (required) or false (optional)");
+        }
+    }
+    const requestParameters: Record<string, boolean> = {
+        ...Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+        ...Object.fromEntries(Object.entries(query).map(([q, required]) => [`method.request.querystring.${q}`, required])),
+    };
+    const authorized = r.publicReason === undefined;
+    if (r.scopes !== undefined) {
+        if (!authorized) {
+            invalid(C, `routes[${route}].scopes`, r.scopes, "allowed only on a route with the authorizer; a public route takes no token");
+        }
+        if (!Array.isArray(r.scopes) || r.scopes.length === 0 || r.scopes.some((s) => typeof s !== "string" || !/^\S+$/.test(s))) {
+            invalid(C, `routes[${route}].scopes`, r.scopes, "allowed: one or more non-empty scope names without spaces, e.g. orders/orders.read; leave scopes out to accept ID tokens");
+        }
+    }
+    if (r.cache === undefined) {
+        return { requestParameters };
+    }
+    const at = `routes[${route}].cache`;
+    if (r.method !== "GET") {
+        invalid(C, at, r.cache, `allowed only on GET routes: a ${r.method} is a write, and a write is never cached`);
+    }
+    if (r.path.endsWith("/health")) {
+        invalid(C, at, r.cache, "a health route is never cached: deploy checks and smoke tests must read the live answer");
+    }
+    checkInt(C, `${at}.ttlSeconds`, r.cache.ttlSeconds, 1, MAX_CACHE_TTL_SECONDS);
+    if (!Array.isArray(r.cache.key)) {
+        invalid(C, `${at}.key`, r.cache.key, "allowed: a list of path.<name>, querystring.<name> or header.<Name>");
+    }
+    const key: string[] = [];
+    for (const entry of r.cache.key) {
+        const m = typeof entry === "string" ? KEY_ENTRY.exec(entry) : null;
+        if (!m) {
+            invalid(C, `${at}.key`, entry, "allowed: path.<name>, querystring.<name> or header.<Name>");
+        }
+        const [, where, param] = m;
+        if (where === "path" && !pathParams.includes(param)) {
+            invalid(C, `${at}.key`, entry, `names a path parameter ${r.path} does not have; its path parameters: ${pathParams.join(", ") || "none"}`);
+        }
+        if (where === "querystring" && !Object.keys(query).includes(param)) {
+            invalid(C, `${at}.key`, entry, `names a query parameter the route does not declare; declare it in queryParameters (declared: ${Object.keys(query).join(", ") || "none"})`);
+        }
+        const full = `method.request.${entry}`;
+        if (key.includes(full) || (authorized && full.toLowerCase() === AUTHORIZATION.toLowerCase())) {
+            const why = key.includes(full) ? "each parameter may appear once" : "leave the Authorization header out: an authorized route always leads its key with it";
+            invalid(C, `${at}.key`, entry, why);
+        }
+        key.push(full);
+    }
+    const missing = [...pathParams.map((p) => `path.${p}`), ...Object.keys(query).map((q) => `querystring.${q}`)].filter((k) => !key.includes(`method.request.${k}`));
+    if (missing.length > 0) {
+        invalid(C, `${at}.key`, r.cache.key, `misses ${missing.join(", ")}: the route reads something the key does not cover, so one request's answer would be served to another`);
+    }
+    for (const k of key.filter((k) => k.startsWith("method.request.header."))) {
+        // Optional: a header the caller leaves out is a key of its own, not a 400.
+        requestParameters[k] = false;
+    }
+    if (authorized) {
+        // Declared so it can key the cache; not required here, because the authorizer already answers 401 without it.
+        requestParameters[AUTHORIZATION] = false;
+    }
+    return { requestParameters, cacheKey: authorized ? [AUTHORIZATION, ...key] : key };
+}
+
 /**
  * A REST API: a Cognito authorizer on every route that does not state why it is public, request
  * validation for bodies, Lambda proxy integrations with the handler's `live` alias, a stage with
@@ -113,6 +245,11 @@ export class Api extends pulumi.ComponentResource {
     public readonly executionArn: pulumi.Output<string>;
     /** Name of the access log group. */
     public readonly accessLogGroupName: pulumi.Output<string>;
+    /**
+     * Names of the stage's 5xx-rate and p99 latency alarms: what callers see, so a release of the
+     * function behind the API rolls back on them.
+     */
+    public readonly rollbackAlarmNames: pulumi.Output<string>[];
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:api:Api", name, {}, opts);
@@ -121,6 +258,7 @@ export class Api extends pulumi.ComponentResource {
             invalid(C, "routes", args.routes, "allowed: at least one route");
         }
         const seen = new Set<string>();
+        const shapes = new Map<RouteSpec, RouteShape>();
         for (const r of args.routes) {
             if (!(HTTP_METHODS as readonly string[]).includes(r.method)) {
                 invalid(C, "routes[].method", r.method, `allowed: ${HTTP_METHODS.join(", ")}`);
@@ -136,6 +274,7 @@ export class Api extends pulumi.ComponentResource {
             if (r.publicReason !== undefined && r.publicReason.trim().length < 10) {
                 invalid(C, `routes[${key}].publicReason`, r.publicReason, "a public route needs a real reason (10 characters or more)");
             }
+            shapes.set(r, routeShape(C, key, r));
         }
         const stageName = args.stageName ?? "v1";
         if (!/^[A-Za-z0-9_]{1,64}$/.test(stageName)) {
@@ -195,7 +334,7 @@ export class Api extends pulumi.ComponentResource {
 
         const routeResources: pulumi.Resource[] = [];
         for (const r of args.routes) {
-            const slug = `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/\//g, "-")}`;
+            const slug = slugOf(r);
             const resourceId = resourceFor(r.path);
             const hasBody = r.method !== "GET" && r.method !== "DELETE";
             let model: aws.apigateway.Model | undefined;
@@ -211,7 +350,7 @@ export class Api extends pulumi.ComponentResource {
                     { parent: this },
                 );
             }
-            const pathParams = [...r.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+            const shape = shapes.get(r) as RouteShape;
             const method = new aws.apigateway.Method(
                 `${name}-${slug}`,
                 {
@@ -219,10 +358,10 @@ export class Api extends pulumi.ComponentResource {
                     resourceId,
                     httpMethod: r.method,
                     ...(r.publicReason === undefined
-                        ? { authorization: "COGNITO_USER_POOLS", authorizerId: authorizer.id }
+                        ? { authorization: "COGNITO_USER_POOLS", authorizerId: authorizer.id, ...(r.scopes ? { authorizationScopes: r.scopes } : {}) }
                         : { authorization: "NONE" }),
-                    requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
-                    ...(hasBody || pathParams.length > 0 ? { requestValidatorId: validator.id } : {}),
+                    requestParameters: shape.requestParameters,
+                    ...(hasBody || Object.values(shape.requestParameters).some((required) => required) ? { requestValidatorId: validator.id } : {}),
                     ...(model ? { requestModels: { "application/json": model.name } } : {}),
                 },
                 { parent: this },
@@ -237,11 +376,14 @@ export class Api extends pulumi.ComponentResource {
                     integrationHttpMethod: "POST",
                     uri: args.handler.aliasInvokeArn,
                     timeoutMilliseconds: 29000,
+                    // A proxy integration cannot map parameters; the key names the method's declared ones.
+                    ...(shape.cacheKey ? { cacheKeyParameters: shape.cacheKey, cacheNamespace: `${name}-${slug}` } : {}),
                 },
                 { parent: this },
             );
             routeResources.push(method, integration);
         }
+        const cachedRoutes = args.routes.filter((r) => r.cache !== undefined);
 
         // Only API Gateway, only from this API, only the live alias.
         new aws.lambda.Permission(
@@ -323,38 +465,57 @@ export class Api extends pulumi.ComponentResource {
                 stageName,
                 xrayTracingEnabled: true,
                 accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-                cacheClusterEnabled: args.cacheEnabled,
+                // A cache cluster is billed by the hour; none without a route to serve from it.
+                cacheClusterEnabled: args.cacheEnabled && cachedRoutes.length > 0,
                 cacheClusterSize: args.cacheSizeGb,
                 tags: ctx.tags,
             },
             { parent: this, dependsOn: [account, executionLogs] },
         );
-        new aws.apigateway.MethodSettings(
+        const stageWide = {
+            loggingLevel: "ERROR",
+            // Full request/response bodies in logs would leak tokens and personal data.
+            dataTraceEnabled: false,
+            metricsEnabled: true,
+            throttlingRateLimit: args.throttleRateLimit,
+            throttlingBurstLimit: args.throttleBurstLimit,
+        };
+        const cacheControl = { cacheDataEncrypted: true, requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403" };
+        // Stage-wide caching would cache every GET keyed by its path alone, so one caller's orders would
+        // be served to the next: caching is off here and opted into per route below.
+        let previous: pulumi.Resource = new aws.apigateway.MethodSettings(
             `${name}-method-settings`,
-            {
-                restApi: api.id,
-                stageName: stage.stageName,
-                methodPath: "*/*",
-                settings: {
-                    loggingLevel: "ERROR",
-                    // Full request/response bodies in logs would leak tokens and personal data.
-                    dataTraceEnabled: false,
-                    metricsEnabled: true,
-                    throttlingRateLimit: args.throttleRateLimit,
-                    throttlingBurstLimit: args.throttleBurstLimit,
-                    cachingEnabled: args.cacheEnabled,
-                    cacheDataEncrypted: true,
-                    cacheTtlInSeconds: 60,
-                    requireAuthorizationForCacheControl: true,
-                    unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403",
-                },
-            },
+            { restApi: api.id, stageName: stage.stageName, methodPath: "*/*", settings: { ...stageWide, cachingEnabled: false, ...cacheControl } },
             { parent: this },
         );
+        for (const r of cachedRoutes) {
+            const slug = slugOf(r);
+            previous = new aws.apigateway.MethodSettings(
+                `${name}-${slug}-cache`,
+                {
+                    restApi: api.id,
+                    stageName: stage.stageName,
+                    methodPath: `${r.path.slice(1)}/${r.method}`,
+                    settings: {
+                        // The provider sends an omitted throttling limit as its default -1, "throttling disabled"
+                        // (@pulumi/aws MethodSettingsSettings, aws_api_gateway_method_settings), so an override
+                        // without them would lift the stage's throttle from this route. Logging and metrics are
+                        // repeated too, so the override does not rest on what API Gateway copies from `*/*`.
+                        ...stageWide,
+                        // Off where the stack's cache is off: the resource exists in every stack, only the value differs.
+                        cachingEnabled: args.cacheEnabled,
+                        cacheTtlInSeconds: (r.cache as RouteCache).ttlSeconds,
+                        ...cacheControl,
+                    },
+                },
+                // Each MethodSettings patches the same stage; API Gateway refuses concurrent updates to it.
+                { parent: this, dependsOn: [previous] },
+            );
+        }
         new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: stage.arn, webAclArn: args.webAclArn }, { parent: this });
 
         const dims = { ApiName: api.name, Stage: stage.stageName };
-        createAlarm(
+        const fiveXx = createAlarm(
             `${name}-5xx-rate`,
             {
                 description: `${physical}: more than ${args.fiveXxRatePercent}% of requests answered 5xx in 3 of 5 minutes.`,
@@ -363,13 +524,12 @@ export class Api extends pulumi.ComponentResource {
                 signal: { kind: "metric", metric: { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: dims, stat: "Average" } },
                 threshold: args.fiveXxRatePercent / 100,
                 comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
+                ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
             { parent: this, tags: ctx.tags },
         );
-        createAlarm(
+        const latency = createAlarm(
             `${name}-latency-p99`,
             {
                 description: `${physical}: p99 latency above ${args.latencyP99Ms} ms in 3 of 5 minutes.`,
@@ -377,8 +537,7 @@ export class Api extends pulumi.ComponentResource {
                 signal: { kind: "metric", metric: { namespace: "AWS/ApiGateway", metricName: "Latency", dimensions: dims, stat: "p99" } },
                 threshold: args.latencyP99Ms,
                 comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
+                ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
             { parent: this, tags: ctx.tags },
@@ -390,6 +549,7 @@ export class Api extends pulumi.ComponentResource {
         this.stageName = stage.stageName;
         this.executionArn = api.executionArn;
         this.accessLogGroupName = accessLogs.name;
+        this.rollbackAlarmNames = [fiveXx.alarm.name, latency.alarm.name];
         this.registerOutputs({ apiId: this.apiId, apiUrl: this.apiUrl, stageName: this.stageName });
     }
 }

@@ -61,17 +61,22 @@ export interface EdgeArgs {
     dataKeyArn: pulumi.Input<string>;
     /**
      * Who the edge alarms reach. CloudFront metrics exist only in us-east-1, and an alarm can only
-     * notify a topic of its own region, so the edge has its own severity topics there, subscribed to
-     * the same mailboxes and pager as the stack's.
+     * notify a topic of its own region, so the edge has its own severity and escalation topics there,
+     * subscribed to the same mailboxes and pager as the stack's.
      */
     alerts: {
         /** Mailboxes subscribed to every us-east-1 severity topic. */
         emails: string[];
-        /** On-call pager subscribed to `critical` (a secret). @default none */
+        /**
+         * Mailboxes of the escalated tier, subscribed to the us-east-1 escalation topic.
+         * @default [] : `emails`, as for the stack's own Alerting
+         */
+        escalationEmails?: string[];
+        /** On-call pager subscribed to `critical` and the escalation topic (a secret). @default none */
         pagerUrl?: pulumi.Input<string>;
         /** Whether `pagerUrl` holds an endpoint. @default false */
         hasPager?: boolean;
-        /** Minutes before a warning escalates to `critical` (5 to 1440). */
+        /** Minutes before a warning escalates to the escalation topic (5 to 1440). */
         escalationMinutes: number;
     };
     /** Requests per 5 minutes from one IP address before the global WAF blocks it (100 to 2000000000). */
@@ -175,13 +180,14 @@ export class Edge extends pulumi.ComponentResource {
         // SNS topics are regional and a CloudWatch alarm only notifies topics of its own region. The
         // alternative (EventBridge forwarding alarm state changes to the stack's region) would still
         // need a topic here for the alarm's own action, so the edge gets the same three severity
-        // topics, with the same subscribers, escalation and delivery-failure alarms, in us-east-1.
+        // topics and escalation topic, with the same subscribers and delivery-failure alarms, in us-east-1.
         const alerting = new Alerting(
             `${name}-alerts`,
             {
                 context: globalCtx,
                 kmsKeyArn: globalKeys.messagingKeyArn,
                 emails: args.alerts.emails,
+                escalationEmails: args.alerts.escalationEmails,
                 pagerUrl: args.alerts.pagerUrl,
                 hasPager: args.alerts.hasPager,
                 escalationMinutes: args.alerts.escalationMinutes,

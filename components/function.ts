@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRouting, createAlarm, dlqDepthAlarm } from "./alarms";
+import { AlarmRouting, SEVERITIES, Severity, createAlarm, dlqDepthAlarm } from "./alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
+import { ROLLBACK_ALARM_WINDOW } from "./rollback-window";
 import { deadLetterQueue } from "./dead-letter-queue";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 
@@ -126,6 +127,27 @@ export interface FunctionArgs {
      */
     releasedExternally?: boolean;
     /**
+     * An alarm on the failure rate of the version the last `pulumi up` published, from embedded
+     * metrics the handler emits for every response it answers (`requestsMetric`) and every 5xx
+     * (`failuresMetric`), dimensioned by `service` (the function's name) and the executed version.
+     * A handler that answers a failure with a 500 is not a Lambda `Errors` datapoint, and a canary's
+     * share of traffic is lost in the function-wide rate: this alarm judges the new version on its
+     * own answers, and a release rolls back on it (`rollbackAlarmNames`).
+     * @default none
+     */
+    versionFailureAlarm?: {
+        /** CloudWatch namespace the handler's embedded metrics go to (POWERTOOLS_METRICS_NAMESPACE). */
+        namespace: string;
+        /** Metric counting every response. */
+        requestsMetric: string;
+        /** Metric counting every 5xx response. */
+        failuresMetric: string;
+        /** Dimension holding the executed version. */
+        versionDimension: string;
+        /** Share of the version's responses that are 5xx (percent, 1 to 100) that raises the critical alarm. */
+        thresholdPercent: number;
+    };
+    /**
      * Handler export, as `file.export`.
      * @default "index.handler"
      */
@@ -136,6 +158,52 @@ export interface FunctionArgs {
      * @default none: the function runs outside any VPC
      */
     vpc?: FunctionVpc;
+    /**
+     * CloudWatch namespace of the function's embedded (EMF) metrics: what its
+     * `POWERTOOLS_METRICS_NAMESPACE` holds. Required with `metricAlarms`.
+     * @default none
+     */
+    metricsNamespace?: string;
+    /**
+     * Alarms on metrics the handler emits itself (CloudWatch embedded metrics in its logs), in
+     * `metricsNamespace` with the one dimension Powertools Metrics adds, `service` = the function's
+     * name (the component sets `POWERTOOLS_SERVICE_NAME` to it). Routed by severity like every alarm.
+     * @default []
+     * @example [{ metricName: "EmailDeliveryUncertain", threshold: 0, severity: "warning", description: "... see docs/runbooks/email-delivery.md" }]
+     */
+    metricAlarms?: EmbeddedMetricAlarm[];
+}
+
+/** An alarm on one embedded metric of the function: the metric's statistic above a threshold. */
+export interface EmbeddedMetricAlarm {
+    /** Metric name as the handler emits it, e.g. `EmailDeliveryUncertain`. */
+    metricName: string;
+    /** The alarm breaches when the statistic of a period is greater than this. */
+    threshold: number;
+    /** Who is told: the severity topic the alarm notifies. */
+    severity: Severity;
+    /** What the alarm means and what to do (a runbook link), shown in the notification. */
+    description: string;
+    /**
+     * Statistic per period: `Sum`, `Maximum`... or a percentile such as `p99`.
+     * @default "Sum"
+     */
+    stat?: string;
+    /**
+     * Seconds per datapoint (60 or a multiple of 60).
+     * @default 60
+     */
+    periodSeconds?: number;
+    /**
+     * Datapoints evaluated (1 to 1440).
+     * @default 1: one breaching minute raises it
+     */
+    evaluationPeriods?: number;
+    /**
+     * Breaching datapoints of `evaluationPeriods` that raise the alarm.
+     * @default evaluationPeriods
+     */
+    datapointsToAlarm?: number;
 }
 
 /** Physical name of a function and of its role: known before either exists, so key policies can name the role. */
@@ -201,9 +269,9 @@ export class Function extends pulumi.ComponentResource {
     public readonly errorRateAlarmName: pulumi.Output<string>;
     /** Name of the p99 duration alarm: a release rolls back when it fires. */
     public readonly durationAlarmName: pulumi.Output<string>;
-    /** ARNs of those two alarms, in the same order as `rollbackAlarmNames`. */
+    /** ARNs of those alarms, in the same order as `rollbackAlarmNames`. */
     public readonly rollbackAlarmArns: pulumi.Output<string>[];
-    /** Names of the alarms a release watches (error rate, p99 duration), in a fixed order. */
+    /** Names of the alarms a release watches (error rate, p99 duration, then the version failure rate if any), in a fixed order. */
     public readonly rollbackAlarmNames: pulumi.Output<string>[];
 
     constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -218,6 +286,14 @@ export class Function extends pulumi.ComponentResource {
         checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
         checkInt(C, "errorRatePercent", args.errorRatePercent, 1, 100);
         checkInt(C, "durationPercentOfTimeout", args.durationPercentOfTimeout, 10, 100);
+        if (args.versionFailureAlarm) {
+            checkInt(C, "versionFailureAlarm.thresholdPercent", args.versionFailureAlarm.thresholdPercent, 1, 100);
+            for (const k of ["requestsMetric", "failuresMetric", "versionDimension"] as const) {
+                if (!/^[A-Za-z0-9_.-]{1,255}$/.test(args.versionFailureAlarm[k])) {
+                    invalid(C, `versionFailureAlarm.${k}`, args.versionFailureAlarm[k], "allowed: a CloudWatch metric or dimension name (letters, digits, . _ -)");
+                }
+            }
+        }
         if (!args.entry.endsWith(".ts") && !args.entry.endsWith(".js")) {
             invalid(C, "entry", args.entry, "allowed: a .ts or .js handler file such as functions/api/index.ts");
         }
@@ -246,6 +322,7 @@ export class Function extends pulumi.ComponentResource {
                 }
             }
         }
+        checkMetricAlarms(C, args);
         const extraGrants = args.grants ?? [];
         checkGrants(C, "grants", extraGrants);
         for (const g of extraGrants) {
@@ -438,8 +515,7 @@ export class Function extends pulumi.ComponentResource {
                 },
                 threshold: args.errorRatePercent,
                 comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
+                ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
             { parent: this, tags },
@@ -467,12 +543,40 @@ export class Function extends pulumi.ComponentResource {
                 signal: { kind: "metric", metric: lambdaMetric("Duration", "p99") },
                 threshold: durationThresholdMs,
                 comparisonOperator: "GreaterThanThreshold",
-                evaluationPeriods: 5,
-                datapointsToAlarm: 3,
+                ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
             { parent: this, tags },
         );
+        const rollbackAlarms = [errorRate.alarm, duration.alarm];
+        const vf = args.versionFailureAlarm;
+        if (vf) {
+            const versionMetric = (metricName: string) => ({
+                namespace: vf.namespace,
+                metricName,
+                dimensions: { service: name, [vf.versionDimension]: fn.version },
+                stat: "Sum",
+            });
+            const versionFailures = createAlarm(
+                `${name}-version-failure-rate`,
+                {
+                    description: `${physicalName}: more than ${vf.thresholdPercent}% of the newest version's responses were 5xx in 3 of 5 minutes (FunctionVersion dimension); a release of that version rolls back.`,
+                    severity: "critical",
+                    signal: {
+                        kind: "math",
+                        expression: "IF(requests > 0, 100 * failures / requests, 0)",
+                        label: "5xx responses of the version (%)",
+                        metrics: { failures: versionMetric(vf.failuresMetric), requests: versionMetric(vf.requestsMetric) },
+                    },
+                    threshold: vf.thresholdPercent,
+                    comparisonOperator: "GreaterThanThreshold",
+                    ...ROLLBACK_ALARM_WINDOW,
+                },
+                args.routing,
+                { parent: this, tags },
+            );
+            rollbackAlarms.push(versionFailures.alarm);
+        }
         dlqDepthAlarm(
             `${name}-dlq-depth`,
             dlq.name,
@@ -480,6 +584,9 @@ export class Function extends pulumi.ComponentResource {
             args.routing,
             { parent: this, tags },
         );
+        for (const m of args.metricAlarms ?? []) {
+            createEmbeddedMetricAlarm(name, physicalName, args.metricsNamespace as string, m, args.routing, { parent: this, tags });
+        }
 
         this.function = fn;
         this.alias = alias;
@@ -496,8 +603,8 @@ export class Function extends pulumi.ComponentResource {
         this.latestVersion = fn.version;
         this.errorRateAlarmName = errorRate.alarm.name;
         this.durationAlarmName = duration.alarm.name;
-        this.rollbackAlarmNames = [errorRate.alarm.name, duration.alarm.name];
-        this.rollbackAlarmArns = [errorRate.alarm.arn, duration.alarm.arn];
+        this.rollbackAlarmNames = rollbackAlarms.map((a) => a.name);
+        this.rollbackAlarmArns = rollbackAlarms.map((a) => a.arn);
         this.registerOutputs({
             functionName: this.functionName,
             aliasArn: this.aliasArn,
@@ -515,4 +622,79 @@ function uniqueInputs(values: pulumi.Input<string>[]): pulumi.Input<string>[] {
     // Outputs cannot be compared before they resolve; dedupe what is comparable, keep the rest.
     const seen = new Set<pulumi.Input<string>>();
     return values.filter((v) => (seen.has(v) ? false : (seen.add(v), true)));
+}
+
+const METRIC_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+const NAMESPACE = /^(?!AWS\/)[A-Za-z0-9_.\-/#:]{1,255}$/;
+
+/** Validates `metricsNamespace` and `metricAlarms` up front, naming the argument and the alarm. */
+function checkMetricAlarms(C: string, args: FunctionArgs): void {
+    const alarms = args.metricAlarms ?? [];
+    if (alarms.length === 0) {
+        return;
+    }
+    const ns = args.metricsNamespace;
+    if (ns === undefined || !NAMESPACE.test(ns)) {
+        invalid(C, "metricsNamespace", ns, "allowed: the CloudWatch namespace the handler's embedded metrics go to (POWERTOOLS_METRICS_NAMESPACE, not AWS/...); required with metricAlarms");
+    }
+    // An alarm on a namespace the handler does not write to would never fire.
+    const emitted = args.environment?.POWERTOOLS_METRICS_NAMESPACE;
+    if (typeof emitted === "string" && emitted !== ns) {
+        invalid(C, "metricsNamespace", ns, `allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = ${JSON.stringify(emitted)}`);
+    }
+    const seen = new Set<string>();
+    alarms.forEach((m, i) => {
+        const at = `metricAlarms[${i}]`;
+        if (typeof m.metricName !== "string" || !METRIC_NAME.test(m.metricName)) {
+            invalid(C, `${at}.metricName`, m.metricName, "allowed: a CloudWatch metric name (letters, digits, . _ -), as the handler emits it");
+        }
+        if (seen.has(m.metricName)) {
+            invalid(C, `${at}.metricName`, m.metricName, "allowed: one alarm per metric; this metric already has one");
+        }
+        seen.add(m.metricName);
+        if (typeof m.threshold !== "number" || !Number.isFinite(m.threshold)) {
+            invalid(C, `${at}.threshold`, m.threshold, "allowed: a finite number");
+        }
+        if (!(SEVERITIES as readonly string[]).includes(m.severity)) {
+            invalid(C, `${at}.severity`, m.severity, `allowed: ${SEVERITIES.join(", ")}`);
+        }
+        if (typeof m.description !== "string" || m.description.trim() === "") {
+            invalid(C, `${at}.description`, m.description, "allowed: what the alarm means and what to do, shown in the notification");
+        }
+        const period = m.periodSeconds ?? 60;
+        if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) {
+            invalid(C, `${at}.periodSeconds`, period, "allowed: 60 or a multiple of 60");
+        }
+        const evaluations = checkInt(C, `${at}.evaluationPeriods`, m.evaluationPeriods ?? 1, 1, 1440);
+        checkInt(C, `${at}.datapointsToAlarm`, m.datapointsToAlarm ?? evaluations, 1, evaluations);
+    });
+}
+
+/** One embedded-metric alarm, named after the function and the metric (`email-worker-email-delivery-uncertain`). */
+function createEmbeddedMetricAlarm(
+    name: string,
+    physicalName: string,
+    namespace: string,
+    m: EmbeddedMetricAlarm,
+    routing: AlarmRouting,
+    opts: { parent: pulumi.Resource; tags: Record<string, string> },
+): void {
+    const slug = m.metricName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase();
+    const evaluationPeriods = m.evaluationPeriods ?? 1;
+    createAlarm(
+        `${name}-${slug}`,
+        {
+            description: `${physicalName}: ${m.metricName} above ${m.threshold}. ${m.description}`,
+            severity: m.severity,
+            // Powertools Metrics publishes with the default dimension service = POWERTOOLS_SERVICE_NAME only.
+            signal: { kind: "metric", metric: { namespace, metricName: m.metricName, dimensions: { service: name }, stat: m.stat ?? "Sum" } },
+            threshold: m.threshold,
+            comparisonOperator: "GreaterThanThreshold",
+            periodSeconds: m.periodSeconds ?? 60,
+            evaluationPeriods,
+            datapointsToAlarm: m.datapointsToAlarm ?? evaluationPeriods,
+        },
+        routing,
+        opts,
+    );
 }

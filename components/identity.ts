@@ -23,10 +23,15 @@ export interface IdentityArgs {
      * @default false
      */
     deletionProtection?: boolean;
-    /** HTTPS URLs the hosted sign-in may redirect the web client to after sign-in. At least one. */
-    callbackUrls: string[];
-    /** HTTPS URLs the hosted sign-out may redirect to. At least one. */
-    logoutUrls: string[];
+    /**
+     * HTTPS URLs the hosted sign-in may redirect the web client to after sign-in. At least one.
+     * Outputs are accepted (the site's domain is the CloudFront distribution's, known only after the
+     * distribution exists); the URLs known as strings are validated here.
+     * @example [pulumi.interpolate`https://${edge.domainName}/auth/callback`]
+     */
+    callbackUrls: pulumi.Input<string>[];
+    /** HTTPS URLs the hosted sign-out may redirect to. At least one; strings validated as for `callbackUrls`. */
+    logoutUrls: pulumi.Input<string>[];
     /**
      * Minimum password length (12 to 99).
      * @default 14
@@ -67,8 +72,9 @@ export class Identity extends pulumi.ComponentResource {
                 invalid(C, argName, urls, "allowed: at least one https:// URL");
             }
             for (const u of urls) {
-                if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(u)) {
-                    invalid(C, argName, u, "allowed: https:// URLs only (Cognito refuses plain http outside localhost)");
+                // An Output is checked by Cognito when it resolves; a plain string can be checked now.
+                if (typeof u === "string" && !/^https:\/\/[^\s/#]+(\/[^\s#]*)?$/.test(u)) {
+                    invalid(C, argName, u, "allowed: https:// URLs without a fragment (Cognito refuses plain http outside localhost, and # parts)");
                 }
             }
         }
@@ -164,6 +170,14 @@ export class Identity extends pulumi.ComponentResource {
             `${name}-domain`,
             { userPoolId: pool.id, domain: pulumi.interpolate`${ctx.namePrefix}-${ctx.accountId}`, managedLoginVersion: 2 },
             { parent: this },
+        );
+        // Managed login (version 2) serves an app client's sign-in pages only once a branding style is
+        // assigned to it; without one the hosted UI answers "Login pages unavailable". Cognito's
+        // default style is enough. The machine client never signs in through the hosted UI.
+        new aws.cognito.ManagedLoginBranding(
+            `${name}-web-login-branding`,
+            { userPoolId: pool.id, clientId: web.id, useCognitoProvidedValues: true },
+            { parent: this, dependsOn: [domain] },
         );
 
         for (const [group, precedence] of Object.entries(USER_GROUPS)) {

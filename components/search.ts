@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext, checkInt, invalid } from "./context";
 import { FunctionVpc } from "./function";
-import { Grant } from "./iam";
+import { Grant, checkGrants } from "./iam";
 
 export const NAT_GATEWAY_STRATEGIES = ["Single", "OnePerAz"] as const;
 /** `Single`: one NAT gateway (cheaper, one zone); `OnePerAz`: one per zone (survives a zone outage). */
@@ -63,7 +63,29 @@ export interface SearchArgs {
      * @default false
      */
     protect?: boolean;
+    /**
+     * What the functions in the VPC do with AWS services outside it: the statements of their roles
+     * (the same `Grant`s). Each service named gets a VPC endpoint whose policy allows exactly these
+     * statements, to principals of this account only, so those calls no longer cross the NAT gateway
+     * (one NAT, or one AZ, down no longer takes them down):
+     * - `dynamodb`: a gateway endpoint on the private subnets' route tables (no charge);
+     * - `sns`: an interface endpoint with private DNS in each private subnet, behind a security group
+     *   admitting HTTPS from the client group only (billed per AZ-hour and per GB).
+     * @default {}: both reached through the NAT gateway
+     */
+    serviceAccess?: ServiceAccess;
 }
+
+/** The AWS services the VPC has endpoints for, and what the functions in it may do there. */
+export interface ServiceAccess {
+    /** DynamoDB statements (`dynamodb:*` actions on exact table and index ARNs). @default none */
+    dynamodb?: Grant[];
+    /** SNS statements (`sns:*` actions on exact topic ARNs). @default none */
+    sns?: Grant[];
+}
+
+/** How each endpoint reaches its service: routes for DynamoDB (free), network interfaces for SNS. */
+export const SERVICE_ENDPOINT_TYPES: Record<keyof ServiceAccess, "Gateway" | "Interface"> = { dynamodb: "Gateway", sns: "Interface" };
 
 const INDEX = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
@@ -96,6 +118,8 @@ export class Search extends pulumi.ComponentResource {
     public readonly vpcEndpointId: pulumi.Output<string>;
     /** What a `Function` needs to run in the VPC next to the endpoint. */
     public readonly functionVpc: FunctionVpc;
+    /** Id of each AWS service endpoint `serviceAccess` asked for, by service. */
+    public readonly serviceEndpointIds: Partial<Record<keyof ServiceAccess, pulumi.Output<string>>>;
     /** The IAM statement a client role needs besides the data access policy. */
     public readonly accessGrant: Grant;
 
@@ -127,6 +151,30 @@ export class Search extends pulumi.ComponentResource {
         const cidr = args.vpcCidr ?? "10.0.0.0/16";
         if (!CIDR.test(cidr) || cidr.split("/")[0].split(".").some((o) => Number(o) > 255)) {
             invalid(C, "vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
+        }
+        const access = args.serviceAccess ?? {};
+        for (const [service, grants] of Object.entries(access) as [string, Grant[] | undefined][]) {
+            if (!(service in SERVICE_ENDPOINT_TYPES)) {
+                invalid(C, "serviceAccess", service, `allowed keys: ${Object.keys(SERVICE_ENDPOINT_TYPES).join(", ")}`);
+            }
+            if (grants === undefined) {
+                continue;
+            }
+            if (grants.length === 0) {
+                invalid(C, `serviceAccess.${service}`, grants, "allowed: at least one statement; leave the service out to reach it through the NAT gateway");
+            }
+            checkGrants(C, `serviceAccess.${service}`, grants);
+            for (const g of grants) {
+                for (const a of g.actions) {
+                    if (!a.startsWith(`${service}:`)) {
+                        invalid(C, `serviceAccess.${service}`, a, `allowed: ${service}: actions only; an endpoint policy covers its own service`);
+                    }
+                }
+                // An endpoint policy on "*" would let stolen credentials reach any table or topic through it.
+                if (g.resources.includes("*")) {
+                    invalid(C, `serviceAccess.${service}`, `${g.sid} "*"`, "allowed: exact ARNs of the resources the functions use");
+                }
+            }
         }
         const collectionName = `${ctx.namePrefix}-search`;
         if (!AOSS_NAME.test(collectionName) || !AOSS_NAME.test(`${collectionName}-net`)) {
@@ -258,6 +306,7 @@ export class Search extends pulumi.ComponentResource {
         this.clientSecurityGroupId = clients.id;
         this.vpcEndpointId = endpoint.id;
         this.functionVpc = { subnetIds: vpc.privateSubnetIds, securityGroupIds: [clients.id] };
+        this.serviceEndpointIds = this.serviceEndpoints(name, ctx, vpc, clients, access);
         this.accessGrant = {
             sid: "SearchCollection",
             // The data plane checks this IAM action first, then the data access policy's index permissions.
@@ -269,7 +318,98 @@ export class Search extends pulumi.ComponentResource {
             collectionEndpoint: this.collectionEndpoint,
             vpcId: this.vpcId,
             vpcEndpointId: this.vpcEndpointId,
+            serviceEndpointIds: this.serviceEndpointIds,
         });
+    }
+
+    /**
+     * The VPC endpoints of `serviceAccess`. Their policies repeat the functions' own statements with
+     * Principal "*" (gateway endpoints accept no other) narrowed to this account, so the endpoint is
+     * no wider than the roles behind it.
+     */
+    private serviceEndpoints(
+        name: string,
+        ctx: PlatformContext,
+        vpc: ec2x.Vpc,
+        clients: aws.ec2.SecurityGroup,
+        access: ServiceAccess,
+    ): Partial<Record<keyof ServiceAccess, pulumi.Output<string>>> {
+        const ids: Partial<Record<keyof ServiceAccess, pulumi.Output<string>>> = {};
+        const services = (Object.keys(SERVICE_ENDPOINT_TYPES) as (keyof ServiceAccess)[]).filter((s) => access[s] !== undefined);
+        if (services.length === 0) {
+            return ids;
+        }
+        const prefix = ctx.partition === "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws";
+        const endpointPolicy = (grants: Grant[]) =>
+            pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: grants.map((g) => ({
+                    Sid: g.sid,
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: g.actions,
+                    Resource: g.resources,
+                    Condition: { StringEquals: { "aws:PrincipalAccount": ctx.accountId } },
+                })),
+            });
+        let interfaceGroup: aws.ec2.SecurityGroup | undefined;
+        for (const service of services) {
+            const grants = access[service] as Grant[];
+            const common = {
+                vpcId: vpc.vpcId,
+                serviceName: `${prefix}.${ctx.region}.${service}`,
+                vpcEndpointType: SERVICE_ENDPOINT_TYPES[service],
+                policy: endpointPolicy(grants),
+                tags: { ...ctx.tags, Name: `${ctx.namePrefix}-${service}` },
+            };
+            let endpoint: aws.ec2.VpcEndpoint;
+            if (SERVICE_ENDPOINT_TYPES[service] === "Gateway") {
+                endpoint = new aws.ec2.VpcEndpoint(`${name}-${service}-endpoint`, { ...common, routeTableIds: privateRouteTableIds(vpc) }, { parent: this });
+            } else {
+                interfaceGroup ??= new aws.ec2.SecurityGroup(
+                    `${name}-service-endpoints`,
+                    {
+                        vpcId: vpc.vpcId,
+                        description: `${ctx.namePrefix} AWS service interface endpoints`,
+                        ingress: [{ description: "HTTPS from the functions in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [clients.id] }],
+                        tags: { ...ctx.tags, Name: `${ctx.namePrefix}-service-endpoints` },
+                    },
+                    { parent: this },
+                );
+                // Private DNS answers the service's public name with the endpoint's addresses: the SDK needs no endpoint setting.
+                endpoint = new aws.ec2.VpcEndpoint(
+                    `${name}-${service}-endpoint`,
+                    { ...common, privateDnsEnabled: true, subnetIds: vpc.privateSubnetIds, securityGroupIds: [interfaceGroup.id] },
+                    { parent: this },
+                );
+            }
+            ids[service] = endpoint.id;
+        }
+        return ids;
     }
 }
 
+/**
+ * Ids of the route tables of the VPC's private subnets, from awsx's `routeTableAssociations` (each
+ * subnet has its own table; `privateSubnetIds` says which subnets are private). A gateway endpoint
+ * adds its routes to exactly these; the public subnets' tables need none.
+ */
+function privateRouteTableIds(vpc: ec2x.Vpc): pulumi.Output<string[]> {
+    return vpc.routeTableAssociations.apply((associations) =>
+        pulumi
+            .all([vpc.privateSubnetIds, pulumi.all((associations ?? []).map((a) => pulumi.all([a.subnetId, a.routeTableId])))])
+            .apply(([privateIds, pairs]) => selectPrivateRouteTables(pairs, privateIds)),
+    );
+}
+
+/** The distinct route tables associated with the private subnets; none is an error, not an endpoint that routes nothing. */
+export function selectPrivateRouteTables(associations: [string | undefined, string][], privateSubnetIds: string[]): string[] {
+    const tables = [...new Set(associations.filter(([subnet]) => subnet !== undefined && privateSubnetIds.includes(subnet)).map(([, table]) => table))];
+    if (tables.length === 0) {
+        // awsx gives every subnet a table; none for the private subnets means its outputs changed shape.
+        throw new Error(
+            `Search: the VPC reported no route table for its private subnets (${privateSubnetIds.join(", ") || "none"}); the DynamoDB gateway endpoint would route nothing`,
+        );
+    }
+    return tables;
+}

@@ -6,8 +6,9 @@ import { allPolicies } from "./rules";
 
 installDecodeOnce();
 
+const policies = allPolicies();
 new policyModule.PolicyPack("platform-policies", {
-    description: "Security and monitoring rules for serverless AWS: 58 rules, per-environment levels in config/.",
+    description: `Security and monitoring rules for serverless AWS: ${policies.length} rules, per-environment levels in config/.`,
     enforcementLevel: "advisory",
-    policies: allPolicies(),
+    policies,
 });

@@ -32,6 +32,7 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     logRetentionDays: ["45", /^platform:logRetentionDays: 45 is not one of 1, 3, 5, 7, 14, 30, 60, 90/],
     auditLogRetentionDays: ["100", /^platform:auditLogRetentionDays: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90/],
     alertEmails: ['["ops@example.com", "not-an-email"]', /^platform:alertEmails\[1\]: "not-an-email" is not an email address$/],
+    escalationEmails: ['["lead@example"]', /^platform:escalationEmails\[0\]: "lead@example" is not an email address$/],
     pagerUrl: ["http://pager.example.com/hook", /^platform:pagerUrl: "http:\/\/pager.example.com\/hook" is not an https:\/\/ URL$/],
     escalationMinutes: ["2", /^platform:escalationMinutes: 2 is below the minimum 5 \(allowed: 5 to 1440\)$/],
     apiFunctionTimeoutSeconds: ["30", /^platform:apiFunctionTimeoutSeconds: 30 is above the maximum 29 \(allowed: 1 to 29\)$/],
@@ -62,6 +63,7 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     releaseStrategy: ["big-bang", /^platform:releaseStrategy: "big-bang" is not one of blue-green, rolling, canary$/],
     releaseStepPercent: ["100", /^platform:releaseStepPercent: 100 is above the maximum 99/],
     releaseIntervalMinutes: ["0", /^platform:releaseIntervalMinutes: 0 is below the minimum 1/],
+    releaseBakeMinutes: ["13", /^platform:releaseBakeMinutes: 13 is above the maximum 12 \(allowed: 1 to 12\)$/],
     backupRetentionDays: ["0", /^platform:backupRetentionDays: 0 is below the minimum 1/],
     rpoMinutes: ["-5", /^platform:rpoMinutes: -5 is below the minimum 1/],
     rtoMinutes: ["1", /^platform:rtoMinutes: 1 is below the minimum 5/],
@@ -116,6 +118,48 @@ describe("stack configuration", () => {
         assert.match(problemsFor({ "platform:edgeDomainName": "www.example.com" })[0], /^platform:edgeDomainName and platform:edgeCertificateArn go together/);
         assert.match(problemsFor({ "platform:edgeCertificateArn": cert })[0], /go together: set both/);
         assert.deepEqual(problemsFor({ "platform:edgeDomainName": "www.example.com", "platform:edgeCertificateArn": cert }), []);
+    });
+
+    it("refuses release steps, canary bakes and post-release bakes shorter than the rollback alarms' detection time", () => {
+        const rolling = problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "2" });
+        assert.deepEqual(rolling, [
+            "platform:releaseIntervalMinutes: 2 minutes (how long each rolling step lasts) is shorter than the 3 minutes the rollback alarms need to detect a bad version " +
+                "(3 breaching datapoints of 1 minute); set platform:releaseIntervalMinutes to 3 or more, or use platform:releaseStrategy blue-green",
+        ]);
+        assert.match(problemsFor({ "platform:releaseIntervalMinutes": "1" })[0], /^platform:releaseIntervalMinutes: 1 minutes \(how long the canary bakes\) is shorter than the 3 minutes/);
+        const bake = problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseBakeMinutes": "2" });
+        assert.deepEqual(bake, [
+            "platform:releaseBakeMinutes: 2 minutes is shorter than the 3 minutes the rollback alarms need to detect a bad version (3 breaching datapoints of 1 minute); " +
+                "set platform:releaseBakeMinutes to 3 or more (at most 12)",
+        ]);
+        // Blue/green has no steps: its interval is not judged, only the bake that follows the shift.
+        assert.deepEqual(problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseIntervalMinutes": "1" }), []);
+        assert.deepEqual(problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "3", "platform:releaseBakeMinutes": "3" }), []);
+    });
+
+    describe("a prod stack's escalated tier", () => {
+        const prod = { "platform:environment": "prod" };
+        it("refuses prod with neither escalationEmails nor pagerUrl, naming both keys and how to set them", () => {
+            const problems = problemsFor(prod);
+            assert.deepEqual(problems, [
+                "platform:environment is prod, but the escalated tier has no target beyond the alertEmails mailboxes: set platform:escalationEmails " +
+                    "(`pulumi config set --path 'escalationEmails[0]' oncall-lead@example.com`) or platform:pagerUrl (`pulumi config set --secret pagerUrl https://...`)",
+            ]);
+            assert.deepEqual(problemsFor({ ...prod, "platform:escalationEmails": "[]" }), problems, "an explicit empty list is no tier either");
+        });
+        it("accepts prod with escalationEmails, with a pager, or with a secret pager the preview cannot read", () => {
+            assert.deepEqual(problemsFor({ ...prod, "platform:escalationEmails": '["oncall-lead@example.com"]' }), []);
+            assert.deepEqual(problemsFor({ ...prod, "platform:pagerUrl": "https://events.pagerduty.example.com/integration/abc/enqueue" }), []);
+            const secretKeys = new Set(["platform:pagerUrl"]);
+            const c = parseConfig({ ...REQUIRED, ...prod, "platform:pagerUrl": "[secret]" }, "platform", { secretKeys, skipSecretFormat: true });
+            assert.deepEqual(c.escalationEmails, []);
+        });
+        it("lets dev and staging fall back to alertEmails, and reports a bad prod mailbox once, as a bad mailbox", () => {
+            assert.deepEqual(problemsFor({ "platform:environment": "staging" }), []);
+            assert.deepEqual(parseConfig(REQUIRED).escalationEmails, []);
+            const problems = problemsFor({ ...prod, "platform:escalationEmails": '["oncall lead"]' });
+            assert.deepEqual(problems, ['platform:escalationEmails[0]: "oncall lead" is not an email address']);
+        });
     });
 
     it("rejects an empty alert list and a misspelt key", () => {

@@ -1,101 +1,156 @@
 /**
- * Smoke checks for a deployed (or local) API, for operators and CI after a deploy.
+ * Smoke checks of a deployed stack (or a bare API URL), for operators and CI after a deploy. The
+ * checks themselves live in functions/shared/smoke-checks.ts, which the CodeDeploy hook runs too.
  *
- *   npm run smoke -- --url <api url> [--site-url <url>] [--timeout-ms <ms>]
+ *   npm run smoke -- --stack <name> [--site-url <url>] [--client-secret-env VAR] [--timeout-ms N] [--json]
+ *   npm run smoke -- --url <api url> [--site-url <url>] [--timeout-ms N] [--json]
  *
- * Checks: /health answers 200 with status "ok"; protected routes reject anonymous calls (401/403);
- * the site answers with its security headers. Exit code 0 when all pass, 1 when any fails, 2 on bad usage.
+ * Exit code: 0 every check passed, 1 a check failed, 2 bad usage or the target could not be resolved
+ * (stack outputs or the machine client's secret unreadable): then no check ran.
  */
+import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { DEFAULT_TIMEOUT_MS, runSmokeChecks, SMOKE_SCOPE, type CheckResult, type MachineCredentials, type SmokeTarget } from "../functions/shared/smoke-checks";
 import { parseFlags, UsageError, validated } from "./ops/args";
+import { readStackOutputs, stackFlag, StackOutputsError, stringOutput } from "./ops/stack-outputs";
 
-const USAGE = "Usage: npm run smoke -- --url <api url> [--site-url <url>] [--timeout-ms <ms>]";
+export { REQUIRED_SITE_HEADERS } from "../functions/shared/smoke-checks";
 
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  detail: string;
+export const USAGE = [
+  "Usage: npm run smoke -- --stack <name> | --url <api url> [options]",
+  "  --stack <name>             read apiUrl, the site and the machine client from `pulumi stack output --json --stack <name>`",
+  "  --url <api url>            a bare API URL: health and anonymous rejections only (the authenticated read is skipped)",
+  "  --site-url <url>           the site to check (default with --stack: https://<distributionDomainName>/)",
+  "  --client-secret-env <VAR>  with --stack: the machine client's secret is in $VAR (default: read it with Cognito DescribeUserPoolClient)",
+  `  --timeout-ms <ms>          per request, 100 to 999999 (default ${DEFAULT_TIMEOUT_MS})`,
+  "  --json                     print one JSON object { checks, passed, failed, skipped } and nothing else on stdout",
+  "  --help                     print this and exit 0",
+  "Exit code: 0 all passed, 1 a check failed, 2 bad usage or the stack could not be read.",
+].join("\n");
+
+const FLAGS = { stack: "value", url: "value", "site-url": "value", "timeout-ms": "value", "client-secret-env": "value", json: "boolean", help: "boolean" } as const;
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface SmokeIo {
+  /** stdout, a line at a time. */
+  out?: (line: string) => void;
+  /** stderr, a line at a time. */
+  err?: (line: string) => void;
+  /** Where --client-secret-env and the stand-in PATH come from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** @default a client in the user pool's region */
+  cognito?: (region: string) => CognitoIdentityProviderClient;
 }
 
-/** What the site's CloudFront response headers policy must set. */
-export const REQUIRED_SITE_HEADERS: Array<{ name: string; valid: (value: string) => boolean; expected: string }> = [
-  { name: "strict-transport-security", valid: (v) => /max-age=(\d+)/.test(v) && Number(/max-age=(\d+)/.exec(v)?.[1]) >= 31_536_000, expected: "max-age of at least one year" },
-  { name: "x-content-type-options", valid: (v) => v.toLowerCase() === "nosniff", expected: "nosniff" },
-  { name: "x-frame-options", valid: (v) => /^(deny|sameorigin)$/i.test(v), expected: "DENY or SAMEORIGIN" },
-  { name: "referrer-policy", valid: (v) => v.length > 0 && !/unsafe-url/i.test(v), expected: "a policy other than unsafe-url" },
-  { name: "content-security-policy", valid: (v) => v.length > 0, expected: "a content security policy" },
-];
-
-async function get(url: string, timeoutMs: number, method = "GET", body?: string): Promise<Response> {
-  return fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), redirect: "manual", ...(body ? { body, headers: { "content-type": "application/json" } } : {}) });
+export interface SmokeSummary {
+  stack?: string;
+  apiUrl: string;
+  siteUrl?: string;
+  checks: CheckResult[];
+  passed: number;
+  failed: number;
+  skipped: number;
 }
 
-export async function runSmoke(apiUrl: string, siteUrl: string, timeoutMs = 10_000): Promise<CheckResult[]> {
-  const base = apiUrl.replace(/\/+$/, "");
-  const results: CheckResult[] = [];
-  const attempt = async (name: string, check: () => Promise<string>) => {
-    try {
-      results.push({ name, ok: true, detail: await check() });
-    } catch (error) {
-      results.push({ name, ok: false, detail: (error as Error).message });
-    }
-  };
+export function summarize(checks: CheckResult[]): Pick<SmokeSummary, "passed" | "failed" | "skipped"> {
+  const skipped = checks.filter((c) => c.skipped).length;
+  const passed = checks.filter((c) => c.ok && !c.skipped).length;
+  return { passed, failed: checks.length - passed - skipped, skipped };
+}
 
-  await attempt("GET /health answers 200 ok", async () => {
-    const res = await get(`${base}/health`, timeoutMs);
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`status ${res.status}: ${text.slice(0, 200)}`);
-    const body = JSON.parse(text) as { status?: string; version?: string };
-    if (body.status !== "ok") throw new Error(`status field is ${JSON.stringify(body.status)}`);
-    return `version ${body.version ?? "unknown"}`;
-  });
-
-  for (const [method, path] of [
-    ["GET", "/orders"],
-    ["POST", "/orders"],
-    ["GET", "/orders/search?q=x"],
-  ] as const) {
-    await attempt(`${method} ${path.split("?")[0]} rejects anonymous callers`, async () => {
-      const res = await get(`${base}${path}`, timeoutMs, method, method === "POST" ? "{}" : undefined);
-      await res.text();
-      if (res.status !== 401 && res.status !== 403) throw new Error(`expected 401 or 403, got ${res.status}`);
-      return `status ${res.status}`;
-    });
+async function machineSecret(stack: string, userPoolId: string, clientId: string, secretEnv: string | undefined, io: SmokeIo): Promise<string> {
+  const env = io.env ?? process.env;
+  if (secretEnv !== undefined) {
+    const value = env[secretEnv];
+    if (!value) throw new StackOutputsError(`--client-secret-env ${secretEnv}: the environment variable ${secretEnv} is not set or empty; export the machine client's secret in it.`);
+    return value;
   }
-
-  await attempt(`site ${siteUrl} sends security headers`, async () => {
-    const res = await get(siteUrl, timeoutMs);
-    await res.text();
-    const problems = REQUIRED_SITE_HEADERS.flatMap(({ name, valid, expected }) => {
-      const value = res.headers.get(name);
-      if (value === null) return [`${name} missing`];
-      return valid(value) ? [] : [`${name}: "${value}" (expected ${expected})`];
-    });
-    if (problems.length > 0) throw new Error(problems.join("; "));
-    return REQUIRED_SITE_HEADERS.map((h) => h.name).join(", ");
-  });
-  return results;
+  // A user pool id is "<region>_<id>": the pool's region, whatever the caller's default region is.
+  const region = userPoolId.split("_")[0]!;
+  const client = io.cognito?.(region) ?? new CognitoIdentityProviderClient({ region, maxAttempts: 3 });
+  try {
+    const { UserPoolClient } = await client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }));
+    if (!UserPoolClient?.ClientSecret) throw new Error("the client has no secret");
+    return UserPoolClient.ClientSecret;
+  } catch (error) {
+    const e = error as Error;
+    throw new StackOutputsError(
+      `Cognito DescribeUserPoolClient (pool ${userPoolId}, machine client ${clientId} of stack "${stack}") failed: ${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}. ` +
+        "It needs cognito-idp:DescribeUserPoolClient on the pool; or pass the secret with --client-secret-env VAR.",
+    );
+  }
 }
 
-export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<number> {
-  const flags = parseFlags(argv, { url: "value", "site-url": "value", "timeout-ms": "value" }, USAGE);
+async function stackTarget(stack: string, secretEnv: string | undefined, io: SmokeIo): Promise<SmokeTarget> {
+  const outputs = await readStackOutputs(stack, { env: io.env ?? process.env });
+  const apiUrl = stringOutput(outputs, stack, "apiUrl");
+  const domain = stringOutput(outputs, stack, "distributionDomainName");
+  const authDomainUrl = stringOutput(outputs, stack, "authDomainUrl");
+  const userPoolId = stringOutput(outputs, stack, "userPoolId");
+  const clientId = stringOutput(outputs, stack, "userPoolClientIds.machine");
+  const machine: MachineCredentials = {
+    tokenUrl: `${authDomainUrl.replace(/\/+$/, "")}/oauth2/token`,
+    clientId,
+    clientSecret: await machineSecret(stack, userPoolId, clientId, secretEnv, io),
+    scope: SMOKE_SCOPE,
+  };
+  return { apiUrl, siteUrl: `https://${domain}/`, machine };
+}
+
+async function run(argv: readonly string[], io: SmokeIo, out: (line: string) => void): Promise<number> {
+  const flags = parseFlags(argv, FLAGS, "Run with --help for usage.");
+  if (flags.has("help")) {
+    out(USAGE);
+    return 0;
+  }
+  const stack = flags.get("stack") as string | undefined;
   const url = flags.get("url") as string | undefined;
-  if (!url) throw new UsageError(`--url is required. ${USAGE}`);
-  validated("url", url, /^https?:\/\/[^\s/]+(\/\S*)?$/, "an http(s) URL such as https://abc.execute-api.us-east-1.amazonaws.com/prod");
-  const site = (flags.get("site-url") as string | undefined) ?? new URL(url).origin + "/";
-  validated("site-url", site, /^https?:\/\/[^\s/]+(\/\S*)?$/, "an http(s) URL of the site");
-  const timeoutMs = Number(validated("timeout-ms", (flags.get("timeout-ms") as string | undefined) ?? "10000", /^\d{3,6}$/, "milliseconds, 100 to 999999"));
-  const results = await runSmoke(url, site, timeoutMs);
-  for (const r of results) log(`${r.ok ? "PASS" : "FAIL"}  ${r.name}: ${r.detail}`);
-  const failed = results.filter((r) => !r.ok).length;
-  log(`${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  const secretEnv = flags.get("client-secret-env") as string | undefined;
+  if (stack !== undefined && url !== undefined) throw new UsageError("--stack and --url are mutually exclusive: --stack reads the API URL from the stack's outputs.");
+  if (stack === undefined && url === undefined) throw new UsageError("Give --stack <name> or --url <api url>. Run with --help for usage.");
+  if (secretEnv !== undefined) {
+    if (stack === undefined) throw new UsageError("--client-secret-env is only allowed with --stack: a bare --url has no machine client.");
+    validated("client-secret-env", secretEnv, ENV_NAME, "an environment variable name such as SMOKE_CLIENT_SECRET");
+  }
+  if (stack !== undefined) stackFlag(stack);
+  if (url !== undefined) validated("url", url, HTTP_URL, "an http(s) URL such as https://abc.execute-api.us-east-1.amazonaws.com/prod");
+  const siteFlag = flags.get("site-url") as string | undefined;
+  if (siteFlag !== undefined) validated("site-url", siteFlag, HTTP_URL, "an http(s) URL of the site, such as https://d111111abcdef8.cloudfront.net/");
+  const timeoutMs = Number(validated("timeout-ms", (flags.get("timeout-ms") as string | undefined) ?? String(DEFAULT_TIMEOUT_MS), /^[1-9]\d{2,5}$/, "milliseconds, 100 to 999999"));
+
+  const resolved: SmokeTarget = stack !== undefined ? await stackTarget(stack, secretEnv, io) : { apiUrl: url! };
+  const target: SmokeTarget = { ...resolved, ...(siteFlag !== undefined ? { siteUrl: siteFlag } : {}), timeoutMs };
+  const checks = await runSmokeChecks(target, io.fetch ? { fetch: io.fetch } : {});
+  const summary: SmokeSummary = { ...(stack !== undefined ? { stack } : {}), apiUrl: target.apiUrl, ...(target.siteUrl ? { siteUrl: target.siteUrl } : {}), checks, ...summarize(checks) };
+  if (flags.has("json")) {
+    out(JSON.stringify(summary, null, 2));
+  } else {
+    out(`Smoke checks of the API ${target.apiUrl}${target.siteUrl ? ` and the site ${target.siteUrl}` : ""}${stack !== undefined ? ` (stack ${stack})` : ""}`);
+    for (const c of checks) out(`${c.skipped ? "SKIP" : c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
+    out(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  }
+  return summary.failed === 0 ? 0 : 1;
+}
+
+/** The command; returns its exit code and never throws: a usage or stack problem goes to `err`. */
+export async function main(argv: readonly string[], io: SmokeIo = {}): Promise<number> {
+  const out = io.out ?? ((line: string) => console.log(line));
+  const err = io.err ?? ((line: string) => console.error(line));
+  try {
+    return await run(argv, io, out);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof StackOutputsError) {
+      err(error.message);
+      return 2;
+    }
+    err(`smoke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2))
-    .then((code) => process.exit(code))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(error instanceof UsageError ? 2 : 1);
-    });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -16,10 +16,10 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Prom
  * the underlying message to the client.
  */
 export function createApiHandler(deps: ApiDeps): ApiHandler {
-  const { logger, kpis } = deps.observability;
+  const { logger, kpis, responses, tracer } = deps.observability;
   const createOrder = createOrderRoute(deps);
 
-  return async (event, context) => {
+  const answer: ApiHandler = async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.addContext(context);
     logger.setCorrelationId(requestId);
@@ -32,6 +32,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         });
       }
       const { route, id = "" } = found.match;
+      tracer.putAnnotation("route", route);
       switch (route) {
         case "health":
           return await health(deps, requestId);
@@ -55,6 +56,20 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return json(500, { error: { code: "internal_error", message: "The request could not be completed; retry later.", details: { requestId } } });
     } finally {
       kpis.flush();
+    }
+  };
+
+  return async (event, context) => {
+    let response: APIGatewayProxyResult | undefined;
+    try {
+      response = await answer(event, context);
+      return response;
+    } finally {
+      // No answer (a throw past the catch-all) reaches the caller as API Gateway's 502: a server error as well.
+      const status = response?.statusCode ?? 500;
+      // Lambda names the version it ran, also when invoked through an alias; "$LATEST" when unqualified.
+      responses.record(status, context.functionVersion || "$LATEST");
+      tracer.putAnnotation("status", status);
     }
   };
 }

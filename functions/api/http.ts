@@ -16,7 +16,7 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 export function errorResponse(error: AppError, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return json(error.status, error.toBody(), headers);
+  return json(error.status, error.toBody(), { ...error.headers, ...headers });
 }
 
 /** Header names are case-insensitive; API Gateway keeps the client's casing. */

@@ -1,17 +1,22 @@
-import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { createDocumentClient } from "../shared/clients";
+import { createDocumentClient, createDynamoClient } from "../shared/clients";
 import { createObservability } from "../shared/observability";
+import { traceHandler } from "../shared/tracing";
 import { loadEmailWorkerConfig } from "./config";
+import { createSesClient } from "./ses-client";
 import { createEmailWorker } from "./worker";
 
 const config = loadEmailWorkerConfig();
+const observability = createObservability(config.POWERTOOLS_SERVICE_NAME, config.POWERTOOLS_METRICS_NAMESPACE);
+const { tracer } = observability;
 
-export const handler = createEmailWorker({
-  db: createDocumentClient(),
-  tableName: config.TABLE_NAME,
-  // One attempt: the SDK's automatic retry could repeat a send that SES already accepted. SQS retries instead.
-  ses: new SESv2Client({ maxAttempts: 1 }),
-  fromAddress: config.SES_FROM_ADDRESS,
-  configurationSet: config.SES_CONFIGURATION_SET,
-  observability: createObservability(config.POWERTOOLS_SERVICE_NAME, config.POWERTOOLS_METRICS_NAMESPACE),
-});
+export const handler = traceHandler(
+  tracer,
+  createEmailWorker({
+    db: createDocumentClient(createDynamoClient(tracer)),
+    tableName: config.TABLE_NAME,
+    ses: createSesClient(tracer),
+    fromAddress: config.SES_FROM_ADDRESS,
+    configurationSet: config.SES_CONFIGURATION_SET,
+    observability,
+  }),
+);

@@ -16,6 +16,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Response headers the status needs, e.g. `retry-after` on a 503. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

@@ -1,8 +1,11 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ApiMetric, FUNCTION_VERSION_DIMENSION } from "./metric-names";
+import { createTracer, type Tracer } from "./tracing";
 
 export { MetricUnit };
-export type { Logger, Metrics };
+export type { Logger, Metrics, Tracer };
+export { ApiMetric, FUNCTION_VERSION_DIMENSION, SERVICE_DIMENSION } from "./metric-names";
 
 /** Business KPIs and operational counters, emitted as CloudWatch embedded metrics. */
 export const Kpi = {
@@ -25,12 +28,39 @@ export interface Observability {
   logger: Logger;
   metrics: Metrics;
   kpis: KpiRecorder;
+  /** Per-response metrics of the API, apart from the KPIs so only they carry the version dimension. */
+  responses: ResponseMetrics;
+  tracer: Tracer;
 }
 
 /** Service name and namespace come from POWERTOOLS_* variables, validated by the function's config. */
 export function createObservability(serviceName: string, namespace: string): Observability {
   const metrics = new Metrics({ serviceName, namespace });
-  return { logger: new Logger({ serviceName }), metrics, kpis: new KpiRecorder(metrics) };
+  return {
+    logger: new Logger({ serviceName }),
+    metrics,
+    kpis: new KpiRecorder(metrics),
+    responses: new ResponseMetrics(new Metrics({ serviceName, namespace })),
+    tracer: createTracer(serviceName),
+  };
+}
+
+/**
+ * One EMF record per answered request with `ApiResponses` and `ApiServerErrors`, dimensioned by
+ * service and `FunctionVersion`: while CodeDeploy shifts an alias, the new version's failures are
+ * told apart from the old one's. Its own Metrics instance, because a request dimension added to the
+ * KPIs' instance would split every KPI by version too.
+ */
+export class ResponseMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  record(statusCode: number, functionVersion: string): void {
+    this.metrics.addDimension(FUNCTION_VERSION_DIMENSION, functionVersion);
+    this.metrics.addMetric(ApiMetric.Responses, MetricUnit.Count, 1);
+    this.metrics.addMetric(ApiMetric.ServerErrors, MetricUnit.Count, statusCode >= 500 ? 1 : 0);
+    // Clears the dimension again, so the next request's version is the only one.
+    this.metrics.publishStoredMetrics();
+  }
 }
 
 /**

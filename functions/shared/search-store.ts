@@ -1,8 +1,10 @@
 import type Transport from "@opensearch-project/opensearch/lib/Transport.js";
+import type { ApiResponse, TransportRequestOptions, TransportRequestParams } from "@opensearch-project/opensearch/lib/Transport.js";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Order } from "./domain";
 import type { createSignedTransport as CreateSignedTransport, SignedTransportOptions } from "./opensearch-transport";
+import { statusOf, traceCall, type Tracer } from "./tracing";
 
 /** What the search index holds for an order: enough to show a result list, scoped by customer. */
 export interface OrderDocument {
@@ -47,6 +49,25 @@ export interface OpenSearchOptions {
   /** `aoss` for OpenSearch Serverless; `es` for a managed domain. */
   service?: "aoss" | "es";
   requestTimeoutMs?: number;
+  /** Each request becomes an `opensearch.<operation>` subsegment annotated with the index and status. */
+  tracer?: Tracer;
+}
+
+/**
+ * Why a search call failed, as far as the caller is concerned. `unavailable`: OpenSearch could not
+ * answer (timeout, connection refused or reset, no living connection, a 5xx or a 429) and a retry
+ * later may succeed. `failed`: anything else, above all a 4xx, which means our own request was wrong
+ * (a bug to fix, not an outage to wait out).
+ */
+export function classifySearchFailure(error: unknown): { kind: "unavailable" | "failed"; reason: string; status?: number } {
+  const name = error instanceof Error ? error.name : typeof error;
+  const status = statusOf(error);
+  if (name === "ResponseError" && status !== undefined) {
+    return { kind: status >= 500 || status === 429 ? "unavailable" : "failed", reason: name, status };
+  }
+  // The OpenSearch client's own names; matched by name so the API's cold start need not load the library.
+  const outage = name === "TimeoutError" || name === "ConnectionError" || name === "NoLivingConnectionsError";
+  return { kind: outage ? "unavailable" : "failed", reason: name };
 }
 
 interface HitsBody {
@@ -100,25 +121,35 @@ export class OpenSearchStore implements SearchStore {
     return this.transport;
   }
 
+  private async send(operation: "get" | "index" | "delete" | "search", params: TransportRequestParams, options?: TransportRequestOptions): Promise<ApiResponse> {
+    // Connecting (the first request's import of the client library) stays outside the subsegment, so it is not taken for OpenSearch latency.
+    const transport = await this.connect();
+    return traceCall(this.options.tracer, `opensearch.${operation}`, { index: this.options.index, operation }, async (annotate) => {
+      const response = await transport.request(params, options);
+      if (typeof response.statusCode === "number") annotate("status", response.statusCode);
+      return response;
+    });
+  }
+
   private docPath(id: string): string {
     return `/${encodeURIComponent(this.options.index)}/_doc/${encodeURIComponent(id)}`;
   }
 
   async upsert(doc: OrderDocument): Promise<"written" | "stale"> {
     // Reading first keeps a late, older event (SQS does not preserve order) from overwriting a newer state.
-    const current = await (await this.connect()).request({ method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
+    const current = await this.send("get", { method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
     const existing = (current.body as { _source?: OrderDocument } | undefined)?._source;
     if (current.statusCode === 200 && existing && existing.version >= doc.version) return "stale";
-    await (await this.connect()).request({ method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
+    await this.send("index", { method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
     return "written";
   }
 
   async remove(orderId: string): Promise<void> {
-    await (await this.connect()).request({ method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
+    await this.send("delete", { method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
   }
 
   async searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]> {
-    const response = await (await this.connect()).request({
+    const response = await this.send("search", {
       method: "POST",
       path: `/${encodeURIComponent(this.options.index)}/_search`,
       body: {

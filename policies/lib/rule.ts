@@ -17,10 +17,13 @@ import { asRecord, Deferrals, isUnknown, show, unwrap } from "./values";
 
 export type Level = "advisory" | "mandatory" | "disabled";
 
+/** Rules 1 to this number are the shared rule set's (../shared/POLICY_RULES.md); later numbers are the pack's own. */
+export const RULE_SET_RULES = 58;
+
 export interface RuleMeta {
     /** Stable policy name: the rule's id in the rule set. */
     id: string;
-    /** The rule's number in ../shared/POLICY_RULES.md. */
+    /** The rule's number: 1 to RULE_SET_RULES as in ../shared/POLICY_RULES.md; above that, the pack's own rules. */
     no: number;
     /** Service column of the rule set. */
     service: string;

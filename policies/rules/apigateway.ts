@@ -1,10 +1,10 @@
-// API Gateway rules (14-23), REST (apigateway) and HTTP (apigatewayv2) APIs.
+// API Gateway rules (14-23, and the pack's own 59), REST (apigateway) and HTTP (apigatewayv2) APIs.
 
 import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
-import { asNumber, asString, get, isSet, isUnknown } from "../lib/values";
+import { asArray, asNumber, asRecord, asString, get, isSet, isUnknown, show } from "../lib/values";
 
 export const REST_API = "aws:apigateway/restApi:RestApi";
 export const REST_STAGE = "aws:apigateway/stage:Stage";
@@ -16,6 +16,9 @@ export const ROUTE = "aws:apigatewayv2/route:Route";
 export const REST_DOMAIN = "aws:apigateway/domainName:DomainName";
 export const HTTP_DOMAIN = "aws:apigatewayv2/domainName:DomainName";
 export const WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
+export const REST_RESOURCE = "aws:apigateway/resource:Resource";
+export const INTEGRATION = "aws:apigateway/integration:Integration";
+export const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
 
 /** MethodSettings that apply to a REST stage: stageName depends on the stage, or same API and same literal stage name. */
 function settingsForStage(graph: StackGraph, stage: Node): Node[] {
@@ -40,6 +43,166 @@ function isJsonFormat(format: string): boolean {
 
 const AUTHORIZED_REST = ["AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
 const AUTHORIZED_HTTP = ["AWS_IAM", "CUSTOM", "JWT"];
+
+// --- apigw-cache-key-isolation -------------------------------------------------------------------
+
+/** The provider's (and API Gateway's) identity source when an authorizer names none; SigV4 signs in it too. */
+const AUTHORIZATION_HEADER = "method.request.header.Authorization";
+
+/**
+ * Resource path that `node.<prop>` names, following Resource parentId/pathPart chains through
+ * propertyDependencies: "" for the API's root (rootResourceId), undefined when the chain cannot be followed.
+ */
+function resourcePathOf(graph: StackGraph, node: Node, prop: string, seen = new Set<string>()): string | undefined {
+    const targets = graph.targets(node, prop, REST_RESOURCE, REST_API);
+    const resources = targets.filter((t) => t.type === REST_RESOURCE);
+    if (resources.length === 0) {
+        return targets.length > 0 ? "" : undefined;
+    }
+    const [res] = resources;
+    if (resources.length > 1 || seen.has(res.urn)) {
+        return undefined;
+    }
+    seen.add(res.urn);
+    const part = asString(res.props.pathPart);
+    const parent = resourcePathOf(graph, res, "parentId", seen);
+    return part === undefined || parent === undefined ? undefined : `${parent}/${part}`;
+}
+
+/**
+ * Both properties come from a common resource, or, where one is not taken from a resource, hold the same
+ * known value. Values taken from different resources never match, and neither do unknown values.
+ */
+function sameSource(a: Node, ap: string, b: Node, bp: string): boolean {
+    const da = a.propertyDependencies[ap] ?? [];
+    const db = b.propertyDependencies[bp] ?? [];
+    if (da.length > 0 && db.length > 0) {
+        return da.some((u) => db.includes(u));
+    }
+    const va = asString(a.props[ap]);
+    return va !== undefined && va === asString(b.props[bp]);
+}
+
+/** The integrations of a method: they take httpMethod from it, or share its resource and verb. */
+function integrationsOf(graph: StackGraph, m: Node): Node[] {
+    const verb = asString(m.props.httpMethod);
+    return graph.ofType(INTEGRATION).filter((i) => {
+        if (refers(i, "httpMethod", m)) {
+            return true;
+        }
+        const sameVerb = verb !== undefined && asString(i.props.httpMethod) === verb;
+        const sameResource = refers(i, "resourceId", m) || sameSource(i, "resourceId", m, "resourceId");
+        // A resource id taken from a Resource or RestApi node already pins the API.
+        const sameApi = refers(i, "restApi", m) || sameSource(i, "restApi", m, "restApi") || (i.propertyDependencies.resourceId ?? []).length > 0;
+        return sameVerb && sameResource && sameApi;
+    });
+}
+
+/** REST stages of the method's API. */
+function stagesOf(graph: StackGraph, m: Node): Node[] {
+    return graph.ofType(REST_STAGE).filter((st) => sameSource(st, "restApi", m, "restApi"));
+}
+
+interface CacheDecision {
+    /** The MethodSettings that decides, when the method is cached. */
+    by?: Node;
+    /** What is unknown, when the decision rests on an unknown value. */
+    unknown?: string;
+}
+
+/** `orders/{id}/GET` -> ["orders/{id}", "GET"]; `~1orders~1{id}/GET` as the console and CLI spell it. */
+function splitMethodPath(methodPath: string): [string, string] | undefined {
+    const cut = methodPath.lastIndexOf("/");
+    if (cut < 0) {
+        return undefined;
+    }
+    const resource = methodPath.slice(0, cut);
+    return [resource === "*" ? "*" : resource.replace(/~1/g, "/").replace(/^\/+|\/+$/g, ""), methodPath.slice(cut + 1)];
+}
+
+/** Caching is on in a MethodSettings: cachingEnabled true and a TTL other than 0 (0 turns it off). */
+function enablesCaching(s: Node): boolean | undefined {
+    const flag = get(s.props, "settings", "cachingEnabled");
+    if (isUnknown(flag)) {
+        return undefined;
+    }
+    const ttl = get(s.props, "settings", "cacheTtlInSeconds");
+    return flag === true && ttl !== 0;
+}
+
+/**
+ * Whether a stage caches a method: the most specific MethodSettings covering it wins (`<path>/<METHOD>`,
+ * then `<path>/*` or `*\/<METHOD>`, then `*\/*`). A `*` method covers GET (and ANY) only: API Gateway
+ * caches GET by default and other methods only through their own override. `path` is undefined when the
+ * method's resource cannot be followed to its path; settings for named paths then cannot be placed.
+ */
+function cacheDecision(settings: Node[], path: string | undefined, verb: string): CacheDecision {
+    const readLike = verb === "GET" || verb === "ANY";
+    const tiers: Node[][] = [[], [], []];
+    // Settings that may cover the method, but where: an unknown methodPath, or a named path when the method's is not known.
+    const unplaced: Node[] = [];
+    for (const s of settings) {
+        if (isUnknown(s.props.methodPath)) {
+            unplaced.push(s);
+            continue;
+        }
+        const split = splitMethodPath(asString(s.props.methodPath) ?? "");
+        if (!split || (split[1] !== verb && !(split[1] === "*" && readLike))) {
+            continue;
+        }
+        const [res, v] = split;
+        if (res === "*") {
+            tiers[v === "*" ? 2 : 1].push(s);
+        } else if (path === undefined) {
+            unplaced.push(s);
+        } else if (res === path.replace(/^\//, "")) {
+            tiers[v === "*" ? 1 : 0].push(s);
+        }
+    }
+    const level = tiers.findIndex((t) => t.length > 0);
+    const tier = level < 0 ? [] : tiers[level];
+    const flags = tier.map(enablesCaching);
+    if (flags.includes(undefined)) {
+        return { unknown: `${tier[flags.indexOf(undefined)].name}.settings.cachingEnabled` };
+    }
+    const by = tier[flags.indexOf(true)];
+    // A setting that could be more specific than the deciding one, and says otherwise, leaves it open.
+    const open = level === 0 ? undefined : unplaced.find((s) => enablesCaching(s) !== (by !== undefined));
+    if (open) {
+        return { unknown: `${open.name}: which method it applies to` };
+    }
+    return by ? { by } : {};
+}
+
+/** The request parameters that identify the caller, or undefined when they are unknown in this preview. */
+function identityKeys(graph: StackGraph, m: Node): string[] | undefined {
+    const auth = asString(m.props.authorization);
+    if (auth === "AWS_IAM") {
+        return [AUTHORIZATION_HEADER];
+    }
+    if (auth !== "COGNITO_USER_POOLS" && auth !== "CUSTOM") {
+        return [];
+    }
+    const [authorizer] = graph.targets(m, "authorizerId", AUTHORIZER);
+    const source = authorizer?.props.identitySource;
+    if (isUnknown(source)) {
+        return undefined;
+    }
+    const list = (asString(source) ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x !== "");
+    if (list.length === 0) {
+        return [AUTHORIZATION_HEADER];
+    }
+    // context.* and stageVariables.* are not request parameters; only these can key a cache.
+    return list.filter((x) => /^method\.request\.(header|querystring)\.[^.\s]+$/.test(x));
+}
+
+/** Header names are case-insensitive; paths and query strings are not. */
+function normalKey(k: string): string {
+    return k.startsWith("method.request.header.") ? k.toLowerCase() : k;
+}
 
 export function apigatewayPolicies(): Policies {
     return [
@@ -350,6 +513,95 @@ export function apigatewayPolicies(): Policies {
                     }
                     for (const s of graph.ofType(HTTP_STAGE)) {
                         check(s, HTTP_API, "apiId", "5xx");
+                    }
+                },
+            },
+        ),
+        stackRule(
+            {
+                id: "apigw-cache-key-isolation",
+                no: 59,
+                service: "API GW REST",
+                kind: "S",
+                checks:
+                    "A REST method a stage caches (`*/*` caching covers GETs; `<path>/*`, `*/<METHOD>` and `<path>/<METHOD>` override it) lists in its integration's `cacheKeyParameters` its authorizer's identity source (authorized methods), each `{param}` of its path and each querystring parameter it declares.",
+                why: "API Gateway keys a cached answer by the resource path and the listed parameters only: an authenticated method without the caller in its key serves one customer's answer to the next caller, and one without a parameter serves one question's answer to another.",
+                anchors: "AWS API Gateway Developer Guide, 'Cache keys' / 'Override stage-level caching'; no anchor pack has it",
+                defaultLevel: "mandatory",
+            },
+            {
+                primaryType: METHOD_SETTINGS,
+                subjectTypes: [METHOD],
+                validate: (graph, ctx) => {
+                    const stages = graph.ofType(REST_STAGE).map((st) => ({ stage: st, settings: settingsForStage(graph, st) }));
+                    for (const m of graph.ofType(METHOD)) {
+                        const verb = asString(m.props.httpMethod);
+                        const path = resourcePathOf(graph, m, "resourceId");
+                        const own = stagesOf(graph, m);
+                        for (const { stage, settings } of stages.filter((x) => own.includes(x.stage))) {
+                            if (verb === undefined) {
+                                // Only an unknown verb leaves the question open; a missing one is the provider's to refuse.
+                                if (isUnknown(m.props.httpMethod) && settings.some((s) => enablesCaching(s) !== false)) {
+                                    ctx.defer(`${m.name}.httpMethod`);
+                                }
+                                continue;
+                            }
+                            const decision = cacheDecision(settings, path, verb);
+                            if (!decision.by && !decision.unknown) {
+                                continue;
+                            }
+                            // Cached, or perhaps cached: a method keyed correctly needs no answer to "perhaps".
+                            const verdict = (finding: () => void) => (decision.by ? finding() : ctx.defer(decision.unknown ?? m.name));
+                            const shown = `${verb} ${path === undefined ? "(resource path not traceable)" : path || "/"}`;
+                            const stageName = literalName(stage, "stageName") ?? stage.name;
+                            const cause = decision.by ? `cached on stage "${stageName}" by MethodSettings "${decision.by.name}" (methodPath ${show(decision.by.props.methodPath)})` : "";
+                            const identity = identityKeys(graph, m);
+                            const declared = asRecord(m.props.requestParameters);
+                            if (identity === undefined || isUnknown(m.props.requestParameters) || isUnknown(m.props.authorization)) {
+                                ctx.defer(`${m.name}: the caller identity or requestParameters of ${shown}`);
+                                continue;
+                            }
+                            if (identity.length === 0 && ["AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"].includes(asString(m.props.authorization) ?? "")) {
+                                verdict(
+                                    () =>
+                                        ctx.report(m, {
+                                            property: "authorizerId",
+                                            problem: `is ${cause}, but its authorizer's identitySource has no method.request header or querystring the cache could be keyed by, so any caller may get another's cached answer`,
+                                            fix: `turn caching off for ${shown} (MethodSettings methodPath "${(path ?? "").replace(/^\//, "")}/${verb}" with cachingEnabled: false)`,
+                                        }),
+                                );
+                                continue;
+                            }
+                            const pathParams = [...(path ?? "").matchAll(/\{([^}+]+)\+?\}/g)].map((x) => `method.request.path.${x[1]}`);
+                            const declaredKeys = Object.keys(declared ?? {}).filter((k) => /^method\.request\.(path|querystring)\./.test(k));
+                            const required = [...new Set([...identity, ...pathParams, ...declaredKeys])];
+                            const integrations = integrationsOf(graph, m);
+                            if (integrations.length === 0) {
+                                ctx.defer(`the integration of ${shown} (${m.name})`);
+                                continue;
+                            }
+                            for (const integration of integrations) {
+                                const listed = integration.props.cacheKeyParameters;
+                                if (isUnknown(listed) || (Array.isArray(listed) && listed.some(isUnknown))) {
+                                    ctx.defer(`${integration.name}.cacheKeyParameters`);
+                                    continue;
+                                }
+                                const have = new Set(asArray(listed).map((k) => normalKey(String(k))));
+                                const missing = required.filter((k) => !have.has(normalKey(k)));
+                                if (missing.length === 0) {
+                                    continue;
+                                }
+                                const callerMissing = missing.some((k) => identity.includes(k));
+                                verdict(
+                                    () =>
+                                        ctx.report(m, {
+                                            property: `(Integration "${integration.name}").cacheKeyParameters`,
+                                            problem: `misses ${missing.join(", ")}: ${shown} is ${cause}, so API Gateway serves ${callerMissing ? "one caller's cached answer to another caller" : "one request's cached answer to a request with other parameters"}`,
+                                            fix: `add ${missing.map((k) => `"${k}"`).join(", ")} to the integration's cacheKeyParameters (each declared in the method's requestParameters), or turn caching off for this method`,
+                                        }),
+                                );
+                            }
+                        }
                     }
                 },
             },

@@ -46,7 +46,8 @@ export function cloudwatchPolicies(): Policies {
                 defaultLevel: "advisory",
                 config: {
                     severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
-                    severityValues: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: ["critical", "warning", "info"], description: "Allowed severity tag values." },
+                    // `escalation` tags the topic of the escalated tier that unresolved warnings notify (its own subscribers).
+                    severityValues: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: ["critical", "warning", "info", "escalation"], description: "Allowed severity tag values (the severity topics, and the escalation topic that escalated warnings notify)." },
                     requiredSeverities: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Severity topics that must exist in the stack when it has alarms (unless every alarm routes to another stack's topics)." },
                 },
             },

@@ -1,7 +1,31 @@
 import { strict as assert } from "node:assert";
+import type { RouteSpec } from "../../components/api";
 import { ACCOUNT, MockRun, installMocks, list, statementsBySid, testContext } from "./harness";
 
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/logs`;
+const READ = ["orders/orders.read", "openid"];
+const SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
+const AUTHORIZATION = "method.request.header.Authorization";
+const ROUTES: RouteSpec[] = [
+    { method: "GET", path: "/health", publicReason: "Smoke tests probe health without credentials." },
+    { method: "GET", path: "/orders", queryParameters: { limit: false, cursor: false }, scopes: READ },
+    { method: "POST", path: "/orders", bodySchema: { type: "object", required: ["items"] } },
+    { method: "GET", path: "/orders/{id}", cache: { ttlSeconds: 5, key: ["path.id"] } },
+    { method: "POST", path: "/orders/{id}/cancel" },
+    {
+        method: "GET",
+        path: "/orders/search",
+        queryParameters: { q: true, limit: false },
+        scopes: READ,
+        cache: { ttlSeconds: 30, key: ["querystring.q", "querystring.limit"] },
+    },
+    {
+        method: "GET",
+        path: "/catalog/{sku}",
+        publicReason: "The catalogue is the same for everyone.",
+        cache: { ttlSeconds: 3600, key: ["path.sku", "header.Accept-Language"] },
+    },
+];
 
 describe("Api and Firewall components", function () {
     let run: MockRun;
@@ -17,13 +41,7 @@ describe("Api and Firewall components", function () {
         const fw = new mod.Firewall("fw", { context: ctx, scope: "REGIONAL", rateLimit: 1000, logRetentionDays: 30, logsKeyArn: KEY });
         apiArgs = () => ({
             context: ctx,
-            routes: [
-                { method: "GET", path: "/health", publicReason: "Smoke tests probe health without credentials." },
-                { method: "GET", path: "/orders" },
-                { method: "POST", path: "/orders", bodySchema: { type: "object", required: ["items"] } },
-                { method: "GET", path: "/orders/{id}" },
-                { method: "POST", path: "/orders/{id}/cancel" },
-            ],
+            routes: ROUTES,
             handler: {
                 functionName: "platform-dev-api",
                 aliasInvokeArn: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:${ACCOUNT}:function:platform-dev-api:live/invocations`,
@@ -41,6 +59,9 @@ describe("Api and Firewall components", function () {
             latencyP99Ms: 3000,
         });
         new mod.Api("api", apiArgs());
+        // The same routes where the stack's cache is off, and a cache-enabled API with no cached route.
+        new mod.Api("nocache", { ...apiArgs(), cacheEnabled: false });
+        new mod.Api("uncached", { ...apiArgs(), routes: apiArgs().routes.map(({ cache: _cache, ...r }) => r) });
         await run.settle();
     });
 
@@ -78,10 +99,10 @@ describe("Api and Firewall components", function () {
         it("every route but the declared public one uses the Cognito authorizer", function () {
             const authorizer = run.one("aws:apigateway/authorizer:Authorizer", "api-cognito");
             assert.equal(authorizer.inputs.type, "COGNITO_USER_POOLS");
-            const methods = run.ofType("aws:apigateway/method:Method");
-            assert.equal(methods.length, 5);
+            const methods = run.ofType("aws:apigateway/method:Method").filter((m) => m.name.startsWith("api-"));
+            assert.equal(methods.length, 7);
             for (const m of methods) {
-                if (m.name === "api-get-health") {
+                if (m.name === "api-get-health" || m.name === "api-get-catalog-sku") {
                     assert.equal(m.inputs.authorization, "NONE");
                 } else {
                     assert.equal(m.inputs.authorization, "COGNITO_USER_POOLS", m.name);
@@ -124,14 +145,125 @@ describe("Api and Firewall components", function () {
             assert.equal(settings.inputs.settings.dataTraceEnabled, false);
             assert.equal(settings.inputs.settings.throttlingRateLimit, 50);
             assert.equal(settings.inputs.settings.throttlingBurstLimit, 100);
-            assert.equal(settings.inputs.settings.cachingEnabled, true);
-            assert.equal(settings.inputs.settings.cacheDataEncrypted, true);
+            assert.equal(settings.inputs.settings.metricsEnabled, true);
+            // Stage-wide caching would key every GET by its path alone: it stays off, routes opt in.
+            assert.equal(settings.inputs.settings.cachingEnabled, false);
             for (const lg of ["api-access-logs", "api-execution-logs"]) {
                 const g = run.one("aws:cloudwatch/logGroup:LogGroup", lg);
                 assert.equal(g.inputs.kmsKeyId, KEY, lg);
                 assert.equal(g.inputs.retentionInDays, 30, lg);
             }
             assert.equal(run.one("aws:cloudwatch/logGroup:LogGroup", "api-execution-logs").inputs.name, "API-Gateway-Execution-Logs_api-api-api-id/v1");
+        });
+
+        describe("caching and scopes", function () {
+            const settingsOf = (api: string) => run.ofType(SETTINGS).filter((m) => m.name.startsWith(`${api}-`));
+            const integration = (name: string) => run.one("aws:apigateway/integration:Integration", `${name}-integration`);
+            const method = (name: string) => run.one("aws:apigateway/method:Method", name);
+
+            it("gives each cached route, and only those, its own method settings: encrypted, TTL from the route, stage logging and throttling repeated", function () {
+                const byPath = Object.fromEntries(settingsOf("api").map((m) => [m.inputs.methodPath, m]));
+                assert.deepEqual(Object.keys(byPath).sort(), ["*/*", "catalog/{sku}/GET", "orders/search/GET", "orders/{id}/GET"]);
+                for (const [path, ttl] of [["orders/search/GET", 30], ["orders/{id}/GET", 5], ["catalog/{sku}/GET", 3600]] as const) {
+                    assert.deepEqual(byPath[path].inputs.settings, {
+                        loggingLevel: "ERROR",
+                        dataTraceEnabled: false,
+                        metricsEnabled: true,
+                        throttlingRateLimit: 50,
+                        throttlingBurstLimit: 100,
+                        cachingEnabled: true,
+                        cacheTtlInSeconds: ttl,
+                        cacheDataEncrypted: true,
+                        requireAuthorizationForCacheControl: true,
+                        unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403",
+                    }, path);
+                    assert.deepEqual(byPath[path].propertyDependencies.stageName, [run.one("aws:apigateway/stage:Stage", "api-stage").urn], path);
+                }
+                // One stage update at a time: each override waits for the one before it, the first for */*.
+                const chain = ["api-method-settings", "api-get-orders-id-cache", "api-get-orders-search-cache", "api-get-catalog-sku-cache"].map((n) => run.one(SETTINGS, n));
+                chain.slice(1).forEach((m, i) => assert.ok(m.dependencies.includes(chain[i].urn), `${m.name} after ${chain[i].name}`));
+            });
+
+            it("keys an authorized route's cache by the caller first, then every path and query parameter it reads", function () {
+                assert.deepEqual(integration("api-get-orders-search").inputs.cacheKeyParameters, [AUTHORIZATION, "method.request.querystring.q", "method.request.querystring.limit"]);
+                assert.deepEqual(integration("api-get-orders-id").inputs.cacheKeyParameters, [AUTHORIZATION, "method.request.path.id"]);
+                // A public route has no caller to key by.
+                assert.deepEqual(integration("api-get-catalog-sku").inputs.cacheKeyParameters, ["method.request.path.sku", "method.request.header.Accept-Language"]);
+                const namespaces = ["api-get-orders-search", "api-get-orders-id", "api-get-catalog-sku"].map((n) => integration(n).inputs.cacheNamespace);
+                assert.deepEqual(namespaces, ["api-get-orders-search", "api-get-orders-id", "api-get-catalog-sku"]);
+                for (const n of ["api-get-health", "api-get-orders", "api-post-orders", "api-post-orders-id-cancel"]) {
+                    assert.equal(integration(n).inputs.cacheKeyParameters, undefined, n);
+                }
+            });
+
+            it("declares every cache key and query parameter on the method; a required one brings the validator", function () {
+                const validator = run.one("aws:apigateway/requestValidator:RequestValidator", "api-body-validator").urn;
+                const search = method("api-get-orders-search");
+                assert.deepEqual(search.inputs.requestParameters, { "method.request.querystring.q": true, "method.request.querystring.limit": false, [AUTHORIZATION]: false });
+                assert.deepEqual(search.propertyDependencies.requestValidatorId, [validator]);
+                const list = method("api-get-orders");
+                assert.deepEqual(list.inputs.requestParameters, { "method.request.querystring.limit": false, "method.request.querystring.cursor": false });
+                assert.equal(list.inputs.requestValidatorId, undefined);
+                assert.deepEqual(method("api-get-orders-id").inputs.requestParameters, { "method.request.path.id": true, [AUTHORIZATION]: false });
+                assert.deepEqual(method("api-get-catalog-sku").inputs.requestParameters, { "method.request.path.sku": true, "method.request.header.Accept-Language": false });
+                assert.deepEqual(method("api-get-health").inputs.requestParameters, {});
+            });
+
+            it("turns scopes into authorizationScopes, so access tokens are accepted; routes without scopes stay on ID tokens", function () {
+                assert.deepEqual(method("api-get-orders").inputs.authorizationScopes, READ);
+                assert.deepEqual(method("api-get-orders-search").inputs.authorizationScopes, READ);
+                for (const n of ["api-post-orders", "api-get-orders-id", "api-post-orders-id-cancel", "api-get-health"]) {
+                    assert.equal(method(n).inputs.authorizationScopes, undefined, n);
+                }
+            });
+
+            it("where the stack's cache is off the same settings exist with caching off, and no cache cluster is paid for", function () {
+                assert.equal(run.one("aws:apigateway/stage:Stage", "api-stage").inputs.cacheClusterEnabled, true);
+                assert.equal(run.one("aws:apigateway/stage:Stage", "nocache-stage").inputs.cacheClusterEnabled, false);
+                const off = settingsOf("nocache");
+                assert.deepEqual(off.map((m) => m.name.replace(/^nocache-/, "")).sort(), settingsOf("api").map((m) => m.name.replace(/^api-/, "")).sort());
+                assert.deepEqual(off.map((m) => m.inputs.settings.cachingEnabled), [false, false, false, false]);
+                // Cache on, but no route cached: nothing to serve from a cluster.
+                assert.equal(run.one("aws:apigateway/stage:Stage", "uncached-stage").inputs.cacheClusterEnabled, false);
+                assert.deepEqual(settingsOf("uncached").map((m) => m.inputs.methodPath), ["*/*"]);
+            });
+
+            it("rejects caches and scopes that could serve one request's answer to another, naming the route and the parameter", function () {
+                const a = apiArgs();
+                const build = (n: string, route: RouteSpec) => () => new mod.Api(n, { ...a, routes: [route] });
+                const cache = (key: string[], ttlSeconds = 30) => ({ ttlSeconds, key });
+                const cases: [RouteSpec, RegExp][] = [
+                    [{ method: "POST", path: "/orders", cache: cache([]) }, /argument "routes\[POST \/orders\]\.cache" is .*allowed only on GET routes: a POST is a write/],
+                    [{ method: "DELETE", path: "/orders/{id}", cache: cache(["path.id"]) }, /"routes\[DELETE \/orders\/\{id\}\]\.cache" .*a DELETE is a write/],
+                    [{ method: "GET", path: "/health", publicReason: "Deploy checks read it.", cache: cache([]) }, /"routes\[GET \/health\]\.cache" .*a health route is never cached/],
+                    [{ method: "GET", path: "/v2/health", cache: cache([]) }, /"routes\[GET \/v2\/health\]\.cache" .*never cached/],
+                    [{ method: "GET", path: "/orders/{id}", cache: cache([]) }, /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is \[\]; misses path\.id: the route reads something the key does not cover/],
+                    [{ method: "GET", path: "/a/{x}/b/{y}", cache: cache(["path.y"]) }, /"routes\[GET \/a\/\{x\}\/b\/\{y\}\]\.cache\.key" is \["path\.y"\]; misses path\.x:/],
+                    [{ method: "GET", path: "/orders", queryParameters: { limit: false, cursor: false }, cache: cache(["querystring.limit"]) }, /"routes\[GET \/orders\]\.cache\.key" is \["querystring\.limit"\]; misses querystring\.cursor: the route reads something/],
+                    [{ method: "GET", path: "/orders", cache: cache(["querystring.q"]) }, /"routes\[GET \/orders\]\.cache\.key" is "querystring\.q"; names a query parameter the route does not declare/],
+                    // A name every object has on its prototype is no declaration.
+                    [{ method: "GET", path: "/orders", cache: cache(["querystring.constructor"]) }, /is "querystring\.constructor"; names a query parameter the route does not declare/],
+                    [{ method: "GET", path: "/orders/{id}", cache: cache(["path.id", "path.customer"]) }, /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is "path\.customer"; names a path parameter \/orders\/\{id\} does not have; its path parameters: id/],
+                    [{ method: "GET", path: "/orders", cache: cache(["body.id"]) }, /\.cache\.key" is "body\.id"; allowed: path\.<name>, querystring\.<name> or header\.<Name>/],
+                    [{ method: "GET", path: "/orders", cache: cache(["method.request.querystring.q"]) }, /is "method\.request\.querystring\.q"; allowed: path\.<name>/],
+                    [{ method: "GET", path: "/orders", cache: cache(["header."]) }, /is "header\."; allowed/],
+                    [{ method: "GET", path: "/orders", cache: cache([42 as never]) }, /is 42; allowed/],
+                    [{ method: "GET", path: "/orders", cache: { ttlSeconds: 30 } as never }, /"routes\[GET \/orders\]\.cache\.key" is undefined; allowed: a list/],
+                    [{ method: "GET", path: "/orders", cache: cache(["header.Authorization"]) }, /is "header\.Authorization"; leave the Authorization header out/],
+                    [{ method: "GET", path: "/orders", cache: cache(["header.authorization"]) }, /is "header\.authorization"; leave the Authorization header out/],
+                    [{ method: "GET", path: "/orders/{id}", cache: cache(["path.id", "path.id"]) }, /is "path\.id"; each parameter may appear once/],
+                    [{ method: "GET", path: "/orders", cache: cache([], 0) }, /"routes\[GET \/orders\]\.cache\.ttlSeconds" is 0; allowed: a whole number from 1 to 3600/],
+                    [{ method: "GET", path: "/orders", cache: cache([], 3601) }, /\.ttlSeconds" is 3601; allowed: a whole number from 1 to 3600/],
+                    [{ method: "GET", path: "/orders", cache: cache([], 1.5) }, /\.ttlSeconds" is 1\.5/],
+                    [{ method: "GET", path: "/orders", queryParameters: { q: "yes" as never } }, /"routes\[GET \/orders\]\.queryParameters\.q" is "yes"; allowed: .*true \(required\) or false/],
+                    [{ method: "GET", path: "/orders", queryParameters: { "a b": true } }, /"routes\[GET \/orders\]\.queryParameters\.a b" is true; allowed: a query parameter name/],
+                    [{ method: "GET", path: "/health", publicReason: "Deploy checks read it.", scopes: ["openid"] }, /"routes\[GET \/health\]\.scopes" is \["openid"\]; allowed only on a route with the authorizer/],
+                    [{ method: "GET", path: "/orders", scopes: [] }, /"routes\[GET \/orders\]\.scopes" is \[\]; allowed: one or more non-empty scope names/],
+                    [{ method: "GET", path: "/orders", scopes: ["openid", ""] }, /\.scopes" is \["openid",""\]; allowed: one or more/],
+                    [{ method: "GET", path: "/orders", scopes: ["orders/orders.read openid"] }, /\.scopes" is \["orders\/orders\.read openid"\]; allowed: .*without spaces/],
+                ];
+                cases.forEach(([route, message], i) => assert.throws(build(`bad-cache-${i}`, route), message, `${route.method} ${route.path}`));
+            });
         });
 
         it("associates the stage with the web ACL", function () {

@@ -207,7 +207,7 @@ describe("Backup component", function () {
             context: testContext(),
             tableArn: TABLE,
             kmsKeyArn: KEY("data"),
-            routing: { topicArns: { critical: pulumi.output("c"), warning: pulumi.output("w"), info: pulumi.output("i") }, escalationMinutes: 30 },
+            routing: { topicArns: { critical: pulumi.output("c"), warning: pulumi.output("w"), info: pulumi.output("i") }, escalationTopicArn: pulumi.output("e"), escalationMinutes: 30 },
             retentionDays: 7,
             rpoMinutes: 60,
             rtoMinutes: 240,

@@ -61,7 +61,12 @@ describe("Edge component", function () {
             fiveXxRatePercent: 5,
         });
         new mod.Edge("edge", baseArgs());
-        new mod.Edge("cdn", { ...baseArgs(), shieldAdvanced: true, domain: { name: "www.example.com", certificateArn: CERT } });
+        new mod.Edge("cdn", {
+            ...baseArgs(),
+            alerts: { emails: ["a@example.com"], escalationEmails: ["lead@example.com"], escalationMinutes: 30 },
+            shieldAdvanced: true,
+            domain: { name: "www.example.com", certificateArn: CERT },
+        });
         await run.settle();
     });
 
@@ -228,6 +233,22 @@ describe("Edge component", function () {
         assert.equal(regionOf(topic), "us-east-1");
         assert.equal(topic.inputs.kmsMasterKeyId, `arn:aws:kms:eu-west-1:${ACCOUNT}:key/edge-global-keys-messaging-key-key-id`);
         assert.equal(regionOf(one(T.key, "edge-global-keys-messaging-key")), "us-east-1");
+    });
+
+    it("has an escalation topic in us-east-1 for its escalated warnings, reaching alerts.escalationEmails (or the mailboxes without any)", function () {
+        const subscribers = (topicName: string) =>
+            run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.propertyDependencies.topic?.[0] === one(T.topic, topicName).urn).map((s) => s.inputs.endpoint);
+        for (const edge of ["edge", "cdn"]) {
+            const topic = one(T.topic, `${edge}-alerts-escalation`);
+            assert.equal(topic.inputs.tags.severity, "escalation");
+            assert.equal(regionOf(topic), "us-east-1");
+            const twin = one(T.alarm, `${edge}-alerts-critical-delivery-failures-escalated`);
+            assert.deepEqual(twin.propertyDependencies.alarmActions, [topic.urn]);
+            assert.equal(regionOf(twin), "us-east-1");
+        }
+        assert.deepEqual(subscribers("cdn-alerts-escalation"), ["lead@example.com"]);
+        assert.deepEqual(subscribers("cdn-alerts-critical"), ["a@example.com"]);
+        assert.deepEqual(subscribers("edge-alerts-escalation"), ["a@example.com"]);
     });
 
     it("protects the distribution with Shield Advanced only when switched on", function () {

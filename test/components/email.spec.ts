@@ -120,7 +120,7 @@ describe("Email component", function () {
                 assert.equal(a.inputs.actionsEnabled, true);
                 assert.deepEqual(a.propertyDependencies.alarmActions, [topicUrn(sev)]);
             }
-            assert.deepEqual(alarm(`email-${slug}-warning-escalated`).propertyDependencies.alarmActions, [topicUrn("critical")]);
+            assert.deepEqual(alarm(`email-${slug}-warning-escalated`).propertyDependencies.alarmActions, [topicUrn("escalation")]);
         }
     });
 

@@ -22,6 +22,14 @@ describe("Encryption and Alerting components", function () {
             hasPager: true,
             escalationMinutes: 30,
         });
+        // A stack whose escalated tier has mailboxes of its own, and no pager.
+        new comps.Alerting("tiered", {
+            context: testContext("prod"),
+            kmsKeyArn: enc.messagingKeyArn,
+            emails: ["a@example.com", "b@example.com"],
+            escalationEmails: ["lead@example.com"],
+            escalationMinutes: 15,
+        });
         await run.settle();
     });
 
@@ -66,24 +74,46 @@ describe("Encryption and Alerting components", function () {
     });
 
     describe("Alerting", function () {
-        it("creates critical, warning and info topics, KMS-encrypted and tagged with their severity", function () {
-            for (const sev of ["critical", "warning", "info"]) {
+        it("creates critical, warning, info and escalation topics, KMS-encrypted and tagged with their tier", function () {
+            for (const sev of ["critical", "warning", "info", "escalation"]) {
                 const t = run.one("aws:sns/topic:Topic", `alerts-${sev}`);
+                assert.equal(t.inputs.name, `platform-dev-alerts-${sev}`);
                 assert.equal(t.inputs.tags.severity, sev);
                 assert.deepEqual(t.propertyDependencies.kmsMasterKeyId, [run.one("aws:kms/key:Key", "enc-messaging-key").urn]);
             }
         });
 
-        it("subscribes every mailbox to every topic and the pager to critical only", function () {
-            const subs = run.ofType("aws:sns/topicSubscription:TopicSubscription");
-            assert.equal(subs.filter((s) => s.inputs.protocol === "email").length, 6);
-            const pager = subs.filter((s) => s.inputs.protocol === "https");
-            assert.deepEqual(pager.map((s) => s.name), ["alerts-critical-pager"]);
-            assert.deepEqual(pager[0].propertyDependencies.topic, [run.one("aws:sns/topic:Topic", "alerts-critical").urn]);
+        /** Who each topic of one Alerting reaches: topic name suffix -> sorted endpoints. */
+        const subscribers = (alerting: string) => {
+            const byTopic: Record<string, string[]> = {};
+            for (const s of run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((x) => x.name.startsWith(`${alerting}-`))) {
+                const topic = run.resources.find((r) => r.urn === s.propertyDependencies.topic[0]);
+                const tier = String(topic?.inputs.tags.severity);
+                (byTopic[tier] ??= []).push(`${s.inputs.protocol}:${s.inputs.protocol === "https" ? "pager" : s.inputs.endpoint}`);
+            }
+            return Object.fromEntries(Object.entries(byTopic).map(([k, v]) => [k, v.sort()]));
+        };
+
+        it("subscribes the mailboxes to every severity topic; the pager to critical and escalation; escalation falls back to the mailboxes", function () {
+            const team = ["email:a@example.com", "email:b@example.com"];
+            assert.deepEqual(subscribers("alerts"), {
+                critical: [...team, "https:pager"],
+                warning: team,
+                info: team,
+                // No escalationEmails: the first line's mailboxes, so an escalation is never sent to nobody.
+                escalation: [...team, "https:pager"],
+            });
+            assert.ok(run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "https").every((s) => s.inputs.endpointAutoConfirms === true));
+        });
+
+        it("with escalationEmails, the escalation topic reaches that tier only, and the first line's topics do not", function () {
+            const team = ["email:a@example.com", "email:b@example.com"];
+            assert.deepEqual(subscribers("tiered"), { critical: team, warning: team, info: team, escalation: ["email:lead@example.com"] });
+            assert.equal(run.one("aws:sns/topic:Topic", "tiered-escalation").inputs.name, "platform-prod-alerts-escalation");
         });
 
         it("topic policies deny non-TLS publishing and let only CloudWatch in this account publish", function () {
-            for (const sev of ["critical", "warning", "info"]) {
+            for (const sev of ["critical", "warning", "info", "escalation"]) {
                 const s = statementsBySid(run.one("aws:sns/topicPolicy:TopicPolicy", `alerts-${sev}-policy`).inputs.policy);
                 assert.equal(s.DenyInsecureTransport.Effect, "Deny");
                 assert.deepEqual(s.DenyInsecureTransport.Condition, { Bool: { "aws:SecureTransport": "false" } });
@@ -92,19 +122,34 @@ describe("Encryption and Alerting components", function () {
             }
         });
 
-        it("watches each topic's delivery failures on another topic, and escalates warnings to critical", function () {
+        it("watches each topic's delivery failures on another topic, and escalates warnings to the escalation topic only", function () {
             const topicUrn = (sev: string) => run.one("aws:sns/topic:Topic", `alerts-${sev}`).urn;
             const routes = (name: string) => run.one("aws:cloudwatch/metricAlarm:MetricAlarm", name).propertyDependencies.alarmActions;
             assert.deepEqual(routes("alerts-critical-delivery-failures"), [topicUrn("warning")]);
             assert.deepEqual(routes("alerts-warning-delivery-failures"), [topicUrn("critical")]);
             assert.deepEqual(routes("alerts-info-delivery-failures"), [topicUrn("warning")]);
-            // Warning alarms have a twin that pages critical after escalationMinutes of breaching.
+            // The escalated tier's topic failing to deliver is critical: the first line must fix its subscriptions.
+            assert.deepEqual(routes("alerts-escalation-delivery-failures"), [topicUrn("critical")]);
+            // Warning alarms have a twin that notifies the escalation topic (not critical: its mailboxes had the warning).
             const twin = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-critical-delivery-failures-escalated");
-            assert.deepEqual(twin.propertyDependencies.alarmActions, [topicUrn("critical")]);
-            assert.deepEqual(twin.propertyDependencies.okActions, [topicUrn("critical")]);
+            assert.deepEqual(twin.propertyDependencies.alarmActions, [topicUrn("escalation")]);
+            assert.deepEqual(twin.propertyDependencies.okActions, [topicUrn("escalation")]);
+            assert.equal(twin.inputs.tags.severity, "escalation");
+            assert.match(twin.inputs.alarmDescription, /^\[escalation\] Warning unresolved: breaching for 30 minutes\. /);
             assert.equal(twin.inputs.evaluationPeriods * twin.inputs.period, 30 * 60);
             assert.equal(twin.inputs.datapointsToAlarm, twin.inputs.evaluationPeriods);
-            assert.equal(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length, 5);
+            const own = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("alerts-"));
+            assert.equal(own.length, 6);
+            // Only twins notify the escalation topic; every twin notifies it and nothing else.
+            const toEscalation = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => (a.propertyDependencies.alarmActions ?? []).some((u) => u.endsWith("$aws:sns/topic:Topic::alerts-escalation") || u.endsWith("$aws:sns/topic:Topic::tiered-escalation")));
+            const twins = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-escalated"));
+            assert.deepEqual(twins.map((a) => a.name).sort(), [
+                "alerts-critical-delivery-failures-escalated",
+                "alerts-info-delivery-failures-escalated",
+                "tiered-critical-delivery-failures-escalated",
+                "tiered-info-delivery-failures-escalated",
+            ]);
+            assert.deepEqual(toEscalation.map((a) => a.name).sort(), twins.map((a) => a.name).sort());
             for (const a of run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
                 assert.equal(a.inputs.actionsEnabled, true);
                 assert.deepEqual(a.inputs.okActions, a.inputs.alarmActions, `${a.name} sends OK where it sends ALARM`);
@@ -117,6 +162,7 @@ describe("Encryption and Alerting components", function () {
             assert.throws(() => new comps.Alerting("x2", { ...base, emails: ["nope"] }), /argument "emails" is "nope"/);
             assert.throws(() => new comps.Alerting("x3", { ...base, escalationMinutes: 2 }), /argument "escalationMinutes" is 2; allowed: a whole number from 5 to 1440/);
             assert.throws(() => new comps.Alerting("x4", { ...base, hasPager: true }), /argument "pagerUrl"/);
+            assert.throws(() => new comps.Alerting("x5", { ...base, escalationEmails: ["lead@example.com", "on call"] }), /Alerting: argument "escalationEmails" is "on call"; allowed: email addresses/);
         });
     });
 });

@@ -46,6 +46,15 @@ describe("Function component", function () {
             ],
             grants: [{ sid: "ReadOrders", actions: ["dynamodb:GetItem"], resources: [`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`] }],
         });
+        new fnMod.Function("mailer", {
+            ...args(),
+            environment: { POWERTOOLS_METRICS_NAMESPACE: "platform-dev" },
+            metricsNamespace: "platform-dev",
+            metricAlarms: [
+                { metricName: "EmailDeliveryUncertain", threshold: 0, severity: "warning", description: "See docs/runbooks/email-delivery.md." },
+                { metricName: "OrdersCreated", threshold: 1000, severity: "info", description: "Unusual order volume.", periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2 },
+            ],
+        });
         await run.settle();
     });
 
@@ -160,10 +169,95 @@ describe("Function component", function () {
         for (const name of ["worker-throttles", "worker-duration-p99", "worker-dlq-depth"]) {
             assert.deepEqual(alarm(name).propertyDependencies.alarmActions, [topicUrn("warning")], name);
             const twin = alarm(`${name}-escalated`);
-            assert.deepEqual(twin.propertyDependencies.alarmActions, [topicUrn("critical")], `${name} escalates`);
+            assert.deepEqual(twin.propertyDependencies.alarmActions, [topicUrn("escalation")], `${name} escalates to the escalated tier's topic`);
             assert.ok(twin.inputs.evaluationPeriods * twin.inputs.period >= 15 * 60);
         }
         assert.deepEqual(alarm("worker-dlq-depth").propertyDependencies.dimensions, [child("aws:sqs/queue:Queue", "worker-dlq").urn]);
+    });
+
+    describe("alarms on its own embedded metrics", function () {
+        /** What Powertools writes to stdout while `emit` runs: the EMF records CloudWatch turns into metrics. */
+        const emfRecords = (emit: () => void): { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }; [k: string]: unknown }[] => {
+            const written: string[] = [];
+            const write = process.stdout.write;
+            process.stdout.write = ((chunk: string | Uint8Array) => (written.push(chunk.toString()), true)) as typeof process.stdout.write;
+            try {
+                emit();
+            } finally {
+                process.stdout.write = write;
+            }
+            return written.flatMap((w) => w.split("\n")).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+        };
+
+        it("watches exactly the namespace, metric and dimensions the worker's EMF record carries", async function () {
+            const { createObservability, Kpi } = await import("../../functions/shared/observability");
+            // As the email worker does: service = POWERTOOLS_SERVICE_NAME (the function's name), namespace = POWERTOOLS_METRICS_NAMESPACE.
+            const records = emfRecords(() => {
+                const o = createObservability("mailer", "platform-dev");
+                o.kpis.count(Kpi.EmailDeliveryUncertain);
+                o.kpis.flush();
+            });
+            assert.equal(records.length, 1, "one EMF record");
+            const [directive] = records[0]._aws.CloudWatchMetrics;
+            assert.deepEqual(directive.Metrics.map((m) => m.Name), ["EmailDeliveryUncertain"]);
+            assert.deepEqual(directive.Dimensions, [["service"]]);
+            assert.equal(records[0].service, "mailer");
+            assert.equal(records[0].EmailDeliveryUncertain, 1);
+
+            const a = alarm("mailer-email-delivery-uncertain");
+            assert.equal(a.inputs.namespace, directive.Namespace);
+            assert.equal(a.inputs.metricName, directive.Metrics[0].Name);
+            assert.deepEqual(a.inputs.dimensions, { service: records[0].service }, "CloudWatch matches a metric only on its exact dimension set");
+            const fn = child("aws:lambda/function:Function", "mailer-function");
+            assert.equal(fn.inputs.environment.variables.POWERTOOLS_SERVICE_NAME, a.inputs.dimensions.service);
+        });
+
+        it("fires on the first breaching minute, routed by severity: a warning with its escalation twin, an info without", function () {
+            const a = alarm("mailer-email-delivery-uncertain");
+            assert.equal(a.inputs.statistic, "Sum");
+            assert.equal(a.inputs.comparisonOperator, "GreaterThanThreshold");
+            assert.equal(a.inputs.threshold, 0);
+            assert.equal(a.inputs.period, 60);
+            assert.equal(a.inputs.evaluationPeriods, 1);
+            assert.equal(a.inputs.datapointsToAlarm, 1);
+            assert.equal(a.inputs.treatMissingData, "notBreaching", "no uncertain send is no incident");
+            assert.match(a.inputs.alarmDescription, /^\[warning\] platform-dev-mailer: EmailDeliveryUncertain above 0\. See docs\/runbooks\/email-delivery\.md\.$/);
+            assert.deepEqual(a.propertyDependencies.alarmActions, [topicUrn("warning")]);
+            assert.deepEqual(alarm("mailer-email-delivery-uncertain-escalated").propertyDependencies.alarmActions, [topicUrn("escalation")]);
+
+            const volume = alarm("mailer-orders-created");
+            assert.deepEqual([volume.inputs.period, volume.inputs.evaluationPeriods, volume.inputs.datapointsToAlarm], [300, 3, 2]);
+            assert.deepEqual(volume.propertyDependencies.alarmActions, [topicUrn("info")]);
+            assert.equal(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((x) => x.name === "mailer-orders-created-escalated").length, 0);
+            assert.equal(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((x) => x.name.startsWith("worker-") && x.inputs.namespace === "platform-dev").length, 0, "no metricAlarms, no embedded-metric alarms");
+        });
+
+        const alarmArgs = (over: Partial<import("../../components/function").EmbeddedMetricAlarm> = {}) => ({
+            environment: { POWERTOOLS_METRICS_NAMESPACE: "platform-dev" },
+            metricsNamespace: "platform-dev",
+            metricAlarms: [{ metricName: "EmailDeliveryUncertain", threshold: 0, severity: "warning" as const, description: "Look.", ...over }],
+        });
+        const cases: [string, Partial<import("../../components/function").FunctionArgs>, RegExp][] = [
+            ["missing namespace", { metricAlarms: alarmArgs().metricAlarms }, /argument "metricsNamespace" is undefined; .*required with metricAlarms/],
+            ["AWS namespace", { ...alarmArgs(), environment: {}, metricsNamespace: "AWS/Lambda" }, /argument "metricsNamespace" is "AWS\/Lambda"/],
+            ["namespace the handler does not emit to", { ...alarmArgs(), metricsNamespace: "platform-prod" }, /argument "metricsNamespace" is "platform-prod"; allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = "platform-dev"/],
+            ["metric name", alarmArgs({ metricName: "Email Delivery" }), /argument "metricAlarms\[0\].metricName" is "Email Delivery"/],
+            ["threshold", alarmArgs({ threshold: Number.NaN }), /argument "metricAlarms\[0\].threshold" is null; allowed: a finite number/],
+            ["severity", alarmArgs({ severity: "page" as never }), /argument "metricAlarms\[0\].severity" is "page"; allowed: critical, warning, info/],
+            ["description", alarmArgs({ description: " " }), /argument "metricAlarms\[0\].description" is " "/],
+            ["period", alarmArgs({ periodSeconds: 90 }), /argument "metricAlarms\[0\].periodSeconds" is 90; allowed: 60 or a multiple of 60/],
+            ["datapoints", alarmArgs({ evaluationPeriods: 2, datapointsToAlarm: 3 }), /argument "metricAlarms\[0\].datapointsToAlarm" is 3; allowed: a whole number from 1 to 2/],
+        ];
+        cases.forEach(([what, over, message], i) => {
+            it(`rejects a bad ${what}, naming the argument`, function () {
+                assert.throws(() => new fnMod.Function(`bad-metric-${i}`, args(over)), message);
+            });
+        });
+        it("rejects two alarms on one metric", function () {
+            const twice = alarmArgs();
+            twice.metricAlarms.push({ ...twice.metricAlarms[0] });
+            assert.throws(() => new fnMod.Function("bad-metric-twice", args(twice)), /argument "metricAlarms\[1\].metricName" is "EmailDeliveryUncertain"; allowed: one alarm per metric/);
+        });
     });
 
     describe("argument validation", function () {

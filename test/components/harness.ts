@@ -78,11 +78,23 @@ function stateFor(type: string, name: string, inputs: Inputs): Inputs {
             return { ...state, id: `${REGION}_abcdef`, endpoint: `cognito-idp.${REGION}.amazonaws.com/${REGION}_abcdef` };
         case "aws:cognito/userPoolClient:UserPoolClient":
             return { ...state, id: `${name}-client-id`, clientSecret: "secret" };
+        case "aws:cloudfront/distribution:Distribution":
+            return { ...state, id: `${name}-id`, arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`, domainName: `${name}.cloudfront.net` };
         case "awsx:ec2:Vpc": {
             // A remote component: the awsx plugin would build its children; the program reads these outputs.
             const azs: number = inputs.numberOfAvailabilityZones ?? 3;
             const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${tier}-${i}`);
-            return { ...state, vpcId: `vpc-${name}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] };
+            // awsx gives each subnet its own route table; the SDK hands these back as RouteTableAssociation
+            // resources, whose subnetId and routeTableId the program reads (plain values here).
+            const associations = ["public", "private"].flatMap((tier) => subnets(tier).map((subnetId, i) => ({ subnetId, routeTableId: `rtb-${tier}-${i}` })));
+            return {
+                ...state,
+                vpcId: `vpc-${name}`,
+                privateSubnetIds: subnets("private"),
+                publicSubnetIds: subnets("public"),
+                isolatedSubnetIds: [],
+                routeTableAssociations: associations,
+            };
         }
         case "aws:opensearch/serverlessCollection:ServerlessCollection":
             return {

@@ -6,6 +6,9 @@ const KEY = (k: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${k}`;
 const role = (n: string) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${n}`;
 const COLLECTION = "platform-dev-search";
 const COLLECTION_ARN = `arn:aws:aoss:${R}:${ACCOUNT}:collection/search-collection-id`;
+const TABLE = `arn:aws:dynamodb:${R}:${ACCOUNT}:table/platform-staging-orders`;
+const TOPIC = `arn:aws:sns:${R}:${ACCOUNT}:platform-staging-events`;
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 
 describe("Search component", function () {
     let run: MockRun;
@@ -33,6 +36,19 @@ describe("Search component", function () {
             environment: { SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
             vpc: search.functionVpc,
             grants: [search.accessGrant],
+        });
+        // A stack whose functions in the VPC use DynamoDB and SNS, as the api does.
+        new mod.Search("svc", {
+            ...base,
+            context: testContext("staging"),
+            availabilityZones: 3,
+            serviceAccess: {
+                dynamodb: [
+                    { sid: "Orders", actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [TABLE] },
+                    { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [`${TABLE}/index/gsi1`] },
+                ],
+                sns: [{ sid: "PublishEvents", actions: ["sns:Publish"], resources: [TOPIC] }],
+            },
         });
         await run.settle();
     });
@@ -162,6 +178,71 @@ describe("Search component", function () {
         assert.deepEqual(list(s.VpcNetworkInterfaces.Resource), ["*"]);
         assert.deepEqual(list(s.SearchCollection.Action), ["aoss:APIAccessAll"]);
         assert.deepEqual(list(s.SearchCollection.Resource), [COLLECTION_ARN]);
+    });
+
+    describe("AWS service endpoints (serviceAccess)", function () {
+        it("none without serviceAccess: the collection's endpoint is the VPC's only one", function () {
+            const component = one("platform:search:Search", "search");
+            assert.deepEqual(run.ofType(ENDPOINT).filter((e) => e.parentUrn === component.urn), []);
+            assert.equal(run.ofType("aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name === "search-service-endpoints").length, 0);
+        });
+
+        it("DynamoDB: a gateway endpoint (no charge) on the private subnets' route tables only, parented to the component", function () {
+            const ep = one(ENDPOINT, "svc-dynamodb-endpoint");
+            assert.equal(ep.parentUrn, one("platform:search:Search", "svc").urn);
+            assert.equal(ep.inputs.vpcEndpointType, "Gateway");
+            assert.equal(ep.inputs.serviceName, `com.amazonaws.${R}.dynamodb`);
+            assert.equal(ep.inputs.vpcId, "vpc-svc-vpc");
+            // One table per private subnet (three AZs); the public subnets' tables route to the internet gateway and need none.
+            assert.deepEqual(ep.inputs.routeTableIds, ["rtb-private-0", "rtb-private-1", "rtb-private-2"]);
+            assert.deepEqual(ep.propertyDependencies.routeTableIds, [one("awsx:ec2:Vpc", "svc-vpc").urn]);
+            assert.equal(ep.inputs.subnetIds, undefined);
+            assert.equal(ep.inputs.privateDnsEnabled, undefined);
+        });
+
+        it("DynamoDB's endpoint policy allows exactly the functions' table statements, to this account's principals", function () {
+            const doc = json(one(ENDPOINT, "svc-dynamodb-endpoint").inputs.policy);
+            const account = { StringEquals: { "aws:PrincipalAccount": ACCOUNT } };
+            assert.deepEqual(doc.Statement, [
+                { Sid: "Orders", Effect: "Allow", Principal: "*", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE], Condition: account },
+                { Sid: "OrdersByCustomer", Effect: "Allow", Principal: "*", Action: ["dynamodb:Query"], Resource: [`${TABLE}/index/gsi1`], Condition: account },
+            ]);
+        });
+
+        it("SNS: an interface endpoint with private DNS in every private subnet, behind a group admitting HTTPS from the clients only", function () {
+            const ep = one(ENDPOINT, "svc-sns-endpoint");
+            assert.equal(ep.inputs.vpcEndpointType, "Interface");
+            assert.equal(ep.inputs.serviceName, `com.amazonaws.${R}.sns`);
+            assert.equal(ep.inputs.privateDnsEnabled, true, "the SDK's default sns.<region>.amazonaws.com resolves to the endpoint");
+            assert.deepEqual(ep.inputs.subnetIds, ["subnet-private-0", "subnet-private-1", "subnet-private-2"]);
+            const sg = one("aws:ec2/securityGroup:SecurityGroup", "svc-service-endpoints");
+            assert.deepEqual(ep.propertyDependencies.securityGroupIds, [sg.urn]);
+            assert.deepEqual(sg.inputs.ingress, [
+                { description: "HTTPS from the functions in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: ["svc-clients-id"] },
+            ]);
+            assert.deepEqual(sg.propertyDependencies.ingress, [one("aws:ec2/securityGroup:SecurityGroup", "svc-clients").urn]);
+            assert.equal(sg.inputs.egress, undefined, "the endpoint opens no connections");
+            assert.deepEqual(json(ep.inputs.policy).Statement, [
+                { Sid: "PublishEvents", Effect: "Allow", Principal: "*", Action: ["sns:Publish"], Resource: [TOPIC], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } } },
+            ]);
+        });
+
+        it("picks the private subnets' route tables from awsx's associations, once each, and refuses to route nothing", function () {
+            assert.deepEqual(mod.selectPrivateRouteTables([["subnet-a", "rtb-a"], ["subnet-p", "rtb-pub"], ["subnet-b", "rtb-a"], [undefined, "rtb-main"]], ["subnet-a", "subnet-b"]), ["rtb-a"]);
+            assert.throws(() => mod.selectPrivateRouteTables([["subnet-p", "rtb-pub"]], ["subnet-a"]), /Search: the VPC reported no route table for its private subnets \(subnet-a\); the DynamoDB gateway endpoint would route nothing/);
+        });
+
+        it("rejects access the endpoint policy cannot scope, naming the argument", function () {
+            const grant = (over: Partial<import("../../components/iam").Grant> = {}) => ({ sid: "S", actions: ["dynamodb:GetItem"], resources: [TABLE], ...over });
+            const bad: [import("../../components/search").ServiceAccess, RegExp][] = [
+                [{ dynamodb: [grant({ actions: ["sns:Publish"] })] }, /Search: argument "serviceAccess.dynamodb" is "sns:Publish"; allowed: dynamodb: actions only/],
+                [{ sns: [] }, /Search: argument "serviceAccess.sns" is \[\]; allowed: at least one statement/],
+                [{ dynamodb: [grant({ resources: ["*"], anyResourceReason: "because" })] }, /Search: argument "serviceAccess.dynamodb" is "S \\"\*\\""; allowed: exact ARNs/],
+                [{ dynamodb: [grant({ actions: ["dynamodb:*"] })] }, /argument "serviceAccess.dynamodb" statement S has action "dynamodb:\*"; allowed: exact actions/],
+                [{ s3: [grant()] } as never, /Search: argument "serviceAccess" is "s3"; allowed keys: dynamodb, sns/],
+            ];
+            bad.forEach(([serviceAccess, message], i) => assert.throws(() => new mod.Search(`badsvc${i}`, { ...base, serviceAccess }), message));
+        });
     });
 
     it("rejects bad arguments, naming them", function () {

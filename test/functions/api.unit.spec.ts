@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDBClient, PutItemCommand, DeleteItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { createApiHandler } from "../../functions/api/app";
@@ -126,6 +126,20 @@ describe("api handler with mocked AWS", () => {
     assert.ok(paths.includes("items.0.quantity"));
     assert.ok(paths.includes("currency"));
     assert.ok(paths.some((p) => p === "" || p === "coupon"), "the unknown field is reported");
+  });
+
+  it("serves an access token's caller: the machine client (sub = client id, no email) reads its own orders and cannot place one", async () => {
+    const { handler, docMock } = setup();
+    docMock.on(QueryCommand).resolves({ Items: [] });
+    // Claims of a client-credentials access token as the Cognito authorizer passes them.
+    const machine = { sub: "4bq1oh3k7r2m9v6c8s0d5e1f7g", client_id: "4bq1oh3k7r2m9v6c8s0d5e1f7g", token_use: "access", scope: "orders/orders.read orders/orders.write" };
+    const read = await handler(apiEvent({ method: "GET", path: "/orders", claims: machine }), lambdaContext());
+    assert.equal(read.statusCode, 200);
+    assert.deepEqual(JSON.parse(read.body), { orders: [] });
+    const query = docMock.commandCalls(QueryCommand)[0].args[0].input;
+    assert.equal(query.ExpressionAttributeValues?.[":pk"], "CUSTOMER#4bq1oh3k7r2m9v6c8s0d5e1f7g");
+    const write = await handler(apiEvent({ method: "POST", path: "/orders", claims: machine, headers: { "idempotency-key": "abcdefgh-7" }, body: BODY }), lambdaContext());
+    assert.equal(write.statusCode, 403);
   });
 
   it("answers 405 with an Allow header for a known path and the wrong method", async () => {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { bundleHandler } from "../../components/bundle";
 import { lambdaRevision } from "../../functions/release-hooks/appspec";
@@ -56,8 +56,10 @@ function reported(): string | undefined {
   return input.status;
 }
 
-const proxy = (statusCode: number, body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify({ statusCode, body: JSON.stringify(body) })) });
-const payload = (value: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(value)) });
+// The SDK hands back a Uint8Array with string helpers; the hooks only read its bytes.
+const bytes = (text: string) => new TextEncoder().encode(text) as unknown as InvokeCommandOutput["Payload"];
+const proxy = (statusCode: number, body: unknown) => ({ Payload: bytes(JSON.stringify({ statusCode, body: JSON.stringify(body) })) });
+const payload = (value: unknown) => ({ Payload: bytes(JSON.stringify(value)) });
 
 beforeEach(() => {
   for (const m of [codedeploy, lambda, cloudwatch, cognito]) m.reset();
@@ -133,7 +135,7 @@ describe("release hooks: BeforeAllowTraffic", () => {
     assert.match(failed.outcomes[0].detail, /reported 1 failed items for an empty batch/);
 
     codedeploy.resetHistory();
-    lambda.on(InvokeCommand).resolves({ Payload: new TextEncoder().encode("<html>") });
+    lambda.on(InvokeCommand).resolves({ Payload: bytes("<html>") });
     assert.match((await runLifecycleHook("BeforeAllowTraffic", EVENT, deps(), checks())).outcomes[0].detail, /not JSON: <html>/);
   });
 

@@ -18,7 +18,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { validatePlatformOutputs } from "../../outputs";
-import { runSmoke } from "../../tools/smoke";
+import { main as publishSite } from "../../tools/ops/publish-site";
+import { main as smoke, type SmokeSummary } from "../../tools/smoke";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const STACK_NAME = /^integration-[a-z0-9][a-z0-9-]{0,39}$/;
@@ -99,11 +100,17 @@ describe("platform on AWS (Automation API)", function () {
         validatePlatformOutputs(stackName, outputs);
     });
 
-    it("answers the smoke checks: health, authentication, site security headers", async () => {
+    it("publishes the site, then answers every smoke check: health, anonymous rejections, the machine client's read, the landing page", async () => {
         assert.ok(outputs.apiUrl, "deployed");
-        const results = await runSmoke(String(outputs.apiUrl), `https://${String(outputs.distributionDomainName)}/`);
-        const failed = results.filter((r) => !r.ok);
-        assert.deepEqual(failed, [], failed.map((r) => `${r.name}: ${r.detail}`).join("\n"));
+        const logLine = (line: string) => log(`${line}\n`);
+        assert.equal(await publishSite(["--stack", stackName], { out: logLine, err: logLine }), 0, "the site is published");
+        const lines: string[] = [];
+        const code = await smoke(["--stack", stackName, "--json"], { out: (line) => lines.push(line), err: logLine });
+        assert.ok(lines.length > 0, "the smoke command read the stack");
+        const summary = JSON.parse(lines.join("\n")) as SmokeSummary;
+        const notPassed = summary.checks.filter((c) => !c.ok);
+        assert.deepEqual(notPassed, [], notPassed.map((c) => `${c.name}: ${c.detail}`).join("\n"));
+        assert.equal(code, 0);
     });
 
     it("has no perpetual diff: a second preview plans no change", async () => {

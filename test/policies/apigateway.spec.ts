@@ -122,4 +122,234 @@ describe("policies: API Gateway", () => {
             expect(check("apigw-5xx-latency-alarm", [hapi, http, alarm("5xx", ["hapi"]), alarm("Latency", ["hapi"])])).to.deep.equal([]);
         });
     });
+    describe("apigw-cache-key-isolation (stack): flat programs as a first preview sees them, every id unknown", () => {
+        const CK = "apigw-cache-key-isolation";
+        const RESOURCE = "aws:apigateway/resource:Resource";
+        const METHOD = "aws:apigateway/method:Method";
+        const INTEGRATION = "aws:apigateway/integration:Integration";
+        const AUTH = "aws:apigateway/authorizer:Authorizer";
+        const AUTHZ = "method.request.header.Authorization";
+        const restApi: Res = { type: API, name: "api", props: { name: "orders", rootResourceId: U } };
+        const v1: Res = { type: STAGE, name: "v1", props: { restApi: U, deployment: U, stageName: "v1" }, deps: { restApi: ["api"] } };
+        const resource = (name: string, pathPart: string, parent = "api"): Res => ({ type: RESOURCE, name, props: { restApi: U, parentId: U, pathPart }, deps: { restApi: ["api"], parentId: [parent] } });
+        // /orders, /orders/{id}, /orders/search
+        const tree = [resource("r-orders", "orders"), resource("r-id", "{id}", "r-orders"), resource("r-search", "search", "r-orders")];
+        const authorizer = (name: string, type: string, identitySource?: string): Res => ({ type: AUTH, name, props: { restApi: U, name, type, authorizerUri: U, identitySource }, deps: { restApi: ["api"] } });
+        const cognito = authorizer("cognito", "COGNITO_USER_POOLS", "method.request.header.Authorization");
+        interface MethodSpec {
+            verb?: string;
+            authorization?: string;
+            authorizer?: string;
+            requestParameters?: Record<string, boolean>;
+        }
+        const method = (name: string, res: string, m: MethodSpec = {}): Res => ({
+            type: METHOD,
+            name,
+            props: {
+                restApi: U,
+                resourceId: U,
+                httpMethod: m.verb ?? "GET",
+                authorization: m.authorization ?? "COGNITO_USER_POOLS",
+                ...(m.authorizer !== undefined || (m.authorization ?? "COGNITO_USER_POOLS") === "COGNITO_USER_POOLS" ? { authorizerId: U } : {}),
+                requestParameters: m.requestParameters ?? {},
+            },
+            deps: { restApi: ["api"], resourceId: [res], ...((m.authorization ?? "COGNITO_USER_POOLS") === "COGNITO_USER_POOLS" || m.authorizer ? { authorizerId: [m.authorizer ?? "cognito"] } : {}) },
+        });
+        // Takes httpMethod from the method, as `httpMethod: method.httpMethod` does.
+        const integration = (name: string, of: string, res: string, cacheKeyParameters?: unknown): Res => ({
+            type: INTEGRATION,
+            name,
+            props: { restApi: U, resourceId: U, httpMethod: U, type: "AWS_PROXY", uri: U, ...(cacheKeyParameters !== undefined ? { cacheKeyParameters } : {}) },
+            deps: { restApi: ["api"], resourceId: [res], httpMethod: [of] },
+        });
+        const cacheOn = { cachingEnabled: true, cacheDataEncrypted: true, cacheTtlInSeconds: 60 };
+        const ms = (name: string, methodPath: string, s: Record<string, unknown> = cacheOn, stageRes = "v1"): Res => ({
+            type: SETTINGS,
+            name,
+            props: { restApi: U, stageName: U, methodPath, settings: s },
+            deps: { restApi: ["api"], stageName: [stageRes] },
+        });
+        const base = [restApi, v1, ...tree, cognito];
+        const getOrder = (keys?: unknown, m: MethodSpec = {}) => [method("get-order", "r-id", { requestParameters: { "method.request.path.id": true }, ...m }), integration("get-order-int", "get-order", "r-id", keys)];
+        const run = (resources: Res[]) => check(CK, resources);
+        const lastLine = (message: string) => message.split("\n").pop() ?? "";
+
+        describe("violations", () => {
+            it("GET /orders/{id} cached by the stage's */* caching, authenticated, keyed by nothing: mandatory, naming the method, stage, missing keys and fix", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder()]);
+                expect(summary(vs)).to.deep.equal(["get-order:mandatory"]);
+                expect(lastLine(vs[0].message))
+                    .to.contain('aws.apigateway.Method "get-order": (Integration "get-order-int").cacheKeyParameters misses method.request.header.Authorization, method.request.path.id')
+                    .and.contain('GET /orders/{id} is cached on stage "v1" by MethodSettings "all" (methodPath "*/*")')
+                    .and.contain("one caller's cached answer to another caller")
+                    .and.contain('Fix: add "method.request.header.Authorization", "method.request.path.id" to the integration\'s cacheKeyParameters');
+            });
+            it("cached by a per-method setting while the stage-wide setting keeps caching off", () => {
+                const vs = run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("one", "orders/{id}/GET"), ...getOrder([])]);
+                expect(summary(vs)).to.deep.equal(["get-order:mandatory"]);
+                expect(vs[0].message).to.contain('by MethodSettings "one" (methodPath "orders/{id}/GET")');
+            });
+            it("keyed by the path but not by the caller", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder(["method.request.path.id"])]);
+                expect(lastLine(vs[0].message)).to.contain("cacheKeyParameters misses method.request.header.Authorization: GET /orders/{id}");
+            });
+            it("keyed by the caller but not by a {param} of the path: another order's answer", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder([AUTHZ])]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.path.id: GET /orders/{id}").and.contain("one request's cached answer to a request with other parameters");
+            });
+            it("a {param} the method does not declare in requestParameters still counts: it comes from the resource path", () => {
+                const vs = run([...base, ms("all", "*/*"), method("get-order", "r-id"), integration("get-order-int", "get-order", "r-id", [AUTHZ])]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.path.id");
+            });
+            it("a querystring parameter the method declares, left out of the key", () => {
+                const search = method("search", "r-search", { requestParameters: { "method.request.querystring.q": true, "method.request.querystring.limit": false } });
+                const vs = run([...base, ms("all", "*/*"), search, integration("search-int", "search", "r-search", [AUTHZ, "method.request.querystring.q"])]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.querystring.limit: GET /orders/search");
+            });
+            it("a custom (token) authorizer keys the caller by its own identity header, not Authorization", () => {
+                const custom = authorizer("lambda-auth", "TOKEN", "method.request.header.X-Api-Token");
+                const m = { authorization: "CUSTOM", authorizer: "lambda-auth" };
+                const vs = run([...base, custom, ms("all", "*/*"), ...getOrder([AUTHZ, "method.request.path.id"], m)]);
+                expect(summary(vs)).to.deep.equal(["get-order:mandatory"]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.header.X-Api-Token:");
+            });
+            it("a request authorizer with several identity sources needs each request parameter among them (context values cannot key a cache)", () => {
+                const req = authorizer("req-auth", "REQUEST", "method.request.header.X-Tenant, method.request.querystring.token, context.requestId");
+                const vs = run([...base, req, ms("all", "*/*"), ...getOrder(["method.request.header.x-tenant", "method.request.path.id"], { authorization: "CUSTOM", authorizer: "req-auth" })]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.querystring.token:");
+            });
+            it("an IAM-authorized method is keyed by its signed Authorization header", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder(["method.request.path.id"], { authorization: "AWS_IAM" })]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.header.Authorization:");
+            });
+            it("a public cached method still needs its path parameters in the key", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder([], { authorization: "NONE" })]);
+                expect(summary(vs)).to.deep.equal(["get-order:mandatory"]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.path.id:");
+            });
+            it("an explicit per-method setting caches a POST too", () => {
+                const post = method("post-orders", "r-orders", { verb: "POST" });
+                const vs = run([...base, ms("post", "orders/POST"), post, integration("post-int", "post-orders", "r-orders")]);
+                expect(lastLine(vs[0].message)).to.contain("misses method.request.header.Authorization: POST /orders");
+            });
+            it("reports each stage that caches the method, and only those", () => {
+                const v2: Res = { ...v1, name: "v2", props: { ...v1.props, stageName: "v2" } };
+                const vs = run([...base, v2, ms("v1-all", "*/*", { cachingEnabled: false }), ms("v2-all", "*/*", cacheOn, "v2"), ...getOrder()]);
+                expect(vs.map((v) => /stage "(v\d)"/.exec(v.message)?.[1])).to.deep.equal(["v2"]);
+            });
+        });
+
+        describe("what a naive rule misses: each with a compliant twin", () => {
+            it("caching switched on for a path by `<path>/*`, GETs only", () => {
+                expect(summary(run([...base, ms("ids", "orders/{id}/*"), ...getOrder([AUTHZ])]))).to.deep.equal(["get-order:mandatory"]);
+                expect(run([...base, ms("ids", "orders/{id}/*"), ...getOrder([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+                const post = method("post-orders", "r-orders", { verb: "POST" });
+                expect(run([...base, ms("orders", "orders/*"), post, integration("post-int", "post-orders", "r-orders")])).to.deep.equal([]);
+            });
+            it("caching switched on for every GET by `*/GET`", () => {
+                expect(summary(run([...base, ms("gets", "*/GET"), ...getOrder([])]))).to.deep.equal(["get-order:mandatory"]);
+                expect(run([...base, ms("gets", "*/GET"), ...getOrder([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+            });
+            it("a method path spelled the way the CLI escapes it (~1orders~1{id}/GET)", () => {
+                expect(summary(run([...base, ms("escaped", "~1orders~1{id}/GET"), ...getOrder([])]))).to.deep.equal(["get-order:mandatory"]);
+                expect(run([...base, ms("escaped", "~1orders~1{id}/GET"), ...getOrder([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+            });
+            it("an ANY method serves GETs, so stage-wide caching covers it", () => {
+                expect(summary(run([...base, ms("all", "*/*"), ...getOrder([], { verb: "ANY" })]))).to.deep.equal(["get-order:mandatory"]);
+                expect(run([...base, ms("all", "*/*"), ...getOrder([AUTHZ, "method.request.path.id"], { verb: "ANY" })])).to.deep.equal([]);
+            });
+            it("a nested {id} under {customer}: both path parameters, from the parentId chain", () => {
+                const nested = [resource("r-customers", "customers"), resource("r-customer", "{customer}", "r-customers"), resource("r-corders", "orders", "r-customer"), resource("r-cid", "{id}", "r-corders")];
+                const m = method("get-customer-order", "r-cid", { requestParameters: { "method.request.path.id": true } });
+                const bad = run([...base, ...nested, ms("all", "*/*"), m, integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.id"])]);
+                expect(lastLine(bad[0].message)).to.contain("misses method.request.path.customer: GET /customers/{customer}/orders/{id}");
+                expect(run([...base, ...nested, ms("all", "*/*"), m, integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.customer", "method.request.path.id"])])).to.deep.equal([]);
+            });
+            it("a greedy {proxy+} path parameter is keyed as method.request.path.proxy", () => {
+                const proxy = resource("r-proxy", "{proxy+}");
+                const m = method("proxy", "r-proxy", { verb: "ANY" });
+                expect(lastLine(run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ])])[0].message)).to.contain("misses method.request.path.proxy: ANY /{proxy+}");
+                expect(run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ, "method.request.path.proxy"])])).to.deep.equal([]);
+            });
+            it("an integration related to its method only by equal literal values (restApi, resourceId, httpMethod)", () => {
+                const lit = { restApi: "a1b2c3d4e5", resourceId: "res123" };
+                const m: Res = { type: METHOD, name: "literal", props: { ...lit, httpMethod: "GET", authorization: "AWS_IAM", requestParameters: { "method.request.path.id": true } } };
+                const stageLit: Res = { type: STAGE, name: "lit-stage", props: { restApi: "a1b2c3d4e5", deployment: "dep1", stageName: "live" } };
+                const settingsLit: Res = { type: SETTINGS, name: "lit-all", props: { restApi: "a1b2c3d4e5", stageName: "live", methodPath: "*/*", settings: cacheOn } };
+                const integ = (keys: string[]): Res => ({ type: INTEGRATION, name: "literal-int", props: { ...lit, httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: keys } });
+                // Another resource's integration with the same verb must not stand in for it.
+                const other: Res = { type: INTEGRATION, name: "other-int", props: { ...lit, resourceId: "res999", httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: [AUTHZ, "method.request.path.id"] } };
+                const vs = run([stageLit, settingsLit, m, integ(["method.request.path.id"]), other]);
+                expect(summary(vs)).to.deep.equal(["literal:mandatory"]);
+                expect(lastLine(vs[0].message)).to.contain('(Integration "literal-int").cacheKeyParameters misses method.request.header.Authorization: GET (resource path not traceable) is cached on stage "live"');
+                expect(run([stageLit, settingsLit, m, integ([AUTHZ, "method.request.path.id"]), other])).to.deep.equal([]);
+            });
+            it("an integration that takes resourceId from the method and a literal verb", () => {
+                const m = method("get-order", "r-id");
+                const integ = (keys: string[]): Res => ({ type: INTEGRATION, name: "int", props: { restApi: U, resourceId: U, httpMethod: "GET", cacheKeyParameters: keys }, deps: { restApi: ["api"], resourceId: ["get-order"] } });
+                expect(summary(run([...base, ms("all", "*/*"), m, integ([AUTHZ])]))).to.deep.equal(["get-order:mandatory"]);
+                expect(run([...base, ms("all", "*/*"), m, integ([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+            });
+        });
+
+        describe("compliant", () => {
+            it("keyed by the caller, every path parameter and every declared query parameter (header names in any case)", () => {
+                const search = method("search", "r-search", { requestParameters: { "method.request.querystring.q": true } });
+                expect(run([...base, ms("all", "*/*"), ...getOrder(["method.request.header.authorization", "method.request.path.id"]), search, integration("search-int", "search", "r-search", [AUTHZ, "method.request.querystring.q"])])).to.deep.equal([]);
+            });
+            it("nothing cached: no method settings, or */* with caching off, or only a POST under */*", () => {
+                expect(run([...base, ...getOrder()])).to.deep.equal([]);
+                expect(run([...base, ms("all", "*/*", { cachingEnabled: false, loggingLevel: "ERROR" }), ...getOrder()])).to.deep.equal([]);
+                const post = method("post-orders", "r-orders", { verb: "POST" });
+                expect(run([...base, ms("all", "*/*"), post, integration("post-int", "post-orders", "r-orders")])).to.deep.equal([]);
+            });
+            it("a public method with no parameters is the same answer for everyone", () => {
+                const health = resource("r-health", "health");
+                expect(run([...base, health, ms("all", "*/*"), method("health", "r-health", { authorization: "NONE" }), integration("health-int", "health", "r-health")])).to.deep.equal([]);
+            });
+            it("caching turned off for one method by its own setting (or a TTL of 0) while */* caches the rest", () => {
+                expect(run([...base, ms("all", "*/*"), ms("off", "orders/{id}/GET", { cachingEnabled: false }), ...getOrder()])).to.deep.equal([]);
+                expect(run([...base, ms("all", "*/*"), ms("zero", "orders/{id}/GET", { cachingEnabled: true, cacheTtlInSeconds: 0 }), ...getOrder()])).to.deep.equal([]);
+                expect(run([...base, ms("all", "*/*"), ms("path-off", "orders/{id}/*", { cachingEnabled: false }), ...getOrder()])).to.deep.equal([]);
+            });
+            it("another resource's integration never stands in for the method's own, even with the same known values", () => {
+                const [m, own] = getOrder([AUTHZ, "method.request.path.id"]);
+                const known = (r: Res, resourceId: string): Res => ({ ...r, props: { ...r.props, resourceId, httpMethod: "GET" } });
+                const search = integration("search-int", "search", "r-search", []);
+                // In an update preview both ids may be known; they come from different resources all the same.
+                expect(run([...base, ms("all", "*/*"), known(m, "res-1"), known(own, "res-1"), { ...known(search, "res-1"), deps: { restApi: ["api"], resourceId: ["r-search"] } }])).to.deep.equal([]);
+            });
+            it("another API's or another stage's caching does not cover the method", () => {
+                const other: Res = { type: API, name: "other", props: { name: "other" } };
+                const otherStage: Res = { type: STAGE, name: "o1", props: { restApi: U, deployment: U, stageName: "v1" }, deps: { restApi: ["other"] } };
+                const otherAll: Res = { type: SETTINGS, name: "o-all", props: { restApi: U, stageName: U, methodPath: "*/*", settings: cacheOn }, deps: { restApi: ["other"], stageName: ["o1"] } };
+                expect(run([...base, other, otherStage, otherAll, ...getOrder()])).to.deep.equal([]);
+            });
+        });
+
+        describe("unknown values", () => {
+            it("every id and ARN unknown, relations only through propertyDependencies: the violation is mandatory, with no can't-run line", () => {
+                const vs = run([...base, ms("all", "*/*"), ...getOrder()]);
+                expect(vs.map((v) => `${v.level} ${v.message.includes("can't run")}`)).to.deep.equal(["mandatory false"]);
+            });
+            it("an unknown caching flag or unknown cache keys are deferred (one advisory can't-run line), never passed or failed", () => {
+                const flag = run([...base, ms("all", "*/*", { cachingEnabled: U }), ...getOrder()]);
+                expect(summary(flag)).to.deep.equal(["(stack):advisory"]);
+                expect(flag[0].message).to.contain("can't run policy 'apigw-cache-key-isolation'").and.contain("all.settings.cachingEnabled");
+                const keys = run([...base, ms("all", "*/*"), ...getOrder(U)]);
+                expect(keys[0].message).to.contain("get-order-int.cacheKeyParameters");
+            });
+            it("a proven violation stays mandatory beside a deferred one", () => {
+                const search = method("search", "r-search");
+                const vs = run([...base, ms("all", "*/*"), ...getOrder([]), search, integration("search-int", "search", "r-search", U)]);
+                expect(summary(vs)).to.deep.equal(["(stack):advisory", "get-order:mandatory"]);
+            });
+            it("an unknown method path may cover the method: deferred where it would change the answer", () => {
+                const vs = run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("maybe", U), ...getOrder([])]);
+                expect(summary(vs)).to.deep.equal(["(stack):advisory"]);
+                // Keyed correctly, the answer is the same either way.
+                expect(run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("maybe", U), ...getOrder([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+            });
+        });
+    });
 });

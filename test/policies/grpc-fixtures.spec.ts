@@ -45,6 +45,12 @@ const FIXTURE_LIST: Fixture[] = [
             "mandatory apigw-authorization open-post",
             "mandatory apigw-authorization open-route",
             "mandatory apigw-cache-encrypted bad-cache",
+            // The cached authenticated GET /orders/{id} without cache keys, and the variants a naive rule misses.
+            "mandatory apigw-cache-key-isolation orders-id-get",
+            "mandatory apigw-cache-key-isolation bad-reports-get",
+            "mandatory apigw-cache-key-isolation bad-customer-order-get",
+            "mandatory apigw-cache-key-isolation bad-cart-any",
+            "mandatory apigw-cache-key-isolation bad-profile-get",
             "mandatory apigw-domain-tls12 bad-domain",
             "mandatory apigw-execution-logging bad-stage",
             "mandatory apigw-waf bad-stage",

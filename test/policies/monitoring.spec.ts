@@ -79,5 +79,13 @@ describe("policies: CloudWatch alarms", () => {
             const custom = [topic("p1", { tier: "p1" }), sub("p1"), alarm("p1")];
             expect(check("alarm-routes-to-severity-topic", custom, { config: { severityTagKey: "tier", severityValues: ["p1"] } })).to.deep.equal([]);
         });
+        it("accepts an escalation twin routed to the escalation topic, which it holds to the same encryption and subscription checks", () => {
+            const escalation = (props?: Record<string, unknown>) => topic("alerts-escalation", { severity: "escalation" }, props);
+            const ok = [escalation(), sub("alerts-escalation"), alarm("alerts-escalation")];
+            expect(check("alarm-routes-to-severity-topic", ok, { level: "mandatory" })).to.deep.equal([]);
+            const unsubscribed = check("alarm-routes-to-severity-topic", [escalation({}), alarm("alerts-escalation")], { level: "mandatory" });
+            expect(summary(unsubscribed)).to.deep.equal(["alerts-escalation:mandatory", "alerts-escalation:mandatory"]);
+            expect(unsubscribed.map((v) => v.message).join("\n")).to.contain("is the escalation severity topic but has no aws.sns.TopicSubscription");
+        });
     });
 });

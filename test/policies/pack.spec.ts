@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { resolveConfig } from "../../policies/lib/config";
-import { ruleInfos } from "../../policies/lib/rule";
+import { RULE_SET_RULES, ruleInfos } from "../../policies/lib/rule";
 import { allPolicies } from "../../policies/rules";
 import { renderReadme } from "../../policies/scripts/gen-readme";
 import { check, checkResource, expect, POLICIES_DIR, Res, summary } from "./helpers";
@@ -17,10 +17,13 @@ describe("policy pack", () => {
     const policies = allPolicies();
     const infos = ruleInfos();
 
-    it("has 58 policies with unique stable names, in rule-set order", () => {
-        expect(policies.length).to.equal(58);
-        expect(new Set(policies.map((p) => p.name)).size).to.equal(58);
-        expect(infos.map((i) => i.meta.no)).to.deep.equal(Array.from({ length: 58 }, (_, i) => i + 1));
+    it("has 59 policies with unique stable names, numbered without gaps: the rule set's 1-58, then the pack's own", () => {
+        expect(RULE_SET_RULES).to.equal(58);
+        expect(policies.length).to.equal(59);
+        expect(new Set(policies.map((p) => p.name)).size).to.equal(59);
+        expect(infos.map((i) => i.meta.no)).to.deep.equal(Array.from({ length: 59 }, (_, i) => i + 1));
+        expect(policies.map((p) => p.name)).to.deep.equal(infos.map((i) => i.meta.id));
+        expect(infos.filter((i) => i.meta.no > RULE_SET_RULES).map((i) => i.meta.id)).to.deep.equal(["apigw-cache-key-isolation"]);
     });
 
     it("describes each policy: what it checks, why it matters, and its anchors", () => {
@@ -42,8 +45,10 @@ describe("policy pack", () => {
         before(() => {
             rows = fs.readFileSync(RULES_MD, "utf8").split("\n").filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
         });
-        it("has every rule id, with its number and kind", () => {
-            expect(rows.length).to.equal(58);
+        it("has every rule id, with its number and kind; the pack's rules above 58 are its own", () => {
+            expect(rows.length).to.equal(RULE_SET_RULES);
+            expect(rows.map((r) => Number(r[1]))).to.deep.equal(infos.filter((i) => i.meta.no <= RULE_SET_RULES).map((i) => i.meta.no));
+            expect(rows.filter((r) => infos.some((i) => i.meta.id === r[2] && i.meta.no > RULE_SET_RULES)).map((r) => r[2])).to.deep.equal([]);
             for (const r of rows) {
                 const info = infos.find((i) => i.meta.id === r[2]);
                 expect(`${r[2]} ${info?.meta.no} ${info?.meta.kind}`).to.equal(`${r[2]} ${r[1]} ${r[5]}`);
@@ -56,6 +61,14 @@ describe("policy pack", () => {
                 expect(`${r[2]} ${policies.find((p) => p.name === r[2])?.enforcementLevel}`).to.equal(`${r[2]} ${LETTER[letters[0]]}`);
             }
         });
+    });
+
+    it("the pack's own rule apigw-cache-key-isolation is mandatory in dev, staging and prod and in the built-in profile, and no tag waives it", () => {
+        expect(policies.find((p) => p.name === "apigw-cache-key-isolation")?.enforcementLevel).to.equal("mandatory");
+        for (const env of ENVS) {
+            const entry = envConfig(env)["apigw-cache-key-isolation"];
+            expect(`${env} ${entry?.enforcementLevel} ${entry?.allowTagExemptions}`).to.equal(`${env} mandatory false`);
+        }
     });
 
     for (const env of ENVS) {

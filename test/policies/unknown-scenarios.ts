@@ -60,4 +60,19 @@ export const UNKNOWN_SCENARIOS: Scenario[] = [
         expect: ["net"],
     },
     { rule: "waf-logging", resources: [{ type: "aws:wafv2/webAcl:WebAcl", name: "acl", props: { arn: U, scope: "REGIONAL" } }], expect: ["acl"] },
+    {
+        // A cached, authorized GET /orders/{id} whose integration keys by nothing; every id unknown.
+        rule: "apigw-cache-key-isolation",
+        resources: [
+            { ...api, props: { name: U, rootResourceId: U } },
+            stage,
+            { type: "aws:apigateway/resource:Resource", name: "orders", props: { restApi: U, parentId: U, pathPart: "orders" }, deps: { restApi: ["api"], parentId: ["api"] } },
+            { type: "aws:apigateway/resource:Resource", name: "order", props: { restApi: U, parentId: U, pathPart: "{id}" }, deps: { restApi: ["api"], parentId: ["orders"] } },
+            { type: "aws:apigateway/authorizer:Authorizer", name: "cognito", props: { restApi: U, type: "COGNITO_USER_POOLS", providerArns: [U], identitySource: "method.request.header.Authorization" }, deps: { restApi: ["api"] } },
+            { type: "aws:apigateway/method:Method", name: "get-order", props: { restApi: U, resourceId: U, httpMethod: "GET", authorization: "COGNITO_USER_POOLS", authorizerId: U, requestParameters: { "method.request.path.id": true } }, deps: { restApi: ["api"], resourceId: ["order"], authorizerId: ["cognito"] } },
+            { type: "aws:apigateway/integration:Integration", name: "get-order-integration", props: { restApi: U, resourceId: U, httpMethod: U, type: "AWS_PROXY", uri: U }, deps: { restApi: ["api"], resourceId: ["order"], httpMethod: ["get-order"] } },
+            { type: "aws:apigateway/methodSettings:MethodSettings", name: "all", props: { restApi: U, stageName: U, methodPath: "*/*", settings: { cachingEnabled: true, cacheDataEncrypted: true } }, deps: { restApi: ["api"], stageName: ["stage"] } },
+        ],
+        expect: ["get-order"],
+    },
 ];

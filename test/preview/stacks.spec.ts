@@ -12,6 +12,7 @@ describe("the project's stacks under the offline preview", function () {
     this.timeout(240_000);
     const pool = new PolicyPackPool();
     after(() => pool.close());
+    const updates: Record<string, PreviewReport> = {};
 
     for (const stack of ["dev", "staging", "prod"]) {
         for (const mode of ["create", "update"] as const) {
@@ -24,6 +25,7 @@ describe("the project's stacks under the offline preview", function () {
                     policyPacks: [path.join(REPO, "policies")],
                     policyPackConfigs: [path.join(REPO, "policies", "config", `${stack}.json`)],
                 });
+                if (mode === "update") updates[stack] = report;
                 const mandatory = report.diagnostics
                     .filter((d) => d.enforcementLevel === "mandatory")
                     .map((d) => `${d.policyName} ${d.urn}\n    ${d.message.split("\n").pop()}`);
@@ -39,5 +41,47 @@ describe("the project's stacks under the offline preview", function () {
                 }
             });
         }
+    }
+
+    // What a release of each stack watches and whom it tells, read from the update-mode reports above.
+    const RELEASES = {
+        dev: { config: "platform-dev-all-at-once", bake: "3" },
+        staging: { config: "platform-staging-rolling-25pct-3min", bake: "5" },
+        prod: { config: "platform-prod-canary-10pct-10min", bake: "10" },
+    } as const;
+    for (const [stack, expected] of Object.entries(RELEASES)) {
+        it(`${stack}: every release rolls back on what callers see and the new version's own failures, and tells the warning topic`, function () {
+            const report = updates[stack];
+            if (!report) this.skip();
+            const of = (type: string, name: string) => {
+                const r = report.resources.find((x) => x.type === type && x.name === name);
+                assert.ok(r, `${type} ${name}`);
+                return r as { urn: string; inputs: Record<string, any>; propertyDependencies: Record<string, string[]> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+            };
+            const alarmName = (n: string) => of("aws:cloudwatch/metricAlarm:MetricAlarm", n).inputs.name as string;
+            const group = (fn: string) => of("aws:codedeploy/deploymentGroup:DeploymentGroup", `release-${fn}`).inputs;
+            assert.deepEqual(group("api").alarmConfiguration.alarms, ["api-error-rate", "api-duration-p99", "api-version-failure-rate", "api-5xx-rate", "api-latency-p99"].map(alarmName));
+            for (const fn of ["email-worker", "search-indexer", "ses-feedback"]) {
+                assert.deepEqual(group(fn).alarmConfiguration.alarms, [`${fn}-error-rate`, `${fn}-duration-p99`].map(alarmName), fn);
+            }
+            const warning = of("aws:sns/topic:Topic", "alerting-warning");
+            for (const fn of ["api", "email-worker", "search-indexer", "ses-feedback"]) {
+                const g = group(fn);
+                assert.equal(g.deploymentConfigName, expected.config, fn);
+                assert.deepEqual(g.triggerConfigurations[0].triggerEvents, ["DeploymentFailure", "DeploymentStop", "DeploymentRollback"], fn);
+                assert.equal(g.triggerConfigurations[0].triggerTargetArn, `arn:aws:sns:eu-west-1:123456789012:${warning.inputs.name}`, fn);
+            }
+            // The version alarm follows the version `pulumi up` published, and judges 5xx answers, not Lambda errors.
+            const version = of("aws:cloudwatch/metricAlarm:MetricAlarm", "api-version-failure-rate");
+            const failures = version.inputs.metricQueries.find((q: { id: string }) => q.id === "failures");
+            assert.equal(failures.metric.metricName, "ApiServerErrors");
+            assert.equal(failures.metric.namespace, `platform-${stack}`);
+            assert.deepEqual(Object.keys(failures.metric.dimensions).sort(), ["FunctionVersion", "service"]);
+            assert.ok(version.propertyDependencies.metricQueries.includes(of("aws:lambda/function:Function", "api-function").urn));
+            const post = of("aws:lambda/function:Function", "release-post-traffic-function").inputs;
+            assert.equal(post.environment.variables.BAKE_MINUTES, expected.bake);
+            assert.equal(post.timeout, Number(expected.bake) * 60 + 120);
+            assert.deepEqual(report.outputs.releaseHooks, { beforeAllowTraffic: `platform-${stack}-release-pre-traffic`, afterAllowTraffic: `platform-${stack}-release-post-traffic` });
+        });
     }
 });

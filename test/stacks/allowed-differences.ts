@@ -34,6 +34,16 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
         reason: "The Edge component's us-east-1 critical topic pages the same on-call pager, so it exists only where the `pagerUrl` secret is set, like the stack's own pager subscription.",
     },
     {
+        type: "aws:sns/topicSubscription:TopicSubscription",
+        name: /^(alerting|edge-alerts)-escalation-email-\d+$/,
+        reason: "One email subscription on the escalation topic (the stack's, and the Edge component's in us-east-1) per mailbox of the escalated tier: `escalationEmails`, or `alertEmails` where a stack names no tier of its own (dev). How many people an escalation reaches is a value.",
+    },
+    {
+        type: "aws:sns/topicSubscription:TopicSubscription",
+        name: /^(alerting|edge-alerts)-escalation-pager$/,
+        reason: "The escalation topics page the on-call pager too, so like the critical topics' pager subscriptions they exist only where the `pagerUrl` secret is set.",
+    },
+    {
         type: "aws:shield/protection:Protection",
         name: /^edge-shield$/,
         reason: "Shield Advanced protection of the distribution exists only where `shieldAdvanced` is true: it needs a paid account-wide subscription (USD 3,000 a month) that a stack cannot create.",

@@ -61,14 +61,40 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         const withPager = await runProgram("dev", { "platform:pagerUrl": "https://events.pager.example.com/integration/abc" });
         const base = new Set(runs.dev.run.resources.map(key));
         const added = withPager.run.resources.map(key).filter((k) => !base.has(k));
-        // The edge's us-east-1 critical topic pages too (CloudFront alarms can only notify topics there).
-        assert.deepEqual(added, [
+        // The edge's us-east-1 critical topic pages too (CloudFront alarms can only notify topics there),
+        // and both escalation topics page: an unresolved warning reaches the pager.
+        assert.deepEqual(added.sort(), [
             "aws:sns/topicSubscription:TopicSubscription::alerting-critical-pager",
+            "aws:sns/topicSubscription:TopicSubscription::alerting-escalation-pager",
             "aws:sns/topicSubscription:TopicSubscription::edge-alerts-critical-pager",
+            "aws:sns/topicSubscription:TopicSubscription::edge-alerts-escalation-pager",
         ]);
         const withShield = await runProgram("dev", { "platform:shieldAdvanced": "true" });
         const shielded = withShield.run.resources.map(key).filter((k) => !base.has(k));
         assert.deepEqual(shielded, ["aws:shield/protection:Protection::edge-shield"]);
+    });
+
+    it("the API caches only GET /orders/search, keyed by the caller: the same resources in every stack, caching on where the stack says", function () {
+        for (const s of STACKS) {
+            const r = runs[s].run;
+            const settings = r.ofType("aws:apigateway/methodSettings:MethodSettings");
+            assert.deepEqual(settings.map((m) => m.inputs.methodPath).sort(), ["*/*", "orders/search/GET"], s);
+            const search = settings.find((m) => m.inputs.methodPath === "orders/search/GET");
+            assert.equal(search?.inputs.settings.cachingEnabled, s === "prod", s);
+            assert.equal(search?.inputs.settings.cacheTtlInSeconds, 30, s);
+            assert.equal(settings.find((m) => m.inputs.methodPath === "*/*")?.inputs.settings.cachingEnabled, false, s);
+            assert.equal(r.one("aws:apigateway/stage:Stage", "api-stage").inputs.cacheClusterEnabled, s === "prod", s);
+            const keyed = r.ofType("aws:apigateway/integration:Integration").filter((i) => i.inputs.cacheKeyParameters !== undefined);
+            assert.deepEqual(keyed.map((i) => [i.name, i.inputs.cacheKeyParameters]), [
+                ["api-get-orders-search-integration", ["method.request.header.Authorization", "method.request.querystring.q", "method.request.querystring.limit"]],
+            ], s);
+            // The reads take the machine client's access token; the writes stay on ID tokens (the verified email).
+            const machineScopes = r.one("aws:cognito/userPoolClient:UserPoolClient", "identity-machine-client").inputs.allowedOauthScopes as string[];
+            for (const m of r.ofType("aws:apigateway/method:Method").filter((x) => x.inputs.authorization === "COGNITO_USER_POOLS")) {
+                const scopes = (m.inputs.authorizationScopes ?? []) as string[];
+                assert.equal(scopes.some((x) => machineScopes.includes(x)), m.inputs.httpMethod === "GET", `${s} ${m.name}: ${scopes.join(" ")}`);
+            }
+        }
     });
 
     it("prod protects stateful resources; dev and staging can be torn down", function () {

@@ -266,11 +266,21 @@ function remoteComponentOutputs(type: string, c: Ctx, azs: number): Record<strin
         const vpcId = `vpc-${shortHash(c.urn, 17)}`;
         const subnets = (tier: string) =>
             Array.from({ length: azs }, (_, i) => `subnet-${shortHash(`${c.urn}/${tier}/${i}`, 17)}`);
+        // awsx gives each subnet its own route table and returns the associations as resources; their
+        // subnetId and routeTableId are what a program reads (a gateway endpoint's private route tables).
+        const routeTableAssociations = ["public", "private"].flatMap((tier) =>
+            subnets(tier).map((subnetId, i) => ({
+                id: `rtbassoc-${shortHash(`${c.urn}/${tier}/${i}/assoc`, 17)}`,
+                subnetId,
+                routeTableId: `rtb-${shortHash(`${c.urn}/${tier}/${i}/rtb`, 17)}`,
+            })),
+        );
         return {
             vpcId,
             privateSubnetIds: subnets("private"),
             publicSubnetIds: subnets("public"),
             isolatedSubnetIds: [],
+            routeTableAssociations,
         };
     }
     if (type === "awsx:cloudtrail:Trail") {

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { KpiRecorder, type Observability } from "../../../functions/shared/observability";
+import { KpiRecorder, ResponseMetrics, type Observability } from "../../../functions/shared/observability";
+import { NO_TRACING } from "../../../functions/shared/tracing";
 
 let counter = 0;
 
@@ -40,10 +41,25 @@ export class RecordingKpis extends KpiRecorder {
   override flush(): void {}
 }
 
-/** Silent logger and metrics: the specs assert on behaviour, not on log lines. */
-export function quietObservability(): Observability & { kpis: RecordingKpis } {
+/** Response metrics remembered instead of printed. */
+export class RecordingResponses extends ResponseMetrics {
+  readonly recorded: Array<{ statusCode: number; functionVersion: string }> = [];
+
+  override record(statusCode: number, functionVersion: string): void {
+    this.recorded.push({ statusCode, functionVersion });
+  }
+}
+
+/** Silent logger and metrics, no tracing: the specs assert on behaviour, not on log lines. */
+export function quietObservability(): Observability & { kpis: RecordingKpis; responses: RecordingResponses } {
   const metrics = new Metrics({ namespace: "Test", serviceName: "test" });
-  return { logger: new Logger({ serviceName: "test", logLevel: "SILENT" }), metrics, kpis: new RecordingKpis(metrics) };
+  return {
+    logger: new Logger({ serviceName: "test", logLevel: "SILENT" }),
+    metrics,
+    kpis: new RecordingKpis(metrics),
+    responses: new RecordingResponses(metrics),
+    tracer: NO_TRACING,
+  };
 }
 
 export interface RequestSpec {
