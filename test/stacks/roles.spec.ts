@@ -103,15 +103,19 @@ describe("workload roles in the dev stack: exact actions on exact resources", fu
     it("the data and messaging key policies name exactly these roles", function () {
         const roles = Object.keys(EXPECTED).map((fn) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${fn}`);
         // The data key also names the AWS Backup role: it encrypts the table's recovery points in the
-        // vault with that key (components/backup.ts). The CodeDeploy role uses no key.
+        // vault with that key (components/backup.ts). The messaging key also names the release's roles:
+        // CodeDeploy publishes release events to the encrypted warning topic, and each hook function
+        // sends failed invocations to its encrypted DLQ.
         const backupRole = `arn:aws:iam::${ACCOUNT}:role/platform-dev-table-backup`;
-        for (const [cls, expected] of [["data", [...roles, backupRole]], ["messaging", roles]] as const) {
+        const releaseRoles = ["codedeploy", "release-pre-traffic", "release-post-traffic"].map((r) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${r}`);
+        for (const [cls, expected] of [["data", [...roles, backupRole]], ["messaging", [...roles, ...releaseRoles]]] as const) {
             const s = statementsBySid(dev.run.one("aws:kms/key:Key", `encryption-${cls}-key`).inputs.policy);
             assert.deepEqual(s.AllowPlatformRoles.Condition, { ArnEquals: { "aws:PrincipalArn": expected } }, cls);
         }
         assert.equal(dev.run.one("aws:iam/role:Role", "table-backup-role").inputs.name, "platform-dev-table-backup", "role name matches the data key policy");
-        for (const fn of Object.keys(EXPECTED)) {
+        for (const fn of [...Object.keys(EXPECTED), "release-pre-traffic", "release-post-traffic"]) {
             assert.equal(dev.run.one("aws:iam/role:Role", `${fn}-role`).inputs.name, `platform-dev-${fn}`, "role names match the key policies");
         }
+        assert.equal(dev.run.one("aws:iam/role:Role", "release-role").inputs.name, "platform-dev-codedeploy", "role name matches the messaging key policy");
     });
 });
