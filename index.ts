@@ -446,16 +446,18 @@ resolveDistributionDomain(edge.domainName);
 // Monitoring: the multi-region audit trail with CIS metric-filter alarms, and the four dashboards.
 const audit = new AuditTrail("audit", { context, logsKeyArn: encryption.logsKeyArn, routing, logRetentionDays: config.auditLogRetentionDays, protect: config.deletionProtection });
 const nameOf = (arn: pulumi.Input<string>) => pulumi.output(arn).apply((a) => a.split(/[:/]/).pop() ?? a);
+// The release hooks are charted with the workload: a hook that fails or times out is a release that rolls back.
+const charted: Record<string, Function> = { ...functions, "release-pre-traffic": release.hooks.beforeAllowTraffic, "release-post-traffic": release.hooks.afterAllowTraffic };
 const dashboards = new Dashboards("dashboards", {
     context,
     api: { name: api.apiName, stage: api.stageName, cacheEnabled: config.apiCacheEnabled },
-    functions: Object.fromEntries(Object.entries(functions).map(([k, f]) => [k, { functionName: f.functionName }])),
+    functions: Object.fromEntries(Object.entries(charted).map(([k, f]) => [k, { functionName: f.functionName }])),
     kpiNamespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
     tableName: data.tableName,
     queues: Object.values(messaging.queues).map((q) => ({ label: q.name, name: q.queue.name })),
     deadLetterQueues: [
         ...Object.values(messaging.queues).map((q) => ({ label: `${q.name} DLQ`, name: q.deadLetterQueue.name })),
-        ...Object.entries(functions).map(([k, f]) => ({ label: `${k} DLQ`, name: nameOf(f.deadLetterQueueArn) })),
+        ...Object.entries(charted).map(([k, f]) => ({ label: `${k} DLQ`, name: nameOf(f.deadLetterQueueArn) })),
         { label: "email feedback DLQ", name: nameOf(email.feedbackDlqArn) },
     ],
     topics: [

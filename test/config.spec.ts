@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
+import { SECRET_PLACEHOLDER } from "../tools/preview/project";
 import { projectConfigSchema } from "../tools/project-config-schema";
 
 const REPO = path.resolve(__dirname, "..");
@@ -151,7 +152,8 @@ describe("stack configuration", () => {
             assert.deepEqual(problemsFor({ ...prod, "platform:escalationEmails": '["oncall-lead@example.com"]' }), []);
             assert.deepEqual(problemsFor({ ...prod, "platform:pagerUrl": "https://events.pagerduty.example.com/integration/abc/enqueue" }), []);
             const secretKeys = new Set(["platform:pagerUrl"]);
-            const c = parseConfig({ ...REQUIRED, ...prod, "platform:pagerUrl": "[secret]" }, "platform", { secretKeys, skipSecretFormat: true });
+            // What the offline preview hands the program for a `secure:` value it cannot decrypt.
+            const c = parseConfig({ ...REQUIRED, ...prod, "platform:pagerUrl": SECRET_PLACEHOLDER }, "platform", { secretKeys, skipSecretFormat: true });
             assert.deepEqual(c.escalationEmails, []);
         });
         it("lets dev and staging fall back to alertEmails, and reports a bad prod mailbox once, as a bad mailbox", () => {

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
+import * as dgram from "node:dgram";
 import * as zlib from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { build, type BuildOptions, type Plugin } from "esbuild";
@@ -38,6 +39,7 @@ export const SAMPLE_FUNCTION_ENV: Readonly<Record<string, string>> = {
   // What Lambda sets: Powertools turns tracing on only where AWS_EXECUTION_ENV is set, and the X-Ray
   // SDK enters its Lambda mode (facade segment, no daemon needed to load) where LAMBDA_TASK_ROOT is.
   AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+  AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
   LAMBDA_TASK_ROOT: "/var/task",
   _HANDLER: "index.handler",
 };
@@ -92,7 +94,7 @@ export const literalSchemaKeys: Plugin = {
  * `powertools_base64_gzip`, which our idempotency expressions never call. The stand-in module defines
  * one getter per export, each loading the real module on first access (same objects, later).
  */
-const LAZY_BUILTINS: Record<string, object> = { zlib };
+const LAZY_BUILTINS: Record<string, object> = { dgram, zlib };
 
 export const lazyBuiltins: Plugin = {
   name: "lazy-builtins",
@@ -194,6 +196,39 @@ module.exports = AWSXRay;
   },
 };
 
+/**
+ * The Powertools packages pin `@aws-lambda-powertools/commons` to their own release: logger, metrics
+ * and tracer (2.36) each get a nested copy, idempotency, batch and parser (2.35, their latest) the
+ * hoisted one, so a bundle held up to four copies. 2.36 only adds to 2.35 (`utils/invocation-scoped`),
+ * so every import resolves to the copy the logger uses.
+ */
+export const onePowertoolsCommons: Plugin = {
+  name: "one-powertools-commons",
+  setup(pluginBuild) {
+    const resolveDir = path.join(REPO_ROOT, "node_modules/@aws-lambda-powertools/logger");
+    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/commons(\/.*)?$/ }, async (args) => {
+      if (args.pluginData === "one-powertools-commons") return undefined;
+      const result = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir, pluginData: "one-powertools-commons" });
+      return result.errors.length > 0 ? { errors: result.errors } : { path: result.path, external: result.external, sideEffects: result.sideEffects };
+    });
+  },
+};
+
+/**
+ * Dependencies read only `version` from their package.json (the SDK clients and the OpenSearch
+ * client, for their user agents), but a JSON file is bundled whole: 3 KB for OpenSearch's. Each
+ * keeps its name and version.
+ */
+export const packageVersionsOnly: Plugin = {
+  name: "package-versions-only",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const pkg = JSON.parse(await readFile(args.path, "utf8")) as { name?: string; version?: string };
+      return { contents: JSON.stringify({ name: pkg.name, version: pkg.version }), loader: "json" };
+    });
+  },
+};
+
 /** The esbuild settings shared by the bundles and the benchmark baseline. */
 export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
   return {
@@ -220,9 +255,11 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
             "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
             // The X-Ray SDK's context store, on AsyncLocalStorage instead of an async hook; see functions/shared/xray-context.ts.
             "cls-hooked/context": path.join(REPO_ROOT, "functions/shared/xray-context.ts"),
+            // The DynamoDB client's endpoint-discovery cache; see functions/shared/endpoint-lru.ts.
+            "mnemonist/lru-cache": path.join(REPO_ROOT, "functions/shared/endpoint-lru.ts"),
           }
         : {},
-    plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys, slimXRay] : [],
+    plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys, slimXRay, onePowertoolsCommons, packageVersionsOnly] : [],
     write: false,
     metafile: false,
     logLevel: "silent",

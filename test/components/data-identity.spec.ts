@@ -1,7 +1,17 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, MockRun, installMocks, testContext } from "./harness";
 
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/data`;
+
+/** Stands in for the distribution: a resource created after Identity whose output the URLs come from. */
+class Site extends pulumi.CustomResource {
+    // The SDK defines an Output property for each input; `declare` keeps a class field from hiding it.
+    declare readonly domainName: pulumi.Output<string>;
+    constructor(name: string) {
+        super("test:index:Site", name, { domainName: "d111.cloudfront.net" });
+    }
+}
 
 describe("DataStore and Identity components", function () {
     let run: MockRun;
@@ -24,6 +34,14 @@ describe("DataStore and Identity components", function () {
         new mod.DataStore("vault", { context: ctx, kmsKeyArn: KEY, routing, deletionProtection: true });
         new mod.Identity("dev-users", identityArgs());
         new mod.Identity("prod-users", { ...identityArgs(), mfa: "ON", threatProtection: "enforced", deletionProtection: true });
+        // As index.ts does: the site's domain is known only once a later resource (the distribution) exists.
+        const [siteDomain, resolveSiteDomain] = pulumi.deferredOutput<string>();
+        new mod.Identity("edge-users", {
+            ...identityArgs(),
+            callbackUrls: [pulumi.interpolate`https://${siteDomain}/auth/callback`],
+            logoutUrls: [pulumi.interpolate`https://${siteDomain}/`],
+        });
+        resolveSiteDomain(new Site("site").domainName);
         await run.settle();
     });
 
@@ -115,11 +133,34 @@ describe("DataStore and Identity components", function () {
             assert.deepEqual(groups.map((g) => g.inputs.name).sort(), ["customers", "staff"]);
         });
 
+        it("takes Output URLs that resolve later: the web client gets them and depends on where they came from", function () {
+            const web = run.one("aws:cognito/userPoolClient:UserPoolClient", "edge-users-web-client");
+            assert.deepEqual(web.inputs.callbackUrls, ["https://d111.cloudfront.net/auth/callback"]);
+            assert.deepEqual(web.inputs.logoutUrls, ["https://d111.cloudfront.net/"]);
+            assert.deepEqual(web.propertyDependencies.callbackUrls, [run.one("test:index:Site", "site").urn]);
+            // The pool and the machine client do not wait for the site: only the web client's URLs come from it.
+            assert.ok(!run.one("aws:cognito/userPool:UserPool", "edge-users-user-pool").dependencies.includes(run.one("test:index:Site", "site").urn));
+        });
+
+        it("assigns Cognito's default managed login style to the web client, so the hosted pages are served", function () {
+            const branding = run.one("aws:cognito/managedLoginBranding:ManagedLoginBranding", "dev-users-web-login-branding");
+            assert.equal(branding.inputs.useCognitoProvidedValues, true);
+            assert.deepEqual(branding.propertyDependencies.clientId, [run.one("aws:cognito/userPoolClient:UserPoolClient", "dev-users-web-client").urn]);
+            assert.ok(branding.dependencies.includes(run.one("aws:cognito/userPoolDomain:UserPoolDomain", "dev-users-domain").urn), "after the managed login domain");
+            assert.equal(run.ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding").filter((b) => b.name.startsWith("dev-users-")).length, 1, "none for the machine client");
+        });
+
         it("validates arguments, naming them", function () {
             assert.throws(() => new mod.Identity("i1", { ...identityArgs(), mfa: "OFF" as never }), /argument "mfa" is "OFF"; allowed: OPTIONAL, ON/);
             assert.throws(() => new mod.Identity("i2", { ...identityArgs(), threatProtection: "max" as never }), /argument "threatProtection"/);
             assert.throws(() => new mod.Identity("i3", { ...identityArgs(), callbackUrls: ["http://x.example.com/cb"] }), /argument "callbackUrls" is "http:\/\/x.example.com\/cb"; allowed: https:\/\//);
             assert.throws(() => new mod.Identity("i4", { ...identityArgs(), logoutUrls: [] }), /argument "logoutUrls"/);
+            // A plain string beside an Output is still checked; a fragment is refused (Cognito rejects it).
+            assert.throws(
+                () => new mod.Identity("i6", { ...identityArgs(), callbackUrls: [pulumi.output("https://a.example.com/cb"), "https://b.example.com/cb#x"] }),
+                /argument "callbackUrls" is "https:\/\/b.example.com\/cb#x"; allowed: https:\/\/ URLs without a fragment/,
+            );
+            assert.throws(() => new mod.Identity("i7", { ...identityArgs(), logoutUrls: ["https:// spaced.example.com/"] }), /argument "logoutUrls" is "https:\/\/ spaced.example.com\/"/);
             assert.throws(() => new mod.Identity("i5", { ...identityArgs(), minimumPasswordLength: 8 }), /argument "minimumPasswordLength" is 8/);
         });
     });

@@ -79,7 +79,7 @@ function stateFor(type: string, name: string, inputs: Inputs): Inputs {
         case "aws:cognito/userPoolClient:UserPoolClient":
             return { ...state, id: `${name}-client-id`, clientSecret: "secret" };
         case "aws:cloudfront/distribution:Distribution":
-            return { ...state, id: `${name}-id`, arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`, domainName: `${name}.cloudfront.net` };
+            return { ...state, domainName: `${name}.cloudfront.net` };
         case "awsx:ec2:Vpc": {
             // A remote component: the awsx plugin would build its children; the program reads these outputs.
             const azs: number = inputs.numberOfAvailabilityZones ?? 3;

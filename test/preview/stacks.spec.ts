@@ -39,6 +39,26 @@ describe("the project's stacks under the offline preview", function () {
                 } else {
                     assert.deepEqual((dkim as { value: string }[]).map((r) => r.value.replace(/^[0-9a-f]{32}/, "<token>")), Array(3).fill("<token>.dkim.amazonses.com"));
                 }
+                const byName = (name: string) => {
+                    const found = report.resources.filter((r) => r.name === name);
+                    assert.equal(found.length, 1, name);
+                    return found[0];
+                };
+                // Cognito's hosted sign-in returns to the site the distribution serves, which the web client waits for.
+                const web = byName("identity-web-client");
+                assert.deepEqual(web.propertyDependencies.callbackUrls, [byName("edge-distribution").urn]);
+                // The email worker alarms on its own uncertain sends, as its EMF record names them.
+                const uncertain = byName("email-worker-email-delivery-uncertain");
+                assert.deepEqual([uncertain.inputs.namespace, uncertain.inputs.metricName, uncertain.inputs.dimensions], [`platform-${stack}`, "EmailDeliveryUncertain", { service: "email-worker" }]);
+                assert.deepEqual(uncertain.propertyDependencies.alarmActions, [byName("alerting-warning").urn]);
+                if (mode === "update") {
+                    const host = report.outputs.distributionDomainName as string;
+                    assert.match(host, /^d[0-9a-f]+\.cloudfront\.net$/);
+                    assert.deepEqual(web.inputs.callbackUrls, [`https://${host}/auth/callback`]);
+                    assert.deepEqual(web.inputs.logoutUrls, [`https://${host}/`]);
+                    // DynamoDB's gateway endpoint routes from each private subnet's table (dev spans two AZs).
+                    assert.equal((byName("search-dynamodb-endpoint").inputs.routeTableIds as string[]).length, stack === "dev" ? 2 : 3);
+                }
             });
         }
     }

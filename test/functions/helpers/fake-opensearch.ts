@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface SeenRequest {
@@ -12,10 +12,24 @@ export interface SeenRequest {
  * No OpenSearch emulator is allowed here, so this plays the few document and search endpoints the
  * functions call, and records each request so specs can check the SigV4 signing for `aoss`.
  */
-export async function startFakeOpenSearch(): Promise<{ endpoint: string; docs: Map<string, Record<string, unknown>>; requests: SeenRequest[]; failNext: (n: number) => void; stop: () => Promise<void> }> {
+export interface FakeOpenSearch {
+  endpoint: string;
+  docs: Map<string, Record<string, unknown>>;
+  requests: SeenRequest[];
+  /** The next `n` requests get `status` (default 503) with an OpenSearch-style error body that echoes the query. */
+  failNext: (n: number, status?: number) => void;
+  /** The next `n` requests get no answer at all, until the client gives up (or `stop`). */
+  stallNext: (n: number) => void;
+  stop: () => Promise<void>;
+}
+
+export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
   const docs = new Map<string, Record<string, unknown>>();
   const requests: SeenRequest[] = [];
   let failures = 0;
+  let failureStatus = 503;
+  let stalls = 0;
+  const stalled = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString("utf8")));
@@ -23,9 +37,15 @@ export async function startFakeOpenSearch(): Promise<{ endpoint: string; docs: M
       const path = decodeURIComponent((req.url ?? "").split("?")[0] ?? "");
       requests.push({ method: req.method ?? "", path, headers: req.headers, body });
       const reply = (status: number, payload: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      if (stalls > 0) {
+        stalls -= 1;
+        stalled.add(res);
+        return;
+      }
       if (failures > 0) {
         failures -= 1;
-        return reply(503, { error: "injected" });
+        // As OpenSearch words a failure: the reason quotes the request, here the query text.
+        return reply(failureStatus, { error: { type: "injected_exception", root_cause: [{ type: "injected_exception", reason: `injected for ${body}` }] }, status: failureStatus });
       }
       const doc = /^\/([^/]+)\/_doc\/(.+)$/.exec(path);
       if (doc) {
@@ -52,7 +72,14 @@ export async function startFakeOpenSearch(): Promise<{ endpoint: string; docs: M
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     docs,
     requests,
-    failNext: (n) => (failures = n),
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    failNext: (n, status = 503) => {
+      failures = n;
+      failureStatus = status;
+    },
+    stallNext: (n) => (stalls = n),
+    stop: () => {
+      for (const res of stalled) res.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
