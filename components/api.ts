@@ -136,6 +136,30 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 const PATH = /^\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\})(\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\}))*$/;
 
+/**
+ * The code of API Gateway's own error answers, by gateway response type: a required parameter missing,
+ * a body the model rejects, no or a bad token, a missing scope, throttling, anything else. Each answers
+ * in the body every other error of the API has, `{ "error": { "code", "message", "details" } }`, so a
+ * client handles one shape whether the gateway or the function refused the request.
+ */
+export const GATEWAY_ERROR_CODES = {
+    BAD_REQUEST_PARAMETERS: "invalid_parameters",
+    BAD_REQUEST_BODY: "validation_failed",
+    UNAUTHORIZED: "unauthorized",
+    ACCESS_DENIED: "forbidden",
+    THROTTLED: "throttled",
+    DEFAULT_4XX: "request_rejected",
+    DEFAULT_5XX: "gateway_error",
+} as const;
+
+/**
+ * The body of a gateway response. Gateway responses take `$context` variables only (no `$util`);
+ * `$context.error.messageString` is the gateway's message already quoted as a JSON string.
+ */
+export function gatewayErrorTemplate(code: string): string {
+    return `{"error":{"code":"${code}","message":$context.error.messageString,"details":{"requestId":"$context.requestId"}}}`;
+}
+
 /** API Gateway keeps a cached answer for at most an hour ("Cache settings for REST APIs in API Gateway"). */
 const MAX_CACHE_TTL_SECONDS = 3600;
 const QUERY_NAME = /^[A-Za-z0-9_.~-]+$/;
@@ -384,6 +408,24 @@ export class Api extends pulumi.ComponentResource {
             routeResources.push(method, integration);
         }
         const cachedRoutes = args.routes.filter((r) => r.cache !== undefined);
+        for (const [responseType, code] of Object.entries(GATEWAY_ERROR_CODES)) {
+            routeResources.push(
+                new aws.apigateway.Response(
+                    `${name}-${responseType.toLowerCase().replace(/_/g, "-")}-response`,
+                    {
+                        restApiId: api.id,
+                        responseType,
+                        responseTemplates: { "application/json": gatewayErrorTemplate(code) },
+                        // The function's answers carry these too (functions/api/http.ts).
+                        responseParameters: {
+                            "gatewayresponse.header.Cache-Control": "'no-store'",
+                            "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+                        },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
 
         // Only API Gateway, only from this API, only the live alias.
         new aws.lambda.Permission(
@@ -444,8 +486,10 @@ export class Api extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Gateway responses, like routes, only take effect in a new deployment.
         const routeHash = createHash("sha256")
             .update(JSON.stringify(args.routes))
+            .update(JSON.stringify(Object.entries(GATEWAY_ERROR_CODES).map(([type, code]) => [type, gatewayErrorTemplate(code)])))
             .digest("hex");
         const deployment = new aws.apigateway.Deployment(
             `${name}-deployment`,

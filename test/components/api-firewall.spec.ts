@@ -266,6 +266,25 @@ describe("Api and Firewall components", function () {
             });
         });
 
+        it("answers the gateway's own refusals (missing parameter, bad body, no token, throttled...) in the API's error shape, and redeploys when they change", function () {
+            const responses = run.ofType("aws:apigateway/response:Response").filter((r) => r.name.startsWith("api-"));
+            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), ["ACCESS_DENIED", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "UNAUTHORIZED"]);
+            for (const r of responses) {
+                // What API Gateway renders: $context.error.messageString is a quoted string, the request id a plain one.
+                const rendered = (r.inputs.responseTemplates["application/json"] as string)
+                    .replace("$context.error.messageString", JSON.stringify('Missing required request parameters: [q]'))
+                    .replace("$context.requestId", "c0ffee-1");
+                const body = JSON.parse(rendered) as { error: { code: string; message: string; details: { requestId: string } } };
+                assert.equal(body.error.code, mod.GATEWAY_ERROR_CODES[r.inputs.responseType as keyof typeof mod.GATEWAY_ERROR_CODES], r.name);
+                assert.equal(body.error.message, "Missing required request parameters: [q]");
+                assert.deepEqual(body.error.details, { requestId: "c0ffee-1" });
+                assert.equal(r.inputs.responseParameters["gatewayresponse.header.Cache-Control"], "'no-store'");
+                assert.deepEqual(r.propertyDependencies.restApiId, [run.one("aws:apigateway/restApi:RestApi", "api-api").urn]);
+            }
+            const deployment = run.one("aws:apigateway/deployment:Deployment", "api-deployment");
+            for (const r of responses) assert.ok(deployment.dependencies.includes(r.urn), `the deployment waits for ${r.name}`);
+        });
+
         it("associates the stage with the web ACL", function () {
             const assoc = run.one("aws:wafv2/webAclAssociation:WebAclAssociation", "api-waf");
             assert.deepEqual(assoc.propertyDependencies.resourceArn, [run.one("aws:apigateway/stage:Stage", "api-stage").urn]);
