@@ -9,7 +9,7 @@
  * revision) in the same interleaved runs, and prints the ratio of the current bundles to those: a
  * change's cost measured side by side, whatever else the machine is doing.
  *
- * Targets: each bundle at most 400 KB without its source map, a median load of at most 40 ms, and
+ * Targets: each bundle at most 420 KB without its source map (400 KB before X-Ray tracing added the SDK), a median load of at most 40 ms, and
  * at most half the unbundled load time. Prints a table; exits 1 if a target is missed.
  */
 import { execFileSync } from "node:child_process";
@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleAll, FUNCTION_NAMES, REPO_ROOT, SAMPLE_FUNCTION_ENV } from "../tools/bundle";
 
-const MAX_KB = 400;
+const MAX_KB = 420;
 const MAX_MEDIAN_MS = 40;
 
 const ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };

@@ -44,10 +44,11 @@ function buildOptions(abs: string): esbuild.BuildOptions & { write: false } {
     };
 }
 
-/** Files whose content decides a bundle: the handler tree, the lockfile, and the esbuild version. */
+/** Files whose content decides a bundle: the handler tree, the lockfile, the bundler's plugins, and the esbuild version. */
 function sourceKey(abs: string, options: esbuild.BuildOptions): string | undefined {
     const roots = [path.dirname(abs), path.join(REPO_ROOT, "functions")];
-    const files = new Set<string>([path.join(REPO_ROOT, "package-lock.json")]);
+    // tools/bundle.ts holds the esbuild plugins: a change there changes the bytes as much as a source edit.
+    const files = new Set<string>([path.join(REPO_ROOT, "package-lock.json"), path.join(REPO_ROOT, "tools", "bundle.ts")]);
     const walk = (dir: string): void => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             const p = path.join(dir, e.name);

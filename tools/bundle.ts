@@ -91,7 +91,8 @@ export const literalSchemaKeys: Plugin = {
 /**
  * Node built-ins that bundled code imports at module level but uses only in rarely taken paths, loaded
  * on first use instead: `zlib` is imported by Powertools' JMESPath functions for
- * `powertools_base64_gzip`, which our idempotency expressions never call. The stand-in module defines
+ * `powertools_base64_gzip`, which our idempotency expressions never call; `dgram` by the X-Ray SDK,
+ * which sends only sampled traces to the daemon. The stand-in module defines
  * one getter per export, each loading the real module on first access (same objects, later).
  */
 const LAZY_BUILTINS: Record<string, object> = { dgram, zlib };

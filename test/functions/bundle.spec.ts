@@ -12,7 +12,9 @@ import { bundleAll, FUNCTION_NAMES, SAMPLE_FUNCTION_ENV } from "../../tools/bund
 import { ensureBundles } from "./helpers/bundles";
 import { startFakeOpenSearch } from "./helpers/fake-opensearch";
 
-const MAX_BYTES = 400 * 1024;
+// 400 KB until X-Ray tracing: the X-Ray SDK and Powertools Tracer add 33 to 46 KB per bundle even after
+// tools/bundle.ts trims them to their Lambda path (functions/README.md, "Bundle notes").
+const MAX_BYTES = 420 * 1024;
 
 const FULL_ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };
 

@@ -58,9 +58,6 @@ function lambdaTracer(): Tracer {
   }
 }
 
-/** What X-Ray would receive for an entity: its document, subsegments included. */
-const documentOf = (entity: Entity): Record<string, unknown> => JSON.parse(entity.format()) as Record<string, unknown>;
-
 interface Doc {
   name: string;
   namespace?: string;
@@ -72,6 +69,9 @@ interface Doc {
   throttle?: boolean;
   subsegments?: Doc[];
 }
+
+/** What X-Ray would receive for an entity: its document, subsegments included. */
+const documentOf = (entity: Entity): Doc => JSON.parse(entity.format()) as Doc;
 
 describe("tracing", function () {
   this.timeout(30_000);
@@ -149,7 +149,7 @@ describe("tracing", function () {
         });
         const client = createDynamoClient(tracer);
         const { segment } = await inSegment(() => client.send(new GetItemCommand({ TableName: "orders", Key: { pk: { S: "HEALTH" }, sk: { S: "HEALTH" } } })));
-        const calls = ((documentOf(segment) as Doc).subsegments ?? []).filter((s) => s.name === "DynamoDB");
+        const calls = (documentOf(segment).subsegments ?? []).filter((s) => s.name === "DynamoDB");
         assert.equal(calls.length, 1, "one subsegment per call");
         assert.equal(calls[0]!.namespace, "aws");
         assert.equal(calls[0]!.aws?.operation, "GetItem");
@@ -185,7 +185,7 @@ describe("tracing", function () {
           await store().upsert(doc);
           return store().searchOrders("cust-secret-7", "teapot", 5);
         });
-        const calls = ((documentOf(segment) as Doc).subsegments ?? []).filter((s) => s.name.startsWith("opensearch."));
+        const calls = (documentOf(segment).subsegments ?? []).filter((s) => s.name.startsWith("opensearch."));
         assert.deepEqual(
           calls.map((c) => [c.name, c.namespace, c.annotations]),
           [
@@ -208,7 +208,7 @@ describe("tracing", function () {
           // Enough for the transport's retries and its pings of a connection it marked dead.
           search.failNext(10, status);
           const { segment } = await inSegment(() => store().searchOrders("c", "my private words", 5).catch((error: unknown) => error));
-          const call = ((documentOf(segment) as Doc).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
+          const call = (documentOf(segment).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
           assert.deepEqual(call.annotations, { index: "orders", operation: "search", status, error: "ResponseError" }, `status ${status}`);
           for (const flag of ["fault", "error", "throttle"] as const) assert.equal(call[flag] === true, flags[flag] === true, `status ${status}: ${flag}`);
           assert.ok(!JSON.stringify(call).includes("private words"), "the query text is not recorded");
@@ -220,7 +220,7 @@ describe("tracing", function () {
         search.stallNext(10);
         const { segment } = await inSegment(() => store(100).searchOrders("c", "x", 5).catch((error: unknown) => error));
         search.stallNext(0);
-        const call = ((documentOf(segment) as Doc).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
+        const call = (documentOf(segment).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
         assert.deepEqual(call.annotations, { index: "orders", operation: "search", error: "TimeoutError" });
         assert.equal(call.fault, true);
       });
@@ -242,7 +242,7 @@ describe("tracing", function () {
           return answer;
         });
         assert.equal(result.statusCode, 200);
-        const handlerDoc = ((documentOf(segment) as Doc).subsegments ?? []).find((s) => s.name === "## index.handler")!;
+        const handlerDoc = (documentOf(segment).subsegments ?? []).find((s) => s.name === "## index.handler")!;
         assert.ok(handlerDoc, "the handler subsegment is recorded");
         assert.equal(inside?.name, "## index.handler", "calls inside the handler nest under it");
         assert.equal(handlerDoc.annotations?.Service, "orders");
@@ -261,7 +261,7 @@ describe("tracing", function () {
       });
       const { segment, result } = await inSegment(() => handler({}, lambdaContext()).then(() => undefined, (error: unknown) => error));
       assert.equal((result as Error).message, "boom");
-      const handlerDoc = ((documentOf(segment) as Doc).subsegments ?? []).find((s) => s.name.startsWith("## "))!;
+      const handlerDoc = (documentOf(segment).subsegments ?? []).find((s) => s.name.startsWith("## "))!;
       assert.equal(handlerDoc.fault, true);
     });
   });
