@@ -53,7 +53,7 @@ describe("the output contract (outputs.ts)", () => {
 
         it("rejects another major, naming the stack, the version found and the versions supported", () => {
             const msg = contractError(() => checkContractVersion(STACK, "2.0"));
-            assert.match(msg, /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.1\)/);
+            assert.match(msg, /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.2\)/);
             assert.match(msg, /Use the reader for contract 2\.x/);
             assert.match(contractError(() => checkContractVersion(STACK, "0.9")), /publishes output contract 0\.9.*supported: 1\.x/);
         });
@@ -78,6 +78,8 @@ describe("the output contract (outputs.ts)", () => {
                 contractError(() => validatePlatformOutputs(STACK, onePointZero)),
                 /Platform stack 'acme\/platform\/dev' has no output 'dashboardUrls': it was added in contract 1\.1 and the stack publishes 1\.0\. Deploy a newer platform to that stack\./,
             );
+            const { releaseHooks: _hooks, ...onePointOne } = { ...sampleOutputs(), contractVersion: "1.1" };
+            assert.match(contractError(() => validatePlatformOutputs(STACK, onePointOne)), /has no output 'releaseHooks': it was added in contract 1\.2 and the stack publishes 1\.1\./);
         });
 
         it("names the output key and what is wrong with a value", () => {
@@ -100,7 +102,7 @@ describe("the output contract (outputs.ts)", () => {
 
         it("reports a missing output as required by the stack's contract version", () => {
             const { vpcId: _dropped, ...rest } = sampleOutputs();
-            assert.match(contractError(() => validatePlatformOutputs(STACK, rest)), /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.1 requires/);
+            assert.match(contractError(() => validatePlatformOutputs(STACK, rest)), /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.2 requires/);
         });
 
         it("checks the version before any value", () => {

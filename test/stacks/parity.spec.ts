@@ -3,6 +3,7 @@ import { ALLOWED_DIFFERENCES } from "./allowed-differences";
 import { STACKS, StackRun, runProgram } from "./program";
 
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 const allowed = (k: string) => {
     const [type, name] = k.split("::");
     return ALLOWED_DIFFERENCES.some((d) => d.type === type && d.name.test(name));
@@ -11,11 +12,18 @@ const allowed = (k: string) => {
 describe("stack parity: dev, staging and prod have the same shape", function () {
     this.timeout(120000);
     const runs: Record<string, StackRun> = {};
+    let optional: StackRun;
 
     before(async function () {
         for (const s of STACKS) {
             runs[s] = await runProgram(s);
         }
+        optional = await runProgram("prod", {
+            "platform:pagerUrl": "https://events.pager.example.com/integration/abc",
+            "platform:shieldAdvanced": "true",
+            "platform:edgeDomainName": "shop.example.com",
+            "platform:edgeCertificateArn": CERT,
+        });
     });
 
     it("every stack builds the same component types", function () {
@@ -54,24 +62,50 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         }
     });
 
-    it("each allowed difference has a reason and is the only change its config makes", async function () {
+    it("each allowed difference has a reason and is the only change its config makes", function () {
         for (const d of ALLOWED_DIFFERENCES) {
             assert.ok(d.reason.length > 40, `${d.type} ${d.name}: say why`);
         }
-        const withPager = await runProgram("dev", { "platform:pagerUrl": "https://events.pager.example.com/integration/abc" });
-        const base = new Set(runs.dev.run.resources.map(key));
-        const added = withPager.run.resources.map(key).filter((k) => !base.has(k));
+        // One run with every optional feature on: a pager, Shield Advanced and a custom edge domain. What it
+        // adds must be exactly the listed differences (a custom domain adds no resource, only values).
+        const base = new Set(runs.prod.run.resources.map(key));
+        const added = optional.run.resources.map(key).filter((k) => !base.has(k));
         // The edge's us-east-1 critical topic pages too (CloudFront alarms can only notify topics there),
         // and both escalation topics page: an unresolved warning reaches the pager.
         assert.deepEqual(added.sort(), [
+            "aws:shield/protection:Protection::edge-shield",
             "aws:sns/topicSubscription:TopicSubscription::alerting-critical-pager",
             "aws:sns/topicSubscription:TopicSubscription::alerting-escalation-pager",
             "aws:sns/topicSubscription:TopicSubscription::edge-alerts-critical-pager",
             "aws:sns/topicSubscription:TopicSubscription::edge-alerts-escalation-pager",
         ]);
-        const withShield = await runProgram("dev", { "platform:shieldAdvanced": "true" });
-        const shielded = withShield.run.resources.map(key).filter((k) => !base.has(k));
-        assert.deepEqual(shielded, ["aws:shield/protection:Protection::edge-shield"]);
+        for (const k of added) {
+            assert.ok(allowed(k), `${k} is listed in ALLOWED_DIFFERENCES`);
+        }
+    });
+
+    describe("sign-in URLs with a custom edge domain", function () {
+        // Where Cognito's hosted sign-in sends the browser back: the site the stack serves. The distribution's
+        // own domain is checked in the offline preview (test/preview/stacks.spec.ts, update mode).
+        it("the web client returns to the custom domain, not the sending domain or the cloudfront.net name", function () {
+            const web = optional.run.one("aws:cognito/userPoolClient:UserPoolClient", "identity-web-client");
+            assert.deepEqual(web.inputs.callbackUrls, ["https://shop.example.com/auth/callback"]);
+            assert.deepEqual(web.inputs.logoutUrls, ["https://shop.example.com/"]);
+            assert.deepEqual(optional.run.one("aws:cloudfront/distribution:Distribution", "edge-distribution").inputs.aliases, ["shop.example.com"]);
+        });
+
+        it("a known domain makes the client wait for nothing: it does not depend on the distribution", function () {
+            const web = optional.run.one("aws:cognito/userPoolClient:UserPoolClient", "identity-web-client");
+            const distribution = optional.run.one("aws:cloudfront/distribution:Distribution", "edge-distribution");
+            assert.ok(!web.dependencies.includes(distribution.urn), "the client waits on the distribution although the URL is known");
+        });
+
+        it("the machine client has no hosted-UI URLs, and only the web client gets a managed login style", function () {
+            const machine = optional.run.one("aws:cognito/userPoolClient:UserPoolClient", "identity-machine-client");
+            assert.equal(machine.inputs.callbackUrls, undefined);
+            const branding = optional.run.ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding");
+            assert.deepEqual(branding.map((b) => b.name), ["identity-web-login-branding"]);
+        });
     });
 
     it("the API caches only GET /orders/search, keyed by the caller: the same resources in every stack, caching on where the stack says", function () {
