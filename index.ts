@@ -347,14 +347,7 @@ const release = new Release("release", {
         userPoolId: identity.userPoolId,
         machineClientId: identity.userPoolClientIds.machine,
     },
-    hookFunction: {
-        logRetentionDays: config.logRetentionDays,
-        logsKeyArn: encryption.logsKeyArn,
-        environmentKeyArn: encryption.dataKeyArn,
-        messagingKeyArn: encryption.messagingKeyArn,
-        routing,
-        errorRatePercent: config.functionErrorRatePercent,
-    },
+    hookFunction: functionDefaults,
     notifications: { topicArn: routing.topicArns.warning, kmsKeyArn: encryption.messagingKeyArn },
 });
 

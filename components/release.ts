@@ -94,7 +94,10 @@ export interface ReleaseArgs {
     bakeMinutes: number;
     /** The API and machine client the hooks check an `http-api` target through. */
     smoke: ReleaseSmokeArgs;
-    /** Settings the two hook functions share with the stack's other functions. */
+    /**
+     * Settings the two hook functions share with the stack's other functions (the stack's function
+     * defaults will do: only these fields are read).
+     */
     hookFunction: HookFunctionDefaults;
     /**
      * Topic told of every failed, stopped or rolled-back deployment (the warning topic), and the
@@ -246,8 +249,15 @@ export class Release extends pulumi.ComponentResource {
         const hookNames = releaseHookNames(name);
         const targetKinds = pulumi.jsonStringify(pulumi.all(targets.map((f) => pulumi.output(f.functionName))).apply((names) => Object.fromEntries(names.map((n, i) => [n, targets[i].check]))));
         const scope = args.smoke.scope ?? "orders/orders.read";
+        // Only these settings: the stack's function defaults also say how workload functions are released.
+        const { logRetentionDays, logsKeyArn, environmentKeyArn, messagingKeyArn, routing: alarmRouting, errorRatePercent } = args.hookFunction;
         const hookCommon = {
-            ...args.hookFunction,
+            logRetentionDays,
+            logsKeyArn,
+            environmentKeyArn,
+            messagingKeyArn,
+            routing: alarmRouting,
+            errorRatePercent,
             context: ctx,
             memoryMb: 256,
             // One deployment per group at a time; a few spare for retries of the asynchronous invoke.

@@ -11,7 +11,7 @@
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { DEFAULT_TIMEOUT_MS, runSmokeChecks, SMOKE_SCOPE, type CheckResult, type MachineCredentials, type SmokeTarget } from "../functions/shared/smoke-checks";
 import { parseFlags, UsageError, validated } from "./ops/args";
-import { readStackOutputs, stackFlag, StackOutputsError, stringOutput } from "./ops/stack-outputs";
+import { exitCodeOf, readStackOutputs, stackFlag, StackOutputsError, stringOutput } from "./ops/stack-outputs";
 
 export { REQUIRED_SITE_HEADERS } from "../functions/shared/smoke-checks";
 
@@ -137,16 +137,7 @@ async function run(argv: readonly string[], io: SmokeIo, out: (line: string) => 
 export async function main(argv: readonly string[], io: SmokeIo = {}): Promise<number> {
   const out = io.out ?? ((line: string) => console.log(line));
   const err = io.err ?? ((line: string) => console.error(line));
-  try {
-    return await run(argv, io, out);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof StackOutputsError) {
-      err(error.message);
-      return 2;
-    }
-    err(`smoke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 1;
-  }
+  return exitCodeOf("smoke", () => run(argv, io, out), err);
 }
 
 if (require.main === module) {

@@ -39,7 +39,7 @@ describe("Release component", function () {
         const alertMod = await import("../../components/alerting");
         const ctx = testContext();
         const alerting = new alertMod.Alerting("alerts", { context: ctx, kmsKeyArn: testKeyArn("messaging"), emails: ["a@example.com"], escalationMinutes: 15 });
-        const defaults = functionTestArgs(ctx, alerting.routing);
+        const stackDefaults = { ...functionTestArgs(ctx, alerting.routing), releasedExternally: true };
         common = {
             bakeMinutes: 5,
             smoke: {
@@ -49,14 +49,8 @@ describe("Release component", function () {
                 userPoolId: `${REGION}_abcdef`,
                 machineClientId: "machineclient1",
             },
-            hookFunction: {
-                logRetentionDays: defaults.logRetentionDays,
-                logsKeyArn: defaults.logsKeyArn,
-                environmentKeyArn: defaults.environmentKeyArn,
-                messagingKeyArn: defaults.messagingKeyArn,
-                routing: alerting.routing,
-                errorRatePercent: 5,
-            },
+            // The stack's defaults for workload functions, which are released externally: the hooks must not be.
+            hookFunction: stackDefaults,
             notifications: { topicArn: WARNING_TOPIC, kmsKeyArn: testKeyArn("messaging") },
         };
         const fn = new fnMod.Function("api", functionTestArgs(ctx, alerting.routing, { releasedExternally: true }));

@@ -25,7 +25,7 @@ import { CloudFrontClient, CreateInvalidationCommand } from "@aws-sdk/client-clo
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buildSite, isHashedAsset, siteFiles, SITE_OUT_DIR, type SiteFile } from "../site";
 import { parseFlags, UsageError, validated } from "./args";
-import { readStackOutputs, stackFlag, StackOutputsError, stringOutput } from "./stack-outputs";
+import { exitCodeOf, readStackOutputs, stackFlag, stringOutput } from "./stack-outputs";
 
 export const USAGE = [
   "Usage: npm run site:publish -- --stack <name> [--dir DIR] [--region R] [--dry-run]",
@@ -247,16 +247,7 @@ async function run(argv: readonly string[], io: PublishIo, out: (line: string) =
 export async function main(argv: readonly string[], io: PublishIo = {}): Promise<number> {
   const out = io.out ?? ((line: string) => console.log(line));
   const err = io.err ?? ((line: string) => console.error(line));
-  try {
-    return await run(argv, io, out);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof StackOutputsError) {
-      err(error.message);
-      return 2;
-    }
-    err(error instanceof PublishError ? error.message : `site:publish: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 1;
-  }
+  return exitCodeOf("site:publish", () => run(argv, io, out), err, (error) => error instanceof PublishError);
 }
 
 if (require.main === module) {

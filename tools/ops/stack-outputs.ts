@@ -4,7 +4,7 @@
  * stack name is an argument, never part of a command line.
  */
 import { execFile } from "node:child_process";
-import { validated } from "./args";
+import { UsageError, validated } from "./args";
 
 /** Pulumi's stack names, optionally qualified as `org/stack` or `org/project/stack`. */
 const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
@@ -59,4 +59,22 @@ export function stringOutput(outputs: Record<string, unknown>, stack: string, pa
   if (typeof value === "string" && value !== "" && value !== "[secret]") return value;
   const what = value === undefined ? "is missing" : value === "[secret]" ? "is a secret" : `is ${JSON.stringify(value)?.slice(0, 80)}, not a string`;
   throw new StackOutputsError(`Stack "${stack}" output ${path} ${what} (outputs: ${Object.keys(outputs).join(", ") || "none"}). Deploy the stack with \`pulumi up\` first.`);
+}
+
+/**
+ * An operations command's exit code from its run: 2 and the message alone for bad flags or a stack that
+ * cannot be read (nothing was done), 1 and the message alone for a failure the command explains itself
+ * (`explained`), 1 and the stack for anything unforeseen.
+ */
+export async function exitCodeOf(command: string, run: () => Promise<number>, err: (line: string) => void, explained: (error: unknown) => boolean = () => false): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof StackOutputsError) {
+      err(error.message);
+      return 2;
+    }
+    err(explained(error) ? (error as Error).message : `${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
 }
