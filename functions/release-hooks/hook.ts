@@ -1,4 +1,4 @@
-import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
+import { CodeDeployClient, DeploymentCreator, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { lambdaRevision, type LambdaRevision } from "./appspec";
 
@@ -13,6 +13,8 @@ export interface Deployment extends LambdaRevision {
   deploymentId: string;
   applicationName: string;
   deploymentGroupName: string;
+  /** The deployment CodeDeploy started to roll back this one, if it is an automatic rollback. */
+  rollsBack?: string;
 }
 
 /** One thing a hook checked, as it appears in the hook's log line and result. */
@@ -63,7 +65,8 @@ export async function readDeployment(codedeploy: CodeDeployClient, deploymentId:
   if (typeof content !== "string") {
     throw new Error(`deployment ${deploymentId} was not started with an AppSpecContent revision (revisionType ${info.revision?.revisionType ?? "none"}); start it as tools/ops/release.sh does`);
   }
-  return { deploymentId, applicationName: info.applicationName, deploymentGroupName: info.deploymentGroupName, ...lambdaRevision(content) };
+  const rollsBack = info.creator === DeploymentCreator.CodeDeployRollback ? (info.rollbackInfo?.rollbackTriggeringDeploymentId ?? "an earlier deployment") : undefined;
+  return { deploymentId, applicationName: info.applicationName, deploymentGroupName: info.deploymentGroupName, ...lambdaRevision(content), ...(rollsBack ? { rollsBack } : {}) };
 }
 
 class Deadline extends Error {}
@@ -105,7 +108,11 @@ export async function runLifecycleHook(
     const budget = deps.remainingMs() - REPORT_RESERVE_MS;
     const started = Date.now();
     const deployment = await within(readDeployment(deps.codedeploy, deploymentId), budget);
-    outcomes = await within(checks(deployment, started + budget), budget - (Date.now() - started));
+    // A rollback restores the version that served before; checks (and alarms still in ALARM from the
+    // bad version) must never hold it back.
+    outcomes = deployment.rollsBack
+      ? [{ name: "rollback", ok: true, detail: `automatic rollback of ${deployment.rollsBack} to version ${deployment.targetVersion}: not held back by checks` }]
+      : await within(checks(deployment, started + budget), budget - (Date.now() - started));
     if (outcomes.length === 0) outcomes = [{ name: "checks", ok: false, detail: "no check ran, so nothing proves the new version works" }];
   } catch (error) {
     outcomes = [{ name: error instanceof Deadline ? "deadline" : "deployment", ok: false, detail: errorText(error) }];

@@ -169,6 +169,23 @@ describe("release hooks: BeforeAllowTraffic", () => {
     assert.equal(lambda.commandCalls(InvokeCommand).length, 0, "nothing was invoked");
   });
 
+  it("never holds back CodeDeploy's automatic rollback, whatever the old version or the alarms say", async () => {
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: {
+        applicationName: "platform-prod-functions",
+        deploymentGroupName: API,
+        creator: "codeDeployRollback",
+        rollbackInfo: { rollbackTriggeringDeploymentId: "d-BAD123" },
+        revision: { revisionType: "AppSpecContent", appSpecContent: { content: appSpec(API, "7", "6") } },
+      },
+    });
+    lambda.on(InvokeCommand).rejects(new Error("must not be called"));
+    const result = await runLifecycleHook("BeforeAllowTraffic", EVENT, deps(), checks());
+    assert.equal(reported(), "Succeeded");
+    assert.match(result.outcomes[0].detail, /automatic rollback of d-BAD123 to version 6/);
+    assert.equal(lambda.commandCalls(InvokeCommand).length, 0);
+  });
+
   it("throws without reporting when the event carries no deployment or execution id", async () => {
     for (const event of [{}, { LifecycleEventHookExecutionId: "x" }, { DeploymentId: "d-1" }, { DeploymentId: "d-1; drop", LifecycleEventHookExecutionId: "x" }, null as unknown as object]) {
       await assert.rejects(runLifecycleHook("BeforeAllowTraffic", event, deps(), checks()), /the event has no valid (DeploymentId|LifecycleEventHookExecutionId).*CodeDeploy fails the hook when it times out/);
