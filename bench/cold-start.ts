@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleAll, FUNCTION_NAMES, REPO_ROOT, SAMPLE_FUNCTION_ENV } from "../tools/bundle";
+import { bundleAll, FUNCTION_NAMES, lambdaNode, REPO_ROOT, SAMPLE_FUNCTION_ENV } from "../tools/bundle";
 
 const MAX_KB = 420;
 const MAX_MEDIAN_MS = 40;
@@ -26,7 +26,7 @@ const ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };
 const PROBE = "const t=process.hrtime.bigint();const m=require(process.argv[1]);const ms=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function')process.exit(3);process.stdout.write(String(ms));";
 
 function loadMs(file: string): number {
-  return Number(execFileSync(process.execPath, ["-e", PROBE, file], { env: ENV, cwd: path.dirname(file), stdio: ["ignore", "pipe", "ignore"] }).toString());
+  return Number(execFileSync(lambdaNode(), ["-e", PROBE, file], { env: ENV, cwd: path.dirname(file), stdio: ["ignore", "pipe", "ignore"] }).toString());
 }
 
 function median(values: number[]): number {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const bundled = await bundleAll({ outDir: bundledDir });
     const unbundled = await bundleAll({ outDir: unbundledDir, packages: "external" });
     // Load time is mostly V8 compiling the bundle, so it tracks CPU contention: print the load beside it.
-    console.log(`cold start, ${runs} fresh processes each, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
+    console.log(`cold start, ${runs} fresh processes each, node ${execFileSync(lambdaNode(), ["--version"]).toString().trim()}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
     console.log(`function          bundle KB   bundled ms   unbundled ms   ratio${baselineDir ? "   baseline KB  baseline ms  vs baseline" : ""}   targets`);
     let missed = 0;
     for (const name of FUNCTION_NAMES) {

@@ -4,7 +4,9 @@
  *
  *   npm run bundle [-- --out-dir DIR] [-- --only api,email-worker]
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import * as dgram from "node:dgram";
@@ -17,6 +19,27 @@ export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-fee
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** The Node.js major of the Lambda runtime the functions run on (`nodejs24.x`): the bundles target it. */
+export const LAMBDA_NODE_MAJOR = 24;
+
+/**
+ * A Node.js binary of the Lambda runtime's major, to load bundles on what will run them: this process's
+ * own when it is that major, otherwise the `node` devDependency's (CI's Node 22 leg runs the specs on 22,
+ * the bundles still on 24).
+ */
+export function lambdaNode(): string {
+  if (Number(process.versions.node.split(".")[0]) === LAMBDA_NODE_MAJOR) return process.execPath;
+  const packaged = path.join(REPO_ROOT, "node_modules", "node", "bin", "node");
+  const version = existsSync(packaged) ? execFileSync(packaged, ["--version"]).toString().trim() : "";
+  if (!version.startsWith(`v${LAMBDA_NODE_MAJOR}.`)) {
+    throw new Error(
+      `the Lambda bundles run on nodejs${LAMBDA_NODE_MAJOR}.x and are loaded only on Node.js ${LAMBDA_NODE_MAJOR}; this process runs ${process.version} ` +
+        `and ${packaged} is ${version || "missing"}: run npm ci (the node devDependency installs Node.js ${LAMBDA_NODE_MAJOR})`,
+    );
+  }
+  return packaged;
+}
 
 /**
  * Every variable any function validates at cold start, with sample values: the environment the
@@ -237,7 +260,7 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
     entryPoints: [entryPoint(name)],
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: `node${LAMBDA_NODE_MAJOR}`,
     format: "cjs",
     minify: true,
     sourcemap: "linked",

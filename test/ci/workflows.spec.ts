@@ -12,6 +12,7 @@ interface Step {
     uses?: string;
     run?: string;
     with?: Record<string, string>;
+    env?: Record<string, string>;
 }
 interface Job {
     needs?: string | string[];
@@ -19,7 +20,7 @@ interface Job {
     with?: Record<string, string>;
     environment?: string;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    strategy?: { matrix: Record<string, string[]> };
+    strategy?: { matrix: Record<string, Array<string | number>> };
     steps?: Step[];
 }
 interface Workflow {
@@ -47,6 +48,9 @@ describe("CI/CD workflows", () => {
     it("ci runs the README's test command and gates every stack in both preview modes", () => {
         const { jobs } = workflow("ci.yml");
         assert.ok(jobs.test.steps?.some((s) => s.run === ".ci/run"), "the test job runs .ci/run");
+        // Node.js 22 and 24 LTS, each leg on its own Node.js (.ci/run's CI_NODE=system).
+        assert.deepEqual(jobs.test.strategy?.matrix?.node, [22, 24]);
+        assert.equal(jobs.test.steps?.find((s) => s.run === ".ci/run")?.env?.CI_NODE, "system");
         const matrix = jobs["policy-gate"].strategy?.matrix;
         assert.deepEqual([...(matrix?.stack ?? [])].sort(), STACKS, "one gate per stack file");
         assert.deepEqual(matrix?.mode, ["create", "update"]);

@@ -13,7 +13,7 @@ import { createDocumentClient } from "../../functions/shared/clients";
 import { SnsEventPublisher } from "../../functions/shared/event-publisher";
 import { idempotencyLayout } from "../../functions/shared/idempotency-layout";
 import { OrderStore } from "../../functions/shared/order-store";
-import { ensureBundles, loadBundle } from "./helpers/bundles";
+import { ensureBundles, loadBundle, skipUnlessLambdaNode } from "./helpers/bundles";
 import { CREDENTIALS, REGION, createTables, dynamoClient, startDynamo, type Emulator } from "./helpers/emulators";
 import { startFakeSns } from "./helpers/fake-sns";
 import { apiEvent, customer, lambdaContext, quietObservability, type RequestSpec } from "./helpers/lambda";
@@ -41,7 +41,8 @@ for (const variant of ["source", "bundle"] as const) {
     const create = (sub: string, key: string, body: unknown = ORDER) =>
       call({ method: "POST", path: "/orders", claims: customer(sub), headers: { "Idempotency-Key": key, "content-type": "application/json" }, body: JSON.stringify(body) });
 
-    before(async () => {
+    before(async function () {
+      if (variant === "bundle") skipUnlessLambdaNode(this);
       dynamo = await startDynamo();
       sns = await startFakeSns();
       const raw = dynamoClient(dynamo.endpoint);

@@ -12,7 +12,7 @@ import { build, type Metafile } from "esbuild";
 import fc from "fast-check";
 import MnemonistLRU from "mnemonist/lru-cache";
 import LRUCache from "../../functions/shared/endpoint-lru";
-import { esbuildOptions, REPO_ROOT, type FunctionName } from "../../tools/bundle";
+import { esbuildOptions, lambdaNode, REPO_ROOT, type FunctionName } from "../../tools/bundle";
 
 async function metafileOf(name: FunctionName): Promise<Metafile> {
   const result = await build({ ...esbuildOptions(name), sourcemap: false, metafile: true });
@@ -46,7 +46,7 @@ describe("bundle stand-ins", function () {
 
   it("keeps name and version of a dependency's package.json, which is what the SDK's user agent reads", async () => {
     const file = await bundleProbe(`import pkg from "@aws-sdk/client-dynamodb/package.json";\nexport const seen = pkg;\n`);
-    const seen = JSON.parse(execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(${JSON.stringify(file)}).seen))`]).toString()) as Record<string, unknown>;
+    const seen = JSON.parse(execFileSync(lambdaNode(), ["-e", `process.stdout.write(JSON.stringify(require(${JSON.stringify(file)}).seen))`]).toString()) as Record<string, unknown>;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const real = require("@aws-sdk/client-dynamodb/package.json") as { name: string; version: string };
     assert.deepEqual(seen, { name: real.name, version: real.version });
@@ -55,7 +55,7 @@ describe("bundle stand-ins", function () {
   it("throws, naming the plugin, if code calls a part of the X-Ray SDK the bundles leave out", async () => {
     const file = await bundleProbe(`import xray from "aws-xray-sdk-core";\nimport * as http from "node:http";\nexport const kept = typeof xray.captureAWSv3Client;\nexport const left = () => xray.captureHTTPsGlobal(http);\n`);
     const probe = `const m = require(${JSON.stringify(file)}); let message = ""; try { m.left(); } catch (e) { message = e.message; } process.stdout.write(JSON.stringify({ kept: m.kept, message }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ["-e", probe]).toString()) as { kept: string; message: string };
+    const out = JSON.parse(execFileSync(lambdaNode(), ["-e", probe]).toString()) as { kept: string; message: string };
     assert.equal(out.kept, "function");
     assert.match(out.message, /captureHTTPsGlobal is left out of the Lambda bundles \(slim-xray in tools\/bundle\.ts\)/);
   });

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { bundleAll, FUNCTION_NAMES, SAMPLE_FUNCTION_ENV } from "../../tools/bundle";
+import { bundleAll, FUNCTION_NAMES, lambdaNode, SAMPLE_FUNCTION_ENV } from "../../tools/bundle";
 import { ensureBundles } from "./helpers/bundles";
 import { startFakeOpenSearch } from "./helpers/fake-opensearch";
 
@@ -30,7 +30,7 @@ describe("function bundles", function () {
       const code = readFileSync(result.file, "utf8");
       assert.ok(/\/\/# sourceMappingURL=index\.js\.map\s*$/.test(code.slice(-200)), `${name} links its source map`);
       // Loaded from a temp dir by a bare node: it resolves nothing from node_modules, so the SDK is inside.
-      const probe = execFileSync(process.execPath, ["-e", `process.stdout.write(typeof require(${JSON.stringify(result.file)}).handler)`], { env: FULL_ENV, cwd: tmpdir() });
+      const probe = execFileSync(lambdaNode(), ["-e", `process.stdout.write(typeof require(${JSON.stringify(result.file)}).handler)`], { env: FULL_ENV, cwd: tmpdir() });
       assert.equal(probe.toString(), "function", `${name} exports handler`);
       const map = JSON.parse(readFileSync(`${result.file}.map`, "utf8")) as { sources: string[] };
       assert.ok(map.sources.includes(`functions/${name}/index.ts`), `${name}'s map points at its source`);
@@ -88,7 +88,7 @@ describe("function bundles", function () {
 
     async function invoke(extraEnv: Record<string, string>): Promise<number[]> {
       const bundles = await ensureBundles();
-      const { stdout } = await promisify(execFile)(process.execPath, ["-e", INVOKE, bundles.get("api")!.file], {
+      const { stdout } = await promisify(execFile)(lambdaNode(), ["-e", INVOKE, bundles.get("api")!.file], {
         env: {
           ...FULL_ENV,
           AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
@@ -162,7 +162,7 @@ describe("function bundles", function () {
     const bundles = await ensureBundles();
     const file = bundles.get("email-worker")!.file;
     assert.throws(
-      () => execFileSync(process.execPath, ["-e", `require(${JSON.stringify(file)})`], { env: { PATH: process.env.PATH ?? "" }, stdio: "pipe" }),
+      () => execFileSync(lambdaNode(), ["-e", `require(${JSON.stringify(file)})`], { env: { PATH: process.env.PATH ?? "" }, stdio: "pipe" }),
       (error: { stderr: Buffer }) => /SES_FROM_ADDRESS is required/.test(error.stderr.toString()) && /TABLE_NAME is required/.test(error.stderr.toString()),
     );
   });

@@ -12,7 +12,7 @@ import { createEmailWorker, definitelyNotSent } from "../../functions/email-work
 import { SuppressionList } from "../../functions/shared/suppression";
 import type { OrderEvent } from "../../functions/shared/domain";
 import { redrive } from "../../tools/redrive";
-import { ensureBundles, loadBundle } from "./helpers/bundles";
+import { ensureBundles, loadBundle, skipUnlessLambdaNode } from "./helpers/bundles";
 import { CREDENTIALS, REGION, createTables, dynamoClient, sesClient, sqsClient, startDynamo, startSes2, startSqs, type Emulator } from "./helpers/emulators";
 import { startFaultyProxy } from "./helpers/faulty-proxy";
 import { lambdaContext, quietObservability } from "./helpers/lambda";
@@ -160,7 +160,8 @@ describe("email worker against dynalite, local SQS and local SES", function () {
     assert.equal(definitelyNotSent(new Error("TimeoutError")), false);
   });
 
-  it("runs the same way from its bundle", async () => {
+  it("runs the same way from its bundle", async function () {
+    skipUnlessLambdaNode(this);
     const bundles = await ensureBundles();
     const loaded = loadBundle<{ handler: typeof worker }>(bundles.get("email-worker")!.file, {
       TABLE_NAME: TABLE,

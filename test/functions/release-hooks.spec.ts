@@ -13,6 +13,7 @@ import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from "@a
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { bundleHandler } from "../../components/bundle";
+import { lambdaNode } from "../../tools/bundle";
 import { lambdaRevision } from "../../functions/release-hooks/appspec";
 import { loadPostTrafficConfig, loadPreTrafficConfig } from "../../functions/release-hooks/config";
 import { REPORT_RESERVE_MS, runLifecycleHook, type HookDeps } from "../../functions/release-hooks/hook";
@@ -361,9 +362,9 @@ describe("release hooks: the deployed bundles", function () {
       const file = path.join(mkdtempSync(path.join(tmpdir(), "hook-")), "index.js");
       writeFileSync(file, bundle.code);
       const script = `require(${JSON.stringify(file)}).handler({}, { getRemainingTimeInMillis: () => 60000 }).then(() => console.log("resolved"), (e) => console.log("rejected: " + e.message))`;
-      const out = execFileSync(process.execPath, ["-e", script], { env, cwd: tmpdir() }).toString();
+      const out = execFileSync(lambdaNode(), ["-e", script], { env, cwd: tmpdir() }).toString();
       assert.match(out, /rejected: the event has no valid DeploymentId/);
-      assert.throws(() => execFileSync(process.execPath, ["-e", `require(${JSON.stringify(file)})`], { env: { PATH: env.PATH }, stdio: "pipe" }), (e: { stderr: Buffer }) =>
+      assert.throws(() => execFileSync(lambdaNode(), ["-e", `require(${JSON.stringify(file)})`], { env: { PATH: env.PATH }, stdio: "pipe" }), (e: { stderr: Buffer }) =>
         /Invalid configuration for function "release-(pre|post)-traffic": .*RELEASE_TARGETS is required/.test(e.stderr.toString()),
       );
     });

@@ -11,7 +11,7 @@ import type { Order } from "../../functions/shared/domain";
 import { OpenSearchStore } from "../../functions/shared/search-store";
 import { keys } from "../../functions/shared/table-keys";
 import { createSearchIndexer } from "../../functions/search-indexer/indexer";
-import { ensureBundles, loadBundle } from "./helpers/bundles";
+import { ensureBundles, loadBundle, skipUnlessLambdaNode } from "./helpers/bundles";
 import { CREDENTIALS, REGION } from "./helpers/emulators";
 import { startFakeOpenSearch } from "./helpers/fake-opensearch";
 import { apiEvent, customer, lambdaContext, quietObservability } from "./helpers/lambda";
@@ -140,7 +140,8 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
     assert.equal(blank.statusCode, 400);
   });
 
-  it("runs the same way from its bundle", async () => {
+  it("runs the same way from its bundle", async function () {
+    skipUnlessLambdaNode(this);
     const bundles = await ensureBundles();
     const loaded = loadBundle<{ handler: Indexer }>(bundles.get("search-indexer")!.file, {
       SEARCH_ENDPOINT: search.endpoint,

@@ -5,7 +5,7 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../functions/shared/clients";
 import { SuppressionList } from "../../functions/shared/suppression";
 import { createSesFeedbackHandler } from "../../functions/ses-feedback/feedback";
-import { ensureBundles, loadBundle } from "./helpers/bundles";
+import { ensureBundles, loadBundle, skipUnlessLambdaNode } from "./helpers/bundles";
 import { CREDENTIALS, REGION, createTables, dynamoClient, startDynamo, type Emulator } from "./helpers/emulators";
 import { lambdaContext, quietObservability } from "./helpers/lambda";
 
@@ -79,7 +79,8 @@ describe("SES feedback handler against dynalite", function () {
     assert.equal(await list.isSuppressed("later@example.com"), true);
   });
 
-  it("runs the same way from its bundle", async () => {
+  it("runs the same way from its bundle", async function () {
+    skipUnlessLambdaNode(this);
     const bundles = await ensureBundles();
     const loaded = loadBundle<{ handler: typeof handler }>(bundles.get("ses-feedback")!.file, {
       TABLE_NAME: TABLE,

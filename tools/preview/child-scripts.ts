@@ -6,7 +6,7 @@ import * as path from "path";
 /** Bundled scripts and code caches; deleting it only costs the next preview a rebuild. */
 const CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "offline-preview");
 
-/** V8 code caches of the program runner and the packs (`code-cache.ts`). */
+/** Node's compile caches of the program runner and the packs (`code-cache.ts`), one directory each. */
 export const CODE_CACHE_DIR = path.join(CACHE_DIR, "code-cache");
 
 /**
@@ -26,12 +26,10 @@ function bundled(entry: string, sources: string[]): string {
             entryPoints: [path.join(__dirname, entry)],
             bundle: true,
             platform: "node",
-            target: "node20",
+            target: "node22",
             format: "cjs",
             outfile: tmp,
             logLevel: "silent",
-            // Loaded from the project's node_modules, and only when a cache is being filled.
-            external: ["acorn"],
         });
         fs.renameSync(tmp, out);
     }
@@ -45,7 +43,7 @@ export function runnerScript(): string {
 
 /**
  * How a process running `kind` (`program` or `pack`) from `dir` gets the code cache (`code-cache.ts`)
- * and the other start-up work of `preload.ts`: the environment naming the cache file,
+ * and the other start-up work of `preload.ts`: the environment naming the cache directory,
  * `--allow-natives-syntax` (the flag the Pulumi SDK sets on itself while it loads; set from the start,
  * every module compiles under the same V8 flags, which V8 requires of a cache entry), and the script to
  * preload. The runner imports it instead: the SDK's language host turns off its automatic ES module
@@ -55,7 +53,7 @@ export function codeCache(kind: "program" | "pack", dir: string): { execArgv: st
     const key = createHash("sha256").update(path.resolve(dir)).digest("hex").slice(0, 16);
     return {
         execArgv: ["--allow-natives-syntax"],
-        env: { OFFLINE_PREVIEW_CODE_CACHE: path.join(CODE_CACHE_DIR, `${kind}-${key}.bin`) },
+        env: { OFFLINE_PREVIEW_CODE_CACHE: path.join(CODE_CACHE_DIR, `${kind}-${key}`) },
         preload: bundled("preload.ts", ["preload.ts", "code-cache.ts"]),
     };
 }
