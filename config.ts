@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/rollback-window";
+import { configSecretReader } from "./tools/preview/sdk-internals";
 
 /**
  * The platform's configuration: every key the program reads, in one table.
@@ -498,9 +499,9 @@ function getAt(value: unknown, path: PropertyKey[]): unknown {
     return cur;
 }
 
-// The SDK marks this @internal, but it is the only reader of PULUMI_CONFIG_SECRET_KEYS that also sees
-// config set through the runtime's store (mocks, Automation API), so we use it rather than parse env.
-const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret;
+// The SDK's @internal isConfigSecret is the only reader of PULUMI_CONFIG_SECRET_KEYS that also sees
+// config set through the runtime's store (mocks, Automation API); sdk-internals.ts checks it.
+const isConfigSecret = configSecretReader(pulumi.runtime);
 
 /**
  * Reads this stack's configuration once and validates it. A bad value stops the program with a

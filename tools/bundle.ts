@@ -13,6 +13,7 @@ import * as dgram from "node:dgram";
 import * as zlib from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { build, type BuildOptions, type Plugin } from "esbuild";
+import { checkBundleInternals } from "./bundle-internals";
 
 export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
 
@@ -255,6 +256,8 @@ export const packageVersionsOnly: Plugin = {
 
 /** The esbuild settings shared by the bundles and the benchmark baseline. */
 export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
+  // The plugins and stand-ins below rewrite dependencies' private files: only on releases they were verified on.
+  checkBundleInternals(REPO_ROOT);
   return {
     absWorkingDir: REPO_ROOT,
     entryPoints: [entryPoint(name)],

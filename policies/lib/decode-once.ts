@@ -6,12 +6,9 @@
 // what they are given (none remediates); the remediation path, which decodes with secrets proxied, is
 // left as it is.
 
-/** The part of @pulumi/policy's (internal) deserialize module this file replaces. */
-export interface DeserializeModule {
-    deserializeProperties(struct: object, proxySecrets?: boolean): Record<string, unknown>;
-}
+import { deserializeModule, DeserializeModule } from "./policy-internals";
 
-declare const require: (id: string) => unknown;
+export type { DeserializeModule };
 
 /** Makes `deserializeProperties` decode each Struct once; returns a count of the Structs it decoded. */
 export function decodeEachStructOnce(module: DeserializeModule): () => number {
@@ -33,7 +30,13 @@ export function decodeEachStructOnce(module: DeserializeModule): () => number {
     return () => count;
 }
 
-/** Applies it to @pulumi/policy's own module, the instance its server calls into at each call. */
+/**
+ * Applies it to @pulumi/policy's own module, the instance its server calls into at each call, where
+ * policy-internals.ts has verified that module on the installed release.
+ */
 export function installDecodeOnce(): void {
-    decodeEachStructOnce(require("@pulumi/policy/deserialize") as DeserializeModule);
+    const module = deserializeModule();
+    if (module) {
+        decodeEachStructOnce(module);
+    }
 }

@@ -2,6 +2,7 @@
 // `protect` and property dependencies, and refuses invokes a spec did not expect.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { waitForRPCs as sdkWaitForRPCs } from "../../tools/preview/sdk-internals";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- mock state is untyped JSON by nature */
 export type Inputs = Record<string, any>;
@@ -195,7 +196,7 @@ export function installMocks(opts: MockOptions = {}): MockRun {
             // The language host's own wait (untyped in the SDK): every RPC the program started, including
             // registrations still waiting on inputs such as an esbuild bundle. Looped, because a finished
             // registration can start others (resources created inside an apply).
-            const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
+            const waitForRPCs = sdkWaitForRPCs();
             let last = -1;
             while (last !== resources.length) {
                 last = resources.length;

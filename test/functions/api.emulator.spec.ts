@@ -28,6 +28,7 @@ for (const variant of ["source", "bundle"] as const) {
     this.timeout(30_000);
     let dynamo: Emulator;
     let sns: Awaited<ReturnType<typeof startFakeSns>>;
+    let started = false;
     let handler: Handler;
     let restore = () => {};
     const tableName = `orders-${variant}`;
@@ -45,6 +46,7 @@ for (const variant of ["source", "bundle"] as const) {
       if (variant === "bundle") skipUnlessLambdaNode(this);
       dynamo = await startDynamo();
       sns = await startFakeSns();
+      started = true;
       const raw = dynamoClient(dynamo.endpoint);
       await createTables(raw, tableName, idempotencyTable);
       if (variant === "source") {
@@ -80,6 +82,8 @@ for (const variant of ["source", "bundle"] as const) {
 
     after(async () => {
       restore();
+      // Nothing started where the bundle variant was skipped.
+      if (!started) return;
       await dynamo.stop();
       await sns.stop();
     });

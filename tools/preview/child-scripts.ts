@@ -38,7 +38,7 @@ function bundled(entry: string, sources: string[]): string {
 
 /** The program runner (`runner.ts`). */
 export function runnerScript(): string {
-    return bundled("runner.ts", ["runner.ts", "preload.ts", "code-cache.ts", "mock-values.ts", "mock-invokes.ts", "types.ts"]);
+    return bundled("runner.ts", ["runner.ts", "preload.ts", "code-cache.ts", "sdk-internals.ts", "mock-values.ts", "mock-invokes.ts", "types.ts"]);
 }
 
 /**

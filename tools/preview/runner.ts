@@ -11,57 +11,12 @@ import { createRequire } from "module";
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { mockInvoke } from "./mock-invokes";
+import { sdkInternals } from "./sdk-internals";
 import { checkedInputs, mockResourceState } from "./mock-values";
 import type { RunnerInput, RunnerMessage, RunnerResource, RunnerResult } from "./types";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
-
-interface Struct {
-    toJavaScript(): Record<string, unknown>;
-}
-interface RegisterResourceRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getRemote(): boolean;
-    getProtect(): boolean;
-    getProvider(): string;
-    getVersion(): string;
-    getImportid(): string;
-    getObject(): Struct | undefined;
-    getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
-    getIgnorechangesList(): string[];
-    getAliasesList(): unknown[];
-    getAdditionalsecretoutputsList(): string[];
-    getDeletebeforereplace(): boolean;
-    getDeletebeforereplacedefined(): boolean;
-}
-interface ReadResourceRequest {
-    getType(): string;
-    getName(): string;
-    getId(): string;
-    getParent(): string;
-    getProvider(): string;
-    getVersion(): string;
-    getProperties(): Struct | undefined;
-    getDependenciesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-}
-interface RegisterResourceOutputsRequest {
-    getUrn(): string;
-    getOutputs(): Struct | undefined;
-}
-type Callback = (err: Error | null, resp?: unknown) => void;
-interface MockMonitorLike {
-    resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
-    registerResource(req: RegisterResourceRequest, cb: Callback): void;
-    readResource(req: ReadResourceRequest, cb: Callback): void;
-    registerResourceOutputs(req: RegisterResourceOutputsRequest, cb: Callback): void;
-    signalAndWaitForShutdown?(req: unknown, cb: Callback): void;
-}
 
 function send(result: RunnerResult): void {
     if (process.send) {
@@ -101,24 +56,10 @@ async function main(): Promise<void> {
     }
     const sdk = createRequire(path.join(sdkDir, "package.json"));
     const pulumi = sdk("./index.js") as typeof pulumiType;
-    // The SDK formats a stack trace for every resource (its source position) and every RPC promise
-    // (for leak reports at exit), and ts-node's source-map support maps each frame: a second or more of
-    // a preview. The engine only displays these and the preview records none, so it skips them; what
-    // the program sees is unchanged.
-    (sdk("./resource.js") as { Resource: { callsites(): unknown[] } }).Resource.callsites = () => [];
-    (sdk("./runtime/debuggable.js") as { debuggablePromise<T>(p: Promise<T>): Promise<T> }).debuggablePromise = (p) => p;
-    const settings = sdk("./runtime/settings.js") as { getMonitor(): MockMonitorLike };
-    const rpc = sdk("./runtime/rpc.js") as {
-        deserializeProperties(s: Struct): Record<string, unknown>;
-        serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
-    };
-    const structproto = sdk("google-protobuf/google/protobuf/struct_pb") as {
-        Struct: { fromJavaScript(o: Record<string, unknown>): Struct };
-    };
-    const resproto = sdk("./proto/resource_pb.js") as {
-        RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(s: Struct): void };
-        ReadResourceResponse: new () => { setUrn(u: string): void; setProperties(s: Struct): void };
-    };
+    // Everything private the runner uses, checked against the releases it was verified on.
+    const internals = sdkInternals(sdkDir);
+    internals.skipStackTraces();
+    const { rpc, Struct, resourceProto: resproto } = internals;
     const region = input.config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const ctx = { mode: input.mode, region };
     const records = new Map<string, RunnerResource>();
@@ -135,7 +76,7 @@ async function main(): Promise<void> {
     // after the mock monitor below is in place.
     process.argv = [
         process.argv[0],
-        path.join(sdkDir, "cmd", "run", "index.js"),
+        internals.runEntry,
         `--monitor=offline-preview`,
         `--project=${input.project}`,
         `--stack=${input.stack}`,
@@ -144,7 +85,7 @@ async function main(): Promise<void> {
         "--dry-run",
         input.main,
     ];
-    sdk("./cmd/run/index.js");
+    sdk(internals.runEntry);
 
     await pulumi.runtime.setMocks(
         {
@@ -167,7 +108,7 @@ async function main(): Promise<void> {
         true,
         input.organization,
     );
-    const monitor = settings.getMonitor();
+    const monitor = internals.monitor();
 
     // URNs as the engine builds them: the parent's full qualified type, without the root stack's.
     const newUrn = (parent: string, type: string, name: string): string => {
@@ -187,7 +128,7 @@ async function main(): Promise<void> {
             const name = req.getName();
             const urn = newUrn(req.getParent(), type, name);
             const wireInputs = req.getObject()?.toJavaScript() ?? {};
-            const inputs = req.getObject() ? rpc.deserializeProperties(req.getObject() as Struct) : {};
+            const inputs = req.getObject() ? rpc.deserializeProperties(req.getObject() as NonNullable<ReturnType<typeof req.getObject>>) : {};
             const custom = req.getCustom();
             const providerRef = req.getProvider();
             const resourceRegion =
@@ -235,7 +176,7 @@ async function main(): Promise<void> {
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id ?? "");
-            response.setObject(structproto.Struct.fromJavaScript(wireState));
+            response.setObject(Struct.fromJavaScript(wireState));
             callback(null, response);
         })().catch((err: Error) => callback(err));
     };
@@ -298,7 +239,7 @@ async function main(): Promise<void> {
         process.send?.({ kind: "resource", resource: record } satisfies RunnerMessage);
         const response = new resproto.ReadResourceResponse();
         response.setUrn(urn);
-        response.setProperties(structproto.Struct.fromJavaScript(wireState));
+        response.setProperties(Struct.fromJavaScript(wireState));
         callback(null, response);
     };
 
