@@ -1,7 +1,7 @@
 /*
  * The smoke checks of a deployed stack, shared by `npm run smoke` (operators and CI) and the
  * CodeDeploy AfterAllowTraffic hook (bundled into a Lambda). Only the global fetch, AbortSignal and
- * btoa are used, so the same code runs on Node 20 here and on the Lambda runtime.
+ * btoa are used, so the same code runs on Node 22 and 24 here and on the Lambda runtime.
  */
 
 export interface CheckResult {
