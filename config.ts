@@ -14,9 +14,7 @@ import { configSecretReader } from "./tools/preview/sdk-internals";
 export const PROJECT = "platform";
 
 /** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** API Gateway cache cluster sizes, in GB. */
 export const API_CACHE_SIZES = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] as const;
@@ -59,11 +57,9 @@ function intIn(min: number, max: number) {
 }
 
 const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "is not an email address" });
-const domainName = z
-    .string()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-        message: "is not a lower-case DNS domain name such as example.com",
-    });
+const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    message: "is not a lower-case DNS domain name such as example.com",
+});
 const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, {
     message: "is not an IPv4 CIDR block between /16 and /28, such as 10.0.0.0/16",
@@ -83,7 +79,8 @@ export const CONFIG_KEYS = {
     }),
     auditLogRetentionDays: key({
         type: "integer",
-        description: "Days the CloudTrail log group keeps management events for the security metric filters and investigations (the S3 copy is kept until removed). One of the periods CloudWatch accepts.",
+        description:
+            "Days the CloudTrail log group keeps management events for the security metric filters and investigations (the S3 copy is kept until removed). One of the periods CloudWatch accepts.",
         default: 365,
         schema: oneOf(LOG_RETENTION_DAYS),
     }),
@@ -193,8 +190,7 @@ export const CONFIG_KEYS = {
     }),
     shieldAdvanced: key({
         type: "boolean",
-        description:
-            "Protect the CloudFront distribution with Shield Advanced. Needs an active Shield Advanced subscription (USD 3,000 a month).",
+        description: "Protect the CloudFront distribution with Shield Advanced. Needs an active Shield Advanced subscription (USD 3,000 a month).",
         default: false,
         schema: z.boolean(),
     }),
@@ -236,8 +232,7 @@ export const CONFIG_KEYS = {
     }),
     deletionProtection: key({
         type: "boolean",
-        description:
-            "Deletion protection on the table, user pool and keys, and Pulumi `protect` on every stateful resource.",
+        description: "Deletion protection on the table, user pool and keys, and Pulumi `protect` on every stateful resource.",
         default: false,
         schema: z.boolean(),
     }),
@@ -446,7 +441,9 @@ export function parseConfig(
     const domainSet = typeof values.edgeDomainName === "string" && values.edgeDomainName !== "";
     const certSet = typeof values.edgeCertificateArn === "string" && values.edgeCertificateArn !== "";
     if (domainSet !== certSet && "edgeDomainName" in values && "edgeCertificateArn" in values) {
-        problems.push(`${project}:edgeDomainName and ${project}:edgeCertificateArn go together: set both (a custom domain and its us-east-1 ACM certificate) or neither`);
+        problems.push(
+            `${project}:edgeDomainName and ${project}:edgeCertificateArn go together: set both (a custom domain and its us-east-1 ACM certificate) or neither`,
+        );
     }
 
     // Escalation exists to reach someone beyond the first line; in prod that tier must be configured,
@@ -483,7 +480,9 @@ function releaseTimingProblems(values: Record<string, unknown>, project: string)
         );
     }
     if (typeof bake === "number" && bake < need) {
-        problems.push(`${project}:releaseBakeMinutes: ${bake} minutes is shorter than ${why}; set ${project}:releaseBakeMinutes to ${need} or more (at most 12)`);
+        problems.push(
+            `${project}:releaseBakeMinutes: ${bake} minutes is shorter than ${why}; set ${project}:releaseBakeMinutes to ${need} or more (at most 12)`,
+        );
     }
     return problems;
 }

@@ -388,7 +388,10 @@ export const queues: pulumi.Output<Record<string, QueueOutputs>> = messaging.que
 /** Each function's name, `live` alias ARN and dead-letter queue, by workload name. */
 export const functionOutputs: pulumi.Output<Record<string, { name: string; aliasArn: string; dlqUrl: string; dlqArn: string }>> = pulumi.output(
     Object.fromEntries(
-        Object.entries(functions).map(([k, f]) => [k, { name: f.functionName, aliasArn: f.aliasArn, dlqUrl: f.deadLetterQueueUrl, dlqArn: f.deadLetterQueueArn }]),
+        Object.entries(functions).map(([k, f]) => [
+            k,
+            { name: f.functionName, aliasArn: f.aliasArn, dlqUrl: f.deadLetterQueueUrl, dlqArn: f.deadLetterQueueArn },
+        ]),
     ),
 );
 /** ARN of the regional WAF web ACL in front of the API. */
@@ -437,10 +440,20 @@ const edge = new Edge("edge", {
 resolveDistributionDomain(edge.domainName);
 
 // Monitoring: the multi-region audit trail with CIS metric-filter alarms, and the four dashboards.
-const audit = new AuditTrail("audit", { context, logsKeyArn: encryption.logsKeyArn, routing, logRetentionDays: config.auditLogRetentionDays, protect: config.deletionProtection });
+const audit = new AuditTrail("audit", {
+    context,
+    logsKeyArn: encryption.logsKeyArn,
+    routing,
+    logRetentionDays: config.auditLogRetentionDays,
+    protect: config.deletionProtection,
+});
 const nameOf = (arn: pulumi.Input<string>) => pulumi.output(arn).apply((a) => a.split(/[:/]/).pop() ?? a);
 // The release hooks are charted with the workload: a hook that fails or times out is a release that rolls back.
-const charted: Record<string, Function> = { ...functions, "release-pre-traffic": release.hooks.beforeAllowTraffic, "release-post-traffic": release.hooks.afterAllowTraffic };
+const charted: Record<string, Function> = {
+    ...functions,
+    "release-pre-traffic": release.hooks.beforeAllowTraffic,
+    "release-post-traffic": release.hooks.afterAllowTraffic,
+};
 const dashboards = new Dashboards("dashboards", {
     context,
     api: { name: api.apiName, stage: api.stageName, cacheEnabled: config.apiCacheEnabled },

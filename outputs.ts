@@ -162,7 +162,12 @@ const text = z.string().min(1, "must be a non-empty string");
 const arnOf = (service: string, resource: string, example: string) =>
     z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`), `must be ${example}`);
 const https = z.string().regex(/^https:\/\/[^\s/]+\.[^\s/]+/, "must be an https:// URL");
-const sqsUrl = z.string().regex(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+(\.fifo)?$/, "must be an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)");
+const sqsUrl = z
+    .string()
+    .regex(
+        /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+(\.fifo)?$/,
+        "must be an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)",
+    );
 const sqsArn = arnOf("sqs", "[\\w-]+(\\.fifo)?$", "an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)");
 const snsArn = arnOf("sns", "[\\w-]+(\\.fifo)?$", "an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)");
 const kmsKeyArn = arnOf("kms", "key/[\\w-]+$", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)");
@@ -261,7 +266,12 @@ interface ContractSpec<C> {
     addedIn: { readonly [K in keyof C]: number };
 }
 
-const V1: ContractSpec<PlatformOutputsV1> = { major: 1, minor: Number(CONTRACT_VERSION.split(".")[1]), fields: platformOutputsV1Schema.shape, addedIn: ADDED_IN_V1 };
+const V1: ContractSpec<PlatformOutputsV1> = {
+    major: 1,
+    minor: Number(CONTRACT_VERSION.split(".")[1]),
+    fields: platformOutputsV1Schema.shape,
+    addedIn: ADDED_IN_V1,
+};
 
 function show(value: unknown): string {
     const s = value === undefined ? "undefined" : JSON.stringify(value);
@@ -282,7 +292,9 @@ export function checkContractVersion(stack: string, found: unknown, major = V1.m
     }
     const m = typeof found === "string" ? /^(\d+)\.(\d+)$/.exec(found) : null;
     if (!m) {
-        throw new PlatformContractError(`Platform stack '${stack}' output 'contractVersion': ${show(found)} is not a "MAJOR.MINOR" version string (${supported}).`);
+        throw new PlatformContractError(
+            `Platform stack '${stack}' output 'contractVersion': ${show(found)} is not a "MAJOR.MINOR" version string (${supported}).`,
+        );
     }
     if (Number(m[1]) !== major) {
         throw new PlatformContractError(
@@ -320,9 +332,7 @@ function checkAgainst<C, K extends keyof C & string>(spec: ContractSpec<C>, stac
             const at = issue.path.reduce<string>((p, seg) => (typeof seg === "number" ? `${p}[${seg}]` : `${p}.${String(seg)}`), key);
             return `'${at}': ${show(valueAt(value, issue.path))} ${issue.message.replace(/^Invalid input: /, "is invalid: ")}`;
         });
-        throw new PlatformContractError(
-            `Platform stack '${stack}' output ${problems.join("; ")} (contract ${spec.major}.${spec.minor}, outputs.ts).`,
-        );
+        throw new PlatformContractError(`Platform stack '${stack}' output ${problems.join("; ")} (contract ${spec.major}.${spec.minor}, outputs.ts).`);
     }
     return result.data as C[K];
 }
@@ -357,9 +367,7 @@ export type PlatformOutputRefs<C = PlatformOutputsV1> = { readonly [K in keyof C
 function reader<C>(spec: ContractSpec<C>, ref: pulumi.StackReference): PlatformOutputRefs<C> {
     // The stack's version, read and checked once; every output waits for it, so a major mismatch is
     // reported as such instead of as the first output whose shape changed.
-    const minor = pulumi
-        .all([ref.name, ref.getOutput("contractVersion")])
-        .apply(([stack, version]) => checkContractVersion(stack, version, spec.major));
+    const minor = pulumi.all([ref.name, ref.getOutput("contractVersion")]).apply(([stack, version]) => checkContractVersion(stack, version, spec.major));
     const cache = new Map<string, pulumi.Output<unknown>>();
     const refs: Record<string, pulumi.Output<unknown>> = {};
     for (const key of Object.keys(spec.addedIn) as (keyof C & string)[]) {

@@ -40,7 +40,13 @@ async function main(): Promise<void> {
         let resources = 0;
         let diagnostics = 0;
         for (let r = 0; r < runs; r++) {
-            const report = await runPreview({ cwd: REPO, stack: "prod", mode, policyPacks: [POLICIES], policyPackConfigs: [path.join(POLICIES, "config", "prod.json")] });
+            const report = await runPreview({
+                cwd: REPO,
+                stack: "prod",
+                mode,
+                policyPacks: [POLICIES],
+                policyPackConfigs: [path.join(POLICIES, "config", "prod.json")],
+            });
             program.push(report.timings.programMs);
             policy.push(report.timings.policyMs);
             resources = report.summary.resources;

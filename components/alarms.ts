@@ -34,9 +34,7 @@ export interface MetricRef {
 }
 
 /** What an alarm watches: one metric, or a metric-math expression over named metrics. */
-export type AlarmSignal =
-    | { kind: "metric"; metric: MetricRef }
-    | { kind: "math"; expression: string; label: string; metrics: Record<string, MetricRef> };
+export type AlarmSignal = { kind: "metric"; metric: MetricRef } | { kind: "math"; expression: string; label: string; metrics: Record<string, MetricRef> };
 
 export interface AlarmSpec {
     /** What the alarm means and what to do, shown in the notification. */
@@ -160,13 +158,7 @@ type AlarmOptions = Parameters<typeof createAlarm>[3];
  * A message in a dead-letter queue means something failed for good and waits to be inspected and
  * redriven: any message raises it.
  */
-export function dlqDepthAlarm(
-    name: string,
-    dlqName: pulumi.Input<string>,
-    description: string,
-    routing: AlarmRouting,
-    opts: AlarmOptions,
-): CreatedAlarm {
+export function dlqDepthAlarm(name: string, dlqName: pulumi.Input<string>, description: string, routing: AlarmRouting, opts: AlarmOptions): CreatedAlarm {
     return createAlarm(
         name,
         {

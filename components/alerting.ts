@@ -57,7 +57,10 @@ export class Alerting extends pulumi.ComponentResource {
         if (args.emails.length === 0) {
             invalid("Alerting", "emails", args.emails, "allowed: at least one email address, so every topic reaches someone");
         }
-        for (const [argument, list] of [["emails", args.emails], ["escalationEmails", args.escalationEmails ?? []]] as const) {
+        for (const [argument, list] of [
+            ["emails", args.emails],
+            ["escalationEmails", args.escalationEmails ?? []],
+        ] as const) {
             for (const e of list) {
                 if (!EMAIL.test(e)) {
                     invalid("Alerting", argument, e, "allowed: email addresses such as team@example.com");

@@ -185,7 +185,12 @@ function routeShape(C: string, route: string, r: RouteSpec): RouteShape {
     const query = r.queryParameters ?? {};
     for (const [q, required] of Object.entries(query)) {
         if (!QUERY_NAME.test(q) || typeof required !== "boolean") {
-            invalid(C, `routes[${route}].queryParameters.${q}`, required, "allowed: a query parameter name (letters, digits, _ . ~ -) mapped to true (required) or false (optional)");
+            invalid(
+                C,
+                `routes[${route}].queryParameters.${q}`,
+                required,
+                "allowed: a query parameter name (letters, digits, _ . ~ -) mapped to true (required) or false (optional)",
+            );
         }
     }
     const requestParameters: Record<string, boolean> = {
@@ -198,7 +203,12 @@ function routeShape(C: string, route: string, r: RouteSpec): RouteShape {
             invalid(C, `routes[${route}].scopes`, r.scopes, "allowed only on a route with the authorizer; a public route takes no token");
         }
         if (!Array.isArray(r.scopes) || r.scopes.length === 0 || r.scopes.some((s) => typeof s !== "string" || !/^\S+$/.test(s))) {
-            invalid(C, `routes[${route}].scopes`, r.scopes, "allowed: one or more non-empty scope names without spaces, e.g. orders/orders.read; leave scopes out to accept ID tokens");
+            invalid(
+                C,
+                `routes[${route}].scopes`,
+                r.scopes,
+                "allowed: one or more non-empty scope names without spaces, e.g. orders/orders.read; leave scopes out to accept ID tokens",
+            );
         }
     }
     if (r.cache === undefined) {
@@ -226,18 +236,32 @@ function routeShape(C: string, route: string, r: RouteSpec): RouteShape {
             invalid(C, `${at}.key`, entry, `names a path parameter ${r.path} does not have; its path parameters: ${pathParams.join(", ") || "none"}`);
         }
         if (where === "querystring" && !Object.keys(query).includes(param)) {
-            invalid(C, `${at}.key`, entry, `names a query parameter the route does not declare; declare it in queryParameters (declared: ${Object.keys(query).join(", ") || "none"})`);
+            invalid(
+                C,
+                `${at}.key`,
+                entry,
+                `names a query parameter the route does not declare; declare it in queryParameters (declared: ${Object.keys(query).join(", ") || "none"})`,
+            );
         }
         const full = `method.request.${entry}`;
         if (key.includes(full) || (authorized && full.toLowerCase() === AUTHORIZATION.toLowerCase())) {
-            const why = key.includes(full) ? "each parameter may appear once" : "leave the Authorization header out: an authorized route always leads its key with it";
+            const why = key.includes(full)
+                ? "each parameter may appear once"
+                : "leave the Authorization header out: an authorized route always leads its key with it";
             invalid(C, `${at}.key`, entry, why);
         }
         key.push(full);
     }
-    const missing = [...pathParams.map((p) => `path.${p}`), ...Object.keys(query).map((q) => `querystring.${q}`)].filter((k) => !key.includes(`method.request.${k}`));
+    const missing = [...pathParams.map((p) => `path.${p}`), ...Object.keys(query).map((q) => `querystring.${q}`)].filter(
+        (k) => !key.includes(`method.request.${k}`),
+    );
     if (missing.length > 0) {
-        invalid(C, `${at}.key`, r.cache.key, `misses ${missing.join(", ")}: the route reads something the key does not cover, so one request's answer would be served to another`);
+        invalid(
+            C,
+            `${at}.key`,
+            r.cache.key,
+            `misses ${missing.join(", ")}: the route reads something the key does not cover, so one request's answer would be served to another`,
+        );
     }
     for (const k of key.filter((k) => k.startsWith("method.request.header."))) {
         // Optional: a header the caller leaves out is a key of its own, not a 400.

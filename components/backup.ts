@@ -45,8 +45,7 @@ export function backupSchedule(rpoMinutes: number): BackupSchedule {
         );
     }
     const intervalHours = [...BACKUP_INTERVAL_HOURS].reverse().find((h) => h * 60 <= rpoMinutes) ?? 1;
-    const expression =
-        intervalHours === 24 ? "cron(0 3 ? * * *)" : intervalHours === 1 ? "cron(0 * ? * * *)" : `cron(0 0/${intervalHours} ? * * *)`;
+    const expression = intervalHours === 24 ? "cron(0 3 ? * * *)" : intervalHours === 1 ? "cron(0 * ? * * *)" : `cron(0 0/${intervalHours} ? * * *)`;
     return { intervalHours, expression, rpoMetBy: rpoMinutes < 60 ? "pitr" : "backup" };
 }
 

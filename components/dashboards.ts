@@ -61,7 +61,13 @@ export interface AlarmWidget {
 export type Widget = MetricWidget | TextWidget | AlarmWidget;
 
 /** A metric line. */
-export function metric(namespace: string, metricName: string, dimensions: Dimensions, stat: string, extra: Partial<Pick<MetricLine, "label" | "id" | "visible">> = {}): MetricLine {
+export function metric(
+    namespace: string,
+    metricName: string,
+    dimensions: Dimensions,
+    stat: string,
+    extra: Partial<Pick<MetricLine, "label" | "id" | "visible">> = {},
+): MetricLine {
     return { kind: "metric", namespace, metricName, dimensions, stat, ...extra };
 }
 
@@ -134,7 +140,11 @@ export function dashboardBody(widgets: Widget[]): pulumi.Output<string> {
  */
 export const BUSINESS_KPIS: readonly { title: string; service: string; metrics: readonly string[] }[] = [
     { title: "Orders created and cancelled", service: "api", metrics: ["OrdersCreated", "OrdersCancelled"] },
-    { title: "Order emails", service: "email-worker", metrics: ["EmailsSent", "EmailsSuppressed", "EmailSendFailures", "EmailDeliveryUncertain", "DuplicateEventsSkipped"] },
+    {
+        title: "Order emails",
+        service: "email-worker",
+        metrics: ["EmailsSent", "EmailsSuppressed", "EmailSendFailures", "EmailDeliveryUncertain", "DuplicateEventsSkipped"],
+    },
     { title: "Search index updates", service: "search-indexer", metrics: ["SearchDocumentsUpserted", "SearchDocumentsDeleted"] },
     { title: "Bounces and complaints", service: "ses-feedback", metrics: ["BouncesRecorded", "ComplaintsRecorded", "AddressesSuppressed"] },
 ];
@@ -208,7 +218,11 @@ export class Dashboards extends pulumi.ComponentResource {
                 invalid(C, "functions", functionNames, `must include "${kpi.service}", the service that emits the business KPIs charted`);
             }
         }
-        for (const [argument, list] of [["queues", args.queues], ["deadLetterQueues", args.deadLetterQueues], ["topics", args.topics]] as const) {
+        for (const [argument, list] of [
+            ["queues", args.queues],
+            ["deadLetterQueues", args.deadLetterQueues],
+            ["topics", args.topics],
+        ] as const) {
             if (list.length === 0) {
                 invalid(C, argument, list, "allowed: at least one; an empty chart hides that nothing is watched");
             }
@@ -259,7 +273,12 @@ function applicationWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[
         // X-Ray is linked, not charted: its trace map already is the per-request view.
         { type: "text", markdown: `## Application\nTraces: [X-Ray trace map](${xray}#xray:service-map/map) · [traces](${xray}#xray:traces/query)` },
         chart("API latency (ms)", ctx.region, [apiMetric("Latency", "p50", "p50"), apiMetric("Latency", "p90", "p90"), apiMetric("Latency", "p99", "p99")], 60),
-        chart("API requests and errors", ctx.region, [apiMetric("Count", "Sum", "requests"), apiMetric("4XXError", "Sum", "4xx"), apiMetric("5XXError", "Sum", "5xx")], 60),
+        chart(
+            "API requests and errors",
+            ctx.region,
+            [apiMetric("Count", "Sum", "requests"), apiMetric("4XXError", "Sum", "4xx"), apiMetric("5XXError", "Sum", "5xx")],
+            60,
+        ),
     ];
     if (args.api.cacheEnabled) {
         widgets.push(chart("API cache", ctx.region, [apiMetric("CacheHitCount", "Sum", "hits"), apiMetric("CacheMissCount", "Sum", "misses")], 60));
@@ -295,9 +314,21 @@ function infrastructureWidgets(ctx: PlatformContext, args: DashboardsArgs): Widg
             ctx.region,
             TABLE_OPERATIONS.map((op) => metric("AWS/DynamoDB", "SuccessfulRequestLatency", { ...table, Operation: op }, "Average", { label: op })),
         ),
-        chart("SQS age of oldest message (s)", ctx.region, args.queues.map((q) => metric("AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: q.name }, "Maximum", { label: q.label }))),
-        chart("DLQ depth", ctx.region, args.deadLetterQueues.map((q) => metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: q.name }, "Maximum", { label: q.label }))),
-        chart("SNS delivery failures", ctx.region, args.topics.map((t) => metric("AWS/SNS", "NumberOfNotificationsFailed", { TopicName: t.name }, "Sum", { label: t.label }))),
+        chart(
+            "SQS age of oldest message (s)",
+            ctx.region,
+            args.queues.map((q) => metric("AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: q.name }, "Maximum", { label: q.label })),
+        ),
+        chart(
+            "DLQ depth",
+            ctx.region,
+            args.deadLetterQueues.map((q) => metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: q.name }, "Maximum", { label: q.label })),
+        ),
+        chart(
+            "SNS delivery failures",
+            ctx.region,
+            args.topics.map((t) => metric("AWS/SNS", "NumberOfNotificationsFailed", { TopicName: t.name }, "Sum", { label: t.label })),
+        ),
         chart("CloudFront requests", GLOBAL_REGION, [metric("AWS/CloudFront", "Requests", cdn, "Sum", { label: "requests" })]),
         chart("CloudFront error rates (%)", GLOBAL_REGION, [
             metric("AWS/CloudFront", "4xxErrorRate", cdn, "Average", { label: "4xx" }),
@@ -335,7 +366,14 @@ function businessWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
             3600,
         ),
         chart("Order value per hour, by currency", ctx.region, [expression("value", "order value", orderValue)], 3600),
-        ...BUSINESS_KPIS.filter((k) => k.service !== "api").map((k) => chart(k.title, ctx.region, k.metrics.map((m) => kpi(k.service, m)), 3600)),
+        ...BUSINESS_KPIS.filter((k) => k.service !== "api").map((k) =>
+            chart(
+                k.title,
+                ctx.region,
+                k.metrics.map((m) => kpi(k.service, m)),
+                3600,
+            ),
+        ),
     ];
 }
 

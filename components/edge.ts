@@ -154,7 +154,12 @@ export class Edge extends pulumi.ComponentResource {
                 invalid(C, "domain.name", args.domain.name, "allowed: a lower-case DNS name such as www.example.com");
             }
             if (!CERTIFICATE.test(args.domain.certificateArn)) {
-                invalid(C, "domain.certificateArn", args.domain.certificateArn, "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from)");
+                invalid(
+                    C,
+                    "domain.certificateArn",
+                    args.domain.certificateArn,
+                    "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from)",
+                );
             }
         }
         const priceClass = args.priceClass ?? "PriceClass_100";
@@ -197,7 +202,13 @@ export class Edge extends pulumi.ComponentResource {
         // The same managed rule groups and rate rule as the API's regional ACL.
         const firewall = new Firewall(
             `${name}-waf`,
-            { context: globalCtx, scope: "CLOUDFRONT", rateLimit: args.wafRateLimit, logRetentionDays: args.logRetentionDays, logsKeyArn: globalKeys.logsKeyArn },
+            {
+                context: globalCtx,
+                scope: "CLOUDFRONT",
+                rateLimit: args.wafRateLimit,
+                logRetentionDays: args.logRetentionDays,
+                logsKeyArn: globalKeys.logsKeyArn,
+            },
             inGlobal,
         );
 
@@ -240,7 +251,13 @@ export class Edge extends pulumi.ComponentResource {
         // --- Distribution --------------------------------------------------------------------------
         const oac = new aws.cloudfront.OriginAccessControl(
             `${name}-oac`,
-            { name: `${prefix}-site`, description: `${prefix} site bucket`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            {
+                name: `${prefix}-site`,
+                description: `${prefix} site bucket`,
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
             { parent: this },
         );
         const headers = new aws.cloudfront.ResponseHeadersPolicy(
@@ -260,7 +277,13 @@ export class Edge extends pulumi.ComponentResource {
         );
         const stripApiPrefix = new aws.cloudfront.Function(
             `${name}-api-prefix`,
-            { name: `${prefix}-api-prefix`, runtime: "cloudfront-js-2.0", comment: `Strips ${API_PATH} before the API stage`, publish: true, code: STRIP_API_PREFIX },
+            {
+                name: `${prefix}-api-prefix`,
+                runtime: "cloudfront-js-2.0",
+                comment: `Strips ${API_PATH} before the API stage`,
+                publish: true,
+                code: STRIP_API_PREFIX,
+            },
             { parent: this },
         );
 
@@ -324,7 +347,13 @@ export class Edge extends pulumi.ComponentResource {
         // Only this distribution may read the site, and only S3 may write the site's access logs.
         site.attachPolicy([{ sid: "AllowCloudFrontRead", service: "cloudfront.amazonaws.com", actions: ["s3:GetObject"], sourceArn: distribution.arn }]);
         logs.attachPolicy([
-            { sid: "AllowS3AccessLogs", service: "logging.s3.amazonaws.com", actions: ["s3:PutObject"], keyPrefix: `s3/${name}-site/`, sourceArn: site.bucketArn },
+            {
+                sid: "AllowS3AccessLogs",
+                service: "logging.s3.amazonaws.com",
+                actions: ["s3:PutObject"],
+                keyPrefix: `s3/${name}-site/`,
+                sourceArn: site.bucketArn,
+            },
         ]);
 
         // --- Alarm and Shield, in us-east-1 ------------------------------------------------------
@@ -336,7 +365,12 @@ export class Edge extends pulumi.ComponentResource {
                 // 5xxErrorRate is already a percentage of all requests.
                 signal: {
                     kind: "metric",
-                    metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: { DistributionId: distribution.id, Region: "Global" }, stat: "Average" },
+                    metric: {
+                        namespace: "AWS/CloudFront",
+                        metricName: "5xxErrorRate",
+                        dimensions: { DistributionId: distribution.id, Region: "Global" },
+                        stat: "Average",
+                    },
                 },
                 threshold: args.fiveXxRatePercent,
                 comparisonOperator: "GreaterThanThreshold",
@@ -348,7 +382,11 @@ export class Edge extends pulumi.ComponentResource {
         );
         if (args.shieldAdvanced) {
             // The Shield Advanced API for CloudFront resources is served from us-east-1.
-            new aws.shield.Protection(`${name}-shield`, { name: `${prefix}-distribution`, resourceArn: distribution.arn, tags: ctx.tags }, { parent: this, provider: global });
+            new aws.shield.Protection(
+                `${name}-shield`,
+                { name: `${prefix}-distribution`, resourceArn: distribution.arn, tags: ctx.tags },
+                { parent: this, provider: global },
+            );
         }
 
         this.distributionId = distribution.id;

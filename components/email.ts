@@ -273,13 +273,23 @@ export class Email extends pulumi.ComponentResource {
             const slug = label.toLowerCase().replace(/ /g, "-");
             createAlarm(
                 `${name}-${slug}-warning`,
-                { ...base, description: `SES ${label} is at least ${percent(t.warning)}: find the source (list quality, a bad import) before AWS acts.`, severity: "warning", threshold: t.warning },
+                {
+                    ...base,
+                    description: `SES ${label} is at least ${percent(t.warning)}: find the source (list quality, a bad import) before AWS acts.`,
+                    severity: "warning",
+                    threshold: t.warning,
+                },
                 args.routing,
                 { parent: this, tags },
             );
             createAlarm(
                 `${name}-${slug}-critical`,
-                { ...base, description: `SES ${label} is at least ${percent(t.critical)}: ${consequence} Stop bulk sends and clean the list now.`, severity: "critical", threshold: t.critical },
+                {
+                    ...base,
+                    description: `SES ${label} is at least ${percent(t.critical)}: ${consequence} Stop bulk sends and clean the list now.`,
+                    severity: "critical",
+                    threshold: t.critical,
+                },
                 args.routing,
                 { parent: this, tags },
             );

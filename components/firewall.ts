@@ -5,11 +5,7 @@ import { PlatformContext, checkInt, invalid } from "./context";
 type Rule = aws.types.input.wafv2.WebAclRule;
 
 /** AWS managed rule groups every web ACL runs, in priority order. */
-export const MANAGED_RULE_GROUPS = [
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-] as const;
+export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"] as const;
 
 export interface FirewallArgs {
     /** Account, region and naming facts. */

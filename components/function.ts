@@ -290,7 +290,12 @@ export class Function extends pulumi.ComponentResource {
             checkInt(C, "versionFailureAlarm.thresholdPercent", args.versionFailureAlarm.thresholdPercent, 1, 100);
             for (const k of ["requestsMetric", "failuresMetric", "versionDimension"] as const) {
                 if (!/^[A-Za-z0-9_.-]{1,255}$/.test(args.versionFailureAlarm[k])) {
-                    invalid(C, `versionFailureAlarm.${k}`, args.versionFailureAlarm[k], "allowed: a CloudWatch metric or dimension name (letters, digits, . _ -)");
+                    invalid(
+                        C,
+                        `versionFailureAlarm.${k}`,
+                        args.versionFailureAlarm[k],
+                        "allowed: a CloudWatch metric or dimension name (letters, digits, . _ -)",
+                    );
                 }
             }
         }
@@ -347,11 +352,7 @@ export class Function extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const dlq = deadLetterQueue(
-            `${name}-dlq`,
-            { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags },
-            { parent: this },
-        );
+        const dlq = deadLetterQueue(`${name}-dlq`, { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags }, { parent: this });
 
         const role = new aws.iam.Role(
             `${name}-role`,
@@ -385,12 +386,16 @@ export class Function extends pulumi.ComponentResource {
                 sid: "WriteTraces",
                 actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
                 resources: ["*"],
-                anyResourceReason: "X-Ray has no resource-level permissions for these actions; \"*\" is the only resource AWS accepts.",
+                anyResourceReason: 'X-Ray has no resource-level permissions for these actions; "*" is the only resource AWS accepts.',
             },
         ];
         if (queueSources.length > 0) {
             grants.push(
-                { sid: "ConsumeQueues", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: queueSources.map((q) => q.arn) },
+                {
+                    sid: "ConsumeQueues",
+                    actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    resources: queueSources.map((q) => q.arn),
+                },
                 { sid: "DecryptQueues", actions: ["kms:Decrypt"], resources: uniqueInputs(queueSources.map((q) => q.kmsKeyArn)) },
             );
         }
@@ -415,8 +420,8 @@ export class Function extends pulumi.ComponentResource {
                 actions: VPC_NETWORK_INTERFACE_ACTIONS,
                 resources: ["*"],
                 anyResourceReason:
-                    "AWS requires Resource \"*\" here: ec2:DescribeNetworkInterfaces has no resource-level permissions, and Lambda creates and deletes " +
-                    "the function's network interfaces under ids nobody knows in advance (AWSLambdaVPCAccessExecutionRole grants the same on \"*\").",
+                    'AWS requires Resource "*" here: ec2:DescribeNetworkInterfaces has no resource-level permissions, and Lambda creates and deletes ' +
+                    'the function\'s network interfaces under ids nobody knows in advance (AWSLambdaVPCAccessExecutionRole grants the same on "*").',
             });
         }
         grants.push(...extraGrants);
@@ -635,12 +640,22 @@ function checkMetricAlarms(C: string, args: FunctionArgs): void {
     }
     const ns = args.metricsNamespace;
     if (ns === undefined || !NAMESPACE.test(ns)) {
-        invalid(C, "metricsNamespace", ns, "allowed: the CloudWatch namespace the handler's embedded metrics go to (POWERTOOLS_METRICS_NAMESPACE, not AWS/...); required with metricAlarms");
+        invalid(
+            C,
+            "metricsNamespace",
+            ns,
+            "allowed: the CloudWatch namespace the handler's embedded metrics go to (POWERTOOLS_METRICS_NAMESPACE, not AWS/...); required with metricAlarms",
+        );
     }
     // An alarm on a namespace the handler does not write to would never fire.
     const emitted = args.environment?.POWERTOOLS_METRICS_NAMESPACE;
     if (typeof emitted === "string" && emitted !== ns) {
-        invalid(C, "metricsNamespace", ns, `allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = ${JSON.stringify(emitted)}`);
+        invalid(
+            C,
+            "metricsNamespace",
+            ns,
+            `allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = ${JSON.stringify(emitted)}`,
+        );
     }
     const seen = new Set<string>();
     alarms.forEach((m, i) => {
@@ -679,7 +694,10 @@ function createEmbeddedMetricAlarm(
     routing: AlarmRouting,
     opts: { parent: pulumi.Resource; tags: Record<string, string> },
 ): void {
-    const slug = m.metricName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase();
+    const slug = m.metricName
+        .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+        .replace(/[^A-Za-z0-9-]+/g, "-")
+        .toLowerCase();
     const evaluationPeriods = m.evaluationPeriods ?? 1;
     createAlarm(
         `${name}-${slug}`,

@@ -67,7 +67,10 @@ export class Identity extends pulumi.ComponentResource {
         if (!(THREAT_PROTECTION_MODES as readonly string[]).includes(args.threatProtection)) {
             invalid(C, "threatProtection", args.threatProtection, `allowed: ${THREAT_PROTECTION_MODES.join(", ")}`);
         }
-        for (const [argName, urls] of [["callbackUrls", args.callbackUrls], ["logoutUrls", args.logoutUrls]] as const) {
+        for (const [argName, urls] of [
+            ["callbackUrls", args.callbackUrls],
+            ["logoutUrls", args.logoutUrls],
+        ] as const) {
             if (urls.length === 0) {
                 invalid(C, argName, urls, "allowed: at least one https:// URL");
             }

@@ -96,7 +96,10 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
         );
         // ARNs from the fixed names keep the policies known, and checked, on a first preview too.
         const knownArns = { queue: arn(ctx, "sqs", physical), dlq: arn(ctx, "sqs", `${physical}-dlq`) };
-        for (const [suffix, q] of [["queue", queue], ["dlq", dlq]] as const) {
+        for (const [suffix, q] of [
+            ["queue", queue],
+            ["dlq", dlq],
+        ] as const) {
             const statements: unknown[] = [denyInsecureTransport("sqs:SendMessage", knownArns[suffix])];
             if (senders.length > 0) {
                 statements.unshift({

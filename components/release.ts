@@ -212,7 +212,12 @@ export class Release extends pulumi.ComponentResource {
         }
         const bakeMinutes = checkInt(C, "bakeMinutes", args.bakeMinutes, 1, MAX_BAKE_MINUTES);
         if (bakeMinutes < detection) {
-            invalid(C, "bakeMinutes", bakeMinutes, `allowed: ${detection} to ${MAX_BAKE_MINUTES}; a shorter bake lets a release succeed before a rollback alarm can fire`);
+            invalid(
+                C,
+                "bakeMinutes",
+                bakeMinutes,
+                `allowed: ${detection} to ${MAX_BAKE_MINUTES}; a shorter bake lets a release succeed before a rollback alarm can fire`,
+            );
         }
         const entries = Object.entries(args.functions);
         if (entries.length === 0) {
@@ -240,14 +245,18 @@ export class Release extends pulumi.ComponentResource {
         const appName = `${prefix}-functions`;
         const groupName = (key: string) => `${prefix}-${key}`;
         // Built from the fixed names, so the hooks' policies need neither the groups nor the hooks first.
-        const groupArns = entries.map(([key]) => pulumi.interpolate`arn:${ctx.partition}:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${appName}/${groupName(key)}`);
+        const groupArns = entries.map(
+            ([key]) => pulumi.interpolate`arn:${ctx.partition}:codedeploy:${ctx.region}:${ctx.accountId}:deploymentgroup:${appName}/${groupName(key)}`,
+        );
         const alarmArn = (alarm: pulumi.Input<string>) => pulumi.interpolate`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${alarm}`;
         const targets = entries.map(([, f]) => f);
 
         // The hooks. Both are ordinary platform functions (logs, tracing, DLQ, alarms), invoked by
         // CodeDeploy by name: they are release tooling, never released through CodeDeploy themselves.
         const hookNames = releaseHookNames(name);
-        const targetKinds = pulumi.jsonStringify(pulumi.all(targets.map((f) => pulumi.output(f.functionName))).apply((names) => Object.fromEntries(names.map((n, i) => [n, targets[i].check]))));
+        const targetKinds = pulumi.jsonStringify(
+            pulumi.all(targets.map((f) => pulumi.output(f.functionName))).apply((names) => Object.fromEntries(names.map((n, i) => [n, targets[i].check]))),
+        );
         const scope = args.smoke.scope ?? "orders/orders.read";
         // Only these settings: the stack's function defaults also say how workload functions are released.
         const { logRetentionDays, logsKeyArn, environmentKeyArn, messagingKeyArn, routing: alarmRouting, errorRatePercent } = args.hookFunction;
@@ -308,7 +317,11 @@ export class Release extends pulumi.ComponentResource {
                 grants: [
                     { ...readDeployments, actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup"] },
                     reportStatus,
-                    { sid: "ReadRollbackAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: targets.flatMap((f) => f.rollbackAlarmNames.map(alarmArn)) },
+                    {
+                        sid: "ReadRollbackAlarms",
+                        actions: ["cloudwatch:DescribeAlarms"],
+                        resources: targets.flatMap((f) => f.rollbackAlarmNames.map(alarmArn)),
+                    },
                     { sid: "ReadMachineClient", actions: ["cognito-idp:DescribeUserPoolClient"], resources: [args.smoke.userPoolArn] },
                 ],
             },
@@ -366,8 +379,10 @@ export class Release extends pulumi.ComponentResource {
         const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 
         const groupNames: Record<string, pulumi.Output<string>> = {};
-        const releases: Record<string, pulumi.Output<{ application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>> =
-            {};
+        const releases: Record<
+            string,
+            pulumi.Output<{ application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>
+        > = {};
         for (const [key, f] of entries) {
             const group = new aws.codedeploy.DeploymentGroup(
                 `${name}-${key}`,
@@ -381,7 +396,9 @@ export class Release extends pulumi.ComponentResource {
                     // If CloudWatch cannot be read, stop rather than release blind.
                     alarmConfiguration: { enabled: true, alarms: f.rollbackAlarmNames, ignorePollAlarmFailure: false },
                     // People hear of a failed or rolled-back release as it happens, not from the next smoke run.
-                    triggerConfigurations: [{ triggerName: `${prefix}-${key}-release`, triggerTargetArn: args.notifications.topicArn, triggerEvents: RELEASE_TRIGGER_EVENTS }],
+                    triggerConfigurations: [
+                        { triggerName: `${prefix}-${key}-release`, triggerTargetArn: args.notifications.topicArn, triggerEvents: RELEASE_TRIGGER_EVENTS },
+                    ],
                     tags: ctx.tags,
                 },
                 { parent: this, dependsOn: [policy] },

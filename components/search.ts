@@ -136,7 +136,10 @@ export class Search extends pulumi.ComponentResource {
         if (writers.length === 0) {
             invalid(C, "writerRoleArns", writers, "allowed: at least one role ARN; an index nobody writes stays empty");
         }
-        for (const [argument, roles] of [["writerRoleArns", writers], ["readerRoleArns", readers]] as const) {
+        for (const [argument, roles] of [
+            ["writerRoleArns", writers],
+            ["readerRoleArns", readers],
+        ] as const) {
             for (const r of roles) {
                 if (typeof r === "string" && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(r)) {
                     invalid(C, argument, r, "allowed: exact IAM role ARNs (arn:aws:iam::<account>:role/<name>), no wildcards");
@@ -149,7 +152,13 @@ export class Search extends pulumi.ComponentResource {
             invalid(C, "natGateways", nat, `allowed: ${NAT_GATEWAY_STRATEGIES.join(", ")}`);
         }
         const cidr = args.vpcCidr ?? "10.0.0.0/16";
-        if (!CIDR.test(cidr) || cidr.split("/")[0].split(".").some((o) => Number(o) > 255)) {
+        if (
+            !CIDR.test(cidr) ||
+            cidr
+                .split("/")[0]
+                .split(".")
+                .some((o) => Number(o) > 255)
+        ) {
             invalid(C, "vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
         }
         const access = args.serviceAccess ?? {};
@@ -178,7 +187,12 @@ export class Search extends pulumi.ComponentResource {
         }
         const collectionName = `${ctx.namePrefix}-search`;
         if (!AOSS_NAME.test(collectionName) || !AOSS_NAME.test(`${collectionName}-net`)) {
-            invalid(C, "context.namePrefix", ctx.namePrefix, "allowed: lower-case letters, digits and dashes, at most 21 characters (collection and policy names take 3 to 32)");
+            invalid(
+                C,
+                "context.namePrefix",
+                ctx.namePrefix,
+                "allowed: lower-case letters, digits and dashes, at most 21 characters (collection and policy names take 3 to 32)",
+            );
         }
         const tags = ctx.tags;
 
@@ -201,7 +215,9 @@ export class Search extends pulumi.ComponentResource {
             {
                 vpcId: vpc.vpcId,
                 description: `${ctx.namePrefix} functions that call the search collection`,
-                egress: [{ description: "HTTPS to the collection endpoint and AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+                egress: [
+                    { description: "HTTPS to the collection endpoint and AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+                ],
                 tags: { ...tags, Name: `${ctx.namePrefix}-search-clients` },
             },
             { parent: this },
@@ -240,15 +256,27 @@ export class Search extends pulumi.ComponentResource {
                 name: `${collectionName}-net`,
                 type: "network",
                 description: `${collectionName} only through its VPC endpoint`,
-                policy: pulumi.jsonStringify([{ Description: "VPC endpoint only", Rules: collectionRules, AllowFromPublic: false, SourceVPCEs: [endpoint.id] }]),
+                policy: pulumi.jsonStringify([
+                    { Description: "VPC endpoint only", Rules: collectionRules, AllowFromPublic: false, SourceVPCEs: [endpoint.id] },
+                ]),
             },
             { parent: this },
         );
         const indexResource = `index/${collectionName}/${indexName}`;
         const accessRules = [
-            { Description: "Search indexer: keep the index and write documents", Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }], Principal: writers },
+            {
+                Description: "Search indexer: keep the index and write documents",
+                Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }],
+                Principal: writers,
+            },
             ...(readers.length > 0
-                ? [{ Description: "API: query documents", Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }], Principal: readers }]
+                ? [
+                      {
+                          Description: "API: query documents",
+                          Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }],
+                          Principal: readers,
+                      },
+                  ]
                 : []),
         ];
         new aws.opensearch.ServerlessAccessPolicy(
@@ -371,7 +399,9 @@ export class Search extends pulumi.ComponentResource {
                     {
                         vpcId: vpc.vpcId,
                         description: `${ctx.namePrefix} AWS service interface endpoints`,
-                        ingress: [{ description: "HTTPS from the functions in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [clients.id] }],
+                        ingress: [
+                            { description: "HTTPS from the functions in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [clients.id] },
+                        ],
                         tags: { ...ctx.tags, Name: `${ctx.namePrefix}-service-endpoints` },
                     },
                     { parent: this },

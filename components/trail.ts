@@ -47,13 +47,15 @@ export const SECURITY_FILTERS: readonly SecurityFilter[] = [
         severity: "critical",
         // A few denials are normal (consoles probe what they may show); a burst is probing or a broken role.
         threshold: 10,
-        description: "Ten or more API calls were denied in 5 minutes: a principal is probing, or a deploy broke a role. Check the trail's log group for the caller.",
+        description:
+            "Ten or more API calls were denied in 5 minutes: a principal is probing, or a deploy broke a role. Check the trail's log group for the caller.",
         control: "CIS 4.1",
     },
     {
         id: "cloudtrail-changes",
         metricName: "CloudTrailChanges",
-        pattern: "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
+        pattern:
+            "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
         severity: "critical",
         threshold: 1,
         description: "A trail was created, changed, stopped or deleted: the audit record itself was touched. Confirm it was a reviewed deploy.",
@@ -84,7 +86,8 @@ export const SECURITY_FILTERS: readonly SecurityFilter[] = [
     {
         id: "console-signin-without-mfa",
         metricName: "ConsoleSignInWithoutMfa",
-        pattern: '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+        pattern:
+            '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
         severity: "warning",
         threshold: 1,
         description: "An IAM user signed in to the console without MFA. Require MFA for that user.",
@@ -213,7 +216,12 @@ export class AuditTrail extends pulumi.ComponentResource {
         }
         // S3 names are global: the account id keeps two accounts' stacks apart. 63 characters at most.
         if (!/^[a-z0-9][a-z0-9-]{2,38}$/.test(ctx.namePrefix)) {
-            invalid(C, "context.namePrefix", ctx.namePrefix, "allowed: 3 to 39 lower-case letters, digits and dashes (the trail bucket name adds 24 characters)");
+            invalid(
+                C,
+                "context.namePrefix",
+                ctx.namePrefix,
+                "allowed: 3 to 39 lower-case letters, digits and dashes (the trail bucket name adds 24 characters)",
+            );
         }
         const tags = ctx.tags;
         const protect = args.protect ?? false;
@@ -273,10 +281,17 @@ export class AuditTrail extends pulumi.ComponentResource {
         new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, afterTrail);
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.logsKeyArn }, bucketKeyEnabled: true }] },
+            {
+                bucket: bucketName,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.logsKeyArn }, bucketKeyEnabled: true }],
+            },
             afterTrail,
         );
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, afterTrail);
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucketName, versioningConfiguration: { status: "Enabled" } },
+            afterTrail,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             {
@@ -293,7 +308,11 @@ export class AuditTrail extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [trail, versioning] },
         );
-        new aws.s3.BucketLogging(`${name}-access-logging`, { bucket: bucketName, targetBucket: accessLogs.bucketName, targetPrefix: "s3/cloudtrail/" }, afterTrail);
+        new aws.s3.BucketLogging(
+            `${name}-access-logging`,
+            { bucket: bucketName, targetBucket: accessLogs.bucketName, targetPrefix: "s3/cloudtrail/" },
+            afterTrail,
+        );
 
         const alarms: Record<string, CreatedAlarm> = {};
         const securityMetrics: SecurityMetric[] = [];

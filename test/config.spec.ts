@@ -127,7 +127,10 @@ describe("stack configuration", () => {
             "platform:releaseIntervalMinutes: 2 minutes (how long each rolling step lasts) is shorter than the 3 minutes the rollback alarms need to detect a bad version " +
                 "(3 breaching datapoints of 1 minute); set platform:releaseIntervalMinutes to 3 or more, or use platform:releaseStrategy blue-green",
         ]);
-        assert.match(problemsFor({ "platform:releaseIntervalMinutes": "1" })[0], /^platform:releaseIntervalMinutes: 1 minutes \(how long the canary bakes\) is shorter than the 3 minutes/);
+        assert.match(
+            problemsFor({ "platform:releaseIntervalMinutes": "1" })[0],
+            /^platform:releaseIntervalMinutes: 1 minutes \(how long the canary bakes\) is shorter than the 3 minutes/,
+        );
         const bake = problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseBakeMinutes": "2" });
         assert.deepEqual(bake, [
             "platform:releaseBakeMinutes: 2 minutes is shorter than the 3 minutes the rollback alarms need to detect a bad version (3 breaching datapoints of 1 minute); " +
@@ -135,7 +138,10 @@ describe("stack configuration", () => {
         ]);
         // Blue/green has no steps: its interval is not judged, only the bake that follows the shift.
         assert.deepEqual(problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseIntervalMinutes": "1" }), []);
-        assert.deepEqual(problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "3", "platform:releaseBakeMinutes": "3" }), []);
+        assert.deepEqual(
+            problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "3", "platform:releaseBakeMinutes": "3" }),
+            [],
+        );
     });
 
     describe("a prod stack's escalated tier", () => {
@@ -190,11 +196,7 @@ describe("stack configuration", () => {
     it("Pulumi.yaml declares exactly config.ts's keys, types, defaults and descriptions", () => {
         const doc = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> };
         const projectKeys = Object.fromEntries(Object.entries(doc.config).filter(([k]) => !k.includes(":")));
-        assert.deepEqual(
-            projectKeys,
-            projectConfigSchema(),
-            "Pulumi.yaml is stale: run `npx ts-node --transpile-only tools/project-config-schema.ts`",
-        );
+        assert.deepEqual(projectKeys, projectConfigSchema(), "Pulumi.yaml is stale: run `npx ts-node --transpile-only tools/project-config-schema.ts`");
     });
 
     for (const stack of ["dev", "staging", "prod"]) {

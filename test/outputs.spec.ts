@@ -53,15 +53,30 @@ describe("the output contract (outputs.ts)", () => {
 
         it("rejects another major, naming the stack, the version found and the versions supported", () => {
             const msg = contractError(() => checkContractVersion(STACK, "2.0"));
-            assert.match(msg, /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.2\)/);
+            assert.match(
+                msg,
+                /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.2\)/,
+            );
             assert.match(msg, /Use the reader for contract 2\.x/);
-            assert.match(contractError(() => checkContractVersion(STACK, "0.9")), /publishes output contract 0\.9.*supported: 1\.x/);
+            assert.match(
+                contractError(() => checkContractVersion(STACK, "0.9")),
+                /publishes output contract 0\.9.*supported: 1\.x/,
+            );
         });
 
         it("rejects a missing or malformed version", () => {
-            assert.match(contractError(() => checkContractVersion(STACK, undefined)), /has no 'contractVersion' output, so it predates the versioned output contract \(supported: 1\.x/);
-            assert.match(contractError(() => checkContractVersion(STACK, 1)), /output 'contractVersion': 1 is not a "MAJOR\.MINOR" version string/);
-            assert.match(contractError(() => checkContractVersion(STACK, "v1")), /"v1" is not a "MAJOR\.MINOR" version string/);
+            assert.match(
+                contractError(() => checkContractVersion(STACK, undefined)),
+                /has no 'contractVersion' output, so it predates the versioned output contract \(supported: 1\.x/,
+            );
+            assert.match(
+                contractError(() => checkContractVersion(STACK, 1)),
+                /output 'contractVersion': 1 is not a "MAJOR\.MINOR" version string/,
+            );
+            assert.match(
+                contractError(() => checkContractVersion(STACK, "v1")),
+                /"v1" is not a "MAJOR\.MINOR" version string/,
+            );
         });
     });
 
@@ -79,7 +94,10 @@ describe("the output contract (outputs.ts)", () => {
                 /Platform stack 'acme\/platform\/dev' has no output 'dashboardUrls': it was added in contract 1\.1 and the stack publishes 1\.0\. Deploy a newer platform to that stack\./,
             );
             const { releaseHooks: _hooks, ...onePointOne } = { ...sampleOutputs(), contractVersion: "1.1" };
-            assert.match(contractError(() => validatePlatformOutputs(STACK, onePointOne)), /has no output 'releaseHooks': it was added in contract 1\.2 and the stack publishes 1\.1\./);
+            assert.match(
+                contractError(() => validatePlatformOutputs(STACK, onePointOne)),
+                /has no output 'releaseHooks': it was added in contract 1\.2 and the stack publishes 1\.1\./,
+            );
         });
 
         it("names the output key and what is wrong with a value", () => {
@@ -88,25 +106,43 @@ describe("the output contract (outputs.ts)", () => {
                 contractError(() => checkOutput(STACK, "eventTopicArn", queueUrl, 0)),
                 /Platform stack 'acme\/platform\/dev' output 'eventTopicArn': "https:\/\/sqs[^"]+" must be an SNS topic ARN \(arn:aws:sns:<region>:<account>:<name>\)/,
             );
-            assert.match(contractError(() => checkOutput(STACK, "tableName", 42, 0)), /output 'tableName': 42 is invalid: expected string, received number/);
+            assert.match(
+                contractError(() => checkOutput(STACK, "tableName", 42, 0)),
+                /output 'tableName': 42 is invalid: expected string, received number/,
+            );
         });
 
         it("names the path inside an object output", () => {
             const queues = { email: { ...sampleOutputs().queues.email, dlqArn: "platform-dev-messaging-email-dlq" } };
-            assert.match(contractError(() => checkOutput(STACK, "queues", queues, 0)), /output 'queues\.email\.dlqArn': "platform-dev-messaging-email-dlq" must be an SQS queue ARN/);
+            assert.match(
+                contractError(() => checkOutput(STACK, "queues", queues, 0)),
+                /output 'queues\.email\.dlqArn': "platform-dev-messaging-email-dlq" must be an SQS queue ARN/,
+            );
             const records = [{ name: "a._domainkey.example.com", type: "TXT", value: "x" }];
-            assert.match(contractError(() => checkOutput(STACK, "emailDkimRecords", records, 0)), /output 'emailDkimRecords\[0\]\.type': "TXT" is invalid: expected "CNAME"/);
+            assert.match(
+                contractError(() => checkOutput(STACK, "emailDkimRecords", records, 0)),
+                /output 'emailDkimRecords\[0\]\.type': "TXT" is invalid: expected "CNAME"/,
+            );
             const { warning: _dropped, ...alerts } = sampleOutputs().alertTopicArns;
-            assert.match(contractError(() => checkOutput(STACK, "alertTopicArns", alerts, 0)), /output 'alertTopicArns\.warning': undefined is invalid: expected string, received undefined/);
+            assert.match(
+                contractError(() => checkOutput(STACK, "alertTopicArns", alerts, 0)),
+                /output 'alertTopicArns\.warning': undefined is invalid: expected string, received undefined/,
+            );
         });
 
         it("reports a missing output as required by the stack's contract version", () => {
             const { vpcId: _dropped, ...rest } = sampleOutputs();
-            assert.match(contractError(() => validatePlatformOutputs(STACK, rest)), /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.2 requires/);
+            assert.match(
+                contractError(() => validatePlatformOutputs(STACK, rest)),
+                /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.2 requires/,
+            );
         });
 
         it("checks the version before any value", () => {
-            assert.match(contractError(() => validatePlatformOutputs(STACK, { ...sampleOutputs(), contractVersion: "2.0", apiUrl: 1 })), /publishes output contract 2\.0/);
+            assert.match(
+                contractError(() => validatePlatformOutputs(STACK, { ...sampleOutputs(), contractVersion: "2.0", apiUrl: 1 })),
+                /publishes output contract 2\.0/,
+            );
         });
     });
 

@@ -113,7 +113,11 @@ export function renderArchitecture(report: PreviewReport): string {
             return `| ${c.resource.name} | \`${c.resource.type}\` | ${nested.join(", ") || "-"} | ${services(c.children)} |`;
         }),
         "",
-        "Stack outputs: " + Object.keys(report.outputs).map((k) => `\`${k}\``).join(", ") + ".",
+        "Stack outputs: " +
+            Object.keys(report.outputs)
+                .map((k) => `\`${k}\``)
+                .join(", ") +
+            ".",
         "",
     ];
     return lines.join("\n");

@@ -24,12 +24,13 @@ export const BUNDLE_INTERNALS: readonly BundleInternal[] = [
     {
         package: "@aws-sdk/client-*",
         verified: ">=3.1133.0 <=3.1175.0",
-        touches: "dist-es/schemas/schemas_<n>.js: operation schemas keyed by `const _x = \"...\"` string constants, which literal-schema-keys writes as literals",
+        touches: 'dist-es/schemas/schemas_<n>.js: operation schemas keyed by `const _x = "..."` string constants, which literal-schema-keys writes as literals',
     },
     {
         package: "@smithy/core",
         verified: ">=3.41.0 <3.42.0",
-        touches: "the event-streams subpath, replaced by functions/shared/no-event-streams.ts (EventStreamSerde, eventStreamSerdeProvider, resolveEventStreamSerdeConfig)",
+        touches:
+            "the event-streams subpath, replaced by functions/shared/no-event-streams.ts (EventStreamSerde, eventStreamSerdeProvider, resolveEventStreamSerdeConfig)",
     },
     {
         package: "@aws-sdk/credential-provider-node",
@@ -39,15 +40,21 @@ export const BUNDLE_INTERNALS: readonly BundleInternal[] = [
     {
         package: "aws-xray-sdk-core",
         verified: ">=3.12.0 <3.13.0",
-        touches: "dist/lib/aws-xray.js (the entry slim-xray replaces by its Lambda path), dist/lib/middleware/mw_utils.js, dist/lib/resources/aws_whitelist.json",
+        touches:
+            "dist/lib/aws-xray.js (the entry slim-xray replaces by its Lambda path), dist/lib/middleware/mw_utils.js, dist/lib/resources/aws_whitelist.json",
     },
-    { package: "cls-hooked", verified: ">=4.2.2 <4.3.0", touches: "its context API (createNamespace, getNamespace), replaced by AsyncLocalStorage in functions/shared/xray-context.ts" },
+    {
+        package: "cls-hooked",
+        verified: ">=4.2.2 <4.3.0",
+        touches: "its context API (createNamespace, getNamespace), replaced by AsyncLocalStorage in functions/shared/xray-context.ts",
+    },
     { package: "mnemonist", verified: ">=0.38.3 <0.39.0", touches: "lru-cache, replaced by a Map-based LRU (functions/shared/endpoint-lru.ts)" },
     { package: "@aws-lambda-powertools/commons", verified: ">=2.35.0 <=2.36.0", touches: "one copy serves every Powertools package (one-powertools-commons)" },
     {
         package: "@opensearch-project/opensearch",
         verified: ">=3.9.0 <3.10.0",
-        touches: "lib/aws/shared.js giveAwsV4Signer, lib/pool ConnectionPool, lib/Transport: the signed transport without the client (functions/shared/opensearch-transport.ts)",
+        touches:
+            "lib/aws/shared.js giveAwsV4Signer, lib/pool ConnectionPool, lib/Transport: the signed transport without the client (functions/shared/opensearch-transport.ts)",
     },
 ];
 

@@ -30,16 +30,16 @@ export const LAMBDA_NODE_MAJOR = 24;
  * the bundles still on 24).
  */
 export function lambdaNode(): string {
-  if (Number(process.versions.node.split(".")[0]) === LAMBDA_NODE_MAJOR) return process.execPath;
-  const packaged = path.join(REPO_ROOT, "node_modules", "node", "bin", "node");
-  const version = existsSync(packaged) ? execFileSync(packaged, ["--version"]).toString().trim() : "";
-  if (!version.startsWith(`v${LAMBDA_NODE_MAJOR}.`)) {
-    throw new Error(
-      `the Lambda bundles run on nodejs${LAMBDA_NODE_MAJOR}.x and are loaded only on Node.js ${LAMBDA_NODE_MAJOR}; this process runs ${process.version} ` +
-        `and ${packaged} is ${version || "missing"}: run npm ci (the node devDependency installs Node.js ${LAMBDA_NODE_MAJOR})`,
-    );
-  }
-  return packaged;
+    if (Number(process.versions.node.split(".")[0]) === LAMBDA_NODE_MAJOR) return process.execPath;
+    const packaged = path.join(REPO_ROOT, "node_modules", "node", "bin", "node");
+    const version = existsSync(packaged) ? execFileSync(packaged, ["--version"]).toString().trim() : "";
+    if (!version.startsWith(`v${LAMBDA_NODE_MAJOR}.`)) {
+        throw new Error(
+            `the Lambda bundles run on nodejs${LAMBDA_NODE_MAJOR}.x and are loaded only on Node.js ${LAMBDA_NODE_MAJOR}; this process runs ${process.version} ` +
+                `and ${packaged} is ${version || "missing"}: run npm ci (the node devDependency installs Node.js ${LAMBDA_NODE_MAJOR})`,
+        );
+    }
+    return packaged;
 }
 
 /**
@@ -47,44 +47,44 @@ export function lambdaNode(): string {
  * cold-start bench and the bundle specs load the bundles with, so both take the real init path.
  */
 export const SAMPLE_FUNCTION_ENV: Readonly<Record<string, string>> = {
-  TABLE_NAME: "orders",
-  IDEMPOTENCY_TABLE_NAME: "orders-idempotency",
-  EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
-  SES_CONFIGURATION_SET: "orders",
-  SES_FROM_ADDRESS: "orders@shop.example",
-  SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
-  SEARCH_INDEX: "orders",
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "sample",
-  AWS_SECRET_ACCESS_KEY: "sample",
-  POWERTOOLS_SERVICE_NAME: "orders",
-  POWERTOOLS_METRICS_NAMESPACE: "Orders",
-  APP_VERSION: "1.0.0",
-  // What Lambda sets: Powertools turns tracing on only where AWS_EXECUTION_ENV is set, and the X-Ray
-  // SDK enters its Lambda mode (facade segment, no daemon needed to load) where LAMBDA_TASK_ROOT is.
-  AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
-  AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-  LAMBDA_TASK_ROOT: "/var/task",
-  _HANDLER: "index.handler",
+    TABLE_NAME: "orders",
+    IDEMPOTENCY_TABLE_NAME: "orders-idempotency",
+    EVENT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:events",
+    SES_CONFIGURATION_SET: "orders",
+    SES_FROM_ADDRESS: "orders@shop.example",
+    SEARCH_ENDPOINT: "https://abc.us-east-1.aoss.amazonaws.com",
+    SEARCH_INDEX: "orders",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "sample",
+    AWS_SECRET_ACCESS_KEY: "sample",
+    POWERTOOLS_SERVICE_NAME: "orders",
+    POWERTOOLS_METRICS_NAMESPACE: "Orders",
+    APP_VERSION: "1.0.0",
+    // What Lambda sets: Powertools turns tracing on only where AWS_EXECUTION_ENV is set, and the X-Ray
+    // SDK enters its Lambda mode (facade segment, no daemon needed to load) where LAMBDA_TASK_ROOT is.
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    LAMBDA_TASK_ROOT: "/var/task",
+    _HANDLER: "index.handler",
 };
 
 export interface BundleResult {
-  name: FunctionName;
-  file: string;
-  bytes: number;
-  mapBytes: number;
-  sha256: string;
+    name: FunctionName;
+    file: string;
+    bytes: number;
+    mapBytes: number;
+    sha256: string;
 }
 
 export interface BundleOptions {
-  outDir?: string;
-  only?: readonly FunctionName[];
-  /** `external` keeps node_modules out of the bundle: the benchmark's "unbundled" baseline. */
-  packages?: "bundle" | "external";
+    outDir?: string;
+    only?: readonly FunctionName[];
+    /** `external` keeps node_modules out of the bundle: the benchmark's "unbundled" baseline. */
+    packages?: "bundle" | "external";
 }
 
 export function entryPoint(name: FunctionName): string {
-  return path.join(REPO_ROOT, "functions", name, "index.ts");
+    return path.join(REPO_ROOT, "functions", name, "index.ts");
 }
 
 /**
@@ -96,20 +96,20 @@ export function entryPoint(name: FunctionName): string {
  * esbuild drop the schemas nothing imports.
  */
 export const literalSchemaKeys: Plugin = {
-  name: "literal-schema-keys",
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8");
-      const constants = new Map<string, string>();
-      for (const match of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1] as string, match[2] as string);
-      // Only keys of object literals: `{ [_h]:` or `, [_h]:`.
-      const contents = source.replace(/([{,]\s*)\[(_[A-Za-z0-9_]+)\]:/g, (whole, before: string, name: string) => {
-        const literal = constants.get(name);
-        return literal === undefined ? whole : `${before}${literal}:`;
-      });
-      return { contents, loader: "js" };
-    });
-  },
+    name: "literal-schema-keys",
+    setup(pluginBuild) {
+        pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+            const source = await readFile(args.path, "utf8");
+            const constants = new Map<string, string>();
+            for (const match of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1] as string, match[2] as string);
+            // Only keys of object literals: `{ [_h]:` or `, [_h]:`.
+            const contents = source.replace(/([{,]\s*)\[(_[A-Za-z0-9_]+)\]:/g, (whole, before: string, name: string) => {
+                const literal = constants.get(name);
+                return literal === undefined ? whole : `${before}${literal}:`;
+            });
+            return { contents, loader: "js" };
+        });
+    },
 };
 
 /**
@@ -122,26 +122,26 @@ export const literalSchemaKeys: Plugin = {
 const LAZY_BUILTINS: Record<string, object> = { dgram, zlib };
 
 export const lazyBuiltins: Plugin = {
-  name: "lazy-builtins",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join("|")})$`) }, (args) =>
-      // The stand-in's own require() of the module is the real built-in.
-      args.namespace === "lazy-builtin" ? undefined : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
-      const names = Object.keys(LAZY_BUILTINS[args.path] as object)
-        .filter((name) => name !== "default")
-        .sort();
-      const contents = [
-        `let loaded;`,
-        `const load = () => (loaded ??= require("node:${args.path}"));`,
-        `Object.defineProperty(exports, "__esModule", { value: true });`,
-        `Object.defineProperty(exports, "default", { get: load, enumerable: true });`,
-        `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`,
-      ].join("\n");
-      return { contents, loader: "js", resolveDir: REPO_ROOT };
-    });
-  },
+    name: "lazy-builtins",
+    setup(pluginBuild) {
+        pluginBuild.onResolve({ filter: new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join("|")})$`) }, (args) =>
+            // The stand-in's own require() of the module is the real built-in.
+            args.namespace === "lazy-builtin" ? undefined : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
+        );
+        pluginBuild.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+            const names = Object.keys(LAZY_BUILTINS[args.path] as object)
+                .filter((name) => name !== "default")
+                .sort();
+            const contents = [
+                `let loaded;`,
+                `const load = () => (loaded ??= require("node:${args.path}"));`,
+                `Object.defineProperty(exports, "__esModule", { value: true });`,
+                `Object.defineProperty(exports, "default", { get: load, enumerable: true });`,
+                `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`,
+            ].join("\n");
+            return { contents, loader: "js", resolveDir: REPO_ROOT };
+        });
+    },
 };
 
 /**
@@ -156,11 +156,11 @@ export const lazyBuiltins: Plugin = {
  * no entry). Together about 60 KB less in every bundle.
  */
 export const slimXRay: Plugin = {
-  name: "slim-xray",
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]aws-xray\.js$/ }, async (args) => {
-      const pkg = JSON.parse(await readFile(path.join(path.dirname(args.path), "../../package.json"), "utf8")) as { name: string; version: string };
-      const contents = `"use strict";
+    name: "slim-xray",
+    setup(pluginBuild) {
+        pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]aws-xray\.js$/ }, async (args) => {
+            const pkg = JSON.parse(await readFile(path.join(path.dirname(args.path), "../../package.json"), "utf8")) as { name: string; version: string };
+            const contents = `"use strict";
 var contextUtils = require("./context_utils");
 var logging = require("./logger");
 var segmentUtils = require("./segments/segment_utils");
@@ -206,19 +206,19 @@ segmentUtils.setServiceData({
 if (process.env.LAMBDA_TASK_ROOT) require("./env/aws_lambda").init();
 module.exports = AWSXRay;
 `;
-      return { contents, loader: "js", resolveDir: path.dirname(args.path) };
-    });
-    // The Lambda setup only switches centralized sampling off, which then never was on.
-    pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]middleware[\\/]mw_utils\.js$/ }, () => ({
-      contents: `module.exports = { disableCentralizedSampling: function () {} };`,
-      loader: "js",
-    }));
-    pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]resources[\\/]aws_whitelist\.json$/ }, async (args) => {
-      const whitelist = JSON.parse(await readFile(args.path, "utf8")) as { services: Record<string, unknown> };
-      const kept = Object.fromEntries(Object.entries(whitelist.services).filter(([service]) => service === "dynamodb" || service === "sns"));
-      return { contents: JSON.stringify({ services: kept }), loader: "json" };
-    });
-  },
+            return { contents, loader: "js", resolveDir: path.dirname(args.path) };
+        });
+        // The Lambda setup only switches centralized sampling off, which then never was on.
+        pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]middleware[\\/]mw_utils\.js$/ }, () => ({
+            contents: `module.exports = { disableCentralizedSampling: function () {} };`,
+            loader: "js",
+        }));
+        pluginBuild.onLoad({ filter: /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]resources[\\/]aws_whitelist\.json$/ }, async (args) => {
+            const whitelist = JSON.parse(await readFile(args.path, "utf8")) as { services: Record<string, unknown> };
+            const kept = Object.fromEntries(Object.entries(whitelist.services).filter(([service]) => service === "dynamodb" || service === "sns"));
+            return { contents: JSON.stringify({ services: kept }), loader: "json" };
+        });
+    },
 };
 
 /**
@@ -228,15 +228,15 @@ module.exports = AWSXRay;
  * so every import resolves to the copy the logger uses.
  */
 export const onePowertoolsCommons: Plugin = {
-  name: "one-powertools-commons",
-  setup(pluginBuild) {
-    const resolveDir = path.join(REPO_ROOT, "node_modules/@aws-lambda-powertools/logger");
-    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/commons(\/.*)?$/ }, async (args) => {
-      if (args.pluginData === "one-powertools-commons") return undefined;
-      const result = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir, pluginData: "one-powertools-commons" });
-      return result.errors.length > 0 ? { errors: result.errors } : { path: result.path, external: result.external, sideEffects: result.sideEffects };
-    });
-  },
+    name: "one-powertools-commons",
+    setup(pluginBuild) {
+        const resolveDir = path.join(REPO_ROOT, "node_modules/@aws-lambda-powertools/logger");
+        pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/commons(\/.*)?$/ }, async (args) => {
+            if (args.pluginData === "one-powertools-commons") return undefined;
+            const result = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir, pluginData: "one-powertools-commons" });
+            return result.errors.length > 0 ? { errors: result.errors } : { path: result.path, external: result.external, sideEffects: result.sideEffects };
+        });
+    },
 };
 
 /**
@@ -245,53 +245,53 @@ export const onePowertoolsCommons: Plugin = {
  * keeps its name and version.
  */
 export const packageVersionsOnly: Plugin = {
-  name: "package-versions-only",
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+[\\/]package\.json$/ }, async (args) => {
-      const pkg = JSON.parse(await readFile(args.path, "utf8")) as { name?: string; version?: string };
-      return { contents: JSON.stringify({ name: pkg.name, version: pkg.version }), loader: "json" };
-    });
-  },
+    name: "package-versions-only",
+    setup(pluginBuild) {
+        pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+[\\/]package\.json$/ }, async (args) => {
+            const pkg = JSON.parse(await readFile(args.path, "utf8")) as { name?: string; version?: string };
+            return { contents: JSON.stringify({ name: pkg.name, version: pkg.version }), loader: "json" };
+        });
+    },
 };
 
 /** The esbuild settings shared by the bundles and the benchmark baseline. */
 export function esbuildOptions(name: FunctionName, packages: "bundle" | "external" = "bundle"): BuildOptions {
-  // The plugins and stand-ins below rewrite dependencies' private files: only on releases they were verified on.
-  checkBundleInternals(REPO_ROOT);
-  return {
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [entryPoint(name)],
-    bundle: true,
-    platform: "node",
-    target: `node${LAMBDA_NODE_MAJOR}`,
-    format: "cjs",
-    minify: true,
-    sourcemap: "linked",
-    sourcesContent: true,
-    legalComments: "none",
-    // ESM builds of the SDK and zod tree-shake far better than their CommonJS builds.
-    mainFields: ["module", "main"],
-    packages,
-    // Lambda supplies credentials in environment variables; see functions/shared/lambda-credentials.ts.
-    // and the OpenSearch client's `debug` traces are never enabled there; see functions/shared/silent-debug.ts.
-    alias:
-      packages === "bundle"
-        ? {
-            "@aws-sdk/credential-provider-node": path.join(REPO_ROOT, "functions/shared/lambda-credentials.ts"),
-            debug: path.join(REPO_ROOT, "functions/shared/silent-debug.ts"),
-            "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
-            // The X-Ray SDK's context store, on AsyncLocalStorage instead of an async hook; see functions/shared/xray-context.ts.
-            "cls-hooked/context": path.join(REPO_ROOT, "functions/shared/xray-context.ts"),
-            // The DynamoDB client's endpoint-discovery cache; see functions/shared/endpoint-lru.ts.
-            "mnemonist/lru-cache": path.join(REPO_ROOT, "functions/shared/endpoint-lru.ts"),
-          }
-        : {},
-    plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys, slimXRay, onePowertoolsCommons, packageVersionsOnly] : [],
-    write: false,
-    metafile: false,
-    logLevel: "silent",
-    outfile: path.join(REPO_ROOT, "dist/functions", name, "index.js"),
-  };
+    // The plugins and stand-ins below rewrite dependencies' private files: only on releases they were verified on.
+    checkBundleInternals(REPO_ROOT);
+    return {
+        absWorkingDir: REPO_ROOT,
+        entryPoints: [entryPoint(name)],
+        bundle: true,
+        platform: "node",
+        target: `node${LAMBDA_NODE_MAJOR}`,
+        format: "cjs",
+        minify: true,
+        sourcemap: "linked",
+        sourcesContent: true,
+        legalComments: "none",
+        // ESM builds of the SDK and zod tree-shake far better than their CommonJS builds.
+        mainFields: ["module", "main"],
+        packages,
+        // Lambda supplies credentials in environment variables; see functions/shared/lambda-credentials.ts.
+        // and the OpenSearch client's `debug` traces are never enabled there; see functions/shared/silent-debug.ts.
+        alias:
+            packages === "bundle"
+                ? {
+                      "@aws-sdk/credential-provider-node": path.join(REPO_ROOT, "functions/shared/lambda-credentials.ts"),
+                      debug: path.join(REPO_ROOT, "functions/shared/silent-debug.ts"),
+                      "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
+                      // The X-Ray SDK's context store, on AsyncLocalStorage instead of an async hook; see functions/shared/xray-context.ts.
+                      "cls-hooked/context": path.join(REPO_ROOT, "functions/shared/xray-context.ts"),
+                      // The DynamoDB client's endpoint-discovery cache; see functions/shared/endpoint-lru.ts.
+                      "mnemonist/lru-cache": path.join(REPO_ROOT, "functions/shared/endpoint-lru.ts"),
+                  }
+                : {},
+        plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys, slimXRay, onePowertoolsCommons, packageVersionsOnly] : [],
+        write: false,
+        metafile: false,
+        logLevel: "silent",
+        outfile: path.join(REPO_ROOT, "dist/functions", name, "index.js"),
+    };
 }
 
 /**
@@ -299,64 +299,73 @@ export function esbuildOptions(name: FunctionName, packages: "bundle" | "externa
  * the same sources give byte-identical files wherever they are written (a temp dir in tests, dist/).
  */
 function relocateSourceMap(mapText: string, nominalOutDir: string): string {
-  const map = JSON.parse(mapText) as { sources: string[] };
-  map.sources = map.sources.map((source) => path.relative(REPO_ROOT, path.resolve(nominalOutDir, source)).split(path.sep).join("/"));
-  return JSON.stringify(map);
+    const map = JSON.parse(mapText) as { sources: string[] };
+    map.sources = map.sources.map((source) => path.relative(REPO_ROOT, path.resolve(nominalOutDir, source)).split(path.sep).join("/"));
+    return JSON.stringify(map);
 }
 
 export async function bundleFunction(name: FunctionName, outDir: string, packages: "bundle" | "external" = "bundle"): Promise<BundleResult> {
-  const options = esbuildOptions(name, packages);
-  const result = await build(options);
-  const nominalOutDir = path.dirname(options.outfile as string);
-  const js = result.outputFiles?.find((file) => file.path.endsWith(".js"));
-  const map = result.outputFiles?.find((file) => file.path.endsWith(".js.map"));
-  if (!js || !map) throw new Error(`esbuild produced no output for ${name}`);
-  const targetDir = path.join(outDir, name);
-  await mkdir(targetDir, { recursive: true });
-  const file = path.join(targetDir, "index.js");
-  const mapText = relocateSourceMap(map.text, nominalOutDir);
-  await writeFile(file, js.contents);
-  await writeFile(`${file}.map`, mapText);
-  return { name, file, bytes: js.contents.byteLength, mapBytes: Buffer.byteLength(mapText), sha256: createHash("sha256").update(js.contents).update(mapText).digest("hex") };
+    const options = esbuildOptions(name, packages);
+    const result = await build(options);
+    const nominalOutDir = path.dirname(options.outfile as string);
+    const js = result.outputFiles?.find((file) => file.path.endsWith(".js"));
+    const map = result.outputFiles?.find((file) => file.path.endsWith(".js.map"));
+    if (!js || !map) throw new Error(`esbuild produced no output for ${name}`);
+    const targetDir = path.join(outDir, name);
+    await mkdir(targetDir, { recursive: true });
+    const file = path.join(targetDir, "index.js");
+    const mapText = relocateSourceMap(map.text, nominalOutDir);
+    await writeFile(file, js.contents);
+    await writeFile(`${file}.map`, mapText);
+    return {
+        name,
+        file,
+        bytes: js.contents.byteLength,
+        mapBytes: Buffer.byteLength(mapText),
+        sha256: createHash("sha256").update(js.contents).update(mapText).digest("hex"),
+    };
 }
 
 export async function bundleAll(options: BundleOptions = {}): Promise<BundleResult[]> {
-  const outDir = options.outDir ?? path.join(REPO_ROOT, "dist/functions");
-  const names = options.only ?? FUNCTION_NAMES;
-  const results: BundleResult[] = [];
-  // Sequential: esbuild is already parallel inside, and the output order stays stable.
-  for (const name of names) results.push(await bundleFunction(name, outDir, options.packages));
-  return results;
+    const outDir = options.outDir ?? path.join(REPO_ROOT, "dist/functions");
+    const names = options.only ?? FUNCTION_NAMES;
+    const results: BundleResult[] = [];
+    // Sequential: esbuild is already parallel inside, and the output order stays stable.
+    for (const name of names) results.push(await bundleFunction(name, outDir, options.packages));
+    return results;
 }
 
 function parseArgs(argv: readonly string[]): BundleOptions {
-  const options: { outDir?: string; only?: FunctionName[] } = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === "--out-dir" && value) {
-      options.outDir = path.resolve(value);
-      i += 1;
-    } else if (flag === "--only" && value) {
-      const names = value.split(",");
-      const unknown = names.filter((n) => !(FUNCTION_NAMES as readonly string[]).includes(n));
-      if (unknown.length > 0) throw new Error(`--only: unknown function(s) ${unknown.join(", ")}; allowed: ${FUNCTION_NAMES.join(", ")}`);
-      options.only = names as FunctionName[];
-      i += 1;
-    } else {
-      throw new Error(`Unknown or incomplete flag "${flag}". Usage: npm run bundle -- [--out-dir DIR] [--only ${FUNCTION_NAMES.join(",")}]`);
+    const options: { outDir?: string; only?: FunctionName[] } = {};
+    for (let i = 0; i < argv.length; i += 1) {
+        const flag = argv[i];
+        const value = argv[i + 1];
+        if (flag === "--out-dir" && value) {
+            options.outDir = path.resolve(value);
+            i += 1;
+        } else if (flag === "--only" && value) {
+            const names = value.split(",");
+            const unknown = names.filter((n) => !(FUNCTION_NAMES as readonly string[]).includes(n));
+            if (unknown.length > 0) throw new Error(`--only: unknown function(s) ${unknown.join(", ")}; allowed: ${FUNCTION_NAMES.join(", ")}`);
+            options.only = names as FunctionName[];
+            i += 1;
+        } else {
+            throw new Error(`Unknown or incomplete flag "${flag}". Usage: npm run bundle -- [--out-dir DIR] [--only ${FUNCTION_NAMES.join(",")}]`);
+        }
     }
-  }
-  return options;
+    return options;
 }
 
 if (require.main === module) {
-  bundleAll(parseArgs(process.argv.slice(2)))
-    .then((results) => {
-      for (const r of results) console.log(`${r.name.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  map ${(r.mapBytes / 1024).toFixed(0)} KB  ${r.sha256.slice(0, 12)}  ${path.relative(process.cwd(), r.file)}`);
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    });
+    bundleAll(parseArgs(process.argv.slice(2)))
+        .then((results) => {
+            for (const r of results)
+                console.log(
+                    `${r.name.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  map ${(r.mapBytes / 1024).toFixed(0)} KB  ${r.sha256.slice(0, 12)}  ${path.relative(process.cwd(), r.file)}`,
+                );
+        })
+        .catch((error: unknown) => {
+            console.error(error instanceof Error ? error.message : error);
+            process.exit(1);
+        });
 }

@@ -18,7 +18,13 @@ export class UnverifiedDependencyError extends Error {
  * naming the package, the version and the range, unless ALLOW_UNVERIFIED_ENV is set (then it gives one
  * notice and answers false).
  */
-export function checkVerifiedVersion(pkg: string, installed: string, range: string, usedBy: string, notice: (line: string) => void = (l) => console.error(l)): boolean {
+export function checkVerifiedVersion(
+    pkg: string,
+    installed: string,
+    range: string,
+    usedBy: string,
+    notice: (line: string) => void = (l) => console.error(l),
+): boolean {
     if (semver.valid(installed) && semver.satisfies(installed, range, { includePrerelease: true })) {
         return true;
     }

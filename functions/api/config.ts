@@ -2,13 +2,13 @@ import * as z from "zod/mini";
 import { baseShape, loadConfig, vars } from "../shared/config";
 
 const apiEnv = z.object({
-  ...baseShape,
-  TABLE_NAME: vars.tableName,
-  IDEMPOTENCY_TABLE_NAME: vars.tableName,
-  EVENT_TOPIC_ARN: vars.topicArn,
-  SEARCH_ENDPOINT: z.optional(vars.httpsUrl),
-  SEARCH_INDEX: vars.indexName,
-  AWS_REGION: vars.region,
+    ...baseShape,
+    TABLE_NAME: vars.tableName,
+    IDEMPOTENCY_TABLE_NAME: vars.tableName,
+    EVENT_TOPIC_ARN: vars.topicArn,
+    SEARCH_ENDPOINT: z.optional(vars.httpsUrl),
+    SEARCH_INDEX: vars.indexName,
+    AWS_REGION: vars.region,
 });
 
 export type ApiConfig = z.infer<typeof apiEnv>;

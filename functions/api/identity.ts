@@ -2,9 +2,9 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { forbidden, unauthorized } from "../shared/errors";
 
 export interface Caller {
-  customerId: string;
-  email?: string;
-  emailVerified: boolean;
+    customerId: string;
+    email?: string;
+    emailVerified: boolean;
 }
 
 // Cognito subs are UUIDs; anything else in the claim did not come from our user pool.
@@ -16,16 +16,16 @@ const EMAIL_PATTERN = /^[^\s@<>]{1,64}@[^\s@<>]{1,190}\.[^\s@<>]{2,63}$/;
  * identity a client puts in headers or the body is ignored, so it cannot be forged from outside.
  */
 export function callerOf(event: APIGatewayProxyEvent): Caller {
-  const claims: unknown = event.requestContext?.authorizer?.claims;
-  if (typeof claims !== "object" || claims === null) throw unauthorized("Sign in to call this route.");
-  const { sub, email, email_verified: verified } = claims as Record<string, unknown>;
-  if (typeof sub !== "string" || !SUB_PATTERN.test(sub)) throw unauthorized("The token does not identify a customer.");
-  const validEmail = typeof email === "string" && EMAIL_PATTERN.test(email) ? email : undefined;
-  return { customerId: sub, ...(validEmail ? { email: validEmail } : {}), emailVerified: verified === true || verified === "true" };
+    const claims: unknown = event.requestContext?.authorizer?.claims;
+    if (typeof claims !== "object" || claims === null) throw unauthorized("Sign in to call this route.");
+    const { sub, email, email_verified: verified } = claims as Record<string, unknown>;
+    if (typeof sub !== "string" || !SUB_PATTERN.test(sub)) throw unauthorized("The token does not identify a customer.");
+    const validEmail = typeof email === "string" && EMAIL_PATTERN.test(email) ? email : undefined;
+    return { customerId: sub, ...(validEmail ? { email: validEmail } : {}), emailVerified: verified === true || verified === "true" };
 }
 
 /** Placing an order sends a confirmation email, so it needs an address the customer has proven. */
 export function requireVerifiedEmail(caller: Caller): string {
-  if (!caller.email || !caller.emailVerified) throw forbidden("A verified email address is required to place orders.");
-  return caller.email;
+    if (!caller.email || !caller.emailVerified) throw forbidden("A verified email address is required to place orders.");
+    return caller.email;
 }

@@ -17,19 +17,19 @@ const { tracer } = observability;
 const dynamo = createDynamoClient(tracer);
 
 export const handler = traceHandler(
-  tracer,
-  createApiHandler({
-    store: new OrderStore(createDocumentClient(dynamo), config.TABLE_NAME),
-    publisher: new SnsEventPublisher(() => createSnsClient(tracer), config.EVENT_TOPIC_ARN),
-    ...(config.SEARCH_ENDPOINT
-      ? { search: new OpenSearchStore({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION, tracer }) }
-      : {}),
-    idempotencyStore: () =>
-      new DynamoDBPersistenceLayer({
-        awsSdkV3Client: dynamo,
-        ...idempotencyLayout(config.IDEMPOTENCY_TABLE_NAME, config.TABLE_NAME, config.POWERTOOLS_SERVICE_NAME),
-      }),
-    observability,
-    version: config.APP_VERSION,
-  }),
+    tracer,
+    createApiHandler({
+        store: new OrderStore(createDocumentClient(dynamo), config.TABLE_NAME),
+        publisher: new SnsEventPublisher(() => createSnsClient(tracer), config.EVENT_TOPIC_ARN),
+        ...(config.SEARCH_ENDPOINT
+            ? { search: new OpenSearchStore({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION, tracer }) }
+            : {}),
+        idempotencyStore: () =>
+            new DynamoDBPersistenceLayer({
+                awsSdkV3Client: dynamo,
+                ...idempotencyLayout(config.IDEMPOTENCY_TABLE_NAME, config.TABLE_NAME, config.POWERTOOLS_SERVICE_NAME),
+            }),
+        observability,
+        version: config.APP_VERSION,
+    }),
 );

@@ -8,15 +8,15 @@ import type { ApiDeps } from "./deps";
  * or a second cancel). Event ids are deterministic: a repeat publish is deduplicated by consumers.
  */
 export async function publishPending(deps: ApiDeps, stored: StoredOrder): Promise<void> {
-  const type = stored.unpublished;
-  if (!type) return;
-  const { order } = stored;
-  const event: OrderEvent = {
-    type,
-    id: eventIdFor(order.id, type),
-    occurredAt: type === "order.created" ? order.createdAt : (order.cancelledAt ?? order.updatedAt),
-    order,
-  };
-  await deps.publisher.publish(event);
-  await deps.store.markPublished(order.customerId, order.id, type);
+    const type = stored.unpublished;
+    if (!type) return;
+    const { order } = stored;
+    const event: OrderEvent = {
+        type,
+        id: eventIdFor(order.id, type),
+        occurredAt: type === "order.created" ? order.createdAt : (order.cancelledAt ?? order.updatedAt),
+        order,
+    };
+    await deps.publisher.publish(event);
+    await deps.store.markPublished(order.customerId, order.id, type);
 }

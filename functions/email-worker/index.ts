@@ -10,13 +10,13 @@ const observability = createObservability(config.POWERTOOLS_SERVICE_NAME, config
 const { tracer } = observability;
 
 export const handler = traceHandler(
-  tracer,
-  createEmailWorker({
-    db: createDocumentClient(createDynamoClient(tracer)),
-    tableName: config.TABLE_NAME,
-    ses: createSesClient(tracer),
-    fromAddress: config.SES_FROM_ADDRESS,
-    configurationSet: config.SES_CONFIGURATION_SET,
-    observability,
-  }),
+    tracer,
+    createEmailWorker({
+        db: createDocumentClient(createDynamoClient(tracer)),
+        tableName: config.TABLE_NAME,
+        ses: createSesClient(tracer),
+        fromAddress: config.SES_FROM_ADDRESS,
+        configurationSet: config.SES_CONFIGURATION_SET,
+        observability,
+    }),
 );

@@ -6,5 +6,5 @@ import { traceAwsClient, type Tracer } from "../shared/tracing";
  * instead. Traced, so each send is an `SESv2` subsegment.
  */
 export function createSesClient(tracer: Tracer): SESv2Client {
-  return traceAwsClient(tracer, new SESv2Client({ maxAttempts: 1 }));
+    return traceAwsClient(tracer, new SESv2Client({ maxAttempts: 1 }));
 }

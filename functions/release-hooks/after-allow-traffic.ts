@@ -12,19 +12,19 @@ const config = loadPostTrafficConfig();
 const logger = new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME });
 const codedeploy = new CodeDeployClient({ maxAttempts: 3 });
 const checks = postTrafficChecks({
-  codedeploy,
-  cloudwatch: new CloudWatchClient({ maxAttempts: 3 }),
-  cognito: new CognitoIdentityProviderClient({ maxAttempts: 3 }),
-  targets: config.RELEASE_TARGETS,
-  bakeMinutes: config.BAKE_MINUTES,
-  api: {
-    url: config.API_URL,
-    tokenUrl: config.TOKEN_URL,
-    userPoolId: config.USER_POOL_ID,
-    machineClientId: config.MACHINE_CLIENT_ID,
-    machineScope: config.MACHINE_SCOPE,
-  },
+    codedeploy,
+    cloudwatch: new CloudWatchClient({ maxAttempts: 3 }),
+    cognito: new CognitoIdentityProviderClient({ maxAttempts: 3 }),
+    targets: config.RELEASE_TARGETS,
+    bakeMinutes: config.BAKE_MINUTES,
+    api: {
+        url: config.API_URL,
+        tokenUrl: config.TOKEN_URL,
+        userPoolId: config.USER_POOL_ID,
+        machineClientId: config.MACHINE_CLIENT_ID,
+        machineScope: config.MACHINE_SCOPE,
+    },
 });
 
 export const handler = (event: LifecycleHookEvent, context: Context): Promise<HookResult> =>
-  runLifecycleHook("AfterAllowTraffic", event, { codedeploy, logger, remainingMs: () => context.getRemainingTimeInMillis() }, checks);
+    runLifecycleHook("AfterAllowTraffic", event, { codedeploy, logger, remainingMs: () => context.getRemainingTimeInMillis() }, checks);

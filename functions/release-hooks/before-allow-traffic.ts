@@ -11,11 +11,11 @@ const config = loadPreTrafficConfig();
 const logger = new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME });
 const codedeploy = new CodeDeployClient({ maxAttempts: 3 });
 const checks = preTrafficChecks({
-  lambda: new LambdaClient({ maxAttempts: 2 }),
-  targets: config.RELEASE_TARGETS,
-  machineClientId: config.MACHINE_CLIENT_ID,
-  machineScope: config.MACHINE_SCOPE,
+    lambda: new LambdaClient({ maxAttempts: 2 }),
+    targets: config.RELEASE_TARGETS,
+    machineClientId: config.MACHINE_CLIENT_ID,
+    machineScope: config.MACHINE_SCOPE,
 });
 
 export const handler = (event: LifecycleHookEvent, context: Context): Promise<HookResult> =>
-  runLifecycleHook("BeforeAllowTraffic", event, { codedeploy, logger, remainingMs: () => context.getRemainingTimeInMillis() }, checks);
+    runLifecycleHook("BeforeAllowTraffic", event, { codedeploy, logger, remainingMs: () => context.getRemainingTimeInMillis() }, checks);

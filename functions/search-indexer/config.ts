@@ -2,10 +2,10 @@ import * as z from "zod/mini";
 import { baseShape, loadConfig, vars } from "../shared/config";
 
 const searchIndexerEnv = z.object({
-  ...baseShape,
-  SEARCH_ENDPOINT: vars.httpsUrl,
-  SEARCH_INDEX: vars.indexName,
-  AWS_REGION: vars.region,
+    ...baseShape,
+    SEARCH_ENDPOINT: vars.httpsUrl,
+    SEARCH_INDEX: vars.indexName,
+    AWS_REGION: vars.region,
 });
 
 export type SearchIndexerConfig = z.infer<typeof searchIndexerEnv>;

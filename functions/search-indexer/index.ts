@@ -10,10 +10,13 @@ const observability = createObservability(config.POWERTOOLS_SERVICE_NAME, config
 const { tracer } = observability;
 
 export const handler = traceHandler(
-  tracer,
-  createSearchIndexer({
-    // Every invocation writes to OpenSearch: build the signed transport during init, not on first use.
-    search: OpenSearchStore.connected({ endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION, tracer }, createSignedTransport),
-    observability,
-  }),
+    tracer,
+    createSearchIndexer({
+        // Every invocation writes to OpenSearch: build the signed transport during init, not on first use.
+        search: OpenSearchStore.connected(
+            { endpoint: config.SEARCH_ENDPOINT, index: config.SEARCH_INDEX, region: config.AWS_REGION, tracer },
+            createSignedTransport,
+        ),
+        observability,
+    }),
 );

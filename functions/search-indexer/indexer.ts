@@ -5,8 +5,8 @@ import { toDocument, type SearchStore } from "../shared/search-store";
 import { changeFromMessage, changeFromStream, type IndexChange } from "./changes";
 
 export interface SearchIndexerDeps {
-  search: SearchStore;
-  observability: Observability;
+    search: SearchStore;
+    observability: Observability;
 }
 
 export type SearchIndexerHandler = (event: DynamoDBStreamEvent | SQSEvent, context: Context) => Promise<DynamoDBBatchResponse | SQSBatchResponse>;
@@ -19,33 +19,39 @@ const isStreamEvent = (event: DynamoDBStreamEvent | SQSEvent): event is DynamoDB
  * replayed change rewrites the same document, and an older version never overwrites a newer one.
  */
 export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexerHandler {
-  const { logger, kpis } = deps.observability;
-  const streamProcessor = new BatchProcessor(EventType.DynamoDBStreams);
-  const queueProcessor = new BatchProcessor(EventType.SQS);
+    const { logger, kpis } = deps.observability;
+    const streamProcessor = new BatchProcessor(EventType.DynamoDBStreams);
+    const queueProcessor = new BatchProcessor(EventType.SQS);
 
-  async function apply(change: IndexChange): Promise<void> {
-    if (change.kind === "ignore") return;
-    if (change.kind === "delete") {
-      await deps.search.remove(change.orderId);
-      kpis.count("SearchDocumentsDeleted");
-      return;
+    async function apply(change: IndexChange): Promise<void> {
+        if (change.kind === "ignore") return;
+        if (change.kind === "delete") {
+            await deps.search.remove(change.orderId);
+            kpis.count("SearchDocumentsDeleted");
+            return;
+        }
+        const outcome = await deps.search.upsert(toDocument(change.order));
+        if (outcome === "written") kpis.count("SearchDocumentsUpserted");
+        else logger.info("Index already holds a newer version; change skipped", { orderId: change.order.id, version: change.order.version });
     }
-    const outcome = await deps.search.upsert(toDocument(change.order));
-    if (outcome === "written") kpis.count("SearchDocumentsUpserted");
-    else logger.info("Index already holds a newer version; change skipped", { orderId: change.order.id, version: change.order.version });
-  }
 
-  return async (event, context) => {
-    logger.addContext(context);
-    try {
-      if (isStreamEvent(event)) {
-        logger.setCorrelationId(event.Records[0]?.eventID);
-        return await processPartialResponse(event, (record: DynamoDBRecord) => apply(changeFromStream(record)), streamProcessor, { context, throwOnFullBatchFailure: false });
-      }
-      logger.setCorrelationId(event.Records[0]?.messageId);
-      return await processPartialResponse(event, (record: SQSRecord) => apply(changeFromMessage(record)), queueProcessor, { context, throwOnFullBatchFailure: false });
-    } finally {
-      kpis.flush();
-    }
-  };
+    return async (event, context) => {
+        logger.addContext(context);
+        try {
+            if (isStreamEvent(event)) {
+                logger.setCorrelationId(event.Records[0]?.eventID);
+                return await processPartialResponse(event, (record: DynamoDBRecord) => apply(changeFromStream(record)), streamProcessor, {
+                    context,
+                    throwOnFullBatchFailure: false,
+                });
+            }
+            logger.setCorrelationId(event.Records[0]?.messageId);
+            return await processPartialResponse(event, (record: SQSRecord) => apply(changeFromMessage(record)), queueProcessor, {
+                context,
+                throwOnFullBatchFailure: false,
+            });
+        } finally {
+            kpis.flush();
+        }
+    };
 }

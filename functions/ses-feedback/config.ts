@@ -2,8 +2,8 @@ import * as z from "zod/mini";
 import { baseShape, loadConfig, vars } from "../shared/config";
 
 const sesFeedbackEnv = z.object({
-  ...baseShape,
-  TABLE_NAME: vars.tableName,
+    ...baseShape,
+    TABLE_NAME: vars.tableName,
 });
 
 export type SesFeedbackConfig = z.infer<typeof sesFeedbackEnv>;

@@ -9,10 +9,10 @@ const observability = createObservability(config.POWERTOOLS_SERVICE_NAME, config
 const { tracer } = observability;
 
 export const handler = traceHandler(
-  tracer,
-  createSesFeedbackHandler({
-    db: createDocumentClient(createDynamoClient(tracer)),
-    tableName: config.TABLE_NAME,
-    observability,
-  }),
+    tracer,
+    createSesFeedbackHandler({
+        db: createDocumentClient(createDynamoClient(tracer)),
+        tableName: config.TABLE_NAME,
+        observability,
+    }),
 );

@@ -12,14 +12,14 @@ import { traceAwsClient, type Tracer } from "./tracing";
  */
 
 export function createDynamoClient(tracer: Tracer): DynamoDBClient {
-  return traceAwsClient(tracer, new DynamoDBClient({ maxAttempts: 3 }));
+    return traceAwsClient(tracer, new DynamoDBClient({ maxAttempts: 3 }));
 }
 
 /** Shares the middleware stack of `client`, its tracing included. */
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 export function createSnsClient(tracer: Tracer): SNSClient {
-  return traceAwsClient(tracer, new SNSClient({ maxAttempts: 3 }));
+    return traceAwsClient(tracer, new SNSClient({ maxAttempts: 3 }));
 }

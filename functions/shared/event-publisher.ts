@@ -2,7 +2,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { OrderEvent } from "./domain";
 
 export interface EventPublisher {
-  publish(event: OrderEvent): Promise<void>;
+    publish(event: OrderEvent): Promise<void>;
 }
 
 /**
@@ -10,25 +10,25 @@ export interface EventPublisher {
  * Takes the client, or a factory called on the first publish (the API publishes only on writes).
  */
 export class SnsEventPublisher implements EventPublisher {
-  private sns?: SNSClient;
-  private readonly createClient?: () => SNSClient;
+    private sns?: SNSClient;
+    private readonly createClient?: () => SNSClient;
 
-  constructor(
-    sns: SNSClient | (() => SNSClient),
-    private readonly topicArn: string,
-  ) {
-    if (typeof sns === "function") this.createClient = sns;
-    else this.sns = sns;
-  }
+    constructor(
+        sns: SNSClient | (() => SNSClient),
+        private readonly topicArn: string,
+    ) {
+        if (typeof sns === "function") this.createClient = sns;
+        else this.sns = sns;
+    }
 
-  async publish(event: OrderEvent): Promise<void> {
-    this.sns ??= (this.createClient as () => SNSClient)();
-    await this.sns.send(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Message: JSON.stringify(event),
-        MessageAttributes: { type: { DataType: "String", StringValue: event.type } },
-      }),
-    );
-  }
+    async publish(event: OrderEvent): Promise<void> {
+        this.sns ??= (this.createClient as () => SNSClient)();
+        await this.sns.send(
+            new PublishCommand({
+                TopicArn: this.topicArn,
+                Message: JSON.stringify(event),
+                MessageAttributes: { type: { DataType: "String", StringValue: event.type } },
+            }),
+        );
+    }
 }

@@ -1,11 +1,11 @@
 import { TTL_ATTRIBUTE } from "./table-keys";
 
 export interface IdempotencyLayout {
-  tableName: string;
-  keyAttr: string;
-  expiryAttr: string;
-  sortKeyAttr?: string;
-  staticPkValue?: string;
+    tableName: string;
+    keyAttr: string;
+    expiryAttr: string;
+    sortKeyAttr?: string;
+    staticPkValue?: string;
 }
 
 /**
@@ -15,6 +15,6 @@ export interface IdempotencyLayout {
  * attribute; that concentrates them in one partition, acceptable only at low request rates.
  */
 export function idempotencyLayout(idempotencyTable: string, mainTable: string, serviceName: string): IdempotencyLayout {
-  if (idempotencyTable !== mainTable) return { tableName: idempotencyTable, keyAttr: "id", expiryAttr: "expiration" };
-  return { tableName: mainTable, keyAttr: "pk", sortKeyAttr: "sk", staticPkValue: `IDEMPOTENCY#${serviceName}`, expiryAttr: TTL_ATTRIBUTE };
+    if (idempotencyTable !== mainTable) return { tableName: idempotencyTable, keyAttr: "id", expiryAttr: "expiration" };
+    return { tableName: mainTable, keyAttr: "pk", sortKeyAttr: "sk", staticPkValue: `IDEMPOTENCY#${serviceName}`, expiryAttr: TTL_ATTRIBUTE };
 }

@@ -6,19 +6,19 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function encode(bytes: Uint8Array, length: number): string {
-  let out = "";
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < length) {
-      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
+    let out = "";
+    let buffer = 0;
+    let bits = 0;
+    for (const byte of bytes) {
+        buffer = (buffer << 8) | byte;
+        bits += 8;
+        while (bits >= 5 && out.length < length) {
+            out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+            bits -= 5;
+        }
+        buffer &= (1 << bits) - 1;
     }
-    buffer &= (1 << bits) - 1;
-  }
-  return out;
+    return out;
 }
 
 /**
@@ -27,9 +27,9 @@ function encode(bytes: Uint8Array, length: number): string {
  * creating a second one.
  */
 export function orderIdFor(customerId: string, idempotencyKey: string): string {
-  return encode(createHash("sha256").update(`${customerId}\u0000${idempotencyKey}`).digest(), 26);
+    return encode(createHash("sha256").update(`${customerId}\u0000${idempotencyKey}`).digest(), 26);
 }
 
 export function isOrderId(value: string): boolean {
-  return ORDER_ID_PATTERN.test(value);
+    return ORDER_ID_PATTERN.test(value);
 }

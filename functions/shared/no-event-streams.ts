@@ -10,13 +10,13 @@
  * operation, so the config passes through unchanged and the marshaller is never made.
  */
 function unsupported(): never {
-  throw new Error("Event streams are not included in this bundle: no bundled client operation uses them (see functions/shared/no-event-streams.ts).");
+    throw new Error("Event streams are not included in this bundle: no bundled client operation uses them (see functions/shared/no-event-streams.ts).");
 }
 
 export class EventStreamSerde {
-  constructor() {
-    unsupported();
-  }
+    constructor() {
+        unsupported();
+    }
 }
 
 export const eventStreamSerdeProvider = (): never => unsupported();

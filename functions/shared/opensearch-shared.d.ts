@@ -4,8 +4,8 @@
  * with a loader that imports `@aws-sdk/credential-provider-node` dynamically.
  */
 declare module "@opensearch-project/opensearch/lib/aws/shared.js" {
-  import type { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
-  import type { AwsCredentialIdentity } from "@smithy/types";
+    import type { AwsSigv4Signer } from "@opensearch-project/opensearch/aws-v3";
+    import type { AwsCredentialIdentity } from "@smithy/types";
 
-  export function giveAwsV4Signer(loadCredentials: () => Promise<AwsCredentialIdentity>): typeof AwsSigv4Signer;
+    export function giveAwsV4Signer(loadCredentials: () => Promise<AwsCredentialIdentity>): typeof AwsSigv4Signer;
 }

@@ -7,10 +7,10 @@ import { EventEmitter } from "node:events";
 import { PlainJsonSerializer } from "./search-serializer";
 
 export interface SignedTransportOptions {
-  endpoint: string;
-  region: string;
-  service: "aoss" | "es";
-  requestTimeoutMs: number;
+    endpoint: string;
+    region: string;
+    service: "aoss" | "es";
+    requestTimeoutMs: number;
 }
 
 /**
@@ -26,20 +26,20 @@ export interface SignedTransportOptions {
  * dynamic `import()` of the provider makes esbuild wrap the whole SDK in lazy initializers.
  */
 export function createSignedTransport(options: SignedTransportOptions, loadCredentials: () => Promise<AwsCredentialIdentity>): Transport {
-  const signer = giveAwsV4Signer(loadCredentials)({ region: options.region, service: options.service });
-  const emitter = new EventEmitter();
-  const emit = emitter.emit.bind(emitter);
-  const connectionPool = new ConnectionPool({ Connection: signer.Connection, emit, sniffEnabled: false } as ConstructorParameters<typeof ConnectionPool>[0]);
-  connectionPool.addConnection(options.endpoint);
-  return new signer.Transport({
-    emit,
-    connectionPool,
-    serializer: new PlainJsonSerializer() as unknown as TransportSerializer,
-    maxRetries: 2,
-    requestTimeout: options.requestTimeoutMs,
-    sniffEndpoint: "_nodes/_all/http",
-    sniffOnStart: false,
-    sniffInterval: 0,
-    sniffOnConnectionFault: false,
-  });
+    const signer = giveAwsV4Signer(loadCredentials)({ region: options.region, service: options.service });
+    const emitter = new EventEmitter();
+    const emit = emitter.emit.bind(emitter);
+    const connectionPool = new ConnectionPool({ Connection: signer.Connection, emit, sniffEnabled: false } as ConstructorParameters<typeof ConnectionPool>[0]);
+    connectionPool.addConnection(options.endpoint);
+    return new signer.Transport({
+        emit,
+        connectionPool,
+        serializer: new PlainJsonSerializer() as unknown as TransportSerializer,
+        maxRetries: 2,
+        requestTimeout: options.requestTimeoutMs,
+        sniffEndpoint: "_nodes/_all/http",
+        sniffOnStart: false,
+        sniffInterval: 0,
+        sniffOnConnectionFault: false,
+    });
 }

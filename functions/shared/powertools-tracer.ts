@@ -11,5 +11,5 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
  * and would record request URLs, which carry order ids.
  */
 export function createPowertoolsTracer(serviceName: string): Tracer {
-  return new Tracer({ serviceName, captureHTTPsRequests: false });
+    return new Tracer({ serviceName, captureHTTPsRequests: false });
 }

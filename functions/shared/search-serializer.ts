@@ -8,40 +8,40 @@ import { DeserializationError, SerializationError } from "@opensearch-project/op
  * library's default serializer does.
  */
 export class PlainJsonSerializer implements Pick<Serializer, "serialize" | "deserialize" | "ndserialize" | "qserialize"> {
-  serialize(object: Record<string, unknown>): string {
-    try {
-      return JSON.stringify(object);
-    } catch (error) {
-      throw new SerializationError((error as Error).message, object);
-    }
-  }
-
-  deserialize<T = unknown>(json: string): T {
-    try {
-      return JSON.parse(json, (key, value: unknown) => {
-        if (key === "__proto__" || (key === "constructor" && typeof value === "object" && value !== null && "prototype" in value)) {
-          throw new Error("Object contains forbidden prototype property");
+    serialize(object: Record<string, unknown>): string {
+        try {
+            return JSON.stringify(object);
+        } catch (error) {
+            throw new SerializationError((error as Error).message, object);
         }
-        return value;
-      }) as T;
-    } catch (error) {
-      throw new DeserializationError((error as Error).message, json);
     }
-  }
 
-  ndserialize(array: Array<Record<string, unknown> | string>): string {
-    if (!Array.isArray(array)) throw new SerializationError("The argument provided is not an array", array);
-    return array.map((entry) => (typeof entry === "string" ? entry : this.serialize(entry)) + "\n").join("");
-  }
-
-  qserialize(object?: Record<string, unknown> | string): string {
-    if (object === null || object === undefined) return "";
-    if (typeof object === "string") return object;
-    const flat: Record<string, string> = {};
-    for (const [key, value] of Object.entries(object)) {
-      if (value === undefined) continue;
-      flat[key] = Array.isArray(value) ? value.join(",") : String(value);
+    deserialize<T = unknown>(json: string): T {
+        try {
+            return JSON.parse(json, (key, value: unknown) => {
+                if (key === "__proto__" || (key === "constructor" && typeof value === "object" && value !== null && "prototype" in value)) {
+                    throw new Error("Object contains forbidden prototype property");
+                }
+                return value;
+            }) as T;
+        } catch (error) {
+            throw new DeserializationError((error as Error).message, json);
+        }
     }
-    return stringify(flat);
-  }
+
+    ndserialize(array: Array<Record<string, unknown> | string>): string {
+        if (!Array.isArray(array)) throw new SerializationError("The argument provided is not an array", array);
+        return array.map((entry) => (typeof entry === "string" ? entry : this.serialize(entry)) + "\n").join("");
+    }
+
+    qserialize(object?: Record<string, unknown> | string): string {
+        if (object === null || object === undefined) return "";
+        if (typeof object === "string") return object;
+        const flat: Record<string, string> = {};
+        for (const [key, value] of Object.entries(object)) {
+            if (value === undefined) continue;
+            flat[key] = Array.isArray(value) ? value.join(",") : String(value);
+        }
+        return stringify(flat);
+    }
 }

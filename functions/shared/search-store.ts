@@ -8,49 +8,49 @@ import { statusOf, traceCall, type Tracer } from "./tracing";
 
 /** What the search index holds for an order: enough to show a result list, scoped by customer. */
 export interface OrderDocument {
-  id: string;
-  customerId: string;
-  status: Order["status"];
-  currency: Order["currency"];
-  total: number;
-  skus: string[];
-  note?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
+    id: string;
+    customerId: string;
+    status: Order["status"];
+    currency: Order["currency"];
+    total: number;
+    skus: string[];
+    note?: string;
+    createdAt: string;
+    updatedAt: string;
+    version: number;
 }
 
 export function toDocument(order: Order): OrderDocument {
-  return {
-    id: order.id,
-    customerId: order.customerId,
-    status: order.status,
-    currency: order.currency,
-    total: order.total,
-    skus: order.items.map((item) => item.sku),
-    ...(order.note !== undefined ? { note: order.note } : {}),
-    createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
-    version: order.version,
-  };
+    return {
+        id: order.id,
+        customerId: order.customerId,
+        status: order.status,
+        currency: order.currency,
+        total: order.total,
+        skus: order.items.map((item) => item.sku),
+        ...(order.note !== undefined ? { note: order.note } : {}),
+        createdAt: order.createdAt,
+        updatedAt: order.updatedAt,
+        version: order.version,
+    };
 }
 
 export interface SearchStore {
-  /** Writes the document unless the index already holds the same or a newer version of it. */
-  upsert(doc: OrderDocument): Promise<"written" | "stale">;
-  remove(orderId: string): Promise<void>;
-  searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]>;
+    /** Writes the document unless the index already holds the same or a newer version of it. */
+    upsert(doc: OrderDocument): Promise<"written" | "stale">;
+    remove(orderId: string): Promise<void>;
+    searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]>;
 }
 
 export interface OpenSearchOptions {
-  endpoint: string;
-  index: string;
-  region: string;
-  /** `aoss` for OpenSearch Serverless; `es` for a managed domain. */
-  service?: "aoss" | "es";
-  requestTimeoutMs?: number;
-  /** Each request becomes an `opensearch.<operation>` subsegment annotated with the index and status. */
-  tracer?: Tracer;
+    endpoint: string;
+    index: string;
+    region: string;
+    /** `aoss` for OpenSearch Serverless; `es` for a managed domain. */
+    service?: "aoss" | "es";
+    requestTimeoutMs?: number;
+    /** Each request becomes an `opensearch.<operation>` subsegment annotated with the index and status. */
+    tracer?: Tracer;
 }
 
 /**
@@ -60,18 +60,18 @@ export interface OpenSearchOptions {
  * (a bug to fix, not an outage to wait out).
  */
 export function classifySearchFailure(error: unknown): { kind: "unavailable" | "failed"; reason: string; status?: number } {
-  const name = error instanceof Error ? error.name : typeof error;
-  const status = statusOf(error);
-  if (name === "ResponseError" && status !== undefined) {
-    return { kind: status >= 500 || status === 429 ? "unavailable" : "failed", reason: name, status };
-  }
-  // The OpenSearch client's own names; matched by name so the API's cold start need not load the library.
-  const outage = name === "TimeoutError" || name === "ConnectionError" || name === "NoLivingConnectionsError";
-  return { kind: outage ? "unavailable" : "failed", reason: name };
+    const name = error instanceof Error ? error.name : typeof error;
+    const status = statusOf(error);
+    if (name === "ResponseError" && status !== undefined) {
+        return { kind: status >= 500 || status === 429 ? "unavailable" : "failed", reason: name, status };
+    }
+    // The OpenSearch client's own names; matched by name so the API's cold start need not load the library.
+    const outage = name === "TimeoutError" || name === "ConnectionError" || name === "NoLivingConnectionsError";
+    return { kind: outage ? "unavailable" : "failed", reason: name };
 }
 
 interface HitsBody {
-  hits?: { hits?: Array<{ _source?: OrderDocument }> };
+    hits?: { hits?: Array<{ _source?: OrderDocument }> };
 }
 
 /**
@@ -82,10 +82,10 @@ interface HitsBody {
 const loadCredentials = (): Promise<AwsCredentialIdentity> => defaultProvider()();
 
 const transportOptions = (options: OpenSearchOptions): SignedTransportOptions => ({
-  endpoint: options.endpoint,
-  region: options.region,
-  service: options.service ?? "aoss",
-  requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+    endpoint: options.endpoint,
+    region: options.region,
+    service: options.service ?? "aoss",
+    requestTimeoutMs: options.requestTimeoutMs ?? 5000,
 });
 
 /**
@@ -99,72 +99,76 @@ const transportOptions = (options: OpenSearchOptions): SignedTransportOptions =>
  * uses OpenSearch on every invocation builds it during init instead, with `OpenSearchStore.connected`.
  */
 export class OpenSearchStore implements SearchStore {
-  private transport?: Promise<Transport>;
+    private transport?: Promise<Transport>;
 
-  constructor(private readonly options: OpenSearchOptions) {}
+    constructor(private readonly options: OpenSearchOptions) {}
 
-  /** A store whose Transport is built now, from the statically imported `createSignedTransport`. */
-  static connected(options: OpenSearchOptions, create: typeof CreateSignedTransport): OpenSearchStore {
-    const store = new OpenSearchStore(options);
-    store.transport = Promise.resolve(create(transportOptions(options), loadCredentials));
-    return store;
-  }
+    /** A store whose Transport is built now, from the statically imported `createSignedTransport`. */
+    static connected(options: OpenSearchOptions, create: typeof CreateSignedTransport): OpenSearchStore {
+        const store = new OpenSearchStore(options);
+        store.transport = Promise.resolve(create(transportOptions(options), loadCredentials));
+        return store;
+    }
 
-  private connect(): Promise<Transport> {
-    this.transport ??= import("./opensearch-transport")
-      .then(({ createSignedTransport }) => createSignedTransport(transportOptions(this.options), loadCredentials))
-      .catch((error: unknown) => {
-        // Not cached: the next request tries again.
-        this.transport = undefined;
-        throw error;
-      });
-    return this.transport;
-  }
+    private connect(): Promise<Transport> {
+        this.transport ??= import("./opensearch-transport")
+            .then(({ createSignedTransport }) => createSignedTransport(transportOptions(this.options), loadCredentials))
+            .catch((error: unknown) => {
+                // Not cached: the next request tries again.
+                this.transport = undefined;
+                throw error;
+            });
+        return this.transport;
+    }
 
-  private async send(operation: "get" | "index" | "delete" | "search", params: TransportRequestParams, options?: TransportRequestOptions): Promise<ApiResponse> {
-    // Connecting (the first request's import of the client library) stays outside the subsegment, so it is not taken for OpenSearch latency.
-    const transport = await this.connect();
-    return traceCall(this.options.tracer, `opensearch.${operation}`, { index: this.options.index, operation }, async (annotate) => {
-      const response = await transport.request(params, options);
-      if (typeof response.statusCode === "number") annotate("status", response.statusCode);
-      return response;
-    });
-  }
+    private async send(
+        operation: "get" | "index" | "delete" | "search",
+        params: TransportRequestParams,
+        options?: TransportRequestOptions,
+    ): Promise<ApiResponse> {
+        // Connecting (the first request's import of the client library) stays outside the subsegment, so it is not taken for OpenSearch latency.
+        const transport = await this.connect();
+        return traceCall(this.options.tracer, `opensearch.${operation}`, { index: this.options.index, operation }, async (annotate) => {
+            const response = await transport.request(params, options);
+            if (typeof response.statusCode === "number") annotate("status", response.statusCode);
+            return response;
+        });
+    }
 
-  private docPath(id: string): string {
-    return `/${encodeURIComponent(this.options.index)}/_doc/${encodeURIComponent(id)}`;
-  }
+    private docPath(id: string): string {
+        return `/${encodeURIComponent(this.options.index)}/_doc/${encodeURIComponent(id)}`;
+    }
 
-  async upsert(doc: OrderDocument): Promise<"written" | "stale"> {
-    // Reading first keeps a late, older event (SQS does not preserve order) from overwriting a newer state.
-    const current = await this.send("get", { method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
-    const existing = (current.body as { _source?: OrderDocument } | undefined)?._source;
-    if (current.statusCode === 200 && existing && existing.version >= doc.version) return "stale";
-    await this.send("index", { method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
-    return "written";
-  }
+    async upsert(doc: OrderDocument): Promise<"written" | "stale"> {
+        // Reading first keeps a late, older event (SQS does not preserve order) from overwriting a newer state.
+        const current = await this.send("get", { method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
+        const existing = (current.body as { _source?: OrderDocument } | undefined)?._source;
+        if (current.statusCode === 200 && existing && existing.version >= doc.version) return "stale";
+        await this.send("index", { method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
+        return "written";
+    }
 
-  async remove(orderId: string): Promise<void> {
-    await this.send("delete", { method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
-  }
+    async remove(orderId: string): Promise<void> {
+        await this.send("delete", { method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
+    }
 
-  async searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]> {
-    const response = await this.send("search", {
-      method: "POST",
-      path: `/${encodeURIComponent(this.options.index)}/_search`,
-      body: {
-        size,
-        query: {
-          bool: {
-            // The customer filter is a hard filter, not a scoring hint: nobody sees another customer's orders.
-            filter: [{ term: { "customerId.keyword": customerId } }],
-            must: [{ multi_match: { query, fields: ["id^3", "skus^2", "note", "status"], lenient: true } }],
-          },
-        },
-        sort: [{ _score: "desc" }],
-      },
-    });
-    const body = response.body as HitsBody;
-    return (body.hits?.hits ?? []).flatMap((hit) => (hit._source && hit._source.customerId === customerId ? [hit._source] : []));
-  }
+    async searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]> {
+        const response = await this.send("search", {
+            method: "POST",
+            path: `/${encodeURIComponent(this.options.index)}/_search`,
+            body: {
+                size,
+                query: {
+                    bool: {
+                        // The customer filter is a hard filter, not a scoring hint: nobody sees another customer's orders.
+                        filter: [{ term: { "customerId.keyword": customerId } }],
+                        must: [{ multi_match: { query, fields: ["id^3", "skus^2", "note", "status"], lenient: true } }],
+                    },
+                },
+                sort: [{ _score: "desc" }],
+            },
+        });
+        const body = response.body as HitsBody;
+        return (body.hits?.hits ?? []).flatMap((hit) => (hit._source && hit._source.customerId === customerId ? [hit._source] : []));
+    }
 }

@@ -3,8 +3,15 @@ import type { Context } from "aws-lambda";
 
 /** The part of Powertools' Tracer the functions use, so tracing can be absent without loading it. */
 export type Tracer = Pick<
-  PowertoolsTracer,
-  "isTracingEnabled" | "getSegment" | "setSegment" | "putAnnotation" | "annotateColdStart" | "addServiceNameAnnotation" | "addErrorAsMetadata" | "captureAWSv3Client"
+    PowertoolsTracer,
+    | "isTracingEnabled"
+    | "getSegment"
+    | "setSegment"
+    | "putAnnotation"
+    | "annotateColdStart"
+    | "addServiceNameAnnotation"
+    | "addErrorAsMetadata"
+    | "captureAWSv3Client"
 >;
 
 /** What X-Ray accepts as an annotation value (annotations are indexed and searchable). */
@@ -14,14 +21,14 @@ type TraceEntity = NonNullable<ReturnType<Tracer["getSegment"]>>;
 
 /** Tracing switched off: every call is a no-op and the X-Ray SDK is never loaded. */
 export const NO_TRACING: Tracer = {
-  isTracingEnabled: () => false,
-  getSegment: () => undefined,
-  setSegment: () => {},
-  putAnnotation: () => {},
-  annotateColdStart: () => {},
-  addServiceNameAnnotation: () => {},
-  addErrorAsMetadata: () => {},
-  captureAWSv3Client: (client) => client,
+    isTracingEnabled: () => false,
+    getSegment: () => undefined,
+    setSegment: () => {},
+    putAnnotation: () => {},
+    annotateColdStart: () => {},
+    addServiceNameAnnotation: () => {},
+    addErrorAsMetadata: () => {},
+    captureAWSv3Client: (client) => client,
 };
 
 /**
@@ -31,16 +38,16 @@ export const NO_TRACING: Tracer = {
  * tests, the dev server and tools that import the functions' code never load it.
  */
 export function createTracer(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracer {
-  if (!env.AWS_EXECUTION_ENV || env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === "false") return NO_TRACING;
-  // Loaded here, not imported: see above. esbuild still bundles it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createPowertoolsTracer } = require("./powertools-tracer") as typeof import("./powertools-tracer");
-  return createPowertoolsTracer(serviceName);
+    if (!env.AWS_EXECUTION_ENV || env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === "false") return NO_TRACING;
+    // Loaded here, not imported: see above. esbuild still bundles it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createPowertoolsTracer } = require("./powertools-tracer") as typeof import("./powertools-tracer");
+    return createPowertoolsTracer(serviceName);
 }
 
 /** Adds the X-Ray middleware to an SDK v3 client, so each AWS call is a subsegment named after the service. */
 export function traceAwsClient<T extends Parameters<Tracer["captureAWSv3Client"]>[0]>(tracer: Tracer, client: T): T {
-  return tracer.captureAWSv3Client(client);
+    return tracer.captureAWSv3Client(client);
 }
 
 /**
@@ -49,24 +56,24 @@ export function traceAwsClient<T extends Parameters<Tracer["captureAWSv3Client"]
  * customer data (orders, email addresses), which has no place in a trace.
  */
 export function traceHandler<E, R>(tracer: Tracer, handler: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
-  if (!tracer.isTracingEnabled()) return handler;
-  return async (event, context) => {
-    const lambdaSegment = tracer.getSegment();
-    if (!lambdaSegment) return handler(event, context);
-    const handlerSegment = lambdaSegment.addNewSubsegment(`## ${process.env._HANDLER ?? "index.handler"}`);
-    tracer.setSegment(handlerSegment);
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
-    try {
-      return await handler(event, context);
-    } catch (error) {
-      tracer.addErrorAsMetadata(error as Error);
-      throw error;
-    } finally {
-      handlerSegment.close();
-      tracer.setSegment(lambdaSegment);
-    }
-  };
+    if (!tracer.isTracingEnabled()) return handler;
+    return async (event, context) => {
+        const lambdaSegment = tracer.getSegment();
+        if (!lambdaSegment) return handler(event, context);
+        const handlerSegment = lambdaSegment.addNewSubsegment(`## ${process.env._HANDLER ?? "index.handler"}`);
+        tracer.setSegment(handlerSegment);
+        tracer.annotateColdStart();
+        tracer.addServiceNameAnnotation();
+        try {
+            return await handler(event, context);
+        } catch (error) {
+            tracer.addErrorAsMetadata(error as Error);
+            throw error;
+        } finally {
+            handlerSegment.close();
+            tracer.setSegment(lambdaSegment);
+        }
+    };
 }
 
 /** Sets annotations on the subsegment of the call in progress (a status known only once it answered). */
@@ -80,37 +87,42 @@ export type Annotate = (key: string, value: Annotation) => void;
  * fault otherwise) and annotated with the error's name only: OpenSearch's messages echo the query,
  * that is the customer's search text.
  */
-export async function traceCall<T>(tracer: Tracer | undefined, name: string, annotations: Record<string, Annotation>, call: (annotate: Annotate) => Promise<T>): Promise<T> {
-  const parent: TraceEntity | undefined = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
-  if (!parent) return call(() => {});
-  const subsegment = parent.addNewSubsegment(name);
-  subsegment.addAttribute("namespace", "remote");
-  for (const [key, value] of Object.entries(annotations)) subsegment.addAnnotation(key, value);
-  const annotate: Annotate = (key, value) => subsegment.addAnnotation(key, value);
-  try {
-    return await call(annotate);
-  } catch (error) {
-    const status = statusOf(error);
-    if (status !== undefined) annotate("status", status);
-    annotate("error", error instanceof Error ? error.name : typeof error);
-    if (status === 429) {
-      subsegment.addThrottleFlag();
-      subsegment.addErrorFlag();
-    } else if (status !== undefined && status >= 400 && status < 500) {
-      subsegment.addErrorFlag();
-    } else {
-      subsegment.addFaultFlag();
+export async function traceCall<T>(
+    tracer: Tracer | undefined,
+    name: string,
+    annotations: Record<string, Annotation>,
+    call: (annotate: Annotate) => Promise<T>,
+): Promise<T> {
+    const parent: TraceEntity | undefined = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
+    if (!parent) return call(() => {});
+    const subsegment = parent.addNewSubsegment(name);
+    subsegment.addAttribute("namespace", "remote");
+    for (const [key, value] of Object.entries(annotations)) subsegment.addAnnotation(key, value);
+    const annotate: Annotate = (key, value) => subsegment.addAnnotation(key, value);
+    try {
+        return await call(annotate);
+    } catch (error) {
+        const status = statusOf(error);
+        if (status !== undefined) annotate("status", status);
+        annotate("error", error instanceof Error ? error.name : typeof error);
+        if (status === 429) {
+            subsegment.addThrottleFlag();
+            subsegment.addErrorFlag();
+        } else if (status !== undefined && status >= 400 && status < 500) {
+            subsegment.addErrorFlag();
+        } else {
+            subsegment.addFaultFlag();
+        }
+        throw error;
+    } finally {
+        subsegment.close();
     }
-    throw error;
-  } finally {
-    subsegment.close();
-  }
 }
 
 /** The HTTP status of a failed call, where the error carries one (OpenSearch's ResponseError does, in `meta`). */
 export function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const meta = (error as { meta?: { statusCode?: unknown } }).meta;
-  const status = meta?.statusCode ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof status === "number" && Number.isInteger(status) && status > 0 ? status : undefined;
+    if (typeof error !== "object" || error === null) return undefined;
+    const meta = (error as { meta?: { statusCode?: unknown } }).meta;
+    const status = meta?.statusCode ?? (error as { statusCode?: unknown }).statusCode;
+    return typeof status === "number" && Number.isInteger(status) && status > 0 ? status : undefined;
 }

@@ -24,117 +24,117 @@ export type Context = Record<string | symbol, unknown>;
 export const ERROR_SYMBOL = "error@context";
 
 export class Namespace {
-  private readonly storage = new AsyncLocalStorage<Context>();
-  /** The context entered outside any run scope: active wherever no run scope is. */
-  private processContext: Context | null = null;
+    private readonly storage = new AsyncLocalStorage<Context>();
+    /** The context entered outside any run scope: active wherever no run scope is. */
+    private processContext: Context | null = null;
 
-  constructor(readonly name: string) {}
+    constructor(readonly name: string) {}
 
-  get active(): Context | null {
-    return this.storage.getStore() ?? this.processContext;
-  }
+    get active(): Context | null {
+        return this.storage.getStore() ?? this.processContext;
+    }
 
-  set(key: string, value: unknown): unknown {
-    const active = this.active;
-    if (!active) throw new Error("No context available. ns.run() or ns.bind() must be called first.");
-    active[key] = value;
-    return value;
-  }
+    set(key: string, value: unknown): unknown {
+        const active = this.active;
+        if (!active) throw new Error("No context available. ns.run() or ns.bind() must be called first.");
+        active[key] = value;
+        return value;
+    }
 
-  get(key: string): unknown {
-    return this.active?.[key];
-  }
+    get(key: string): unknown {
+        return this.active?.[key];
+    }
 
-  createContext(): Context {
-    const context = Object.create(this.active ?? Object.prototype) as Context;
-    context._ns_name = this.name;
-    return context;
-  }
+    createContext(): Context {
+        const context = Object.create(this.active ?? Object.prototype) as Context;
+        context._ns_name = this.name;
+        return context;
+    }
 
-  enter(context: Context): void {
-    if (!context) throw new Error("context must be provided for entering");
-    if (this.storage.getStore() === undefined) this.processContext = context;
-    else this.storage.enterWith(context);
-  }
+    enter(context: Context): void {
+        if (!context) throw new Error("context must be provided for entering");
+        if (this.storage.getStore() === undefined) this.processContext = context;
+        else this.storage.enterWith(context);
+    }
 
-  exit(context: Context): void {
-    if (!context) throw new Error("context must be provided for exiting");
-    if (this.processContext === context) this.processContext = null;
-  }
+    exit(context: Context): void {
+        if (!context) throw new Error("context must be provided for exiting");
+        if (this.processContext === context) this.processContext = null;
+    }
 
-  run(fn: (context: Context) => void): Context {
-    const context = this.createContext();
-    this.storage.run(context, () => {
-      try {
-        fn(context);
-      } catch (error) {
-        throw tagged(error, context);
-      }
-    });
-    return context;
-  }
+    run(fn: (context: Context) => void): Context {
+        const context = this.createContext();
+        this.storage.run(context, () => {
+            try {
+                fn(context);
+            } catch (error) {
+                throw tagged(error, context);
+            }
+        });
+        return context;
+    }
 
-  runAndReturn<T>(fn: (context: Context) => T): T {
-    let value: T | undefined;
-    this.run((context) => {
-      value = fn(context);
-    });
-    return value as T;
-  }
+    runAndReturn<T>(fn: (context: Context) => T): T {
+        let value: T | undefined;
+        this.run((context) => {
+            value = fn(context);
+        });
+        return value as T;
+    }
 
-  runPromise<T>(fn: (context: Context) => Promise<T>): Promise<T> {
-    const context = this.createContext();
-    return this.storage.run(context, () => {
-      const promise = fn(context);
-      if (!promise || typeof promise.then !== "function") throw new Error("fn must return a promise.");
-      return promise.catch((error: unknown) => {
-        throw tagged(error, context);
-      });
-    });
-  }
+    runPromise<T>(fn: (context: Context) => Promise<T>): Promise<T> {
+        const context = this.createContext();
+        return this.storage.run(context, () => {
+            const promise = fn(context);
+            if (!promise || typeof promise.then !== "function") throw new Error("fn must return a promise.");
+            return promise.catch((error: unknown) => {
+                throw tagged(error, context);
+            });
+        });
+    }
 
-  bind<A extends unknown[], R>(fn: (...args: A) => R, context?: Context): (...args: A) => R {
-    const bound = context ?? this.active ?? this.createContext();
-    const storage = this.storage;
-    return function (this: unknown, ...args: A): R {
-      return storage.run(bound, () => {
-        try {
-          return fn.apply(this, args);
-        } catch (error) {
-          throw tagged(error, bound);
-        }
-      });
-    };
-  }
+    bind<A extends unknown[], R>(fn: (...args: A) => R, context?: Context): (...args: A) => R {
+        const bound = context ?? this.active ?? this.createContext();
+        const storage = this.storage;
+        return function (this: unknown, ...args: A): R {
+            return storage.run(bound, () => {
+                try {
+                    return fn.apply(this, args);
+                } catch (error) {
+                    throw tagged(error, bound);
+                }
+            });
+        };
+    }
 
-  bindEmitter(): never {
-    throw new Error("bindEmitter is not supported by the bundles' X-Ray context (functions/shared/xray-context.ts)");
-  }
+    bindEmitter(): never {
+        throw new Error("bindEmitter is not supported by the bundles' X-Ray context (functions/shared/xray-context.ts)");
+    }
 }
 
 function tagged(error: unknown, context: Context): unknown {
-  if (error !== null && typeof error === "object") (error as Record<string, unknown>)[ERROR_SYMBOL] = context;
-  return error;
+    if (error !== null && typeof error === "object") (error as Record<string, unknown>)[ERROR_SYMBOL] = context;
+    return error;
 }
 
 const namespaces = new Map<string, Namespace>();
 
 export function getNamespace(name: string): Namespace | undefined {
-  return namespaces.get(name);
+    return namespaces.get(name);
 }
 
 export function createNamespace(name: string): Namespace {
-  if (!name) throw new Error("namespace must be given a name.");
-  const namespace = new Namespace(name);
-  namespaces.set(name, namespace);
-  return namespace;
+    if (!name) throw new Error("namespace must be given a name.");
+    const namespace = new Namespace(name);
+    namespaces.set(name, namespace);
+    return namespace;
 }
 
 export function destroyNamespace(name: string): void {
-  if (!namespaces.has(name)) throw new Error(`can't delete nonexistent namespace! "${name}"`);
-  namespaces.delete(name);
+    if (!namespaces.has(name)) throw new Error(`can't delete nonexistent namespace! "${name}"`);
+    namespaces.delete(name);
 }
 
 export function reset(): void {
-  namespaces.clear();
+    namespaces.clear();
 }

@@ -32,9 +32,9 @@ export function alarmMetrics(alarm: Node): WatchedMetric[] {
 
 /** Alarms in the stack that watch `namespace`/one of `metricNames`. */
 export function alarmsFor(graph: StackGraph, namespace: string, metricNames: string[]): Node[] {
-    return graph.ofType(METRIC_ALARM).filter((a) =>
-        alarmMetrics(a).some((m) => m.namespace === namespace && m.metricName !== undefined && metricNames.includes(m.metricName)),
-    );
+    return graph
+        .ofType(METRIC_ALARM)
+        .filter((a) => alarmMetrics(a).some((m) => m.namespace === namespace && m.metricName !== undefined && metricNames.includes(m.metricName)));
 }
 
 /**
@@ -58,10 +58,12 @@ export function alarmWatches(graph: StackGraph, alarm: Node, target: Node, dimen
     if (names.length === 0) {
         return false;
     }
-    return alarmMetrics(alarm).some((m) => dimensionKeys.some((k) => {
-        const v = asString(m.dimensions[k]);
-        return v !== undefined && names.includes(v);
-    }));
+    return alarmMetrics(alarm).some((m) =>
+        dimensionKeys.some((k) => {
+            const v = asString(m.dimensions[k]);
+            return v !== undefined && names.includes(v);
+        }),
+    );
 }
 
 /** At least one alarm action (an unknown list or unknown entries count: they will be ARNs) and actions enabled. */

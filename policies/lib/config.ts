@@ -108,7 +108,11 @@ export function resolveConfig<T>(policy: string, props: ConfigProperties, given:
                         (items.enum !== undefined && !items.enum.includes(item as string | number)) ||
                         (items.minLength !== undefined && typeof item === "string" && item.length < items.minLength);
                     if (bad) {
-                        throw new PolicyConfigError(policy, `${key}[${i}]`, `must be ${describe(items)}${items.minLength ? " (non-empty)" : ""}, got ${JSON.stringify(item)}`);
+                        throw new PolicyConfigError(
+                            policy,
+                            `${key}[${i}]`,
+                            `must be ${describe(items)}${items.minLength ? " (non-empty)" : ""}, got ${JSON.stringify(item)}`,
+                        );
                     }
                 });
             }

@@ -17,10 +17,7 @@ export interface Statement {
 }
 
 export type ParsedPolicy =
-    | { kind: "absent" }
-    | { kind: "unknown" }
-    | { kind: "invalid"; error: string }
-    | { kind: "ok"; statements: Statement[]; document: Record<string, unknown> };
+    { kind: "absent" } | { kind: "unknown" } | { kind: "invalid"; error: string } | { kind: "ok"; statements: Statement[]; document: Record<string, unknown> };
 
 function pick(o: Record<string, unknown>, ...keys: string[]): unknown {
     for (const k of keys) {
@@ -123,6 +120,12 @@ export function strings(list: unknown[]): string[] {
 
 /** Action pattern matches (IAM wildcards `*` and `?`, case-insensitive). */
 export function actionMatches(pattern: string, action: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
     return re.test(action);
 }

@@ -214,7 +214,8 @@ export function apigatewayPolicies(): Policies {
                 kind: "R",
                 checks: "Stage has `accessLogSettings.destinationArn` and a JSON `format`.",
                 why: "Access logs are the only record of who called what; JSON makes them queryable with Logs Insights.",
-                anchors: "NAG APIG1, FSBP APIGateway.9, CKV_AWS_76, NAG-SL APIGWAccessLogging, APIGWStructuredLogging, PCP apigatewayv2/Stage/enableAccessLogging",
+                anchors:
+                    "NAG APIG1, FSBP APIGateway.9, CKV_AWS_76, NAG-SL APIGWAccessLogging, APIGWStructuredLogging, PCP apigatewayv2/Stage/enableAccessLogging",
                 defaultLevel: "advisory",
             },
             {
@@ -223,9 +224,19 @@ export function apigatewayPolicies(): Policies {
                     const dest = get(stage.props, "accessLogSettings", "destinationArn");
                     const format = get(stage.props, "accessLogSettings", "format");
                     if (!isSet(dest)) {
-                        ctx.report(stage, { property: "accessLogSettings.destinationArn", found: dest, expected: "a CloudWatch log group ARN", fix: "set accessLogSettings: { destinationArn: logGroup.arn, format: JSON.stringify({...}) }" });
+                        ctx.report(stage, {
+                            property: "accessLogSettings.destinationArn",
+                            found: dest,
+                            expected: "a CloudWatch log group ARN",
+                            fix: "set accessLogSettings: { destinationArn: logGroup.arn, format: JSON.stringify({...}) }",
+                        });
                     } else if (!isUnknown(format) && (typeof format !== "string" || !isJsonFormat(format))) {
-                        ctx.report(stage, { property: "accessLogSettings.format", found: format, expected: "a JSON log format", fix: 'set accessLogSettings.format to JSON.stringify({ requestId: "$context.requestId", ... })' });
+                        ctx.report(stage, {
+                            property: "accessLogSettings.format",
+                            found: format,
+                            expected: "a JSON log format",
+                            fix: 'set accessLogSettings.format to JSON.stringify({ requestId: "$context.requestId", ... })',
+                        });
                     }
                 },
             },
@@ -236,7 +247,7 @@ export function apigatewayPolicies(): Policies {
                 no: 15,
                 service: "API GW REST",
                 kind: "S",
-                checks: 'REST stage has MethodSettings for `*/*` with `loggingLevel` ERROR or INFO and `dataTraceEnabled` false.',
+                checks: "REST stage has MethodSettings for `*/*` with `loggingLevel` ERROR or INFO and `dataTraceEnabled` false.",
                 why: "Execution logs explain integration failures; full request/response tracing would write payloads (personal data, tokens) to the logs.",
                 anchors: "NAG APIG6, FSBP APIGateway.1, CKV2_AWS_4, CKV_AWS_276",
                 defaultLevel: "advisory",
@@ -250,7 +261,7 @@ export function apigatewayPolicies(): Policies {
                         if (all.length === 0) {
                             ctx.report(stage, {
                                 property: "(MethodSettings */*)",
-                                problem: "has no aws.apigateway.MethodSettings with methodPath \"*/*\" whose stageName comes from this stage",
+                                problem: 'has no aws.apigateway.MethodSettings with methodPath "*/*" whose stageName comes from this stage',
                                 fix: 'add MethodSettings { restApi, stageName: stage.stageName, methodPath: "*/*", settings: { loggingLevel: "ERROR", dataTraceEnabled: false, metricsEnabled: true } }',
                             });
                             continue;
@@ -261,10 +272,20 @@ export function apigatewayPolicies(): Policies {
                             if (isUnknown(level)) {
                                 ctx.defer(`${m.name}.settings.loggingLevel`);
                             } else if (level !== "ERROR" && level !== "INFO") {
-                                ctx.report(m, { property: "settings.loggingLevel", found: level, expected: '"ERROR" or "INFO"', fix: 'set settings.loggingLevel: "ERROR"' });
+                                ctx.report(m, {
+                                    property: "settings.loggingLevel",
+                                    found: level,
+                                    expected: '"ERROR" or "INFO"',
+                                    fix: 'set settings.loggingLevel: "ERROR"',
+                                });
                             }
                             if (trace === true) {
-                                ctx.report(m, { property: "settings.dataTraceEnabled", found: trace, expected: "false", fix: "set settings.dataTraceEnabled: false" });
+                                ctx.report(m, {
+                                    property: "settings.dataTraceEnabled",
+                                    found: trace,
+                                    expected: "false",
+                                    fix: "set settings.dataTraceEnabled: false",
+                                });
                             }
                         }
                     }
@@ -309,7 +330,8 @@ export function apigatewayPolicies(): Policies {
                         type: "array",
                         items: { type: "string", minLength: 1 },
                         default: [],
-                        description: 'Routes allowed without authorization: an HTTP API routeKey ("GET /health") or the logical name of a REST Method/Route resource.',
+                        description:
+                            'Routes allowed without authorization: an HTTP API routeKey ("GET /health") or the logical name of a REST Method/Route resource.',
                     },
                     allowCorsPreflight: { type: "boolean", default: true, description: "Allow OPTIONS methods (CORS preflight) without authorization." },
                 },
@@ -361,7 +383,12 @@ export function apigatewayPolicies(): Policies {
                 validate: (m, ctx) => {
                     const verb = asString(m.props.httpMethod);
                     if (verb && ["POST", "PUT", "PATCH", "ANY"].includes(verb) && !isSet(m.props.requestValidatorId)) {
-                        ctx.report(m, { property: "requestValidatorId", found: undefined, expected: "a RequestValidator id", fix: "create an aws.apigateway.RequestValidator { validateRequestBody: true } and set requestValidatorId (and requestModels)" });
+                        ctx.report(m, {
+                            property: "requestValidatorId",
+                            found: undefined,
+                            expected: "a RequestValidator id",
+                            fix: "create an aws.apigateway.RequestValidator { validateRequestBody: true } and set requestValidatorId (and requestModels)",
+                        });
                     }
                 },
             },
@@ -384,7 +411,11 @@ export function apigatewayPolicies(): Policies {
                     const assoc = graph.ofType(WAF_ASSOCIATION);
                     for (const stage of graph.ofType(REST_STAGE)) {
                         if (!assoc.some((a) => refers(a, "resourceArn", stage, () => sameKnown(a.props.resourceArn, stage.props.arn)))) {
-                            ctx.report(stage, { property: "(WebAclAssociation)", problem: "has no aws.wafv2.WebAclAssociation whose resourceArn comes from this stage", fix: "add WebAclAssociation { resourceArn: stage.arn, webAclArn: regionalAcl.arn }" });
+                            ctx.report(stage, {
+                                property: "(WebAclAssociation)",
+                                problem: "has no aws.wafv2.WebAclAssociation whose resourceArn comes from this stage",
+                                fix: "add WebAclAssociation { resourceArn: stage.arn, webAclArn: regionalAcl.arn }",
+                            });
                         }
                     }
                 },
@@ -417,7 +448,12 @@ export function apigatewayPolicies(): Policies {
                         const v = get(res.props, base, key);
                         const n = asNumber(v);
                         if (!isUnknown(v) && (n === undefined || n < 0)) {
-                            ctx.report(res, { property: `${base}.${key}`, found: v, expected: "a limit >= 0", fix: `set ${base}.${key} to the API's expected peak` });
+                            ctx.report(res, {
+                                property: `${base}.${key}`,
+                                found: v,
+                                expected: "a limit >= 0",
+                                fix: `set ${base}.${key} to the API's expected peak`,
+                            });
                         }
                     }
                 },
@@ -443,7 +479,12 @@ export function apigatewayPolicies(): Policies {
                         if (isUnknown(encrypted)) {
                             ctx.defer("settings.cacheDataEncrypted");
                         } else {
-                            ctx.report(m, { property: "settings.cacheDataEncrypted", found: encrypted, expected: "true (settings.cachingEnabled is true)", fix: "set settings.cacheDataEncrypted: true" });
+                            ctx.report(m, {
+                                property: "settings.cacheDataEncrypted",
+                                found: encrypted,
+                                expected: "true (settings.cachingEnabled is true)",
+                                fix: "set settings.cacheDataEncrypted: true",
+                            });
                         }
                     } else if (isUnknown(caching)) {
                         ctx.defer("settings.cachingEnabled");
@@ -505,7 +546,12 @@ export function apigatewayPolicies(): Policies {
                             });
                         }
                         if (!alarmsFor(graph, "AWS/ApiGateway", ["Latency", "IntegrationLatency"]).some((a) => watches(a) && hasAlarmAction(a))) {
-                            ctx.report(stage, { property: "(Latency alarm)", problem: "has no AWS/ApiGateway Latency alarm with an action", fix: "add a p99 Latency MetricAlarm for the stage", advisoryOnly: true });
+                            ctx.report(stage, {
+                                property: "(Latency alarm)",
+                                problem: "has no AWS/ApiGateway Latency alarm with an action",
+                                fix: "add a p99 Latency MetricAlarm for the stage",
+                                advisoryOnly: true,
+                            });
                         }
                     };
                     for (const s of graph.ofType(REST_STAGE)) {
@@ -523,8 +569,7 @@ export function apigatewayPolicies(): Policies {
                 no: 59,
                 service: "API GW REST",
                 kind: "S",
-                checks:
-                    "A REST method a stage caches (`*/*` caching covers GETs; `<path>/*`, `*/<METHOD>` and `<path>/<METHOD>` override it) lists in its integration's `cacheKeyParameters` its authorizer's identity source (authorized methods), each `{param}` of its path and each querystring parameter it declares.",
+                checks: "A REST method a stage caches (`*/*` caching covers GETs; `<path>/*`, `*/<METHOD>` and `<path>/<METHOD>` override it) lists in its integration's `cacheKeyParameters` its authorizer's identity source (authorized methods), each `{param}` of its path and each querystring parameter it declares.",
                 why: "API Gateway keys a cached answer by the resource path and the listed parameters only: an authenticated method without the caller in its key serves one customer's answer to the next caller, and one without a parameter serves one question's answer to another.",
                 anchors: "AWS API Gateway Developer Guide, 'Cache keys' / 'Override stage-level caching'; no anchor pack has it",
                 defaultLevel: "mandatory",
@@ -554,7 +599,9 @@ export function apigatewayPolicies(): Policies {
                             const verdict = (finding: () => void) => (decision.by ? finding() : ctx.defer(decision.unknown ?? m.name));
                             const shown = `${verb} ${path === undefined ? "(resource path not traceable)" : path || "/"}`;
                             const stageName = literalName(stage, "stageName") ?? stage.name;
-                            const cause = decision.by ? `cached on stage "${stageName}" by MethodSettings "${decision.by.name}" (methodPath ${show(decision.by.props.methodPath)})` : "";
+                            const cause = decision.by
+                                ? `cached on stage "${stageName}" by MethodSettings "${decision.by.name}" (methodPath ${show(decision.by.props.methodPath)})`
+                                : "";
                             const identity = identityKeys(graph, m);
                             const declared = asRecord(m.props.requestParameters);
                             if (identity === undefined || isUnknown(m.props.requestParameters) || isUnknown(m.props.authorization)) {
@@ -562,13 +609,12 @@ export function apigatewayPolicies(): Policies {
                                 continue;
                             }
                             if (identity.length === 0 && ["AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"].includes(asString(m.props.authorization) ?? "")) {
-                                verdict(
-                                    () =>
-                                        ctx.report(m, {
-                                            property: "authorizerId",
-                                            problem: `is ${cause}, but its authorizer's identitySource has no method.request header or querystring the cache could be keyed by, so any caller may get another's cached answer`,
-                                            fix: `turn caching off for ${shown} (MethodSettings methodPath "${(path ?? "").replace(/^\//, "")}/${verb}" with cachingEnabled: false)`,
-                                        }),
+                                verdict(() =>
+                                    ctx.report(m, {
+                                        property: "authorizerId",
+                                        problem: `is ${cause}, but its authorizer's identitySource has no method.request header or querystring the cache could be keyed by, so any caller may get another's cached answer`,
+                                        fix: `turn caching off for ${shown} (MethodSettings methodPath "${(path ?? "").replace(/^\//, "")}/${verb}" with cachingEnabled: false)`,
+                                    }),
                                 );
                                 continue;
                             }
@@ -592,13 +638,12 @@ export function apigatewayPolicies(): Policies {
                                     continue;
                                 }
                                 const callerMissing = missing.some((k) => identity.includes(k));
-                                verdict(
-                                    () =>
-                                        ctx.report(m, {
-                                            property: `(Integration "${integration.name}").cacheKeyParameters`,
-                                            problem: `misses ${missing.join(", ")}: ${shown} is ${cause}, so API Gateway serves ${callerMissing ? "one caller's cached answer to another caller" : "one request's cached answer to a request with other parameters"}`,
-                                            fix: `add ${missing.map((k) => `"${k}"`).join(", ")} to the integration's cacheKeyParameters (each declared in the method's requestParameters), or turn caching off for this method`,
-                                        }),
+                                verdict(() =>
+                                    ctx.report(m, {
+                                        property: `(Integration "${integration.name}").cacheKeyParameters`,
+                                        problem: `misses ${missing.join(", ")}: ${shown} is ${cause}, so API Gateway serves ${callerMissing ? "one caller's cached answer to another caller" : "one request's cached answer to a request with other parameters"}`,
+                                        fix: `add ${missing.map((k) => `"${k}"`).join(", ")} to the integration's cacheKeyParameters (each declared in the method's requestParameters), or turn caching off for this method`,
+                                    }),
                                 );
                             }
                         }

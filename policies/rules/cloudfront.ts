@@ -50,7 +50,12 @@ export function cloudfrontPolicies(): Policies {
                     const defaultCert = vc.cloudfrontDefaultCertificate === true || (!isSet(vc.acmCertificateArn) && !isSet(vc.iamCertificateId));
                     if (defaultCert) {
                         if (hasAliases) {
-                            ctx.report(d, { property: "viewerCertificate.cloudfrontDefaultCertificate", found: vc.cloudfrontDefaultCertificate ?? true, expected: "an ACM certificate for the aliases", fix: 'set viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }' });
+                            ctx.report(d, {
+                                property: "viewerCertificate.cloudfrontDefaultCertificate",
+                                found: vc.cloudfrontDefaultCertificate ?? true,
+                                expected: "an ACM certificate for the aliases",
+                                fix: 'set viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }',
+                            });
                         }
                         return;
                     }
@@ -58,7 +63,12 @@ export function cloudfrontPolicies(): Policies {
                     if (isUnknown(min)) {
                         ctx.defer("viewerCertificate.minimumProtocolVersion");
                     } else if (typeof min !== "string" || !GOOD_TLS.includes(min)) {
-                        ctx.report(d, { property: "viewerCertificate.minimumProtocolVersion", found: min, expected: GOOD_TLS.join(" or "), fix: 'set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021"' });
+                        ctx.report(d, {
+                            property: "viewerCertificate.minimumProtocolVersion",
+                            found: min,
+                            expected: GOOD_TLS.join(" or "),
+                            fix: 'set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021"',
+                        });
                     }
                 },
             },
@@ -82,7 +92,12 @@ export function cloudfrontPolicies(): Policies {
                         if (isUnknown(v)) {
                             ctx.defer(`${path}.viewerProtocolPolicy`);
                         } else if (v !== "redirect-to-https" && v !== "https-only") {
-                            ctx.report(d, { property: `${path}.viewerProtocolPolicy`, found: v, expected: '"redirect-to-https" or "https-only"', fix: `set ${path}.viewerProtocolPolicy: "redirect-to-https"` });
+                            ctx.report(d, {
+                                property: `${path}.viewerProtocolPolicy`,
+                                found: v,
+                                expected: '"redirect-to-https" or "https-only"',
+                                fix: `set ${path}.viewerProtocolPolicy: "redirect-to-https"`,
+                            });
                         }
                     }
                 },
@@ -111,11 +126,21 @@ export function cloudfrontPolicies(): Policies {
                             if (isUnknown(proto)) {
                                 ctx.defer(`${path}.customOriginConfig.originProtocolPolicy`);
                             } else if (proto !== "https-only") {
-                                ctx.report(d, { property: `${path}.customOriginConfig.originProtocolPolicy`, found: proto, expected: '"https-only"', fix: `set ${path}.customOriginConfig.originProtocolPolicy: "https-only"` });
+                                ctx.report(d, {
+                                    property: `${path}.customOriginConfig.originProtocolPolicy`,
+                                    found: proto,
+                                    expected: '"https-only"',
+                                    fix: `set ${path}.customOriginConfig.originProtocolPolicy: "https-only"`,
+                                });
                             }
                             const weak = asArray(custom.originSslProtocols).filter((p) => typeof p === "string" && WEAK_ORIGIN_PROTOCOLS.includes(p));
                             if (weak.length > 0) {
-                                ctx.report(d, { property: `${path}.customOriginConfig.originSslProtocols`, found: custom.originSslProtocols, expected: '["TLSv1.2"]', fix: `set ${path}.customOriginConfig.originSslProtocols: ["TLSv1.2"]` });
+                                ctx.report(d, {
+                                    property: `${path}.customOriginConfig.originSslProtocols`,
+                                    found: custom.originSslProtocols,
+                                    expected: '["TLSv1.2"]',
+                                    fix: `set ${path}.customOriginConfig.originSslProtocols: ["TLSv1.2"]`,
+                                });
                             }
                             return;
                         }
@@ -124,9 +149,19 @@ export function cloudfrontPolicies(): Policies {
                         }
                         const oai = get(origin, "s3OriginConfig", "originAccessIdentity");
                         if (isSet(oai)) {
-                            ctx.report(d, { property: `${path}.s3OriginConfig.originAccessIdentity`, found: oai, expected: "no OAI (use Origin Access Control)", fix: "create an aws.cloudfront.OriginAccessControl (signingBehavior always, sigv4) and set originAccessControlId; drop s3OriginConfig" });
+                            ctx.report(d, {
+                                property: `${path}.s3OriginConfig.originAccessIdentity`,
+                                found: oai,
+                                expected: "no OAI (use Origin Access Control)",
+                                fix: "create an aws.cloudfront.OriginAccessControl (signingBehavior always, sigv4) and set originAccessControlId; drop s3OriginConfig",
+                            });
                         } else if (!isSet(origin.originAccessControlId)) {
-                            ctx.report(d, { property: `${path}.originAccessControlId`, found: undefined, expected: "an OriginAccessControl id for the S3 origin", fix: "set originAccessControlId to an aws.cloudfront.OriginAccessControl's id and allow it in the bucket policy" });
+                            ctx.report(d, {
+                                property: `${path}.originAccessControlId`,
+                                found: undefined,
+                                expected: "an OriginAccessControl id for the S3 origin",
+                                fix: "set originAccessControlId to an aws.cloudfront.OriginAccessControl's id and allow it in the bucket policy",
+                            });
                         }
                     });
                 },
@@ -147,7 +182,12 @@ export function cloudfrontPolicies(): Policies {
                 types: [DISTRIBUTION],
                 validate: (d, ctx) => {
                     if (!isSet(d.props.webAclId)) {
-                        ctx.report(d, { property: "webAclId", found: undefined, expected: "the ARN of a CLOUDFRONT-scope WAFv2 web ACL", fix: "set webAclId: cloudfrontAcl.arn (ACL created in us-east-1 with scope CLOUDFRONT)" });
+                        ctx.report(d, {
+                            property: "webAclId",
+                            found: undefined,
+                            expected: "the ARN of a CLOUDFRONT-scope WAFv2 web ACL",
+                            fix: "set webAclId: cloudfrontAcl.arn (ACL created in us-east-1 with scope CLOUDFRONT)",
+                        });
                     }
                 },
             },
@@ -167,7 +207,12 @@ export function cloudfrontPolicies(): Policies {
                 types: [DISTRIBUTION],
                 validate: (d, ctx) => {
                     if (!isSet(get(d.props, "loggingConfig", "bucket"))) {
-                        ctx.report(d, { property: "loggingConfig.bucket", found: get(d.props, "loggingConfig", "bucket"), expected: "the log bucket's domain name", fix: "set loggingConfig: { bucket: logBucket.bucketDomainName, prefix: \"cloudfront/\" }" });
+                        ctx.report(d, {
+                            property: "loggingConfig.bucket",
+                            found: get(d.props, "loggingConfig", "bucket"),
+                            expected: "the log bucket's domain name",
+                            fix: 'set loggingConfig: { bucket: logBucket.bucketDomainName, prefix: "cloudfront/" }',
+                        });
                     }
                 },
             },
@@ -189,15 +234,30 @@ export function cloudfrontPolicies(): Policies {
                     if (r.type === RESPONSE_HEADERS_POLICY) {
                         const sh = asRecord(r.props.securityHeadersConfig);
                         if (sh && !isSet(sh.strictTransportSecurity)) {
-                            ctx.report(r, { property: "securityHeadersConfig.strictTransportSecurity", found: undefined, expected: "HSTS settings", fix: "set strictTransportSecurity: { accessControlMaxAgeSec: 31536000, includeSubdomains: true, override: true }" });
+                            ctx.report(r, {
+                                property: "securityHeadersConfig.strictTransportSecurity",
+                                found: undefined,
+                                expected: "HSTS settings",
+                                fix: "set strictTransportSecurity: { accessControlMaxAgeSec: 31536000, includeSubdomains: true, override: true }",
+                            });
                         }
                         return;
                     }
                     if (!isSet(get(r.props, "defaultCacheBehavior", "responseHeadersPolicyId"))) {
-                        ctx.report(r, { property: "defaultCacheBehavior.responseHeadersPolicyId", found: undefined, expected: "a response headers policy with HSTS", fix: "set responseHeadersPolicyId to an aws.cloudfront.ResponseHeadersPolicy with securityHeadersConfig.strictTransportSecurity" });
+                        ctx.report(r, {
+                            property: "defaultCacheBehavior.responseHeadersPolicyId",
+                            found: undefined,
+                            expected: "a response headers policy with HSTS",
+                            fix: "set responseHeadersPolicyId to an aws.cloudfront.ResponseHeadersPolicy with securityHeadersConfig.strictTransportSecurity",
+                        });
                     }
                     if (!isSet(r.props.defaultRootObject)) {
-                        ctx.report(r, { property: "defaultRootObject", found: r.props.defaultRootObject, expected: 'an object key such as "index.html"', fix: 'set defaultRootObject: "index.html"' });
+                        ctx.report(r, {
+                            property: "defaultRootObject",
+                            found: r.props.defaultRootObject,
+                            expected: 'an object key such as "index.html"',
+                            fix: 'set defaultRootObject: "index.html"',
+                        });
                     }
                 },
             },
@@ -213,7 +273,11 @@ export function cloudfrontPolicies(): Policies {
                 anchors: "ours",
                 defaultLevel: "disabled",
                 config: {
-                    shieldAdvanced: { type: "boolean", default: false, description: "The account subscribes to Shield Advanced: require a shield.Protection per distribution." },
+                    shieldAdvanced: {
+                        type: "boolean",
+                        default: false,
+                        description: "The account subscribes to Shield Advanced: require a shield.Protection per distribution.",
+                    },
                 },
             },
             {
@@ -223,10 +287,23 @@ export function cloudfrontPolicies(): Policies {
                     const alarms = alarmsFor(graph, "AWS/CloudFront", ["5xxErrorRate"]);
                     for (const d of graph.ofType(DISTRIBUTION)) {
                         if (!alarms.some((a) => alarmWatches(graph, a, d, ["DistributionId"], []) && hasAlarmAction(a))) {
-                            ctx.report(d, { property: "(5xxErrorRate alarm)", problem: "has no AWS/CloudFront 5xxErrorRate alarm with an action whose DistributionId comes from this distribution", fix: 'add MetricAlarm { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: { DistributionId: dist.id, Region: "Global" }, alarmActions: [topic.arn] } (in us-east-1)' });
+                            ctx.report(d, {
+                                property: "(5xxErrorRate alarm)",
+                                problem: "has no AWS/CloudFront 5xxErrorRate alarm with an action whose DistributionId comes from this distribution",
+                                fix: 'add MetricAlarm { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: { DistributionId: dist.id, Region: "Global" }, alarmActions: [topic.arn] } (in us-east-1)',
+                            });
                         }
-                        if (ctx.config.shieldAdvanced && !graph.ofType(SHIELD_PROTECTION).some((p) => refers(p, "resourceArn", d, () => sameKnown(p.props.resourceArn, asString(d.props.arn))))) {
-                            ctx.report(d, { property: "(shield.Protection)", problem: "has no aws.shield.Protection whose resourceArn comes from this distribution", fix: "add aws.shield.Protection { resourceArn: dist.arn }" });
+                        if (
+                            ctx.config.shieldAdvanced &&
+                            !graph
+                                .ofType(SHIELD_PROTECTION)
+                                .some((p) => refers(p, "resourceArn", d, () => sameKnown(p.props.resourceArn, asString(d.props.arn))))
+                        ) {
+                            ctx.report(d, {
+                                property: "(shield.Protection)",
+                                problem: "has no aws.shield.Protection whose resourceArn comes from this distribution",
+                                fix: "add aws.shield.Protection { resourceArn: dist.arn }",
+                            });
                         }
                     }
                 },

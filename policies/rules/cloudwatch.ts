@@ -26,7 +26,12 @@ export function cloudwatchPolicies(): Policies {
                 validate: (a, ctx) => {
                     const actions = a.props.alarmActions;
                     if (!isUnknown(actions) && !asArray(actions).some(isSet)) {
-                        ctx.report(a, { property: "alarmActions", found: actions, expected: "at least one action (a severity topic ARN)", fix: "set alarmActions: [severityTopic.arn]" });
+                        ctx.report(a, {
+                            property: "alarmActions",
+                            found: actions,
+                            expected: "at least one action (a severity topic ARN)",
+                            fix: "set alarmActions: [severityTopic.arn]",
+                        });
                     }
                     if (a.props.actionsEnabled === false) {
                         ctx.report(a, { property: "actionsEnabled", found: false, expected: "true (the default)", fix: "remove actionsEnabled: false" });
@@ -47,8 +52,19 @@ export function cloudwatchPolicies(): Policies {
                 config: {
                     severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
                     // `escalation` tags the topic of the escalated tier that unresolved warnings notify (its own subscribers).
-                    severityValues: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: ["critical", "warning", "info", "escalation"], description: "Allowed severity tag values (the severity topics, and the escalation topic that escalated warnings notify)." },
-                    requiredSeverities: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Severity topics that must exist in the stack when it has alarms (unless every alarm routes to another stack's topics)." },
+                    severityValues: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        minItems: 1,
+                        default: ["critical", "warning", "info", "escalation"],
+                        description: "Allowed severity tag values (the severity topics, and the escalation topic that escalated warnings notify).",
+                    },
+                    requiredSeverities: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: [],
+                        description: "Severity topics that must exist in the stack when it has alarms (unless every alarm routes to another stack's topics).",
+                    },
                 },
             },
             {
@@ -77,13 +93,27 @@ export function cloudwatchPolicies(): Policies {
                     for (const t of severityTopics) {
                         const sev = severityOf(t, key) ?? "";
                         if (!values.includes(sev)) {
-                            ctx.report(t, { property: `tags.${key}`, found: sev, expected: values.join(" | "), fix: `use one of the configured severities (${values.join(", ")})` });
+                            ctx.report(t, {
+                                property: `tags.${key}`,
+                                found: sev,
+                                expected: values.join(" | "),
+                                fix: `use one of the configured severities (${values.join(", ")})`,
+                            });
                         }
                         if (!isSet(t.props.kmsMasterKeyId)) {
-                            ctx.report(t, { property: "kmsMasterKeyId", found: undefined, expected: "a KMS key", fix: "set kmsMasterKeyId: key.arn (key policy must allow cloudwatch.amazonaws.com)" });
+                            ctx.report(t, {
+                                property: "kmsMasterKeyId",
+                                found: undefined,
+                                expected: "a KMS key",
+                                fix: "set kmsMasterKeyId: key.arn (key policy must allow cloudwatch.amazonaws.com)",
+                            });
                         }
                         if (!graph.ofType(SUBSCRIPTION).some((s) => refers(s, "topic", t, () => sameKnown(s.props.topic, literalName(t))))) {
-                            ctx.report(t, { property: "(TopicSubscription)", problem: `is the ${sev} severity topic but has no aws.sns.TopicSubscription`, fix: "subscribe the on-call endpoint (email, https, chatbot) with an aws.sns.TopicSubscription { topic: topic.arn }" });
+                            ctx.report(t, {
+                                property: "(TopicSubscription)",
+                                problem: `is the ${sev} severity topic but has no aws.sns.TopicSubscription`,
+                                fix: "subscribe the on-call endpoint (email, https, chatbot) with an aws.sns.TopicSubscription { topic: topic.arn }",
+                            });
                         }
                     }
                     // A stack that routes every alarm to another stack's severity topics creates none to require.
@@ -91,7 +121,11 @@ export function cloudwatchPolicies(): Policies {
                     if (ownRouting) {
                         for (const sev of ctx.config.requiredSeverities) {
                             if (!severityTopics.some((t) => severityOf(t, key) === sev)) {
-                                ctx.report(alarms[0], { property: `(topic tagged ${key}=${sev})`, problem: `has no ${sev} severity topic in the stack to route to`, fix: `create an aws.sns.Topic tagged { ${key}: "${sev}" }` });
+                                ctx.report(alarms[0], {
+                                    property: `(topic tagged ${key}=${sev})`,
+                                    problem: `has no ${sev} severity topic in the stack to route to`,
+                                    fix: `create an aws.sns.Topic tagged { ${key}: "${sev}" }`,
+                                });
                             }
                         }
                     }

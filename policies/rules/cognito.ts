@@ -22,7 +22,11 @@ export function cognitoPolicies(): Policies {
                 config: {
                     minimumPasswordLength: { type: "integer", minimum: 8, maximum: 99, default: 12, description: "Minimum passwordPolicy.minimumLength." },
                     requireMfaOn: { type: "boolean", default: false, description: 'Require mfaConfiguration "ON" (otherwise "OPTIONAL" is accepted).' },
-                    threatProtection: { type: "boolean", default: false, description: 'The pool uses the Plus plan: require userPoolAddOns.advancedSecurityMode "ENFORCED".' },
+                    threatProtection: {
+                        type: "boolean",
+                        default: false,
+                        description: 'The pool uses the Plus plan: require userPoolAddOns.advancedSecurityMode "ENFORCED".',
+                    },
                 },
             },
             {
@@ -34,7 +38,12 @@ export function cognitoPolicies(): Policies {
                     if (isUnknown(pp) || isUnknown(len)) {
                         ctx.defer("passwordPolicy.minimumLength");
                     } else if ((asNumber(len) ?? 8) < cfg.minimumPasswordLength) {
-                        ctx.report(pool, { property: "passwordPolicy.minimumLength", found: len ?? 8, expected: `>= ${cfg.minimumPasswordLength}`, fix: `set passwordPolicy.minimumLength: ${cfg.minimumPasswordLength}` });
+                        ctx.report(pool, {
+                            property: "passwordPolicy.minimumLength",
+                            found: len ?? 8,
+                            expected: `>= ${cfg.minimumPasswordLength}`,
+                            fix: `set passwordPolicy.minimumLength: ${cfg.minimumPasswordLength}`,
+                        });
                     }
                     for (const flag of ["requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"]) {
                         const v = get(pp, flag);
@@ -47,14 +56,24 @@ export function cognitoPolicies(): Policies {
                     if (isUnknown(mfa)) {
                         ctx.defer("mfaConfiguration");
                     } else if (!allowed.includes(asString(mfa) ?? "OFF")) {
-                        ctx.report(pool, { property: "mfaConfiguration", found: mfa ?? "OFF", expected: allowed.map((a) => `"${a}"`).join(" or "), fix: `set mfaConfiguration: "${allowed[0]}" with softwareTokenMfaConfiguration: { enabled: true }` });
+                        ctx.report(pool, {
+                            property: "mfaConfiguration",
+                            found: mfa ?? "OFF",
+                            expected: allowed.map((a) => `"${a}"`).join(" or "),
+                            fix: `set mfaConfiguration: "${allowed[0]}" with softwareTokenMfaConfiguration: { enabled: true }`,
+                        });
                     }
                     if (cfg.threatProtection) {
                         const mode = get(pool.props, "userPoolAddOns", "advancedSecurityMode");
                         if (isUnknown(mode)) {
                             ctx.defer("userPoolAddOns.advancedSecurityMode");
                         } else if (mode !== "ENFORCED") {
-                            ctx.report(pool, { property: "userPoolAddOns.advancedSecurityMode", found: mode, expected: '"ENFORCED" (threatProtection is on)', fix: 'set userPoolTier: "PLUS" and userPoolAddOns: { advancedSecurityMode: "ENFORCED" }' });
+                            ctx.report(pool, {
+                                property: "userPoolAddOns.advancedSecurityMode",
+                                found: mode,
+                                expected: '"ENFORCED" (threatProtection is on)',
+                                fix: 'set userPoolTier: "PLUS" and userPoolAddOns: { advancedSecurityMode: "ENFORCED" }',
+                            });
                         }
                     }
                 },
@@ -71,7 +90,12 @@ export function cognitoPolicies(): Policies {
                 anchors: "NAG COG7, FSBP Cognito.2, CKV_AWS_366",
                 defaultLevel: "mandatory",
                 config: {
-                    allowedUnauthenticatedPools: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Identity pools (logical name or identityPoolName) allowed to issue guest credentials." },
+                    allowedUnauthenticatedPools: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: [],
+                        description: "Identity pools (logical name or identityPoolName) allowed to issue guest credentials.",
+                    },
                 },
             },
             {
@@ -83,7 +107,12 @@ export function cognitoPolicies(): Policies {
                     if (isUnknown(v)) {
                         ctx.defer("allowUnauthenticatedIdentities");
                     } else if (v === true && !listed) {
-                        ctx.report(pool, { property: "allowUnauthenticatedIdentities", found: v, expected: "false", fix: "set allowUnauthenticatedIdentities: false, or list the pool in allowedUnauthenticatedPools in policies/config/<env>.json" });
+                        ctx.report(pool, {
+                            property: "allowUnauthenticatedIdentities",
+                            found: v,
+                            expected: "false",
+                            fix: "set allowUnauthenticatedIdentities: false, or list the pool in allowedUnauthenticatedPools in policies/config/<env>.json",
+                        });
                     }
                 },
             },

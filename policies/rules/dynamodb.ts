@@ -28,7 +28,12 @@ export function dynamodbPolicies(): Policies {
                     if (isUnknown(v)) {
                         ctx.defer("pointInTimeRecovery.enabled");
                     } else if (v !== true) {
-                        ctx.report(t, { property: "pointInTimeRecovery.enabled", found: v, expected: "true", fix: "set pointInTimeRecovery: { enabled: true }" });
+                        ctx.report(t, {
+                            property: "pointInTimeRecovery.enabled",
+                            found: v,
+                            expected: "true",
+                            fix: "set pointInTimeRecovery: { enabled: true }",
+                        });
                     }
                 },
             },
@@ -43,7 +48,9 @@ export function dynamodbPolicies(): Policies {
                 why: "A CMK puts table reads under your key policy; deletion protection and `protect` stop a deploy or a console click from deleting the data.",
                 anchors: "AG dynamodb-table-encryption-enabled (weaker), CKV_AWS_119, TRV table_customer_key, FSBP DynamoDB.6",
                 defaultLevel: "advisory",
-                config: { requireProtect: { type: "boolean", default: false, description: "Require the Pulumi `protect` resource option (set true for prod)." } },
+                config: {
+                    requireProtect: { type: "boolean", default: false, description: "Require the Pulumi `protect` resource option (set true for prod)." },
+                },
             },
             {
                 types: [TABLE],
@@ -51,9 +58,19 @@ export function dynamodbPolicies(): Policies {
                     const enabled = get(t.props, "serverSideEncryption", "enabled");
                     const key = get(t.props, "serverSideEncryption", "kmsKeyArn");
                     if (enabled !== true && !isUnknown(enabled)) {
-                        ctx.report(t, { property: "serverSideEncryption.enabled", found: enabled, expected: "true with kmsKeyArn", fix: "set serverSideEncryption: { enabled: true, kmsKeyArn: key.arn }" });
+                        ctx.report(t, {
+                            property: "serverSideEncryption.enabled",
+                            found: enabled,
+                            expected: "true with kmsKeyArn",
+                            fix: "set serverSideEncryption: { enabled: true, kmsKeyArn: key.arn }",
+                        });
                     } else if (!isSet(key)) {
-                        ctx.report(t, { property: "serverSideEncryption.kmsKeyArn", found: key, expected: "a customer-managed KMS key ARN", fix: "set serverSideEncryption.kmsKeyArn: key.arn" });
+                        ctx.report(t, {
+                            property: "serverSideEncryption.kmsKeyArn",
+                            found: key,
+                            expected: "a customer-managed KMS key ARN",
+                            fix: "set serverSideEncryption.kmsKeyArn: key.arn",
+                        });
                     }
                     const dp = t.props.deletionProtectionEnabled;
                     if (isUnknown(dp)) {
@@ -62,7 +79,12 @@ export function dynamodbPolicies(): Policies {
                         ctx.report(t, { property: "deletionProtectionEnabled", found: dp, expected: "true", fix: "set deletionProtectionEnabled: true" });
                     }
                     if (ctx.config.requireProtect && !args.opts.protect) {
-                        ctx.report(t, { property: "opts.protect", found: args.opts.protect, expected: "true (requireProtect)", fix: "pass { protect: true } in the resource options" });
+                        ctx.report(t, {
+                            property: "opts.protect",
+                            found: args.opts.protect,
+                            expected: "true (requireProtect)",
+                            fix: "pass { protect: true } in the resource options",
+                        });
                     }
                 },
             },
@@ -85,7 +107,11 @@ export function dynamodbPolicies(): Policies {
                     const alarms = alarmsFor(graph, "AWS/DynamoDB", ["ThrottledRequests", "SystemErrors", "ReadThrottleEvents", "WriteThrottleEvents"]);
                     for (const t of graph.ofType(TABLE)) {
                         if (!alarms.some((a) => alarmWatches(graph, a, t, ["TableName"], [literalName(t)]) && hasAlarmAction(a))) {
-                            ctx.report(t, { property: "(ThrottledRequests/SystemErrors alarm)", problem: "has no AWS/DynamoDB ThrottledRequests or SystemErrors alarm with an action whose TableName comes from this table", fix: 'add MetricAlarm { namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: table.name }, alarmActions: [topic.arn] }' });
+                            ctx.report(t, {
+                                property: "(ThrottledRequests/SystemErrors alarm)",
+                                problem: "has no AWS/DynamoDB ThrottledRequests or SystemErrors alarm with an action whose TableName comes from this table",
+                                fix: 'add MetricAlarm { namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: table.name }, alarmActions: [topic.arn] }',
+                            });
                         }
                     }
                 },

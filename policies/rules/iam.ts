@@ -15,7 +15,11 @@ const ATTACHMENTS = [
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
     "aws:iam/policyAttachment:PolicyAttachment",
 ];
-const EXCLUSIVE_ATTACHMENTS = ["aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive"];
+const EXCLUSIVE_ATTACHMENTS = [
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+];
 
 export const DEFAULT_MANAGED_POLICIES = [
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -54,7 +58,11 @@ function checkDocument(subject: Subject, property: string, value: unknown, ctx: 
         return;
     }
     if (parsed.kind === "invalid") {
-        ctx.report(subject, { property, problem: `is not a valid policy document (${parsed.error})`, fix: "pass a JSON policy document (JSON.stringify, pulumi.jsonStringify or aws.iam.getPolicyDocument(...).json)" });
+        ctx.report(subject, {
+            property,
+            problem: `is not a valid policy document (${parsed.error})`,
+            fix: "pass a JSON policy document (JSON.stringify, pulumi.jsonStringify or aws.iam.getPolicyDocument(...).json)",
+        });
         return;
     }
     parsed.statements.forEach((s, i) => checkStatement(subject, `${property}.Statement[${i}]`, s, ctx));
@@ -68,24 +76,44 @@ function checkStatement(subject: Subject, where: string, s: Statement, ctx: Rule
     const resourcesStar = s.resources.includes("*") || s.notResources.length > 0;
     const allActions = actions.includes("*") || s.notActions.length > 0;
     if (allActions && resourcesStar) {
-        ctx.report(subject, { property: `${where}`, found: { Action: s.notActions.length ? { NotAction: s.notActions } : "*", Resource: "*" }, expected: "named actions on named resources", fix: "grant the exact actions on the exact resource ARNs the principal uses" });
+        ctx.report(subject, {
+            property: `${where}`,
+            found: { Action: s.notActions.length ? { NotAction: s.notActions } : "*", Resource: "*" },
+            expected: "named actions on named resources",
+            fix: "grant the exact actions on the exact resource ARNs the principal uses",
+        });
         return;
     }
     const { allowedServiceWildcards, wildcardResourceActions } = ctx.config;
     const wildActions = actions.filter((a) => (a === "*" || /^[a-z0-9-]+:\*$/i.test(a)) && !allowedServiceWildcards.includes(a));
     if (wildActions.length > 0 || s.notActions.length > 0) {
-        ctx.report(subject, { property: `${where}.Action`, found: s.notActions.length ? { NotAction: s.notActions } : wildActions, expected: "named actions (e.g. dynamodb:GetItem)", fix: "list the actions the principal needs, or add a reviewed entry to allowedServiceWildcards" });
+        ctx.report(subject, {
+            property: `${where}.Action`,
+            found: s.notActions.length ? { NotAction: s.notActions } : wildActions,
+            expected: "named actions (e.g. dynamodb:GetItem)",
+            fix: "list the actions the principal needs, or add a reviewed entry to allowedServiceWildcards",
+        });
     }
     if (!resourcesStar) {
         return;
     }
     const decrypt = actions.filter((a) => KMS_DECRYPT.some((d) => actionMatches(a, d)));
     if (decrypt.length > 0) {
-        ctx.report(subject, { property: `${where}.Resource`, found: "*", expected: `the ARNs of the keys ${decrypt.join(", ")} is needed for`, fix: "name the KMS key ARNs (kms:Decrypt on all keys is never allowed)" });
+        ctx.report(subject, {
+            property: `${where}.Resource`,
+            found: "*",
+            expected: `the ARNs of the keys ${decrypt.join(", ")} is needed for`,
+            fix: "name the KMS key ARNs (kms:Decrypt on all keys is never allowed)",
+        });
     }
     const unlisted = actions.filter((a) => !decrypt.includes(a) && !wildcardResourceActions.some((w) => actionMatches(w, a)) && !wildActions.includes(a));
     if (unlisted.length > 0) {
-        ctx.report(subject, { property: `${where}.Resource`, found: "*", expected: `resource ARNs for ${unlisted.join(", ")}`, fix: "name the resource ARNs; only actions AWS offers no resource for belong in wildcardResourceActions" });
+        ctx.report(subject, {
+            property: `${where}.Resource`,
+            found: "*",
+            expected: `resource ARNs for ${unlisted.join(", ")}`,
+            fix: "name the resource ARNs; only actions AWS offers no resource for belong in wildcardResourceActions",
+        });
     }
 }
 
@@ -96,7 +124,12 @@ function checkManaged(subject: Subject, property: string, arn: unknown, ctx: Rul
     }
     const allowed = ctx.config.allowedManagedPolicyArns.map(normalizeArn);
     if (!allowed.includes(normalizeArn(s))) {
-        ctx.report(subject, { property, found: s, expected: `an allow-listed AWS managed policy (${ctx.config.allowedManagedPolicyArns.map((a) => a.split("/").pop()).join(", ")})`, fix: "write a least-privilege policy instead, or add the ARN to allowedManagedPolicyArns after review" });
+        ctx.report(subject, {
+            property,
+            found: s,
+            expected: `an allow-listed AWS managed policy (${ctx.config.allowedManagedPolicyArns.map((a) => a.split("/").pop()).join(", ")})`,
+            fix: "write a least-privilege policy instead, or add the ARN to allowedManagedPolicyArns after review",
+        });
     }
 }
 
@@ -110,12 +143,28 @@ export function iamPolicies(): Policies {
                 kind: "R",
                 checks: 'No `Action "*"` with `Resource "*"`; no `svc:*` actions or `Resource "*"` without an allow-list entry; no kms:Decrypt on all keys; AWS managed policies only from an allow-list; a role\'s policies managed in one place only.',
                 why: "Wildcards turn one compromised function into a compromised account; managing a role's policies in two places makes each deploy silently undo the other.",
-                anchors: "NAG IAM4, IAM5, FSBP IAM.1, IAM.21, KMS.1, KMS.2, NAG-SL StarPermissions, CKV_AWS_1/49/62/63/355, AG iam-role-no-policy-management-conflicts",
+                anchors:
+                    "NAG IAM4, IAM5, FSBP IAM.1, IAM.21, KMS.1, KMS.2, NAG-SL StarPermissions, CKV_AWS_1/49/62/63/355, AG iam-role-no-policy-management-conflicts",
                 defaultLevel: "mandatory",
                 config: {
-                    allowedManagedPolicyArns: { type: "array", items: { type: "string", minLength: 1 }, default: DEFAULT_MANAGED_POLICIES, description: "AWS managed policies that may be attached." },
-                    wildcardResourceActions: { type: "array", items: { type: "string", minLength: 1 }, default: DEFAULT_WILDCARD_RESOURCE_ACTIONS, description: 'Actions allowed on Resource "*" (AWS offers no narrower resource for them).' },
-                    allowedServiceWildcards: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: 'Reviewed "svc:*" actions that are allowed.' },
+                    allowedManagedPolicyArns: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: DEFAULT_MANAGED_POLICIES,
+                        description: "AWS managed policies that may be attached.",
+                    },
+                    wildcardResourceActions: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: DEFAULT_WILDCARD_RESOURCE_ACTIONS,
+                        description: 'Actions allowed on Resource "*" (AWS offers no narrower resource for them).',
+                    },
+                    allowedServiceWildcards: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: [],
+                        description: 'Reviewed "svc:*" actions that are allowed.',
+                    },
                 },
             },
             {
@@ -127,7 +176,12 @@ export function iamPolicies(): Policies {
                         if (trust.kind === "ok") {
                             for (const s of trust.statements) {
                                 if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                                    ctx.report(r, { property: "assumeRolePolicy.Principal", found: s.principal, expected: "a named service or account", fix: 'trust only the service that uses the role, e.g. { Service: "lambda.amazonaws.com" }' });
+                                    ctx.report(r, {
+                                        property: "assumeRolePolicy.Principal",
+                                        found: s.principal,
+                                        expected: "a named service or account",
+                                        fix: 'trust only the service that uses the role, e.g. { Service: "lambda.amazonaws.com" }',
+                                    });
                                 }
                             }
                         }
@@ -150,16 +204,35 @@ export function iamPolicies(): Policies {
                         // AG iam-role-no-policy-management-conflicts: inline/managed lists on the role and separate resources for the same role.
                         for (const role of graph.ofType(ROLE)) {
                             const name = asString(role.props.name);
-                            const mine = (n: { props: Record<string, unknown> } & Parameters<typeof refers>[0]) => refers(n, "role", role, () => name !== undefined && sameKnown(n.props.role, name));
-                            const separatePolicies = graph.ofType("aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive").filter(mine);
-                            const separateAttachments = graph.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive").filter(mine);
-                            const inlineSet = isSet(role.props.inlinePolicies) && (isUnknown(role.props.inlinePolicies) || asArray(role.props.inlinePolicies).length > 0);
-                            const managedSet = isSet(role.props.managedPolicyArns) && (isUnknown(role.props.managedPolicyArns) || asArray(role.props.managedPolicyArns).length > 0);
+                            const mine = (n: { props: Record<string, unknown> } & Parameters<typeof refers>[0]) =>
+                                refers(n, "role", role, () => name !== undefined && sameKnown(n.props.role, name));
+                            const separatePolicies = graph
+                                .ofType("aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive")
+                                .filter(mine);
+                            const separateAttachments = graph
+                                .ofType(
+                                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                                    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+                                )
+                                .filter(mine);
+                            const inlineSet =
+                                isSet(role.props.inlinePolicies) && (isUnknown(role.props.inlinePolicies) || asArray(role.props.inlinePolicies).length > 0);
+                            const managedSet =
+                                isSet(role.props.managedPolicyArns) &&
+                                (isUnknown(role.props.managedPolicyArns) || asArray(role.props.managedPolicyArns).length > 0);
                             if (inlineSet && separatePolicies.length > 0) {
-                                ctx.report(role, { property: "inlinePolicies", problem: `are set on the role while ${separatePolicies.map((x) => `"${x.name}"`).join(", ")} also manage its inline policies`, fix: "manage the role's inline policies in one place (RolePolicy resources, or inlinePolicies)" });
+                                ctx.report(role, {
+                                    property: "inlinePolicies",
+                                    problem: `are set on the role while ${separatePolicies.map((x) => `"${x.name}"`).join(", ")} also manage its inline policies`,
+                                    fix: "manage the role's inline policies in one place (RolePolicy resources, or inlinePolicies)",
+                                });
                             }
                             if (managedSet && separateAttachments.length > 0) {
-                                ctx.report(role, { property: "managedPolicyArns", problem: `are set on the role while ${separateAttachments.map((x) => `"${x.name}"`).join(", ")} also attach policies to it`, fix: "attach policies in one place (RolePolicyAttachment resources, or managedPolicyArns)" });
+                                ctx.report(role, {
+                                    property: "managedPolicyArns",
+                                    problem: `are set on the role while ${separateAttachments.map((x) => `"${x.name}"`).join(", ")} also attach policies to it`,
+                                    fix: "attach policies in one place (RolePolicyAttachment resources, or managedPolicyArns)",
+                                });
                             }
                         }
                     },

@@ -18,10 +18,17 @@ export function kmsPolicies(): Policies {
                 kind: "R",
                 checks: "Key has `enableKeyRotation`; its policy has no unconditioned `*` principal; `deletionWindowInDays` >= the minimum (30 in prod) and `protect` when `requireProtect` (prod).",
                 why: "Rotation limits what one leaked key version exposes; a public key policy gives the key away; a deleted key makes everything it encrypted unreadable forever.",
-                anchors: "AG cmk-backing-key-rotation-enabled, NAG KMS5, FSBP KMS.3, KMS.5, CKV_AWS_7, CKV_AWS_33, TRV auto_rotate_keys, PCP kms/Key/enableKeyRotation",
+                anchors:
+                    "AG cmk-backing-key-rotation-enabled, NAG KMS5, FSBP KMS.3, KMS.5, CKV_AWS_7, CKV_AWS_33, TRV auto_rotate_keys, PCP kms/Key/enableKeyRotation",
                 defaultLevel: "mandatory",
                 config: {
-                    minimumDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, default: 7, description: "Minimum deletionWindowInDays (unset means AWS's 30)." },
+                    minimumDeletionWindowDays: {
+                        type: "integer",
+                        minimum: 7,
+                        maximum: 30,
+                        default: 7,
+                        description: "Minimum deletionWindowInDays (unset means AWS's 30).",
+                    },
                     requireProtect: { type: "boolean", default: false, description: "Require the Pulumi `protect` resource option." },
                 },
             },
@@ -34,7 +41,12 @@ export function kmsPolicies(): Policies {
                     } else if (parsed.kind === "ok") {
                         for (const s of parsed.statements) {
                             if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                                ctx.report(k, { property: "policy.Statement.Principal", found: s.principal, expected: "named principals (the account root, roles) or a Condition", fix: 'replace Principal "*" with { AWS: "arn:aws:iam::<account>:root" } or add a Condition such as kms:CallerAccount' });
+                                ctx.report(k, {
+                                    property: "policy.Statement.Principal",
+                                    found: s.principal,
+                                    expected: "named principals (the account root, roles) or a Condition",
+                                    fix: 'replace Principal "*" with { AWS: "arn:aws:iam::<account>:root" } or add a Condition such as kms:CallerAccount',
+                                });
                             }
                         }
                     }
@@ -51,10 +63,20 @@ export function kmsPolicies(): Policies {
                     const window = k.props.deletionWindowInDays;
                     const days = asNumber(window) ?? 30;
                     if (!isUnknown(window) && days < ctx.config.minimumDeletionWindowDays) {
-                        ctx.report(k, { property: "deletionWindowInDays", found: window, expected: `>= ${ctx.config.minimumDeletionWindowDays}`, fix: `set deletionWindowInDays: ${ctx.config.minimumDeletionWindowDays === 30 ? 30 : ctx.config.minimumDeletionWindowDays}` });
+                        ctx.report(k, {
+                            property: "deletionWindowInDays",
+                            found: window,
+                            expected: `>= ${ctx.config.minimumDeletionWindowDays}`,
+                            fix: `set deletionWindowInDays: ${ctx.config.minimumDeletionWindowDays === 30 ? 30 : ctx.config.minimumDeletionWindowDays}`,
+                        });
                     }
                     if (ctx.config.requireProtect && !args.opts.protect) {
-                        ctx.report(k, { property: "opts.protect", found: args.opts.protect, expected: "true (requireProtect)", fix: "pass { protect: true } in the resource options" });
+                        ctx.report(k, {
+                            property: "opts.protect",
+                            found: args.opts.protect,
+                            expected: "true (requireProtect)",
+                            fix: "pass { protect: true } in the resource options",
+                        });
                     }
                 },
             },

@@ -119,7 +119,12 @@ export function lambdaPolicies(): Policies {
                     if (isUnknown(mode)) {
                         ctx.defer("tracingConfig.mode");
                     } else if (mode !== "Active") {
-                        ctx.report(fn, { property: "tracingConfig.mode", found: mode, expected: '"Active"', fix: 'set tracingConfig: { mode: "Active" } and grant xray:PutTraceSegments' });
+                        ctx.report(fn, {
+                            property: "tracingConfig.mode",
+                            found: mode,
+                            expected: '"Active"',
+                            fix: 'set tracingConfig: { mode: "Active" } and grant xray:PutTraceSegments',
+                        });
                     }
                 },
             },
@@ -144,7 +149,12 @@ export function lambdaPolicies(): Policies {
                     }
                     const n = asNumber(v);
                     if (n === undefined || n < 0) {
-                        ctx.report(fn, { property: "reservedConcurrentExecutions", found: v, expected: "a number >= 0", fix: "set reservedConcurrentExecutions to the function's expected peak concurrency" });
+                        ctx.report(fn, {
+                            property: "reservedConcurrentExecutions",
+                            found: v,
+                            expected: "a number >= 0",
+                            fix: "set reservedConcurrentExecutions to the function's expected peak concurrency",
+                        });
                     }
                 },
             },
@@ -213,7 +223,11 @@ export function lambdaPolicies(): Policies {
                         for (const p of graph.ofType(PERMISSION)) {
                             const principal = asString(p.props.principal);
                             // aws.lambda.Permission names its function in `function` (the provider's input), not `functionName`.
-                            if (principal && ["sns.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"].includes(principal) && refersToFunction(graph, p, "function", fn, p.props.function)) {
+                            if (
+                                principal &&
+                                ["sns.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"].includes(principal) &&
+                                refersToFunction(graph, p, "function", fn, p.props.function)
+                            ) {
                                 sources.push(`permission "${p.name}" for ${principal}`);
                             }
                         }
@@ -222,7 +236,9 @@ export function lambdaPolicies(): Policies {
                         }
                         const dlq = get(fn.props, "deadLetterConfig", "targetArn");
                         const hasDestination = eics.some(
-                            (e) => refersToFunction(graph, e, "functionName", fn, e.props.functionName) && isSet(get(e.props, "destinationConfig", "onFailure", "destination")),
+                            (e) =>
+                                refersToFunction(graph, e, "functionName", fn, e.props.functionName) &&
+                                isSet(get(e.props, "destinationConfig", "onFailure", "destination")),
                         );
                         if (!isSet(dlq) && !hasDestination) {
                             ctx.report(fn, {
@@ -264,11 +280,23 @@ export function lambdaPolicies(): Policies {
                         });
                     }
                     if (!asArray(p.functionResponseTypes).includes("ReportBatchItemFailures") && !isUnknown(p.functionResponseTypes)) {
-                        ctx.report(esm, { property: "functionResponseTypes", found: p.functionResponseTypes, expected: '["ReportBatchItemFailures"]', fix: 'set functionResponseTypes: ["ReportBatchItemFailures"] and return batchItemFailures', advisoryOnly: true });
+                        ctx.report(esm, {
+                            property: "functionResponseTypes",
+                            found: p.functionResponseTypes,
+                            expected: '["ReportBatchItemFailures"]',
+                            fix: 'set functionResponseTypes: ["ReportBatchItemFailures"] and return batchItemFailures',
+                            advisoryOnly: true,
+                        });
                     }
                     const retries = asNumber(p.maximumRetryAttempts);
                     if (!isUnknown(p.maximumRetryAttempts) && (retries === undefined || retries < 0)) {
-                        ctx.report(esm, { property: "maximumRetryAttempts", found: p.maximumRetryAttempts, expected: "a finite number (0-10000)", fix: "set maximumRetryAttempts (and bisectBatchOnFunctionError: true)", advisoryOnly: true });
+                        ctx.report(esm, {
+                            property: "maximumRetryAttempts",
+                            found: p.maximumRetryAttempts,
+                            expected: "a finite number (0-10000)",
+                            fix: "set maximumRetryAttempts (and bisectBatchOnFunctionError: true)",
+                            advisoryOnly: true,
+                        });
                     }
                 },
             },
@@ -293,7 +321,9 @@ export function lambdaPolicies(): Policies {
                 validate: (graph, ctx) => {
                     const cfg = ctx.config;
                     for (const esm of graph.ofType(ESM)) {
-                        const queues = graph.ofType(SQS_QUEUE).filter((q) => refers(esm, "eventSourceArn", q, () => sameKnown(esm.props.eventSourceArn, literalName(q))));
+                        const queues = graph
+                            .ofType(SQS_QUEUE)
+                            .filter((q) => refers(esm, "eventSourceArn", q, () => sameKnown(esm.props.eventSourceArn, literalName(q))));
                         const fns = graph.ofType(FUNCTION).filter((f) => refersToFunction(graph, esm, "functionName", f, esm.props.functionName));
                         for (const q of queues) {
                             for (const fn of fns) {
@@ -335,7 +365,12 @@ export function lambdaPolicies(): Policies {
                     const vars = get(fn.props, "environment", "variables");
                     const present = isUnknown(vars) || Object.keys(asRecord(vars) ?? {}).length > 0;
                     if (present && !isSet(fn.props.kmsKeyArn)) {
-                        ctx.report(fn, { property: "kmsKeyArn", found: undefined, expected: "a KMS key ARN (the function has environment variables)", fix: "set kmsKeyArn to a customer-managed key" });
+                        ctx.report(fn, {
+                            property: "kmsKeyArn",
+                            found: undefined,
+                            expected: "a KMS key ARN (the function has environment variables)",
+                            fix: "set kmsKeyArn to a customer-managed key",
+                        });
                     }
                 },
             },
@@ -360,9 +395,24 @@ export function lambdaPolicies(): Policies {
                         return;
                     }
                     if (principal === "*") {
-                        ctx.report(perm, { property: "principal", found: principal, expected: "a specific account, role or service principal", fix: "name the caller's principal instead of *" });
-                    } else if (typeof principal === "string" && principal.endsWith(".amazonaws.com") && !isSet(perm.props.sourceArn) && !isSet(perm.props.sourceAccount)) {
-                        ctx.report(perm, { property: "sourceArn", found: undefined, expected: `the ARN of the ${principal} resource allowed to invoke`, fix: "set sourceArn (or at least sourceAccount)" });
+                        ctx.report(perm, {
+                            property: "principal",
+                            found: principal,
+                            expected: "a specific account, role or service principal",
+                            fix: "name the caller's principal instead of *",
+                        });
+                    } else if (
+                        typeof principal === "string" &&
+                        principal.endsWith(".amazonaws.com") &&
+                        !isSet(perm.props.sourceArn) &&
+                        !isSet(perm.props.sourceAccount)
+                    ) {
+                        ctx.report(perm, {
+                            property: "sourceArn",
+                            found: undefined,
+                            expected: `the ARN of the ${principal} resource allowed to invoke`,
+                            fix: "set sourceArn (or at least sourceAccount)",
+                        });
                     }
                 },
             },
@@ -397,7 +447,12 @@ export function lambdaPolicies(): Policies {
                     const fnName = asString(url.props.functionName);
                     const allowed = ctx.config.allowedPublicUrls.some((a) => a === url.name || (fnName !== undefined && a === fnName));
                     if (t === "NONE" && !allowed) {
-                        ctx.report(url, { property: "authorizationType", found: t, expected: '"AWS_IAM"', fix: 'set authorizationType: "AWS_IAM", or add the URL to allowedPublicUrls in policies/config/<env>.json' });
+                        ctx.report(url, {
+                            property: "authorizationType",
+                            found: t,
+                            expected: '"AWS_IAM"',
+                            fix: 'set authorizationType: "AWS_IAM", or add the URL to allowedPublicUrls in policies/config/<env>.json',
+                        });
                     }
                 },
             },
@@ -432,7 +487,8 @@ export function lambdaPolicies(): Policies {
                             ctx.report(fn, {
                                 property: "loggingConfig.logGroup",
                                 found: get(fn.props, "loggingConfig", "logGroup"),
-                                problem: "has no log group managed by this stack (none is named /aws/lambda/<function name> from the function, none is given in loggingConfig.logGroup)",
+                                problem:
+                                    "has no log group managed by this stack (none is named /aws/lambda/<function name> from the function, none is given in loggingConfig.logGroup)",
                                 fix: "create an aws.cloudwatch.LogGroup named pulumi.interpolate`/aws/lambda/${fn.name}` or pass its name in loggingConfig.logGroup",
                             });
                         }
@@ -452,7 +508,13 @@ export function lambdaPolicies(): Policies {
                 defaultLevel: "advisory",
                 config: {
                     severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
-                    severityValues: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: ["critical", "warning", "info"], description: "Allowed severity tag values." },
+                    severityValues: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        minItems: 1,
+                        default: ["critical", "warning", "info"],
+                        description: "Allowed severity tag values.",
+                    },
                 },
             },
             {
@@ -466,9 +528,11 @@ export function lambdaPolicies(): Policies {
                             ctx.report(fn, {
                                 property: "(Errors alarm)",
                                 problem: "has no AWS/Lambda Errors alarm whose FunctionName dimension comes from this function",
-                                fix: "add an aws.cloudwatch.MetricAlarm { namespace: \"AWS/Lambda\", metricName: \"Errors\", dimensions: { FunctionName: fn.name }, alarmActions: [severityTopic.arn] }",
+                                fix: 'add an aws.cloudwatch.MetricAlarm { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: fn.name }, alarmActions: [severityTopic.arn] }',
                             });
-                        } else if (!watching.some((a) => hasAlarmAction(a) && routesToSeverityTopic(graph, a, ctx.config.severityTagKey, ctx.config.severityValues))) {
+                        } else if (
+                            !watching.some((a) => hasAlarmAction(a) && routesToSeverityTopic(graph, a, ctx.config.severityTagKey, ctx.config.severityValues))
+                        ) {
                             ctx.report(fn, {
                                 property: "(Errors alarm).alarmActions",
                                 problem: `has Errors alarm(s) ${watching.map((a) => `"${a.name}"`).join(", ")} but none sends to an SNS topic tagged ${ctx.config.severityTagKey}=${ctx.config.severityValues.join("|")}`,
@@ -504,7 +568,7 @@ export function lambdaPolicies(): Policies {
                             ctx.report(fn, {
                                 property: "(Throttles alarm)",
                                 problem: `sets reservedConcurrentExecutions (${isUnknown(rc) ? "unknown" : String(rc)}) but has no AWS/Lambda Throttles alarm with an action`,
-                                fix: "add a MetricAlarm { namespace: \"AWS/Lambda\", metricName: \"Throttles\", dimensions: { FunctionName: fn.name }, alarmActions: [topic.arn] }",
+                                fix: 'add a MetricAlarm { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: fn.name }, alarmActions: [topic.arn] }',
                             });
                         }
                     }

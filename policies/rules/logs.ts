@@ -35,7 +35,12 @@ export function logsPolicies(): Policies {
                     if (n === undefined) {
                         ctx.report(g, { property: "retentionInDays", found: v, expected: `>= ${min}`, fix: `set retentionInDays: ${min} or more` });
                     } else if (n !== 0 && n < min) {
-                        ctx.report(g, { property: "retentionInDays", found: n, expected: `>= ${min} (minimumRetentionDays in this environment)`, fix: `set retentionInDays to at least ${min}` });
+                        ctx.report(g, {
+                            property: "retentionInDays",
+                            found: n,
+                            expected: `>= ${min} (minimumRetentionDays in this environment)`,
+                            fix: `set retentionInDays to at least ${min}`,
+                        });
                     }
                 },
             },
@@ -55,7 +60,12 @@ export function logsPolicies(): Policies {
                 types: [LOG_GROUP],
                 validate: (g, ctx) => {
                     if (!isSet(g.props.kmsKeyId)) {
-                        ctx.report(g, { property: "kmsKeyId", found: undefined, expected: "a KMS key ARN (key policy must allow logs.<region>.amazonaws.com)", fix: "set kmsKeyId: key.arn" });
+                        ctx.report(g, {
+                            property: "kmsKeyId",
+                            found: undefined,
+                            expected: "a KMS key ARN (key policy must allow logs.<region>.amazonaws.com)",
+                            fix: "set kmsKeyId: key.arn",
+                        });
                     }
                 },
             },

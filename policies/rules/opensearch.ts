@@ -49,7 +49,11 @@ function ruleBlocks(value: unknown): Record<string, unknown>[] {
 }
 
 function namesCollection(blocks: Record<string, unknown>[], name: string): boolean {
-    return blocks.some((b) => b.ResourceType === "collection" && asArray(b.Resource).some((p) => typeof p === "string" && p.startsWith("collection/") && patternMatches(p.slice("collection/".length), name)));
+    return blocks.some(
+        (b) =>
+            b.ResourceType === "collection" &&
+            asArray(b.Resource).some((p) => typeof p === "string" && p.startsWith("collection/") && patternMatches(p.slice("collection/".length), name)),
+    );
 }
 
 /** Security policies of `type` that cover `c`: by dependsOn, or by a known document naming its known name. */
@@ -91,7 +95,11 @@ export function opensearchPolicies(): Policies {
                     for (const c of graph.ofType(COLLECTION)) {
                         const policies = covering(graph, c, "encryption");
                         if (policies.length === 0) {
-                            ctx.report(c, { property: "(encryption security policy)", problem: "is covered by no encryption ServerlessSecurityPolicy of this stack (none names it, and it dependsOn none)", fix: 'add ServerlessSecurityPolicy { type: "encryption", policy: JSON with Rules [collection/<name>] and KmsARN } and make the collection dependsOn it' });
+                            ctx.report(c, {
+                                property: "(encryption security policy)",
+                                problem: "is covered by no encryption ServerlessSecurityPolicy of this stack (none names it, and it dependsOn none)",
+                                fix: 'add ServerlessSecurityPolicy { type: "encryption", policy: JSON with Rules [collection/<name>] and KmsARN } and make the collection dependsOn it',
+                            });
                             continue;
                         }
                         for (const p of policies) {
@@ -105,7 +113,12 @@ export function opensearchPolicies(): Policies {
                             }
                             const rec = asRecord(d.value) ?? {};
                             if (rec.AWSOwnedKey === true || !asString(rec.KmsARN)) {
-                                ctx.report(p, { property: "policy.AWSOwnedKey/KmsARN", found: rec.AWSOwnedKey === true ? { AWSOwnedKey: true } : rec.KmsARN, expected: "AWSOwnedKey false with a KmsARN", fix: "set AWSOwnedKey: false and KmsARN: key.arn in the policy document (pulumi.jsonStringify)" });
+                                ctx.report(p, {
+                                    property: "policy.AWSOwnedKey/KmsARN",
+                                    found: rec.AWSOwnedKey === true ? { AWSOwnedKey: true } : rec.KmsARN,
+                                    expected: "AWSOwnedKey false with a KmsARN",
+                                    fix: "set AWSOwnedKey: false and KmsARN: key.arn in the policy document (pulumi.jsonStringify)",
+                                });
                             }
                         }
                     }
@@ -146,7 +159,12 @@ export function opensearchPolicies(): Policies {
                                 const blocks = ruleBlocks(rec);
                                 const mine = dependsOn(c, p) || (name !== undefined && namesCollection(blocks, name));
                                 if (mine && blocks.some((b) => b.ResourceType === "collection")) {
-                                    ctx.report(p, { property: "policy.AllowFromPublic", found: true, expected: "false with SourceVPCEs", fix: `set AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] for collection "${c.name}"` });
+                                    ctx.report(p, {
+                                        property: "policy.AllowFromPublic",
+                                        found: true,
+                                        expected: "false with SourceVPCEs",
+                                        fix: `set AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] for collection "${c.name}"`,
+                                    });
                                 }
                             }
                         }
@@ -179,13 +197,23 @@ export function opensearchPolicies(): Policies {
                         const principals = rec.Principal;
                         const list = asArray(principals);
                         if (!isUnknown(principals) && (list.length === 0 || list.includes("*"))) {
-                            ctx.report(p, { property: `policy[${i}].Principal`, found: principals, expected: "explicit role/user ARNs", fix: "list the ARNs of the roles that need access" });
+                            ctx.report(p, {
+                                property: `policy[${i}].Principal`,
+                                found: principals,
+                                expected: "explicit role/user ARNs",
+                                fix: "list the ARNs of the roles that need access",
+                            });
                         }
                         for (const b of ruleBlocks(rec)) {
                             const wildIndex = asArray(b.Resource).some((r) => r === "index/*/*");
                             const allPerms = asArray(b.Permission).some((x) => x === "aoss:*");
                             if (b.ResourceType === "index" && wildIndex && allPerms) {
-                                ctx.report(p, { property: `policy[${i}].Rules.Permission`, found: b.Permission, expected: 'named aoss:* index permissions (e.g. "aoss:ReadDocument") on named indexes', fix: "grant only the index permissions each principal needs, on index/<collection>/<index>" });
+                                ctx.report(p, {
+                                    property: `policy[${i}].Rules.Permission`,
+                                    found: b.Permission,
+                                    expected: 'named aoss:* index permissions (e.g. "aoss:ReadDocument") on named indexes',
+                                    fix: "grant only the index permissions each principal needs, on index/<collection>/<index>",
+                                });
                             }
                         }
                     });

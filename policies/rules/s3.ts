@@ -14,12 +14,18 @@ export const BUCKET = "aws:s3/bucket:Bucket";
 export const BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
 export const BUCKET_TYPES = [BUCKET, BUCKET_V2];
 export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const SSE = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+export const SSE = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 export const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 export const OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
 export const LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
-export const LIFECYCLE = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+export const LIFECYCLE = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
 
 /** Settings resources of the given types that belong to `bucket`. */
 export function settingsOf(graph: StackGraph, bucket: Node, types: string[], property = "bucket"): Node[] {
@@ -110,7 +116,11 @@ export function s3Policies(): Policies {
                     forBuckets(graph, ctx, (b) => {
                         const blocks = settingsOf(graph, b, [PUBLIC_ACCESS_BLOCK]);
                         if (blocks.length === 0) {
-                            ctx.report(b, { property: "(BucketPublicAccessBlock)", problem: "has no aws.s3.BucketPublicAccessBlock whose bucket comes from this bucket", fix: "add BucketPublicAccessBlock { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }" });
+                            ctx.report(b, {
+                                property: "(BucketPublicAccessBlock)",
+                                problem: "has no aws.s3.BucketPublicAccessBlock whose bucket comes from this bucket",
+                                fix: "add BucketPublicAccessBlock { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }",
+                            });
                             return;
                         }
                         for (const pab of blocks) {
@@ -144,9 +154,16 @@ export function s3Policies(): Policies {
                     const cloudFrontLogs = cloudFrontLogBuckets(graph);
                     forBuckets(graph, ctx, (b) => {
                         const policies = settingsOf(graph, b, [BUCKET_POLICY]);
-                        const docs = [...policies.map((p) => ({ node: p, value: p.props.policy })), ...(isSet(b.props.policy) ? [{ node: b, value: b.props.policy }] : [])];
+                        const docs = [
+                            ...policies.map((p) => ({ node: p, value: p.props.policy })),
+                            ...(isSet(b.props.policy) ? [{ node: b, value: b.props.policy }] : []),
+                        ];
                         if (docs.length === 0) {
-                            ctx.report(b, { property: "(BucketPolicy)", problem: "has no bucket policy denying non-TLS requests", fix: 'add aws.s3.BucketPolicy { bucket: bucket.id, policy: <Deny s3:* when Bool aws:SecureTransport = "false"> }' });
+                            ctx.report(b, {
+                                property: "(BucketPolicy)",
+                                problem: "has no bucket policy denying non-TLS requests",
+                                fix: 'add aws.s3.BucketPolicy { bucket: bucket.id, policy: <Deny s3:* when Bool aws:SecureTransport = "false"> }',
+                            });
                         } else {
                             let denies = false;
                             let unknown = false;
@@ -161,19 +178,32 @@ export function s3Policies(): Policies {
                             if (!denies && unknown) {
                                 ctx.defer(`${docs[0].node.name}.policy`);
                             } else if (!denies) {
-                                ctx.report(docs[0].node, { property: "policy", problem: "has no Deny statement with Condition Bool aws:SecureTransport = \"false\"", fix: 'add { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }' });
+                                ctx.report(docs[0].node, {
+                                    property: "policy",
+                                    problem: 'has no Deny statement with Condition Bool aws:SecureTransport = "false"',
+                                    fix: 'add { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }',
+                                });
                             }
                         }
                         const owners = settingsOf(graph, b, [OWNERSHIP]);
                         if (owners.length === 0) {
-                            ctx.report(b, { property: "(BucketOwnershipControls)", problem: "has no aws.s3.BucketOwnershipControls", fix: 'add BucketOwnershipControls { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }' });
+                            ctx.report(b, {
+                                property: "(BucketOwnershipControls)",
+                                problem: "has no aws.s3.BucketOwnershipControls",
+                                fix: 'add BucketOwnershipControls { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }',
+                            });
                         }
                         for (const o of owners) {
                             const v = get(o.props, "rule", "objectOwnership");
                             if (isUnknown(v)) {
                                 ctx.defer(`${o.name}.rule.objectOwnership`);
                             } else if (v !== "BucketOwnerEnforced" && !(v === "BucketOwnerPreferred" && cloudFrontLogs.has(b.urn))) {
-                                ctx.report(o, { property: "rule.objectOwnership", found: v, expected: '"BucketOwnerEnforced"', fix: 'set rule.objectOwnership: "BucketOwnerEnforced"' });
+                                ctx.report(o, {
+                                    property: "rule.objectOwnership",
+                                    found: v,
+                                    expected: '"BucketOwnerEnforced"',
+                                    fix: 'set rule.objectOwnership: "BucketOwnerEnforced"',
+                                });
                             }
                         }
                     });
@@ -191,7 +221,11 @@ export function s3Policies(): Policies {
                 anchors: "CKV_AWS_145, TRV encryption_customer_key, PCP s3/Bucket/configureServerSideEncryptionKms",
                 defaultLevel: "advisory",
                 config: {
-                    requireCmk: { type: "boolean", default: false, description: "Require kmsMasterKeyId (a customer-managed key), not the AWS-managed aws/s3 key." },
+                    requireCmk: {
+                        type: "boolean",
+                        default: false,
+                        description: "Require kmsMasterKeyId (a customer-managed key), not the AWS-managed aws/s3 key.",
+                    },
                     ...exemptBucketsConfig,
                 },
             },
@@ -207,14 +241,24 @@ export function s3Policies(): Policies {
                             if (isUnknown(c.props.rules)) {
                                 ctx.defer(`${c.name}.rules`);
                             }
-                            list.forEach((r, i) => rules.push({ node: c, path: `rules[${i}].applyServerSideEncryptionByDefault`, d: asRecord(asRecord(r)?.applyServerSideEncryptionByDefault) }));
+                            list.forEach((r, i) =>
+                                rules.push({
+                                    node: c,
+                                    path: `rules[${i}].applyServerSideEncryptionByDefault`,
+                                    d: asRecord(asRecord(r)?.applyServerSideEncryptionByDefault),
+                                }),
+                            );
                         }
                         const inline = asRecord(get(b.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault"));
                         if (inline) {
                             rules.push({ node: b, path: "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault", d: inline });
                         }
                         if (rules.length === 0 && configs.length === 0) {
-                            ctx.report(b, { property: "(BucketServerSideEncryptionConfiguration)", problem: "has no aws.s3.BucketServerSideEncryptionConfiguration whose bucket comes from this bucket", fix: 'add BucketServerSideEncryptionConfiguration { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] }' });
+                            ctx.report(b, {
+                                property: "(BucketServerSideEncryptionConfiguration)",
+                                problem: "has no aws.s3.BucketServerSideEncryptionConfiguration whose bucket comes from this bucket",
+                                fix: 'add BucketServerSideEncryptionConfiguration { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] }',
+                            });
                             return;
                         }
                         if (logBuckets.has(b.urn)) {
@@ -225,9 +269,19 @@ export function s3Policies(): Policies {
                             if (isUnknown(alg)) {
                                 ctx.defer(`${r.node.name}.${r.path}.sseAlgorithm`);
                             } else if (alg !== "aws:kms" && alg !== "aws:kms:dsse") {
-                                ctx.report(r.node, { property: `${r.path}.sseAlgorithm`, found: alg, expected: '"aws:kms"', fix: `set ${r.path}.sseAlgorithm: "aws:kms" with kmsMasterKeyId` });
+                                ctx.report(r.node, {
+                                    property: `${r.path}.sseAlgorithm`,
+                                    found: alg,
+                                    expected: '"aws:kms"',
+                                    fix: `set ${r.path}.sseAlgorithm: "aws:kms" with kmsMasterKeyId`,
+                                });
                             } else if (ctx.config.requireCmk && !isSet(r.d?.kmsMasterKeyId)) {
-                                ctx.report(r.node, { property: `${r.path}.kmsMasterKeyId`, found: undefined, expected: "a customer-managed KMS key (requireCmk)", fix: `set ${r.path}.kmsMasterKeyId: key.arn` });
+                                ctx.report(r.node, {
+                                    property: `${r.path}.kmsMasterKeyId`,
+                                    found: undefined,
+                                    expected: "a customer-managed KMS key (requireCmk)",
+                                    fix: `set ${r.path}.kmsMasterKeyId: key.arn`,
+                                });
                             }
                         }
                     });
@@ -255,7 +309,11 @@ export function s3Policies(): Policies {
                             return;
                         }
                         if (settingsOf(graph, b, LOGGING).length === 0 && asArray(b.props.logging).length === 0 && !isUnknown(b.props.logging)) {
-                            ctx.report(b, { property: "(BucketLogging)", problem: "has no aws.s3.BucketLogging whose bucket comes from this bucket", fix: 'add BucketLogging { bucket: bucket.id, targetBucket: logBucket.id, targetPrefix: "s3/<name>/" }, or list a log bucket in exemptBuckets' });
+                            ctx.report(b, {
+                                property: "(BucketLogging)",
+                                problem: "has no aws.s3.BucketLogging whose bucket comes from this bucket",
+                                fix: 'add BucketLogging { bucket: bucket.id, targetBucket: logBucket.id, targetPrefix: "s3/<name>/" }, or list a log bucket in exemptBuckets',
+                            });
                         }
                     });
                 },
@@ -284,14 +342,25 @@ export function s3Policies(): Policies {
                             if (status.some(isUnknown)) {
                                 ctx.defer(`${b.name} versioningConfiguration.status`);
                             } else if (!status.includes("Enabled")) {
-                                ctx.report(versioning[0] ?? b, { property: versioning.length ? "versioningConfiguration.status" : "(BucketVersioning)", found: status[0], expected: '"Enabled"', fix: 'add BucketVersioning { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }' });
+                                ctx.report(versioning[0] ?? b, {
+                                    property: versioning.length ? "versioningConfiguration.status" : "(BucketVersioning)",
+                                    found: status[0],
+                                    expected: '"Enabled"',
+                                    fix: 'add BucketVersioning { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }',
+                                });
                             }
                         }
                         const lifecycles = settingsOf(graph, b, LIFECYCLE);
                         const rules = [...lifecycles.flatMap((l) => asArray(l.props.rules)), ...asArray(b.props.lifecycleRules)];
-                        const aborts = rules.some((r) => isSet(get(r, "abortIncompleteMultipartUpload")) || isSet(get(r, "abortIncompleteMultipartUploadDays")));
+                        const aborts = rules.some(
+                            (r) => isSet(get(r, "abortIncompleteMultipartUpload")) || isSet(get(r, "abortIncompleteMultipartUploadDays")),
+                        );
                         if (!aborts && !lifecycles.some((l) => isUnknown(l.props.rules))) {
-                            ctx.report(lifecycles[0] ?? b, { property: lifecycles.length ? "rules" : "(BucketLifecycleConfiguration)", problem: "has no lifecycle rule with abortIncompleteMultipartUpload", fix: 'add BucketLifecycleConfiguration { bucket: bucket.id, rules: [{ id: "abort-uploads", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 }, noncurrentVersionExpiration: { noncurrentDays: 90 } }] }' });
+                            ctx.report(lifecycles[0] ?? b, {
+                                property: lifecycles.length ? "rules" : "(BucketLifecycleConfiguration)",
+                                problem: "has no lifecycle rule with abortIncompleteMultipartUpload",
+                                fix: 'add BucketLifecycleConfiguration { bucket: bucket.id, rules: [{ id: "abort-uploads", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 }, noncurrentVersionExpiration: { noncurrentDays: 90 } }] }',
+                            });
                         }
                     });
                 },
@@ -299,4 +368,3 @@ export function s3Policies(): Policies {
         ),
     ];
 }
-

@@ -34,22 +34,41 @@ export function sesPolicies(): Policies {
                         if (isUnknown(tls)) {
                             ctx.defer(`${cs.name}.deliveryOptions.tlsPolicy`);
                         } else if (tls !== (v2 ? "REQUIRE" : "Require")) {
-                            ctx.report(cs, { property: "deliveryOptions.tlsPolicy", found: tls, expected: v2 ? '"REQUIRE"' : '"Require"', fix: `set deliveryOptions: { tlsPolicy: "${v2 ? "REQUIRE" : "Require"}" }` });
+                            ctx.report(cs, {
+                                property: "deliveryOptions.tlsPolicy",
+                                found: tls,
+                                expected: v2 ? '"REQUIRE"' : '"Require"',
+                                fix: `set deliveryOptions: { tlsPolicy: "${v2 ? "REQUIRE" : "Require"}" }`,
+                            });
                         }
                         const csName = literalName(cs, v2 ? "configurationSetName" : "name");
                         const dests: { node: Node; types: unknown[] }[] = v2
-                            ? graph.ofType(EVENT_DESTINATION_V2).filter((d) => refers(d, "configurationSetName", cs, () => sameKnown(d.props.configurationSetName, csName))).map((d) => ({ node: d, types: asArray(get(d.props, "eventDestination", "matchingEventTypes")) }))
-                            : graph.ofType(EVENT_DESTINATION_V1).filter((d) => refers(d, "configurationSetName", cs, () => sameKnown(d.props.configurationSetName, csName))).map((d) => ({ node: d, types: asArray(d.props.matchingTypes) }));
+                            ? graph
+                                  .ofType(EVENT_DESTINATION_V2)
+                                  .filter((d) => refers(d, "configurationSetName", cs, () => sameKnown(d.props.configurationSetName, csName)))
+                                  .map((d) => ({ node: d, types: asArray(get(d.props, "eventDestination", "matchingEventTypes")) }))
+                            : graph
+                                  .ofType(EVENT_DESTINATION_V1)
+                                  .filter((d) => refers(d, "configurationSetName", cs, () => sameKnown(d.props.configurationSetName, csName)))
+                                  .map((d) => ({ node: d, types: asArray(d.props.matchingTypes) }));
                         const covered = (t: string) => dests.some((d) => d.types.some((x) => typeof x === "string" && x.toUpperCase() === t));
                         const missing = ["BOUNCE", "COMPLAINT"].filter((t) => !covered(t));
                         if (missing.length > 0) {
-                            ctx.report(cs, { property: "(event destination)", problem: `has no event destination for ${missing.join(" and ")} events`, fix: `add ${v2 ? "aws.sesv2.ConfigurationSetEventDestination" : "aws.ses.EventDestination"} { configurationSetName: set.${v2 ? "configurationSetName" : "name"}, matching types BOUNCE and COMPLAINT, SNS destination }` });
+                            ctx.report(cs, {
+                                property: "(event destination)",
+                                problem: `has no event destination for ${missing.join(" and ")} events`,
+                                fix: `add ${v2 ? "aws.sesv2.ConfigurationSetEventDestination" : "aws.ses.EventDestination"} { configurationSetName: set.${v2 ? "configurationSetName" : "name"}, matching types BOUNCE and COMPLAINT, SNS destination }`,
+                            });
                         }
                     }
                     if (sets.length > 0) {
                         for (const metric of ["Reputation.BounceRate", "Reputation.ComplaintRate"]) {
                             if (!alarmsFor(graph, "AWS/SES", [metric]).some(hasAlarmAction)) {
-                                ctx.report(sets[0], { property: `(${metric} alarm)`, problem: `has no AWS/SES ${metric} alarm with an action in the stack`, fix: `add MetricAlarm { namespace: "AWS/SES", metricName: "${metric}", threshold: ${metric.endsWith("BounceRate") ? "0.05" : "0.001"}, alarmActions: [topic.arn] }` });
+                                ctx.report(sets[0], {
+                                    property: `(${metric} alarm)`,
+                                    problem: `has no AWS/SES ${metric} alarm with an action in the stack`,
+                                    fix: `add MetricAlarm { namespace: "AWS/SES", metricName: "${metric}", threshold: ${metric.endsWith("BounceRate") ? "0.05" : "0.001"}, alarmActions: [topic.arn] }`,
+                                });
                             }
                         }
                     }

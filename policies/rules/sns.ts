@@ -28,7 +28,12 @@ export function snsPolicies(): Policies {
                 types: [TOPIC, TOPIC_POLICY],
                 validate: (r, ctx) => {
                     if (r.type === TOPIC && !isSet(r.props.kmsMasterKeyId)) {
-                        ctx.report(r, { property: "kmsMasterKeyId", found: undefined, expected: "a KMS key (a CMK whose policy lets CloudWatch and the publishers use it)", fix: "set kmsMasterKeyId: key.arn" });
+                        ctx.report(r, {
+                            property: "kmsMasterKeyId",
+                            found: undefined,
+                            expected: "a KMS key (a CMK whose policy lets CloudWatch and the publishers use it)",
+                            fix: "set kmsMasterKeyId: key.arn",
+                        });
                     }
                     const parsed = parsePolicy(r.props.policy);
                     if (parsed.kind === "unknown") {
@@ -44,11 +49,20 @@ export function snsPolicies(): Policies {
                     }
                     for (const s of parsed.statements) {
                         if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                            ctx.report(r, { property: "policy.Statement.Principal", found: s.principal, expected: "a named principal or a Condition (aws:SourceArn, aws:SourceAccount)", fix: "name the service or account allowed to publish" });
+                            ctx.report(r, {
+                                property: "policy.Statement.Principal",
+                                found: s.principal,
+                                expected: "a named principal or a Condition (aws:SourceArn, aws:SourceAccount)",
+                                fix: "name the service or account allowed to publish",
+                            });
                         }
                     }
                     if (!deniesInsecureTransport(parsed.statements)) {
-                        ctx.report(r, { property: "policy", problem: "has no Deny statement for sns:Publish with Condition Bool aws:SecureTransport = \"false\"", fix: 'add { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } }' });
+                        ctx.report(r, {
+                            property: "policy",
+                            problem: 'has no Deny statement for sns:Publish with Condition Bool aws:SecureTransport = "false"',
+                            fix: 'add { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } }',
+                        });
                     }
                 },
             },
@@ -72,14 +86,23 @@ export function snsPolicies(): Policies {
                     for (const s of subs) {
                         const protocol = asString(s.props.protocol);
                         if (["lambda", "sqs", "http", "https", "firehose"].includes(protocol ?? "") && !isSet(s.props.redrivePolicy)) {
-                            ctx.report(s, { property: "redrivePolicy", found: undefined, expected: "a redrive policy to an SQS DLQ", fix: "set redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn })" });
+                            ctx.report(s, {
+                                property: "redrivePolicy",
+                                found: undefined,
+                                expected: "a redrive policy to an SQS DLQ",
+                                fix: "set redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn })",
+                            });
                         }
                     }
                     const alarms = alarmsFor(graph, "AWS/SNS", ["NumberOfNotificationsFailed"]);
                     for (const t of graph.ofType(TOPIC)) {
                         const subscribed = subs.some((s) => refers(s, "topic", t, () => sameKnown(s.props.topic, literalName(t))));
                         if (subscribed && !alarms.some((a) => alarmWatches(graph, a, t, ["TopicName"], [literalName(t)]) && hasAlarmAction(a))) {
-                            ctx.report(t, { property: "(NumberOfNotificationsFailed alarm)", problem: "has subscriptions but no AWS/SNS NumberOfNotificationsFailed alarm with an action whose TopicName comes from it", fix: 'add MetricAlarm { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topic.name }, alarmActions: [otherTopic.arn] }' });
+                            ctx.report(t, {
+                                property: "(NumberOfNotificationsFailed alarm)",
+                                problem: "has subscriptions but no AWS/SNS NumberOfNotificationsFailed alarm with an action whose TopicName comes from it",
+                                fix: 'add MetricAlarm { namespace: "AWS/SNS", metricName: "NumberOfNotificationsFailed", dimensions: { TopicName: topic.name }, alarmActions: [otherTopic.arn] }',
+                            });
                         }
                     }
                 },

@@ -89,15 +89,29 @@ function checkQueuePolicy(subject: Subject, value: unknown, ctx: RuleContext<obj
             continue;
         }
         if (isPublicPrincipal(s.principal) && !hasConditions(s)) {
-            ctx.report(subject, { property: "policy.Statement.Principal", found: s.principal, expected: "a named principal, or a Condition such as aws:SourceArn", fix: "name the principal or add a Condition (aws:SourceArn / aws:SourceAccount)" });
+            ctx.report(subject, {
+                property: "policy.Statement.Principal",
+                found: s.principal,
+                expected: "a named principal, or a Condition such as aws:SourceArn",
+                fix: "name the principal or add a Condition (aws:SourceArn / aws:SourceAccount)",
+            });
         }
         const wild = strings(s.actions).filter((a) => a === "*" || a.toLowerCase() === "sqs:*");
         if (wild.length > 0) {
-            ctx.report(subject, { property: "policy.Statement.Action", found: wild, expected: "named sqs actions (e.g. sqs:SendMessage)", fix: "list only the actions the principal needs" });
+            ctx.report(subject, {
+                property: "policy.Statement.Action",
+                found: wild,
+                expected: "named sqs actions (e.g. sqs:SendMessage)",
+                fix: "list only the actions the principal needs",
+            });
         }
     }
     if (!deniesInsecureTransport(parsed.statements)) {
-        ctx.report(subject, { property: "policy", problem: "has no Deny statement with Condition Bool aws:SecureTransport = \"false\"", fix: 'add { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } }' });
+        ctx.report(subject, {
+            property: "policy",
+            problem: 'has no Deny statement with Condition Bool aws:SecureTransport = "false"',
+            fix: 'add { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } }',
+        });
     }
 }
 
@@ -122,10 +136,20 @@ export function sqsPolicies(): Policies {
                     const kmsIsCmk = isSet(kms) && kms !== "alias/aws/sqs";
                     if (ctx.config.requireCmk) {
                         if (!kmsIsCmk) {
-                            ctx.report(q, { property: "kmsMasterKeyId", found: kms, expected: "a customer-managed KMS key (requireCmk)", fix: "set kmsMasterKeyId: key.arn (and grant the producers kms:GenerateDataKey)" });
+                            ctx.report(q, {
+                                property: "kmsMasterKeyId",
+                                found: kms,
+                                expected: "a customer-managed KMS key (requireCmk)",
+                                fix: "set kmsMasterKeyId: key.arn (and grant the producers kms:GenerateDataKey)",
+                            });
                         }
                     } else if (!isSet(kms) && q.props.sqsManagedSseEnabled !== true && !isUnknown(q.props.sqsManagedSseEnabled)) {
-                        ctx.report(q, { property: "sqsManagedSseEnabled", found: q.props.sqsManagedSseEnabled, expected: "true, or kmsMasterKeyId set", fix: "set kmsMasterKeyId: key.arn (or sqsManagedSseEnabled: true)" });
+                        ctx.report(q, {
+                            property: "sqsManagedSseEnabled",
+                            found: q.props.sqsManagedSseEnabled,
+                            expected: "true, or kmsMasterKeyId set",
+                            fix: "set kmsMasterKeyId: key.arn (or sqsManagedSseEnabled: true)",
+                        });
                     }
                 },
             },
@@ -167,7 +191,9 @@ export function sqsPolicies(): Policies {
                         if (dlqs.has(q.urn)) {
                             continue;
                         }
-                        const lambdaSource = graph.ofType(ESM).some((e) => refers(e, "eventSourceArn", q, () => sameKnown(e.props.eventSourceArn, literalName(q))));
+                        const lambdaSource = graph
+                            .ofType(ESM)
+                            .some((e) => refers(e, "eventSourceArn", q, () => sameKnown(e.props.eventSourceArn, literalName(q))));
                         const separate = redrives.filter((r) => refers(r, "queueUrl", q, () => sameKnown(r.props.queueUrl, literalName(q))));
                         if (!isSet(q.props.redrivePolicy) && separate.length === 0) {
                             ctx.report(q, {
@@ -182,7 +208,13 @@ export function sqsPolicies(): Policies {
                         const policy = parseRedrive(q.props.redrivePolicy) ?? parseRedrive(separate[0]?.props.redrivePolicy);
                         const count = asNumber(policy?.maxReceiveCount);
                         if (count !== undefined && count < 5) {
-                            ctx.report(q, { property: "redrivePolicy.maxReceiveCount", found: count, expected: ">= 5", fix: "set maxReceiveCount to at least 5 so throttled deliveries are not dead-lettered", advisoryOnly: true });
+                            ctx.report(q, {
+                                property: "redrivePolicy.maxReceiveCount",
+                                found: count,
+                                expected: ">= 5",
+                                fix: "set maxReceiveCount to at least 5 so throttled deliveries are not dead-lettered",
+                                advisoryOnly: true,
+                            });
                         }
                     }
                 },
@@ -221,7 +253,12 @@ export function sqsPolicies(): Policies {
                                 });
                             }
                         } else if (!age.some((a) => watches(a) && hasAlarmAction(a))) {
-                            ctx.report(q, { property: "(ApproximateAgeOfOldestMessage alarm)", problem: "has no AWS/SQS ApproximateAgeOfOldestMessage alarm with an action", fix: "add an age-of-oldest-message alarm so a stuck consumer is noticed", advisoryOnly: true });
+                            ctx.report(q, {
+                                property: "(ApproximateAgeOfOldestMessage alarm)",
+                                problem: "has no AWS/SQS ApproximateAgeOfOldestMessage alarm with an action",
+                                fix: "add an age-of-oldest-message alarm so a stuck consumer is noticed",
+                                advisoryOnly: true,
+                            });
                         }
                     }
                 },
@@ -241,4 +278,3 @@ function firesOnFirstMessage(a: Node): boolean {
     }
     return (op === "GreaterThanThreshold" && threshold < 1) || (op === "GreaterThanOrEqualToThreshold" && threshold <= 1);
 }
-

@@ -50,7 +50,12 @@ export function wafPolicies(): Policies {
                 anchors: "FSBP WAF.10, WAF.12, CKV_AWS_175, CKV_AWS_192, CKV_AWS_342",
                 defaultLevel: "advisory",
                 config: {
-                    requiredManagedRuleGroups: { type: "array", items: { type: "string", minLength: 1 }, default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"], description: "AWS managed rule groups every web ACL must use." },
+                    requiredManagedRuleGroups: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+                        description: "AWS managed rule groups every web ACL must use.",
+                    },
                 },
             },
             {
@@ -59,7 +64,12 @@ export function wafPolicies(): Policies {
                     if (isUnknown(get(acl.props, "visibilityConfig", "cloudwatchMetricsEnabled"))) {
                         ctx.defer("visibilityConfig.cloudwatchMetricsEnabled");
                     } else if (get(acl.props, "visibilityConfig", "cloudwatchMetricsEnabled") !== true) {
-                        ctx.report(acl, { property: "visibilityConfig.cloudwatchMetricsEnabled", found: get(acl.props, "visibilityConfig", "cloudwatchMetricsEnabled"), expected: "true", fix: "set visibilityConfig.cloudwatchMetricsEnabled: true" });
+                        ctx.report(acl, {
+                            property: "visibilityConfig.cloudwatchMetricsEnabled",
+                            found: get(acl.props, "visibilityConfig", "cloudwatchMetricsEnabled"),
+                            expected: "true",
+                            fix: "set visibilityConfig.cloudwatchMetricsEnabled: true",
+                        });
                     }
                     const { rules, unknown } = camelRules(acl.props);
                     if (unknown) {
@@ -69,16 +79,29 @@ export function wafPolicies(): Policies {
                     const groups = rules.map((r) => asString(get(r, "statement", "managedRuleGroupStatement", "name"))).filter((x): x is string => !!x);
                     for (const g of ctx.config.requiredManagedRuleGroups) {
                         if (!groups.includes(g)) {
-                            ctx.report(acl, { property: "rules", problem: `has no rule using the managed rule group ${g}`, fix: `add a rule { statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "${g}" } }, overrideAction: { none: {} } }` });
+                            ctx.report(acl, {
+                                property: "rules",
+                                problem: `has no rule using the managed rule group ${g}`,
+                                fix: `add a rule { statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "${g}" } }, overrideAction: { none: {} } }`,
+                            });
                         }
                     }
                     if (!rules.some((r) => asRecord(get(r, "statement", "rateBasedStatement")) !== undefined)) {
-                        ctx.report(acl, { property: "rules", problem: "has no rate-based rule", fix: 'add a rule { statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } }, action: { block: {} } }' });
+                        ctx.report(acl, {
+                            property: "rules",
+                            problem: "has no rate-based rule",
+                            fix: 'add a rule { statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } }, action: { block: {} } }',
+                        });
                     }
                     rules.forEach((r, i) => {
                         const v = get(r, "visibilityConfig", "cloudwatchMetricsEnabled");
                         if (v !== true && !isUnknown(v)) {
-                            ctx.report(acl, { property: `rules[${i}].visibilityConfig.cloudwatchMetricsEnabled`, found: v, expected: "true", fix: `set visibilityConfig.cloudwatchMetricsEnabled: true on rule "${asString(r.name) ?? i}"` });
+                            ctx.report(acl, {
+                                property: `rules[${i}].visibilityConfig.cloudwatchMetricsEnabled`,
+                                found: v,
+                                expected: "true",
+                                fix: `set visibilityConfig.cloudwatchMetricsEnabled: true on rule "${asString(r.name) ?? i}"`,
+                            });
                         }
                     });
                 },
@@ -102,7 +125,11 @@ export function wafPolicies(): Policies {
                     const logs = graph.ofType(WEB_ACL_LOGGING);
                     for (const acl of graph.ofType(WEB_ACL)) {
                         if (!logs.some((l) => refers(l, "resourceArn", acl, () => sameKnown(l.props.resourceArn, acl.props.arn)))) {
-                            ctx.report(acl, { property: "(WebAclLoggingConfiguration)", problem: "has no aws.wafv2.WebAclLoggingConfiguration whose resourceArn comes from this web ACL", fix: 'add WebAclLoggingConfiguration { resourceArn: acl.arn, logDestinationConfigs: [logGroup.arn] } (log group name must start with "aws-waf-logs-")' });
+                            ctx.report(acl, {
+                                property: "(WebAclLoggingConfiguration)",
+                                problem: "has no aws.wafv2.WebAclLoggingConfiguration whose resourceArn comes from this web ACL",
+                                fix: 'add WebAclLoggingConfiguration { resourceArn: acl.arn, logDestinationConfigs: [logGroup.arn] } (log group name must start with "aws-waf-logs-")',
+                            });
                         }
                     }
                 },

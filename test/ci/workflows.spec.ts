@@ -47,7 +47,10 @@ describe("CI/CD workflows", () => {
 
     it("ci runs the README's test command and gates every stack in both preview modes", () => {
         const { jobs } = workflow("ci.yml");
-        assert.ok(jobs.test.steps?.some((s) => s.run === ".ci/run"), "the test job runs .ci/run");
+        assert.ok(
+            jobs.test.steps?.some((s) => s.run === ".ci/run"),
+            "the test job runs .ci/run",
+        );
         // Node.js 22 and 24 LTS, each leg on its own Node.js (.ci/run's CI_NODE=system).
         assert.deepEqual(jobs.test.strategy?.matrix?.node, [22, 24]);
         assert.equal(jobs.test.steps?.find((s) => s.run === ".ci/run")?.env?.CI_NODE, "system");
@@ -86,17 +89,17 @@ describe("CI/CD workflows", () => {
         };
         const gate = at((s) => s.run === "npm run preview -- --stack ${{ inputs.stack }} --mode update", "runs the offline policy gate");
         const up = at((s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up", "runs pulumi up");
-        assert.deepEqual(
-            [steps[up].with?.policyPacks, steps[up].with?.policyPackConfigs],
-            ["policies", "policies/config/${{ inputs.stack }}.json"],
-        );
+        assert.deepEqual([steps[up].with?.policyPacks, steps[up].with?.policyPackConfigs], ["policies", "policies/config/${{ inputs.stack }}.json"]);
         const smokes = steps.flatMap((s, i) => (s.run?.startsWith("npm run smoke") ? [i] : []));
         const release = at((s) => s.run === 'tools/ops/release.sh "$STACK"', "releases through CodeDeploy");
         const publish = at((s) => s.run === 'npm run site:publish -- --stack "$STACK"', "publishes the site from the stack's outputs");
         assert.ok(gate < up, "the offline gate runs before anything touches AWS");
         assert.equal(smokes.length, 2);
         // The smoke command reads the stack itself: its outputs, the machine client, the site.
-        assert.deepEqual(smokes.map((i) => steps[i].run), ['npm run smoke -- --stack "$STACK" --json', 'npm run smoke -- --stack "$STACK" --json']);
+        assert.deepEqual(
+            smokes.map((i) => steps[i].run),
+            ['npm run smoke -- --stack "$STACK" --json', 'npm run smoke -- --stack "$STACK" --json'],
+        );
         assert.ok(up < publish && publish < smokes[0], "the site is published after pulumi up and before the first smoke, which looks for the landing page");
         assert.ok(smokes[0] < release && release < smokes[1], "smoke, release, smoke");
     });
@@ -121,7 +124,13 @@ describe("tools/ops/release.sh", function () {
         // deployment through the statuses in DEPLOYMENT_STATUSES, one per poll, and a rollback deployment.
         const releases = JSON.stringify({
             api: { application: "platform-prod-functions", deploymentGroup: "platform-prod-api", functionName: "api-fn", alias: "live", targetVersion: "7" },
-            worker: { application: "platform-prod-functions", deploymentGroup: "platform-prod-worker", functionName: "worker-fn", alias: "live", targetVersion: "3" },
+            worker: {
+                application: "platform-prod-functions",
+                deploymentGroup: "platform-prod-worker",
+                functionName: "worker-fn",
+                alias: "live",
+                targetVersion: "3",
+            },
         });
         const hooks = JSON.stringify({ beforeAllowTraffic: "platform-prod-release-pre-traffic", afterAllowTraffic: "platform-prod-release-post-traffic" });
         fs.writeFileSync(
@@ -147,7 +156,7 @@ describe("tools/ops/release.sh", function () {
                 '  "deploy create-deployment") echo d-123 ;;',
                 '  "deploy get-deployment")',
                 '    case "$*" in',
-                '      *d-rollback*) echo Succeeded ;;',
+                "      *d-rollback*) echo Succeeded ;;",
                 '      *rollbackDeploymentId*) echo "${ROLLBACK_ID:-None}" ;;',
                 '      *errorInformation*) echo \'["Stopped", {"code": "ALARM_ACTIVE", "message": "One or more alarms have been activated: api-version-failure-rate"}]\' ;;',
                 '      *) IFS=, read -ra s <<< "${DEPLOYMENT_STATUSES:-Succeeded}"; i=$(next status); echo "${s[$(( i < ${#s[@]} ? i : ${#s[@]} - 1 ))]}" ;;',
@@ -161,12 +170,17 @@ describe("tools/ops/release.sh", function () {
 
     const release = (env: Record<string, string> = {}) => {
         for (const f of [calls, `${state}.alias`, `${state}.status`]) fs.rmSync(f, { force: true });
-        const r = spawnSync(SCRIPT, ["acme/platform/prod"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE: state, RELEASE_POLL_SECONDS: "0", ...env } });
+        const r = spawnSync(SCRIPT, ["acme/platform/prod"], {
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE: state, RELEASE_POLL_SECONDS: "0", ...env },
+        });
         return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString(), calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "" };
     };
     const appSpecOf = (line: string) => {
         const revision = JSON.parse(/--revision (\{.*\}) --description/.exec(line)?.[1] ?? "null") as { appSpecContent: { content: string } };
-        return JSON.parse(revision.appSpecContent.content) as { Resources: Array<Record<string, { Properties: Record<string, string> }>>; Hooks: Array<Record<string, string>> };
+        return JSON.parse(revision.appSpecContent.content) as {
+            Resources: Array<Record<string, { Properties: Record<string, string> }>>;
+            Hooks: Array<Record<string, string>>;
+        };
     };
 
     it("refuses to run without a stack, with its usage", () => {
@@ -186,7 +200,10 @@ describe("tools/ops/release.sh", function () {
         assert.match(created[0], /--deployment-group-name platform-prod-api /);
         const spec = appSpecOf(created[0]);
         assert.deepEqual(spec.Resources[0].fn.Properties, { Name: "api-fn", Alias: "live", CurrentVersion: "6", TargetVersion: "7" });
-        assert.deepEqual(spec.Hooks, [{ BeforeAllowTraffic: "platform-prod-release-pre-traffic" }, { AfterAllowTraffic: "platform-prod-release-post-traffic" }]);
+        assert.deepEqual(spec.Hooks, [
+            { BeforeAllowTraffic: "platform-prod-release-pre-traffic" },
+            { AfterAllowTraffic: "platform-prod-release-post-traffic" },
+        ]);
     });
 
     it("polls a long deployment until it ends instead of giving up", () => {

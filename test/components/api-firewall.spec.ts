@@ -69,7 +69,11 @@ describe("Api and Firewall components", function () {
         it("a regional web ACL with the managed common, bad-inputs and IP-reputation groups and a rate rule, metrics on", function () {
             const acl = run.one("aws:wafv2/webAcl:WebAcl", "fw-acl");
             assert.equal(acl.inputs.scope, "REGIONAL");
-            const rules = acl.inputs.rules as { name: string; statement: Record<string, { name?: string; limit?: number }>; visibilityConfig: { cloudwatchMetricsEnabled: boolean } }[];
+            const rules = acl.inputs.rules as {
+                name: string;
+                statement: Record<string, { name?: string; limit?: number }>;
+                visibilityConfig: { cloudwatchMetricsEnabled: boolean };
+            }[];
             assert.deepEqual(
                 rules.filter((r) => r.statement.managedRuleGroupStatement).map((r) => r.statement.managedRuleGroupStatement.name),
                 ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"],
@@ -164,31 +168,48 @@ describe("Api and Firewall components", function () {
             it("gives each cached route, and only those, its own method settings: encrypted, TTL from the route, stage logging and throttling repeated", function () {
                 const byPath = Object.fromEntries(settingsOf("api").map((m) => [m.inputs.methodPath, m]));
                 assert.deepEqual(Object.keys(byPath).sort(), ["*/*", "catalog/{sku}/GET", "orders/search/GET", "orders/{id}/GET"]);
-                for (const [path, ttl] of [["orders/search/GET", 30], ["orders/{id}/GET", 5], ["catalog/{sku}/GET", 3600]] as const) {
-                    assert.deepEqual(byPath[path].inputs.settings, {
-                        loggingLevel: "ERROR",
-                        dataTraceEnabled: false,
-                        metricsEnabled: true,
-                        throttlingRateLimit: 50,
-                        throttlingBurstLimit: 100,
-                        cachingEnabled: true,
-                        cacheTtlInSeconds: ttl,
-                        cacheDataEncrypted: true,
-                        requireAuthorizationForCacheControl: true,
-                        unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403",
-                    }, path);
+                for (const [path, ttl] of [
+                    ["orders/search/GET", 30],
+                    ["orders/{id}/GET", 5],
+                    ["catalog/{sku}/GET", 3600],
+                ] as const) {
+                    assert.deepEqual(
+                        byPath[path].inputs.settings,
+                        {
+                            loggingLevel: "ERROR",
+                            dataTraceEnabled: false,
+                            metricsEnabled: true,
+                            throttlingRateLimit: 50,
+                            throttlingBurstLimit: 100,
+                            cachingEnabled: true,
+                            cacheTtlInSeconds: ttl,
+                            cacheDataEncrypted: true,
+                            requireAuthorizationForCacheControl: true,
+                            unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403",
+                        },
+                        path,
+                    );
                     assert.deepEqual(byPath[path].propertyDependencies.stageName, [run.one("aws:apigateway/stage:Stage", "api-stage").urn], path);
                 }
                 // One stage update at a time: each override waits for the one before it, the first for */*.
-                const chain = ["api-method-settings", "api-get-orders-id-cache", "api-get-orders-search-cache", "api-get-catalog-sku-cache"].map((n) => run.one(SETTINGS, n));
+                const chain = ["api-method-settings", "api-get-orders-id-cache", "api-get-orders-search-cache", "api-get-catalog-sku-cache"].map((n) =>
+                    run.one(SETTINGS, n),
+                );
                 chain.slice(1).forEach((m, i) => assert.ok(m.dependencies.includes(chain[i].urn), `${m.name} after ${chain[i].name}`));
             });
 
             it("keys an authorized route's cache by the caller first, then every path and query parameter it reads", function () {
-                assert.deepEqual(integration("api-get-orders-search").inputs.cacheKeyParameters, [AUTHORIZATION, "method.request.querystring.q", "method.request.querystring.limit"]);
+                assert.deepEqual(integration("api-get-orders-search").inputs.cacheKeyParameters, [
+                    AUTHORIZATION,
+                    "method.request.querystring.q",
+                    "method.request.querystring.limit",
+                ]);
                 assert.deepEqual(integration("api-get-orders-id").inputs.cacheKeyParameters, [AUTHORIZATION, "method.request.path.id"]);
                 // A public route has no caller to key by.
-                assert.deepEqual(integration("api-get-catalog-sku").inputs.cacheKeyParameters, ["method.request.path.sku", "method.request.header.Accept-Language"]);
+                assert.deepEqual(integration("api-get-catalog-sku").inputs.cacheKeyParameters, [
+                    "method.request.path.sku",
+                    "method.request.header.Accept-Language",
+                ]);
                 const namespaces = ["api-get-orders-search", "api-get-orders-id", "api-get-catalog-sku"].map((n) => integration(n).inputs.cacheNamespace);
                 assert.deepEqual(namespaces, ["api-get-orders-search", "api-get-orders-id", "api-get-catalog-sku"]);
                 for (const n of ["api-get-health", "api-get-orders", "api-post-orders", "api-post-orders-id-cancel"]) {
@@ -199,13 +220,20 @@ describe("Api and Firewall components", function () {
             it("declares every cache key and query parameter on the method; a required one brings the validator", function () {
                 const validator = run.one("aws:apigateway/requestValidator:RequestValidator", "api-body-validator").urn;
                 const search = method("api-get-orders-search");
-                assert.deepEqual(search.inputs.requestParameters, { "method.request.querystring.q": true, "method.request.querystring.limit": false, [AUTHORIZATION]: false });
+                assert.deepEqual(search.inputs.requestParameters, {
+                    "method.request.querystring.q": true,
+                    "method.request.querystring.limit": false,
+                    [AUTHORIZATION]: false,
+                });
                 assert.deepEqual(search.propertyDependencies.requestValidatorId, [validator]);
                 const list = method("api-get-orders");
                 assert.deepEqual(list.inputs.requestParameters, { "method.request.querystring.limit": false, "method.request.querystring.cursor": false });
                 assert.equal(list.inputs.requestValidatorId, undefined);
                 assert.deepEqual(method("api-get-orders-id").inputs.requestParameters, { "method.request.path.id": true, [AUTHORIZATION]: false });
-                assert.deepEqual(method("api-get-catalog-sku").inputs.requestParameters, { "method.request.path.sku": true, "method.request.header.Accept-Language": false });
+                assert.deepEqual(method("api-get-catalog-sku").inputs.requestParameters, {
+                    "method.request.path.sku": true,
+                    "method.request.header.Accept-Language": false,
+                });
                 assert.deepEqual(method("api-get-health").inputs.requestParameters, {});
             });
 
@@ -221,11 +249,22 @@ describe("Api and Firewall components", function () {
                 assert.equal(run.one("aws:apigateway/stage:Stage", "api-stage").inputs.cacheClusterEnabled, true);
                 assert.equal(run.one("aws:apigateway/stage:Stage", "nocache-stage").inputs.cacheClusterEnabled, false);
                 const off = settingsOf("nocache");
-                assert.deepEqual(off.map((m) => m.name.replace(/^nocache-/, "")).sort(), settingsOf("api").map((m) => m.name.replace(/^api-/, "")).sort());
-                assert.deepEqual(off.map((m) => m.inputs.settings.cachingEnabled), [false, false, false, false]);
+                assert.deepEqual(
+                    off.map((m) => m.name.replace(/^nocache-/, "")).sort(),
+                    settingsOf("api")
+                        .map((m) => m.name.replace(/^api-/, ""))
+                        .sort(),
+                );
+                assert.deepEqual(
+                    off.map((m) => m.inputs.settings.cachingEnabled),
+                    [false, false, false, false],
+                );
                 // Cache on, but no route cached: nothing to serve from a cluster.
                 assert.equal(run.one("aws:apigateway/stage:Stage", "uncached-stage").inputs.cacheClusterEnabled, false);
-                assert.deepEqual(settingsOf("uncached").map((m) => m.inputs.methodPath), ["*/*"]);
+                assert.deepEqual(
+                    settingsOf("uncached").map((m) => m.inputs.methodPath),
+                    ["*/*"],
+                );
             });
 
             it("rejects caches and scopes that could serve one request's answer to another, naming the route and the parameter", function () {
@@ -233,34 +272,88 @@ describe("Api and Firewall components", function () {
                 const build = (n: string, route: RouteSpec) => () => new mod.Api(n, { ...a, routes: [route] });
                 const cache = (key: string[], ttlSeconds = 30) => ({ ttlSeconds, key });
                 const cases: [RouteSpec, RegExp][] = [
-                    [{ method: "POST", path: "/orders", cache: cache([]) }, /argument "routes\[POST \/orders\]\.cache" is .*allowed only on GET routes: a POST is a write/],
+                    [
+                        { method: "POST", path: "/orders", cache: cache([]) },
+                        /argument "routes\[POST \/orders\]\.cache" is .*allowed only on GET routes: a POST is a write/,
+                    ],
                     [{ method: "DELETE", path: "/orders/{id}", cache: cache(["path.id"]) }, /"routes\[DELETE \/orders\/\{id\}\]\.cache" .*a DELETE is a write/],
-                    [{ method: "GET", path: "/health", publicReason: "Deploy checks read it.", cache: cache([]) }, /"routes\[GET \/health\]\.cache" .*a health route is never cached/],
+                    [
+                        { method: "GET", path: "/health", publicReason: "Deploy checks read it.", cache: cache([]) },
+                        /"routes\[GET \/health\]\.cache" .*a health route is never cached/,
+                    ],
                     [{ method: "GET", path: "/v2/health", cache: cache([]) }, /"routes\[GET \/v2\/health\]\.cache" .*never cached/],
-                    [{ method: "GET", path: "/orders/{id}", cache: cache([]) }, /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is \[\]; misses path\.id: the route reads something the key does not cover/],
-                    [{ method: "GET", path: "/a/{x}/b/{y}", cache: cache(["path.y"]) }, /"routes\[GET \/a\/\{x\}\/b\/\{y\}\]\.cache\.key" is \["path\.y"\]; misses path\.x:/],
-                    [{ method: "GET", path: "/orders", queryParameters: { limit: false, cursor: false }, cache: cache(["querystring.limit"]) }, /"routes\[GET \/orders\]\.cache\.key" is \["querystring\.limit"\]; misses querystring\.cursor: the route reads something/],
-                    [{ method: "GET", path: "/orders", cache: cache(["querystring.q"]) }, /"routes\[GET \/orders\]\.cache\.key" is "querystring\.q"; names a query parameter the route does not declare/],
+                    [
+                        { method: "GET", path: "/orders/{id}", cache: cache([]) },
+                        /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is \[\]; misses path\.id: the route reads something the key does not cover/,
+                    ],
+                    [
+                        { method: "GET", path: "/a/{x}/b/{y}", cache: cache(["path.y"]) },
+                        /"routes\[GET \/a\/\{x\}\/b\/\{y\}\]\.cache\.key" is \["path\.y"\]; misses path\.x:/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", queryParameters: { limit: false, cursor: false }, cache: cache(["querystring.limit"]) },
+                        /"routes\[GET \/orders\]\.cache\.key" is \["querystring\.limit"\]; misses querystring\.cursor: the route reads something/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["querystring.q"]) },
+                        /"routes\[GET \/orders\]\.cache\.key" is "querystring\.q"; names a query parameter the route does not declare/,
+                    ],
                     // A name every object has on its prototype is no declaration.
-                    [{ method: "GET", path: "/orders", cache: cache(["querystring.constructor"]) }, /is "querystring\.constructor"; names a query parameter the route does not declare/],
-                    [{ method: "GET", path: "/orders/{id}", cache: cache(["path.id", "path.customer"]) }, /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is "path\.customer"; names a path parameter \/orders\/\{id\} does not have; its path parameters: id/],
-                    [{ method: "GET", path: "/orders", cache: cache(["body.id"]) }, /\.cache\.key" is "body\.id"; allowed: path\.<name>, querystring\.<name> or header\.<Name>/],
-                    [{ method: "GET", path: "/orders", cache: cache(["method.request.querystring.q"]) }, /is "method\.request\.querystring\.q"; allowed: path\.<name>/],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["querystring.constructor"]) },
+                        /is "querystring\.constructor"; names a query parameter the route does not declare/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders/{id}", cache: cache(["path.id", "path.customer"]) },
+                        /"routes\[GET \/orders\/\{id\}\]\.cache\.key" is "path\.customer"; names a path parameter \/orders\/\{id\} does not have; its path parameters: id/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["body.id"]) },
+                        /\.cache\.key" is "body\.id"; allowed: path\.<name>, querystring\.<name> or header\.<Name>/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["method.request.querystring.q"]) },
+                        /is "method\.request\.querystring\.q"; allowed: path\.<name>/,
+                    ],
                     [{ method: "GET", path: "/orders", cache: cache(["header."]) }, /is "header\."; allowed/],
                     [{ method: "GET", path: "/orders", cache: cache([42 as never]) }, /is 42; allowed/],
-                    [{ method: "GET", path: "/orders", cache: { ttlSeconds: 30 } as never }, /"routes\[GET \/orders\]\.cache\.key" is undefined; allowed: a list/],
-                    [{ method: "GET", path: "/orders", cache: cache(["header.Authorization"]) }, /is "header\.Authorization"; leave the Authorization header out/],
-                    [{ method: "GET", path: "/orders", cache: cache(["header.authorization"]) }, /is "header\.authorization"; leave the Authorization header out/],
+                    [
+                        { method: "GET", path: "/orders", cache: { ttlSeconds: 30 } as never },
+                        /"routes\[GET \/orders\]\.cache\.key" is undefined; allowed: a list/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["header.Authorization"]) },
+                        /is "header\.Authorization"; leave the Authorization header out/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", cache: cache(["header.authorization"]) },
+                        /is "header\.authorization"; leave the Authorization header out/,
+                    ],
                     [{ method: "GET", path: "/orders/{id}", cache: cache(["path.id", "path.id"]) }, /is "path\.id"; each parameter may appear once/],
-                    [{ method: "GET", path: "/orders", cache: cache([], 0) }, /"routes\[GET \/orders\]\.cache\.ttlSeconds" is 0; allowed: a whole number from 1 to 3600/],
+                    [
+                        { method: "GET", path: "/orders", cache: cache([], 0) },
+                        /"routes\[GET \/orders\]\.cache\.ttlSeconds" is 0; allowed: a whole number from 1 to 3600/,
+                    ],
                     [{ method: "GET", path: "/orders", cache: cache([], 3601) }, /\.ttlSeconds" is 3601; allowed: a whole number from 1 to 3600/],
                     [{ method: "GET", path: "/orders", cache: cache([], 1.5) }, /\.ttlSeconds" is 1\.5/],
-                    [{ method: "GET", path: "/orders", queryParameters: { q: "yes" as never } }, /"routes\[GET \/orders\]\.queryParameters\.q" is "yes"; allowed: .*true \(required\) or false/],
-                    [{ method: "GET", path: "/orders", queryParameters: { "a b": true } }, /"routes\[GET \/orders\]\.queryParameters\.a b" is true; allowed: a query parameter name/],
-                    [{ method: "GET", path: "/health", publicReason: "Deploy checks read it.", scopes: ["openid"] }, /"routes\[GET \/health\]\.scopes" is \["openid"\]; allowed only on a route with the authorizer/],
+                    [
+                        { method: "GET", path: "/orders", queryParameters: { q: "yes" as never } },
+                        /"routes\[GET \/orders\]\.queryParameters\.q" is "yes"; allowed: .*true \(required\) or false/,
+                    ],
+                    [
+                        { method: "GET", path: "/orders", queryParameters: { "a b": true } },
+                        /"routes\[GET \/orders\]\.queryParameters\.a b" is true; allowed: a query parameter name/,
+                    ],
+                    [
+                        { method: "GET", path: "/health", publicReason: "Deploy checks read it.", scopes: ["openid"] },
+                        /"routes\[GET \/health\]\.scopes" is \["openid"\]; allowed only on a route with the authorizer/,
+                    ],
                     [{ method: "GET", path: "/orders", scopes: [] }, /"routes\[GET \/orders\]\.scopes" is \[\]; allowed: one or more non-empty scope names/],
                     [{ method: "GET", path: "/orders", scopes: ["openid", ""] }, /\.scopes" is \["openid",""\]; allowed: one or more/],
-                    [{ method: "GET", path: "/orders", scopes: ["orders/orders.read openid"] }, /\.scopes" is \["orders\/orders\.read openid"\]; allowed: .*without spaces/],
+                    [
+                        { method: "GET", path: "/orders", scopes: ["orders/orders.read openid"] },
+                        /\.scopes" is \["orders\/orders\.read openid"\]; allowed: .*without spaces/,
+                    ],
                 ];
                 cases.forEach(([route, message], i) => assert.throws(build(`bad-cache-${i}`, route), message, `${route.method} ${route.path}`));
             });
@@ -268,11 +361,19 @@ describe("Api and Firewall components", function () {
 
         it("answers the gateway's own refusals (missing parameter, bad body, no token, throttled...) in the API's error shape, and redeploys when they change", function () {
             const responses = run.ofType("aws:apigateway/response:Response").filter((r) => r.name.startsWith("api-"));
-            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), ["ACCESS_DENIED", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "UNAUTHORIZED"]);
+            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), [
+                "ACCESS_DENIED",
+                "BAD_REQUEST_BODY",
+                "BAD_REQUEST_PARAMETERS",
+                "DEFAULT_4XX",
+                "DEFAULT_5XX",
+                "THROTTLED",
+                "UNAUTHORIZED",
+            ]);
             for (const r of responses) {
                 // What API Gateway renders: $context.error.messageString is a quoted string, the request id a plain one.
                 const rendered = (r.inputs.responseTemplates["application/json"] as string)
-                    .replace("$context.error.messageString", JSON.stringify('Missing required request parameters: [q]'))
+                    .replace("$context.error.messageString", JSON.stringify("Missing required request parameters: [q]"))
                     .replace("$context.requestId", "c0ffee-1");
                 const body = JSON.parse(rendered) as { error: { code: string; message: string; details: { requestId: string } } };
                 assert.equal(body.error.code, mod.GATEWAY_ERROR_CODES[r.inputs.responseType as keyof typeof mod.GATEWAY_ERROR_CODES], r.name);
@@ -323,7 +424,17 @@ describe("Api and Firewall components", function () {
                 () => new mod.Api("a3", { ...a, routes: [{ method: "GET", path: "/x", publicReason: "why" }] }),
                 /argument "routes\[GET \/x\]\.publicReason" is "why"; a public route needs a real reason/,
             );
-            assert.throws(() => new mod.Api("a4", { ...a, routes: [{ method: "GET", path: "/x" }, { method: "GET", path: "/x" }] }), /argument "routes" is "GET \/x"/);
+            assert.throws(
+                () =>
+                    new mod.Api("a4", {
+                        ...a,
+                        routes: [
+                            { method: "GET", path: "/x" },
+                            { method: "GET", path: "/x" },
+                        ],
+                    }),
+                /argument "routes" is "GET \/x"/,
+            );
             assert.throws(() => new mod.Api("a5", { ...a, cacheSizeGb: "2" as never }), /argument "cacheSizeGb" is "2"/);
             assert.throws(() => new mod.Api("a6", { ...a, throttleBurstLimit: 0 }), /argument "throttleBurstLimit"/);
         });

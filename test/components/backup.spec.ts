@@ -15,7 +15,12 @@ describe("Backup component", function () {
         run = installMocks();
         bk = await import("../../components/backup");
         const alertMod = await import("../../components/alerting");
-        const alerting = new alertMod.Alerting("alerts", { context: testContext(), kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 15 });
+        const alerting = new alertMod.Alerting("alerts", {
+            context: testContext(),
+            kmsKeyArn: KEY("messaging"),
+            emails: ["a@example.com"],
+            escalationMinutes: 15,
+        });
         const common = { tableArn: TABLE, kmsKeyArn: KEY("data"), routing: alerting.routing };
         new bk.Backup("table-backup", { ...common, context: testContext(), retentionDays: 7, rpoMinutes: 1440, rtoMinutes: 1440 });
         prod = new bk.Backup("prod-backup", {
@@ -67,7 +72,10 @@ describe("Backup component", function () {
         });
 
         it("rejects an RPO nothing here can meet, naming rpoMinutes", function () {
-            assert.throws(() => bk.backupSchedule(4), /Backup: argument "rpoMinutes" is 4; allowed: a whole number of minutes of at least 5: DynamoDB point-in-time recovery/);
+            assert.throws(
+                () => bk.backupSchedule(4),
+                /Backup: argument "rpoMinutes" is 4; allowed: a whole number of minutes of at least 5: DynamoDB point-in-time recovery/,
+            );
             assert.throws(() => bk.backupSchedule(1), /argument "rpoMinutes" is 1/);
             assert.throws(() => bk.backupSchedule(12.5), /argument "rpoMinutes" is 12.5/);
         });
@@ -84,7 +92,10 @@ describe("Backup component", function () {
         });
 
         it("is locked (governance mode) for the retention period in every stack", function () {
-            for (const [name, days] of [["table-backup", 7], ["prod-backup", 35]] as const) {
+            for (const [name, days] of [
+                ["table-backup", 7],
+                ["prod-backup", 35],
+            ] as const) {
                 const lock = run.one("aws:backup/vaultLockConfiguration:VaultLockConfiguration", `${name}-vault-lock`);
                 assert.equal(lock.inputs.minRetentionDays, days);
                 assert.equal(lock.inputs.changeableForDays, undefined, "compliance mode is an operator decision");
@@ -93,7 +104,10 @@ describe("Backup component", function () {
         });
 
         it("with deletionProtection, vault, lock and plan are protected and the vault never force-destroyed", function () {
-            for (const [name, protect] of [["table-backup", false], ["prod-backup", true]] as const) {
+            for (const [name, protect] of [
+                ["table-backup", false],
+                ["prod-backup", true],
+            ] as const) {
                 const v = run.one("aws:backup/vault:Vault", `${name}-vault`);
                 assert.equal(v.protect, protect, name);
                 assert.equal(v.inputs.forceDestroy, !protect, name);
@@ -141,7 +155,12 @@ describe("Backup component", function () {
             const role = run.one("aws:iam/role:Role", "table-backup-role");
             assert.equal(role.inputs.name, "platform-dev-table-backup");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
-                { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "backup.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+                },
             ]);
             assert.equal(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
         });
@@ -207,15 +226,28 @@ describe("Backup component", function () {
             context: testContext(),
             tableArn: TABLE,
             kmsKeyArn: KEY("data"),
-            routing: { topicArns: { critical: pulumi.output("c"), warning: pulumi.output("w"), info: pulumi.output("i") }, escalationTopicArn: pulumi.output("e"), escalationMinutes: 30 },
+            routing: {
+                topicArns: { critical: pulumi.output("c"), warning: pulumi.output("w"), info: pulumi.output("i") },
+                escalationTopicArn: pulumi.output("e"),
+                escalationMinutes: 30,
+            },
             retentionDays: 7,
             rpoMinutes: 60,
             rtoMinutes: 240,
         });
         it("names retentionDays, rpoMinutes, rtoMinutes and name when they are out of range", function () {
-            assert.throws(() => new bk.Backup("v1", { ...args(), retentionDays: 0 }), /Backup: argument "retentionDays" is 0; allowed: a whole number from 1 to 36500/);
-            assert.throws(() => new bk.Backup("v2", { ...args(), rpoMinutes: 3 }), /Backup: argument "rpoMinutes" is 3; allowed: a whole number of minutes of at least 5/);
-            assert.throws(() => new bk.Backup("v3", { ...args(), rtoMinutes: 2 }), /Backup: argument "rtoMinutes" is 2; allowed: a whole number from 5 to 10080/);
+            assert.throws(
+                () => new bk.Backup("v1", { ...args(), retentionDays: 0 }),
+                /Backup: argument "retentionDays" is 0; allowed: a whole number from 1 to 36500/,
+            );
+            assert.throws(
+                () => new bk.Backup("v2", { ...args(), rpoMinutes: 3 }),
+                /Backup: argument "rpoMinutes" is 3; allowed: a whole number of minutes of at least 5/,
+            );
+            assert.throws(
+                () => new bk.Backup("v3", { ...args(), rtoMinutes: 2 }),
+                /Backup: argument "rtoMinutes" is 2; allowed: a whole number from 5 to 10080/,
+            );
             assert.throws(() => new bk.Backup("Bad_Name", args()), /Backup: argument "name" is "Bad_Name"/);
         });
     });

@@ -146,21 +146,34 @@ describe("DataStore and Identity components", function () {
             const branding = run.one("aws:cognito/managedLoginBranding:ManagedLoginBranding", "dev-users-web-login-branding");
             assert.equal(branding.inputs.useCognitoProvidedValues, true);
             assert.deepEqual(branding.propertyDependencies.clientId, [run.one("aws:cognito/userPoolClient:UserPoolClient", "dev-users-web-client").urn]);
-            assert.ok(branding.dependencies.includes(run.one("aws:cognito/userPoolDomain:UserPoolDomain", "dev-users-domain").urn), "after the managed login domain");
-            assert.equal(run.ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding").filter((b) => b.name.startsWith("dev-users-")).length, 1, "none for the machine client");
+            assert.ok(
+                branding.dependencies.includes(run.one("aws:cognito/userPoolDomain:UserPoolDomain", "dev-users-domain").urn),
+                "after the managed login domain",
+            );
+            assert.equal(
+                run.ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding").filter((b) => b.name.startsWith("dev-users-")).length,
+                1,
+                "none for the machine client",
+            );
         });
 
         it("validates arguments, naming them", function () {
             assert.throws(() => new mod.Identity("i1", { ...identityArgs(), mfa: "OFF" as never }), /argument "mfa" is "OFF"; allowed: OPTIONAL, ON/);
             assert.throws(() => new mod.Identity("i2", { ...identityArgs(), threatProtection: "max" as never }), /argument "threatProtection"/);
-            assert.throws(() => new mod.Identity("i3", { ...identityArgs(), callbackUrls: ["http://x.example.com/cb"] }), /argument "callbackUrls" is "http:\/\/x.example.com\/cb"; allowed: https:\/\//);
+            assert.throws(
+                () => new mod.Identity("i3", { ...identityArgs(), callbackUrls: ["http://x.example.com/cb"] }),
+                /argument "callbackUrls" is "http:\/\/x.example.com\/cb"; allowed: https:\/\//,
+            );
             assert.throws(() => new mod.Identity("i4", { ...identityArgs(), logoutUrls: [] }), /argument "logoutUrls"/);
             // A plain string beside an Output is still checked; a fragment is refused (Cognito rejects it).
             assert.throws(
                 () => new mod.Identity("i6", { ...identityArgs(), callbackUrls: [pulumi.output("https://a.example.com/cb"), "https://b.example.com/cb#x"] }),
                 /argument "callbackUrls" is "https:\/\/b.example.com\/cb#x"; allowed: https:\/\/ URLs without a fragment/,
             );
-            assert.throws(() => new mod.Identity("i7", { ...identityArgs(), logoutUrls: ["https:// spaced.example.com/"] }), /argument "logoutUrls" is "https:\/\/ spaced.example.com\/"/);
+            assert.throws(
+                () => new mod.Identity("i7", { ...identityArgs(), logoutUrls: ["https:// spaced.example.com/"] }),
+                /argument "logoutUrls" is "https:\/\/ spaced.example.com\/"/,
+            );
             assert.throws(() => new mod.Identity("i5", { ...identityArgs(), minimumPasswordLength: 8 }), /argument "minimumPasswordLength" is 8/);
         });
     });

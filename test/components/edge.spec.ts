@@ -27,7 +27,13 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
 } as const;
 
-type Behaviour = { viewerProtocolPolicy: string; cachePolicyId: string; responseHeadersPolicyId: string; originRequestPolicyId?: string; targetOriginId: string };
+type Behaviour = {
+    viewerProtocolPolicy: string;
+    cachePolicyId: string;
+    responseHeadersPolicyId: string;
+    originRequestPolicyId?: string;
+    targetOriginId: string;
+};
 
 describe("Edge component", function () {
     let run: MockRun;
@@ -136,7 +142,9 @@ describe("Edge component", function () {
         assert.equal(uri("/api/orders/42"), "/orders/42");
         assert.equal(uri("/api"), "/");
         assert.equal(uri("/apiary/x"), "/apiary/x");
-        assert.deepEqual((behaviours()[1] as Behaviour & { functionAssociations: unknown[] }).functionAssociations, [{ eventType: "viewer-request", functionArn: fn.inputs.arn ?? `arn:aws:cloudfront:eu-west-1:${ACCOUNT}:${fn.inputs.name}` }]);
+        assert.deepEqual((behaviours()[1] as Behaviour & { functionAssociations: unknown[] }).functionAssociations, [
+            { eventType: "viewer-request", functionArn: fn.inputs.arn ?? `arn:aws:cloudfront:eu-west-1:${ACCOUNT}:${fn.inputs.name}` },
+        ]);
     });
 
     it("adds HSTS, nosniff, DENY framing, a referrer policy and a CSP to every response", function () {
@@ -206,7 +214,9 @@ describe("Edge component", function () {
         const acl = one(T.acl, "edge-waf-acl");
         assert.equal(acl.inputs.scope, "CLOUDFRONT");
         assert.equal(regionOf(acl), "us-east-1");
-        const groups = (acl.inputs.rules as { statement: { managedRuleGroupStatement?: { name: string } } }[]).flatMap((r) => r.statement.managedRuleGroupStatement?.name ?? []);
+        const groups = (acl.inputs.rules as { statement: { managedRuleGroupStatement?: { name: string } } }[]).flatMap(
+            (r) => r.statement.managedRuleGroupStatement?.name ?? [],
+        );
         assert.ok(groups.includes("AWSManagedRulesCommonRuleSet") && groups.includes("AWSManagedRulesKnownBadInputsRuleSet"));
         assert.deepEqual(one(T.distribution, "edge-distribution").propertyDependencies.webAclId, [acl.urn]);
         assert.equal(regionOf(one(T.logGroup, "edge-waf-logs")), "us-east-1");
@@ -237,7 +247,10 @@ describe("Edge component", function () {
 
     it("has an escalation topic in us-east-1 for its escalated warnings, reaching alerts.escalationEmails (or the mailboxes without any)", function () {
         const subscribers = (topicName: string) =>
-            run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.propertyDependencies.topic?.[0] === one(T.topic, topicName).urn).map((s) => s.inputs.endpoint);
+            run
+                .ofType("aws:sns/topicSubscription:TopicSubscription")
+                .filter((s) => s.propertyDependencies.topic?.[0] === one(T.topic, topicName).urn)
+                .map((s) => s.inputs.endpoint);
         for (const edge of ["edge", "cdn"]) {
             const topic = one(T.topic, `${edge}-alerts-escalation`);
             assert.equal(topic.inputs.tags.severity, "escalation");
@@ -260,11 +273,15 @@ describe("Edge component", function () {
     });
 
     it("validates arguments, naming the argument", function () {
-        const bad = (patch: Partial<import("../../components/edge").EdgeArgs>, re: RegExp) => assert.throws(() => new mod.Edge("bad", { ...baseArgs(), ...patch }), re);
+        const bad = (patch: Partial<import("../../components/edge").EdgeArgs>, re: RegExp) =>
+            assert.throws(() => new mod.Edge("bad", { ...baseArgs(), ...patch }), re);
         bad({ fiveXxRatePercent: 0 }, /Edge: argument "fiveXxRatePercent" is 0; allowed: a whole number from 1 to 100/);
         bad({ wafRateLimit: 10 }, /argument "wafRateLimit" is 10/);
         bad({ alerts: { emails: [], escalationMinutes: 30 } }, /argument "alerts.emails" is \[\]/);
-        bad({ domain: { name: "www.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } }, /argument "domain.certificateArn" .*us-east-1/);
+        bad(
+            { domain: { name: "www.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } },
+            /argument "domain.certificateArn" .*us-east-1/,
+        );
         bad({ domain: { name: "Not A Domain", certificateArn: CERT } }, /argument "domain.name" is "Not A Domain"/);
         bad({ priceClass: "PriceClass_Cheap" as never }, /argument "priceClass"/);
         bad({ contentSecurityPolicy: "" }, /argument "contentSecurityPolicy"/);
@@ -298,11 +315,26 @@ describe("SecureBucket and Firewall arguments", function () {
         const { Firewall } = await import("../../components/firewall");
         const ctx = testContext();
         const logs = { targetBucket: "logs", targetPrefix: "s3/x/" };
-        assert.throws(() => new SecureBucket("b1", { context: ctx, accessLogs: logs }), /SecureBucket: argument "kmsKeyArn" .*exactly one of kmsKeyArn and sseS3Reason/);
-        assert.throws(() => new SecureBucket("b2", { context: ctx, kmsKeyArn: DATA_KEY }), /argument "accessLogs" .*exactly one of accessLogs and accessLogsExemptReason/);
-        assert.throws(() => new SecureBucket("b3", { context: ctx, kmsKeyArn: DATA_KEY, accessLogs: logs, objectOwnership: "BucketOwnerPreferred" }), /argument "aclReason"/);
         assert.throws(
-            () => new SecureBucket("b4", { context: ctx, kmsKeyArn: DATA_KEY, accessLogs: logs, grants: [{ sid: "Read", service: "cloudfront.amazonaws.com", actions: ["s3:*"], sourceArn: "arn" }] }),
+            () => new SecureBucket("b1", { context: ctx, accessLogs: logs }),
+            /SecureBucket: argument "kmsKeyArn" .*exactly one of kmsKeyArn and sseS3Reason/,
+        );
+        assert.throws(
+            () => new SecureBucket("b2", { context: ctx, kmsKeyArn: DATA_KEY }),
+            /argument "accessLogs" .*exactly one of accessLogs and accessLogsExemptReason/,
+        );
+        assert.throws(
+            () => new SecureBucket("b3", { context: ctx, kmsKeyArn: DATA_KEY, accessLogs: logs, objectOwnership: "BucketOwnerPreferred" }),
+            /argument "aclReason"/,
+        );
+        assert.throws(
+            () =>
+                new SecureBucket("b4", {
+                    context: ctx,
+                    kmsKeyArn: DATA_KEY,
+                    accessLogs: logs,
+                    grants: [{ sid: "Read", service: "cloudfront.amazonaws.com", actions: ["s3:*"], sourceArn: "arn" }],
+                }),
             /argument "grants.actions"/,
         );
         const b5 = new SecureBucket("b5", { context: ctx, kmsKeyArn: DATA_KEY, accessLogs: logs });

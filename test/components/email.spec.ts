@@ -38,8 +38,16 @@ describe("Email component", function () {
         const component = one("platform:email:Email", "email");
         const children = run.resources.filter((r) => r.parentUrn === component.urn);
         assert.ok(children.length >= 10, `children: ${children.map((c) => c.name).join(", ")}`);
-        for (const t of ["aws:sesv2/emailIdentity:EmailIdentity", "aws:sesv2/configurationSet:ConfigurationSet", "aws:sns/topic:Topic", "aws:sqs/queue:Queue"]) {
-            assert.ok(children.some((c) => c.type === t), t);
+        for (const t of [
+            "aws:sesv2/emailIdentity:EmailIdentity",
+            "aws:sesv2/configurationSet:ConfigurationSet",
+            "aws:sns/topic:Topic",
+            "aws:sqs/queue:Queue",
+        ]) {
+            assert.ok(
+                children.some((c) => c.type === t),
+                t,
+            );
         }
     });
 
@@ -112,7 +120,10 @@ describe("Email component", function () {
         for (const [slug, metric, warn, crit] of cases) {
             const w = alarm(`email-${slug}-warning`);
             const c = alarm(`email-${slug}-critical`);
-            for (const [a, threshold, sev] of [[w, warn, "warning"], [c, crit, "critical"]] as const) {
+            for (const [a, threshold, sev] of [
+                [w, warn, "warning"],
+                [c, crit, "critical"],
+            ] as const) {
                 assert.equal(a.inputs.namespace, "AWS/SES");
                 assert.equal(a.inputs.metricName, metric);
                 assert.equal(a.inputs.threshold, threshold);
@@ -156,9 +167,18 @@ describe("Email component", function () {
     });
 
     it("rejects bad arguments, naming them", function () {
-        assert.throws(() => new mod.Email("x1", { ...base, domain: "Not A Domain" }), /Email: argument "domain" is "Not A Domain"; allowed: a lower-case DNS domain/);
+        assert.throws(
+            () => new mod.Email("x1", { ...base, domain: "Not A Domain" }),
+            /Email: argument "domain" is "Not A Domain"; allowed: a lower-case DNS domain/,
+        );
         assert.throws(() => new mod.Email("x2", { ...base, configurationSetName: "a b" }), /Email: argument "configurationSetName" is "a b"/);
-        assert.throws(() => new mod.Email("x3", { ...base, bounceRate: { warning: 0.1, critical: 0.05 } }), /Email: argument "bounceRate.warning" is 0.1; allowed: below bounceRate.critical/);
-        assert.throws(() => new mod.Email("x4", { ...base, complaintRate: { warning: 0.001, critical: 5 } }), /Email: argument "complaintRate.critical" is 5; allowed: a fraction between 0 and 1/);
+        assert.throws(
+            () => new mod.Email("x3", { ...base, bounceRate: { warning: 0.1, critical: 0.05 } }),
+            /Email: argument "bounceRate.warning" is 0.1; allowed: below bounceRate.critical/,
+        );
+        assert.throws(
+            () => new mod.Email("x4", { ...base, complaintRate: { warning: 0.001, critical: 5 } }),
+            /Email: argument "complaintRate.critical" is 5; allowed: a fraction between 0 and 1/,
+        );
     });
 });

@@ -61,7 +61,12 @@ describe("Encryption and Alerting components", function () {
             const logs = policy("logs").AllowCloudWatchLogs;
             assert.deepEqual(logs.Principal, { Service: "logs.eu-west-1.amazonaws.com" });
             assert.deepEqual(logs.Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:*` } });
-            assert.deepEqual(Object.keys(policy("messaging")).sort(), ["AllowCloudWatchAlarms", "AllowGrantsForAwsResources", "AllowSnsDelivery", "KeyAdministration"]);
+            assert.deepEqual(Object.keys(policy("messaging")).sort(), [
+                "AllowCloudWatchAlarms",
+                "AllowGrantsForAwsResources",
+                "AllowSnsDelivery",
+                "KeyAdministration",
+            ]);
             assert.ok(!("AllowPlatformRoles" in policy("logs")), "no role uses the logs key");
         });
 
@@ -103,7 +108,12 @@ describe("Encryption and Alerting components", function () {
                 // No escalationEmails: the first line's mailboxes, so an escalation is never sent to nobody.
                 escalation: [...team, "https:pager"],
             });
-            assert.ok(run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "https").every((s) => s.inputs.endpointAutoConfirms === true));
+            assert.ok(
+                run
+                    .ofType("aws:sns/topicSubscription:TopicSubscription")
+                    .filter((s) => s.inputs.protocol === "https")
+                    .every((s) => s.inputs.endpointAutoConfirms === true),
+            );
         });
 
         it("with escalationEmails, the escalation topic reaches that tier only, and the first line's topics do not", function () {
@@ -141,7 +151,13 @@ describe("Encryption and Alerting components", function () {
             const own = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("alerts-"));
             assert.equal(own.length, 6);
             // Only twins notify the escalation topic; every twin notifies it and nothing else.
-            const toEscalation = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => (a.propertyDependencies.alarmActions ?? []).some((u) => u.endsWith("$aws:sns/topic:Topic::alerts-escalation") || u.endsWith("$aws:sns/topic:Topic::tiered-escalation")));
+            const toEscalation = run
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .filter((a) =>
+                    (a.propertyDependencies.alarmActions ?? []).some(
+                        (u) => u.endsWith("$aws:sns/topic:Topic::alerts-escalation") || u.endsWith("$aws:sns/topic:Topic::tiered-escalation"),
+                    ),
+                );
             const twins = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-escalated"));
             assert.deepEqual(twins.map((a) => a.name).sort(), [
                 "alerts-critical-delivery-failures-escalated",
@@ -160,9 +176,15 @@ describe("Encryption and Alerting components", function () {
             const base = { context: testContext(), kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", emails: ["a@example.com"], escalationMinutes: 30 };
             assert.throws(() => new comps.Alerting("x1", { ...base, emails: [] }), /argument "emails" .*at least one email/);
             assert.throws(() => new comps.Alerting("x2", { ...base, emails: ["nope"] }), /argument "emails" is "nope"/);
-            assert.throws(() => new comps.Alerting("x3", { ...base, escalationMinutes: 2 }), /argument "escalationMinutes" is 2; allowed: a whole number from 5 to 1440/);
+            assert.throws(
+                () => new comps.Alerting("x3", { ...base, escalationMinutes: 2 }),
+                /argument "escalationMinutes" is 2; allowed: a whole number from 5 to 1440/,
+            );
             assert.throws(() => new comps.Alerting("x4", { ...base, hasPager: true }), /argument "pagerUrl"/);
-            assert.throws(() => new comps.Alerting("x5", { ...base, escalationEmails: ["lead@example.com", "on call"] }), /Alerting: argument "escalationEmails" is "on call"; allowed: email addresses/);
+            assert.throws(
+                () => new comps.Alerting("x5", { ...base, escalationEmails: ["lead@example.com", "on call"] }),
+                /Alerting: argument "escalationEmails" is "on call"; allowed: email addresses/,
+            );
         });
     });
 });

@@ -52,7 +52,15 @@ describe("Function component", function () {
             metricsNamespace: "platform-dev",
             metricAlarms: [
                 { metricName: "EmailDeliveryUncertain", threshold: 0, severity: "warning", description: "See docs/runbooks/email-delivery.md." },
-                { metricName: "OrdersCreated", threshold: 1000, severity: "info", description: "Unusual order volume.", periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2 },
+                {
+                    metricName: "OrdersCreated",
+                    threshold: 1000,
+                    severity: "info",
+                    description: "Unusual order volume.",
+                    periodSeconds: 300,
+                    evaluationPeriods: 3,
+                    datapointsToAlarm: 2,
+                },
             ],
         });
         await run.settle();
@@ -124,7 +132,12 @@ describe("Function component", function () {
         assert.equal(role.inputs.name, "platform-dev-worker");
         const trust = JSON.parse(role.inputs.assumeRolePolicy);
         assert.deepEqual(trust.Statement, [
-            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+            {
+                Effect: "Allow",
+                Principal: { Service: "lambda.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+            },
         ]);
         const s = statementsBySid(child("aws:iam/rolePolicy:RolePolicy", "worker-policy").inputs.policy);
         const q = `arn:aws:sqs:eu-west-1:${ACCOUNT}`;
@@ -158,7 +171,9 @@ describe("Function component", function () {
         const rate = alarm("worker-error-rate");
         assert.deepEqual(rate.propertyDependencies.alarmActions, [topicUrn("critical")]);
         assert.deepEqual(rate.propertyDependencies.okActions, [topicUrn("critical")]);
-        const names = rate.inputs.metricQueries.filter((q: { metric?: unknown }) => q.metric).map((q: { metric: { metricName: string } }) => q.metric.metricName);
+        const names = rate.inputs.metricQueries
+            .filter((q: { metric?: unknown }) => q.metric)
+            .map((q: { metric: { metricName: string } }) => q.metric.metricName);
         assert.deepEqual(names.sort(), ["Errors", "Invocations"]);
         assert.equal(rate.inputs.threshold, 5);
         assert.deepEqual(rate.propertyDependencies.metricQueries, [child("aws:lambda/function:Function", "worker-function").urn]);
@@ -177,7 +192,9 @@ describe("Function component", function () {
 
     describe("alarms on its own embedded metrics", function () {
         /** What Powertools writes to stdout while `emit` runs: the EMF records CloudWatch turns into metrics. */
-        const emfRecords = (emit: () => void): { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }; [k: string]: unknown }[] => {
+        const emfRecords = (
+            emit: () => void,
+        ): { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }; [k: string]: unknown }[] => {
             const written: string[] = [];
             const write = process.stdout.write;
             process.stdout.write = ((chunk: string | Uint8Array) => (written.push(chunk.toString()), true)) as typeof process.stdout.write;
@@ -186,7 +203,10 @@ describe("Function component", function () {
             } finally {
                 process.stdout.write = write;
             }
-            return written.flatMap((w) => w.split("\n")).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+            return written
+                .flatMap((w) => w.split("\n"))
+                .filter((l) => l.includes('"_aws"'))
+                .map((l) => JSON.parse(l));
         };
 
         it("watches exactly the namespace, metric and dimensions the worker's EMF record carries", async function () {
@@ -199,7 +219,10 @@ describe("Function component", function () {
             });
             assert.equal(records.length, 1, "one EMF record");
             const [directive] = records[0]._aws.CloudWatchMetrics;
-            assert.deepEqual(directive.Metrics.map((m) => m.Name), ["EmailDeliveryUncertain"]);
+            assert.deepEqual(
+                directive.Metrics.map((m) => m.Name),
+                ["EmailDeliveryUncertain"],
+            );
             assert.deepEqual(directive.Dimensions, [["service"]]);
             assert.equal(records[0].service, "mailer");
             assert.equal(records[0].EmailDeliveryUncertain, 1);
@@ -221,7 +244,10 @@ describe("Function component", function () {
             assert.equal(a.inputs.evaluationPeriods, 1);
             assert.equal(a.inputs.datapointsToAlarm, 1);
             assert.equal(a.inputs.treatMissingData, "notBreaching", "no uncertain send is no incident");
-            assert.match(a.inputs.alarmDescription, /^\[warning\] platform-dev-mailer: EmailDeliveryUncertain above 0\. See docs\/runbooks\/email-delivery\.md\.$/);
+            assert.match(
+                a.inputs.alarmDescription,
+                /^\[warning\] platform-dev-mailer: EmailDeliveryUncertain above 0\. See docs\/runbooks\/email-delivery\.md\.$/,
+            );
             assert.deepEqual(a.propertyDependencies.alarmActions, [topicUrn("warning")]);
             assert.deepEqual(alarm("mailer-email-delivery-uncertain-escalated").propertyDependencies.alarmActions, [topicUrn("escalation")]);
 
@@ -229,7 +255,12 @@ describe("Function component", function () {
             assert.deepEqual([volume.inputs.period, volume.inputs.evaluationPeriods, volume.inputs.datapointsToAlarm], [300, 3, 2]);
             assert.deepEqual(volume.propertyDependencies.alarmActions, [topicUrn("info")]);
             assert.equal(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((x) => x.name === "mailer-orders-created-escalated").length, 0);
-            assert.equal(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((x) => x.name.startsWith("worker-") && x.inputs.namespace === "platform-dev").length, 0, "no metricAlarms, no embedded-metric alarms");
+            assert.equal(
+                run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((x) => x.name.startsWith("worker-") && x.inputs.namespace === "platform-dev")
+                    .length,
+                0,
+                "no metricAlarms, no embedded-metric alarms",
+            );
         });
 
         const alarmArgs = (over: Partial<import("../../components/function").EmbeddedMetricAlarm> = {}) => ({
@@ -240,13 +271,21 @@ describe("Function component", function () {
         const cases: [string, Partial<import("../../components/function").FunctionArgs>, RegExp][] = [
             ["missing namespace", { metricAlarms: alarmArgs().metricAlarms }, /argument "metricsNamespace" is undefined; .*required with metricAlarms/],
             ["AWS namespace", { ...alarmArgs(), environment: {}, metricsNamespace: "AWS/Lambda" }, /argument "metricsNamespace" is "AWS\/Lambda"/],
-            ["namespace the handler does not emit to", { ...alarmArgs(), metricsNamespace: "platform-prod" }, /argument "metricsNamespace" is "platform-prod"; allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = "platform-dev"/],
+            [
+                "namespace the handler does not emit to",
+                { ...alarmArgs(), metricsNamespace: "platform-prod" },
+                /argument "metricsNamespace" is "platform-prod"; allowed: the namespace the handler emits to, environment.POWERTOOLS_METRICS_NAMESPACE = "platform-dev"/,
+            ],
             ["metric name", alarmArgs({ metricName: "Email Delivery" }), /argument "metricAlarms\[0\].metricName" is "Email Delivery"/],
             ["threshold", alarmArgs({ threshold: Number.NaN }), /argument "metricAlarms\[0\].threshold" is null; allowed: a finite number/],
             ["severity", alarmArgs({ severity: "page" as never }), /argument "metricAlarms\[0\].severity" is "page"; allowed: critical, warning, info/],
             ["description", alarmArgs({ description: " " }), /argument "metricAlarms\[0\].description" is " "/],
             ["period", alarmArgs({ periodSeconds: 90 }), /argument "metricAlarms\[0\].periodSeconds" is 90; allowed: 60 or a multiple of 60/],
-            ["datapoints", alarmArgs({ evaluationPeriods: 2, datapointsToAlarm: 3 }), /argument "metricAlarms\[0\].datapointsToAlarm" is 3; allowed: a whole number from 1 to 2/],
+            [
+                "datapoints",
+                alarmArgs({ evaluationPeriods: 2, datapointsToAlarm: 3 }),
+                /argument "metricAlarms\[0\].datapointsToAlarm" is 3; allowed: a whole number from 1 to 2/,
+            ],
         ];
         cases.forEach(([what, over, message], i) => {
             it(`rejects a bad ${what}, naming the argument`, function () {
@@ -256,7 +295,10 @@ describe("Function component", function () {
         it("rejects two alarms on one metric", function () {
             const twice = alarmArgs();
             twice.metricAlarms.push({ ...twice.metricAlarms[0] });
-            assert.throws(() => new fnMod.Function("bad-metric-twice", args(twice)), /argument "metricAlarms\[1\].metricName" is "EmailDeliveryUncertain"; allowed: one alarm per metric/);
+            assert.throws(
+                () => new fnMod.Function("bad-metric-twice", args(twice)),
+                /argument "metricAlarms\[1\].metricName" is "EmailDeliveryUncertain"; allowed: one alarm per metric/,
+            );
         });
     });
 
@@ -267,9 +309,17 @@ describe("Function component", function () {
             ["reservedConcurrency", { reservedConcurrency: 0 }, /argument "reservedConcurrency"/],
             ["errorRatePercent", { errorRatePercent: 101 }, /argument "errorRatePercent"/],
             ["entry", { entry: "functions/api" }, /argument "entry" is "functions\/api"; allowed: a \.ts or \.js handler/],
-            ["grants wildcard action", { grants: [{ sid: "Bad", actions: ["dynamodb:*"], resources: ["arn:aws:dynamodb:eu-west-1:1:table/t"] }] }, /action "dynamodb:\*"; allowed: exact actions/],
+            [
+                "grants wildcard action",
+                { grants: [{ sid: "Bad", actions: ["dynamodb:*"], resources: ["arn:aws:dynamodb:eu-west-1:1:table/t"] }] },
+                /action "dynamodb:\*"; allowed: exact actions/,
+            ],
             ["grants wildcard resource", { grants: [{ sid: "Bad", actions: ["dynamodb:GetItem"], resources: ["*"] }] }, /resource "\*"; allowed: exact ARNs/],
-            ["grants duplicate sid", { grants: [{ sid: "WriteOwnLogs", actions: ["logs:GetLogEvents"], resources: ["arn:aws:logs:eu-west-1:1:log-group:x"] }] }, /repeats statement id "WriteOwnLogs"/],
+            [
+                "grants duplicate sid",
+                { grants: [{ sid: "WriteOwnLogs", actions: ["logs:GetLogEvents"], resources: ["arn:aws:logs:eu-west-1:1:log-group:x"] }] },
+                /repeats statement id "WriteOwnLogs"/,
+            ],
         ];
         for (const [what, over, message] of cases) {
             it(`rejects a bad ${what}`, function () {
@@ -281,7 +331,10 @@ describe("Function component", function () {
         });
         it("rejects a queue whose visibility timeout is under 6 x the timeout", function () {
             const q = { name: "short", arn: undefined as never, visibilityTimeoutSeconds: 59, kmsKeyArn: KEY("messaging") };
-            assert.throws(() => new fnMod.Function("short-vis", args({ queueSources: [q] })), /argument "queueSources" is "short visibilityTimeoutSeconds=59"; .*at least 6 x timeoutSeconds \(60\)/);
+            assert.throws(
+                () => new fnMod.Function("short-vis", args({ queueSources: [q] })),
+                /argument "queueSources" is "short visibilityTimeoutSeconds=59"; .*at least 6 x timeoutSeconds \(60\)/,
+            );
         });
     });
 });

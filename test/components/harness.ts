@@ -105,7 +105,11 @@ function stateFor(type: string, name: string, inputs: Inputs): Inputs {
                 collectionEndpoint: `https://${name}-id.${REGION}.aoss.amazonaws.com`,
             };
         case "aws:sesv2/emailIdentity:EmailIdentity":
-            return { ...state, arn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${inputs.emailIdentity}`, dkimSigningAttributes: { ...inputs.dkimSigningAttributes, tokens: ["tok1", "tok2", "tok3"] } };
+            return {
+                ...state,
+                arn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${inputs.emailIdentity}`,
+                dkimSigningAttributes: { ...inputs.dkimSigningAttributes, tokens: ["tok1", "tok2", "tok3"] },
+            };
         default:
             return state;
     }
@@ -188,7 +192,11 @@ export function installMocks(opts: MockOptions = {}): MockRun {
         one(type: string, name: string) {
             const found = resources.filter((r) => r.type === type && r.name === name);
             if (found.length !== 1) {
-                throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${ofType(type).map((r) => r.name).join(", ")})`);
+                throw new Error(
+                    `expected one ${type} named ${name}, found ${found.length} (have: ${ofType(type)
+                        .map((r) => r.name)
+                        .join(", ")})`,
+                );
             }
             return found[0];
         },
@@ -209,7 +217,12 @@ export function installMocks(opts: MockOptions = {}): MockRun {
 
 /** Resolves an Output's value in a spec (mocks run as an update, so values are known). */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        o.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** The parent resource's type, read from the URN's qualified type. */

@@ -49,7 +49,10 @@ describe("Messaging and QueueWithDlq components", function () {
             assert.equal(r.inputs.messageRetentionSeconds, 1209600);
         }
         assert.equal(q.inputs.visibilityTimeoutSeconds, 180);
-        assert.deepEqual(json(q.inputs.redrivePolicy), { deadLetterTargetArn: `arn:aws:sqs:eu-west-1:${ACCOUNT}:platform-dev-bus-email-dlq`, maxReceiveCount: 7 });
+        assert.deepEqual(json(q.inputs.redrivePolicy), {
+            deadLetterTargetArn: `arn:aws:sqs:eu-west-1:${ACCOUNT}:platform-dev-bus-email-dlq`,
+            maxReceiveCount: 7,
+        });
         assert.deepEqual(q.propertyDependencies.redrivePolicy, [dlq.urn]);
         const allow = json(run.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "bus-email-dlq-redrive-allow").inputs.redriveAllowPolicy);
         assert.deepEqual(allow, { redrivePermission: "byQueue", sourceQueueArns: [`arn:aws:sqs:eu-west-1:${ACCOUNT}:platform-dev-bus-email`] });
@@ -82,8 +85,14 @@ describe("Messaging and QueueWithDlq components", function () {
 
     it("validates arguments, naming them", function () {
         const base = { context: testContext(), kmsKeyArn: KEY, consumerTimeoutSeconds: 30, maxReceiveCount: 5, maxAgeSeconds: 600, routing };
-        assert.throws(() => new mod.QueueWithDlq("q1", { ...base, maxReceiveCount: 3 }), /argument "maxReceiveCount" is 3; allowed: a whole number from 5 to 1000/);
-        assert.throws(() => new mod.QueueWithDlq("q2", { ...base, visibilityTimeoutSeconds: 60 }), /argument "visibilityTimeoutSeconds" is 60; allowed: 180 \(6 x consumerTimeoutSeconds\)/);
+        assert.throws(
+            () => new mod.QueueWithDlq("q1", { ...base, maxReceiveCount: 3 }),
+            /argument "maxReceiveCount" is 3; allowed: a whole number from 5 to 1000/,
+        );
+        assert.throws(
+            () => new mod.QueueWithDlq("q2", { ...base, visibilityTimeoutSeconds: 60 }),
+            /argument "visibilityTimeoutSeconds" is 60; allowed: 180 \(6 x consumerTimeoutSeconds\)/,
+        );
         const mbase = { context: testContext(), kmsKeyArn: KEY, routing, maxReceiveCount: 5, maxAgeSeconds: 600 };
         assert.throws(() => new mod.Messaging("m1", { ...mbase, queues: {} }), /argument "queues" .*at least one queue/);
         assert.throws(

@@ -24,7 +24,8 @@ describe("AuditTrail component", function () {
         encryptionMod = await import("../../components/encryption");
         const alerting = await import("../../components/alerting");
         const ctx = testContext();
-        const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: testKeyArn("messaging"), emails: ["a@example.com"], escalationMinutes: 30 }).routing;
+        const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: testKeyArn("messaging"), emails: ["a@example.com"], escalationMinutes: 30 })
+            .routing;
         base = { context: ctx, logsKeyArn: testKeyArn("logs"), routing, logRetentionDays: 365 };
         trail = new mod.AuditTrail("audit", { ...base, protect: true });
         new encryptionMod.Encryption("with-trail", { context: ctx, cloudTrailArns: [mod.trailArn(ctx)] });
@@ -74,7 +75,9 @@ describe("AuditTrail component", function () {
         const sse = setting("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "audit-encryption").inputs.rules[0];
         assert.deepEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: testKeyArn("logs") });
         assert.equal(setting("aws:s3/bucketVersioning:BucketVersioning", "audit-versioning").inputs.versioningConfiguration.status, "Enabled");
-        assert.ok(setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "audit-lifecycle").inputs.rules[0].abortIncompleteMultipartUpload);
+        assert.ok(
+            setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "audit-lifecycle").inputs.rules[0].abortIncompleteMultipartUpload,
+        );
         const logging = setting("aws:s3/bucketLogging:BucketLogging", "audit-access-logging");
         const accessLogBucket = run.one("aws:s3/bucket:Bucket", "audit-access-logs");
         assert.deepEqual(logging.propertyDependencies.targetBucket, [accessLogBucket.urn]);
@@ -94,7 +97,9 @@ describe("AuditTrail component", function () {
             assert.equal(filter.inputs.pattern, f.pattern);
             const { name, namespace } = filter.inputs.metricTransformation;
             assert.equal(namespace, "platform-dev/Security");
-            const watching = run.ofType(ALARM).filter((a) => a.inputs.namespace === namespace && a.inputs.metricName === name && !a.name.endsWith("-escalated"));
+            const watching = run
+                .ofType(ALARM)
+                .filter((a) => a.inputs.namespace === namespace && a.inputs.metricName === name && !a.name.endsWith("-escalated"));
             assert.equal(watching.length, 1, `${f.id}: one alarm on ${namespace}/${name}`);
             const alarm = watching[0];
             assert.equal(alarm.inputs.threshold, f.threshold);
@@ -128,7 +133,9 @@ describe("AuditTrail component", function () {
         const s = logsKey("with-trail").AllowCloudTrailEncrypt;
         assert.deepEqual(s.Principal, { Service: "cloudtrail.amazonaws.com" });
         assert.deepEqual(list(s.Action).sort(), ["kms:DescribeKey", "kms:GenerateDataKey"]);
-        assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceArn": [`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/platform-dev-trail`], "aws:SourceAccount": ACCOUNT } });
+        assert.deepEqual(s.Condition, {
+            StringEquals: { "aws:SourceArn": [`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/platform-dev-trail`], "aws:SourceAccount": ACCOUNT },
+        });
         assert.equal(logsKey("without-trail").AllowCloudTrailEncrypt, undefined);
         for (const cls of ["data", "messaging"]) {
             assert.equal(statementsBySid(run.one("aws:kms/key:Key", `with-trail-${cls}-key`).inputs.policy).AllowCloudTrailEncrypt, undefined, cls);
@@ -172,7 +179,12 @@ describe("Dashboards component (the dev stack)", function () {
     const allLines = () => Object.values(bodies).flatMap((b) => b.widgets.flatMap(metricsOf));
 
     it("creates four dashboards named <project>-<stack>-<kind>, parented to the component", function () {
-        assert.deepEqual(Object.keys(bodies).sort(), ["platform-dev-application", "platform-dev-business", "platform-dev-infrastructure", "platform-dev-security"]);
+        assert.deepEqual(Object.keys(bodies).sort(), [
+            "platform-dev-application",
+            "platform-dev-business",
+            "platform-dev-infrastructure",
+            "platform-dev-security",
+        ]);
         for (const d of run.ofType(DASHBOARD)) {
             assert.match(d.urn, /platform:observability:Dashboards\$aws:cloudwatch\/dashboard:Dashboard::/);
         }
@@ -196,12 +208,44 @@ describe("Dashboards component (the dev stack)", function () {
                 assert.ok(titles(kind).includes(t), `${kind} has "${t}" (has: ${titles(kind).join(" | ")})`);
             }
         };
-        expect("application", ["API latency (ms)", "API requests and errors", "Function invocations", "Function errors", "Function duration p99 (ms)", "Function throttles", "Function concurrent executions"]);
-        expect("infrastructure", ["DynamoDB consumed capacity", "DynamoDB throttled requests", "DynamoDB latency (ms)", "SQS age of oldest message (s)", "DLQ depth", "SNS delivery failures", "CloudFront requests", "CloudFront error rates (%)", "Search latency (ms) and errors"]);
-        expect("business", ["Orders per hour", "Cancellation rate (%)", "Order value per hour, by currency", ...mod.BUSINESS_KPIS.filter((k) => k.service !== "api").map((k) => k.title)]);
-        expect("security", ["Security alarms (CloudTrail)", "CloudTrail security events", "API WAF: allowed and blocked", "CloudFront WAF: allowed and blocked", "Cognito sign-ins"]);
+        expect("application", [
+            "API latency (ms)",
+            "API requests and errors",
+            "Function invocations",
+            "Function errors",
+            "Function duration p99 (ms)",
+            "Function throttles",
+            "Function concurrent executions",
+        ]);
+        expect("infrastructure", [
+            "DynamoDB consumed capacity",
+            "DynamoDB throttled requests",
+            "DynamoDB latency (ms)",
+            "SQS age of oldest message (s)",
+            "DLQ depth",
+            "SNS delivery failures",
+            "CloudFront requests",
+            "CloudFront error rates (%)",
+            "Search latency (ms) and errors",
+        ]);
+        expect("business", [
+            "Orders per hour",
+            "Cancellation rate (%)",
+            "Order value per hour, by currency",
+            ...mod.BUSINESS_KPIS.filter((k) => k.service !== "api").map((k) => k.title),
+        ]);
+        expect("security", [
+            "Security alarms (CloudTrail)",
+            "CloudTrail security events",
+            "API WAF: allowed and blocked",
+            "CloudFront WAF: allowed and blocked",
+            "Cognito sign-ins",
+        ]);
         const latency = bodies["platform-dev-application"].widgets.find((w) => w.properties.title === "API latency (ms)");
-        assert.deepEqual(metricsOf(latency!).map((l) => l[l.length - 1].stat), ["p50", "p90", "p99"]);
+        assert.deepEqual(
+            metricsOf(latency!).map((l) => l[l.length - 1].stat),
+            ["p50", "p90", "p99"],
+        );
         const xray = bodies["platform-dev-application"].widgets.find((w) => w.type === "text");
         assert.match(xray!.properties.markdown, /xray:service-map/);
     });
@@ -209,7 +253,11 @@ describe("Dashboards component (the dev stack)", function () {
     it("charts CloudFront and its WAF ACL in us-east-1, everything else in the stack's region", function () {
         for (const body of Object.values(bodies)) {
             for (const w of body.widgets.filter((x) => x.type === "metric")) {
-                const namespaces = new Set(metricsOf(w).filter((l) => typeof l[0] === "string").map((l) => l[0]));
+                const namespaces = new Set(
+                    metricsOf(w)
+                        .filter((l) => typeof l[0] === "string")
+                        .map((l) => l[0]),
+                );
                 const global = namespaces.has("AWS/CloudFront") || (namespaces.has("AWS/WAFV2") && w.properties.title.startsWith("CloudFront"));
                 assert.equal(w.properties.region, global ? "us-east-1" : REGION, w.properties.title);
             }
@@ -248,13 +296,21 @@ describe("Dashboards component (the dev stack)", function () {
             for (let i = 0; i < dims.length; i += 2) {
                 const [key, value] = [dims[i], dims[i + 1]];
                 assert.ok(known[key], `dimension ${key} of ${line[0]}/${line[1]} is not one the spec knows`);
-                assert.ok(known[key].has(value), `${line[0]}/${line[1]}: ${key}=${JSON.stringify(value)} is not a resource of the stack (have ${[...known[key]].join(", ")})`);
+                assert.ok(
+                    known[key].has(value),
+                    `${line[0]}/${line[1]}: ${key}=${JSON.stringify(value)} is not a resource of the stack (have ${[...known[key]].join(", ")})`,
+                );
                 checked++;
             }
         }
         assert.ok(checked > 50, `checked ${checked} dimensions`);
         // Every queue and DLQ, every function and every topic of the stack is on a chart.
-        const used = (key: string) => new Set(allLines().flatMap((l) => (typeof l[0] === "string" ? l.slice(2, -1) : [])).filter((_, i, a) => i % 2 === 1 && a[i - 1] === key));
+        const used = (key: string) =>
+            new Set(
+                allLines()
+                    .flatMap((l) => (typeof l[0] === "string" ? l.slice(2, -1) : []))
+                    .filter((_, i, a) => i % 2 === 1 && a[i - 1] === key),
+            );
         for (const key of ["FunctionName", "QueueName", "TopicName"]) {
             const missing = [...known[key]].filter((n) => !used(key).has(n) && !String(n).startsWith("platform-dev-global-"));
             assert.deepEqual(missing, [], `${key} not charted`);
@@ -266,7 +322,10 @@ describe("Dashboards component (the dev stack)", function () {
         const namespaces = new Set(lambdas.map((r) => r.inputs.environment.variables.POWERTOOLS_METRICS_NAMESPACE));
         const emitted = (service: string, metricName: string) => {
             const dir = path.join(__dirname, "..", "..", "functions", service);
-            const sources = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".ts"));
+            const sources = fs
+                .readdirSync(dir, { recursive: true })
+                .map(String)
+                .filter((f) => f.endsWith(".ts"));
             return sources.some((f) => new RegExp(`kpis\\.(count|value)\\("${metricName}"`).test(fs.readFileSync(path.join(dir, f), "utf8")));
         };
         const business = bodies["platform-dev-business"].widgets.flatMap(metricsOf);
@@ -278,7 +337,9 @@ describe("Dashboards component (the dev stack)", function () {
                 assert.ok(emitted(line[3], line[1]), `${line[3]} emits ${line[1]}`);
                 metrics++;
             } else if (line[0].expression.startsWith("SEARCH")) {
-                const [, ns, metricName, service] = /\{"([^"]+)",currency,service\} MetricName="(\w+)" service="([\w-]+)"/.exec(line[0].expression)!.map(String);
+                const [, ns, metricName, service] = /\{"([^"]+)",currency,service\} MetricName="(\w+)" service="([\w-]+)"/
+                    .exec(line[0].expression)!
+                    .map(String);
                 assert.ok(namespaces.has(ns), `namespace ${ns}`);
                 assert.ok(emitted(service, metricName), `${service} emits ${metricName}`);
             }
@@ -316,7 +377,17 @@ describe("Dashboards component (the dev stack)", function () {
             apiWebAclMetricName: "api-acl",
             search: { collectionName: "platform-dev-search", collectionId: "abc" },
             identity: { userPoolId: `${REGION}_abc`, signInClientId: "client" },
-            security: { namespace: "platform-dev/Security", metrics: [{ id: "root-account-usage", metricName: "RootAccountUsage", severity: "critical", alarmArn: pulumi.output("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x") }] },
+            security: {
+                namespace: "platform-dev/Security",
+                metrics: [
+                    {
+                        id: "root-account-usage",
+                        metricName: "RootAccountUsage",
+                        severity: "critical",
+                        alarmArn: pulumi.output("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x"),
+                    },
+                ],
+            },
         };
         assert.doesNotThrow(() => new mod.Dashboards("good", args));
         assert.throws(() => new mod.Dashboards("bad-functions", { ...args, functions: { other: { functionName: "x" } } }), /argument "functions".*"api"/);
@@ -329,14 +400,27 @@ describe("Dashboards component (the dev stack)", function () {
         const body = JSON.parse(
             await valueOf(
                 mod.dashboardBody([
-                    mod.chart("t", REGION, [mod.metric("AWS/SQS", "NumberOfMessagesSent", { QueueName: "q" }, "Sum", { id: "a", visible: false }), mod.expression("e", "twice", "2 * a")]),
+                    mod.chart("t", REGION, [
+                        mod.metric("AWS/SQS", "NumberOfMessagesSent", { QueueName: "q" }, "Sum", { id: "a", visible: false }),
+                        mod.expression("e", "twice", "2 * a"),
+                    ]),
                     { type: "text", markdown: "# hi" },
                     mod.chart("u", REGION, []),
                 ]),
             ),
         );
-        assert.deepEqual(body.widgets[0].properties.metrics, [["AWS/SQS", "NumberOfMessagesSent", "QueueName", "q", { stat: "Sum", id: "a", visible: false }], [{ expression: "2 * a", label: "twice", id: "e" }]]);
-        assert.deepEqual(body.widgets.map((w: any) => [w.x, w.y, w.width]), [[0, 0, 12], [0, 6, 24], [0, 8, 12]]);
+        assert.deepEqual(body.widgets[0].properties.metrics, [
+            ["AWS/SQS", "NumberOfMessagesSent", "QueueName", "q", { stat: "Sum", id: "a", visible: false }],
+            [{ expression: "2 * a", label: "twice", id: "e" }],
+        ]);
+        assert.deepEqual(
+            body.widgets.map((w: any) => [w.x, w.y, w.width]),
+            [
+                [0, 0, 12],
+                [0, 6, 24],
+                [0, 8, 12],
+            ],
+        );
         assert.equal(json(JSON.stringify(body)).widgets.length, 3);
     });
 });

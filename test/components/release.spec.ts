@@ -38,7 +38,12 @@ describe("Release component", function () {
         const fnMod = await import("../../components/function");
         const alertMod = await import("../../components/alerting");
         const ctx = testContext();
-        const alerting = new alertMod.Alerting("alerts", { context: ctx, kmsKeyArn: testKeyArn("messaging"), emails: ["a@example.com"], escalationMinutes: 15 });
+        const alerting = new alertMod.Alerting("alerts", {
+            context: ctx,
+            kmsKeyArn: testKeyArn("messaging"),
+            emails: ["a@example.com"],
+            escalationMinutes: 15,
+        });
         const stackDefaults = { ...functionTestArgs(ctx, alerting.routing), releasedExternally: true };
         common = {
             bakeMinutes: 5,
@@ -61,11 +66,25 @@ describe("Release component", function () {
             stepPercent: 10,
             intervalMinutes: 10,
             functions: {
-                api: { ...target("api", "http-api"), functionName: fn.functionName, functionArn: fn.functionArn, aliasArn: fn.aliasArn, latestVersion: fn.latestVersion, rollbackAlarmNames: fn.rollbackAlarmNames },
+                api: {
+                    ...target("api", "http-api"),
+                    functionName: fn.functionName,
+                    functionArn: fn.functionArn,
+                    aliasArn: fn.aliasArn,
+                    latestVersion: fn.latestVersion,
+                    rollbackAlarmNames: fn.rollbackAlarmNames,
+                },
                 worker: target("worker"),
             },
         });
-        new rel.Release("rolling", { ...common, context: testContext("staging"), strategy: "rolling", stepPercent: 25, intervalMinutes: 3, functions: { api: target("api") } });
+        new rel.Release("rolling", {
+            ...common,
+            context: testContext("staging"),
+            strategy: "rolling",
+            stepPercent: 25,
+            intervalMinutes: 3,
+            functions: { api: target("api") },
+        });
         new rel.Release("bluegreen", { ...common, bakeMinutes: 12, context: testContext("prod"), strategy: "blue-green", functions: { api: target("api") } });
         await run.settle();
     });
@@ -118,7 +137,13 @@ describe("Release component", function () {
             for (const g of run.ofType("aws:codedeploy/deploymentGroup:DeploymentGroup")) {
                 assert.deepEqual(
                     g.inputs.triggerConfigurations,
-                    [{ triggerName: `${g.inputs.deploymentGroupName}-release`, triggerTargetArn: WARNING_TOPIC, triggerEvents: ["DeploymentFailure", "DeploymentStop", "DeploymentRollback"] }],
+                    [
+                        {
+                            triggerName: `${g.inputs.deploymentGroupName}-release`,
+                            triggerTargetArn: WARNING_TOPIC,
+                            triggerEvents: ["DeploymentFailure", "DeploymentStop", "DeploymentRollback"],
+                        },
+                    ],
                     g.name,
                 );
             }
@@ -130,7 +155,10 @@ describe("Release component", function () {
             const duration = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "api-duration-p99");
             assert.deepEqual(g.inputs.alarmConfiguration.alarms, [errorRate.outputs.name, duration.outputs.name]);
             assert.deepEqual([...g.propertyDependencies.alarmConfiguration].sort(), [errorRate.urn, duration.urn].sort());
-            assert.deepEqual(run.one("aws:codedeploy/deploymentGroup:DeploymentGroup", "release-worker").inputs.alarmConfiguration.alarms, ["worker-error-rate", "worker-duration-p99"]);
+            assert.deepEqual(run.one("aws:codedeploy/deploymentGroup:DeploymentGroup", "release-worker").inputs.alarmConfiguration.alarms, [
+                "worker-error-rate",
+                "worker-duration-p99",
+            ]);
         });
 
         it("Pulumi leaves the live alias's version to the release once it exists", function () {
@@ -147,7 +175,10 @@ describe("Release component", function () {
                 targetVersion: "7",
             });
             assert.equal(releases.api.targetVersion, "1", "the version the Function published");
-            assert.deepEqual(await valueOf(canary.hookFunctionNames), { beforeAllowTraffic: "platform-dev-release-pre-traffic", afterAllowTraffic: "platform-dev-release-post-traffic" });
+            assert.deepEqual(await valueOf(canary.hookFunctionNames), {
+                beforeAllowTraffic: "platform-dev-release-pre-traffic",
+                afterAllowTraffic: "platform-dev-release-post-traffic",
+            });
         });
     });
 
@@ -213,14 +244,26 @@ describe("Release component", function () {
             const role = run.one("aws:iam/role:Role", "release-role");
             assert.equal(role.inputs.name, "platform-dev-codedeploy");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
-                { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "codedeploy.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+                },
             ]);
             assert.equal(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0, "no managed policy");
         });
 
         it("may shift only these aliases, read only these alarms, invoke only its hooks and notify only the warning topic", function () {
             const s = statementsBySid(run.one("aws:iam/rolePolicy:RolePolicy", "release-policy").inputs.policy);
-            assert.deepEqual(Object.keys(s).sort(), ["EncryptReleaseEvents", "InvokeLifecycleHooks", "PublishReleaseEvents", "ReadProvisionedConcurrency", "ReadRollbackAlarms", "ShiftLiveAliases"]);
+            assert.deepEqual(Object.keys(s).sort(), [
+                "EncryptReleaseEvents",
+                "InvokeLifecycleHooks",
+                "PublishReleaseEvents",
+                "ReadProvisionedConcurrency",
+                "ReadRollbackAlarms",
+                "ShiftLiveAliases",
+            ]);
             const api = FN("platform-dev-api");
             const worker = FN("platform-dev-worker");
             assert.deepEqual(list(s.ShiftLiveAliases.Action), ["lambda:GetAlias", "lambda:UpdateAlias"]);
@@ -236,7 +279,10 @@ describe("Release component", function () {
             assert.deepEqual(s.EncryptReleaseEvents.Condition, { StringEquals: { "kms:ViaService": `sns.${REGION}.amazonaws.com` } });
             for (const st of Object.values(s)) {
                 assert.ok(!list(st.Resource).includes("*"), st.Sid);
-                assert.ok(list(st.Action).every((a) => !a.includes("*")), st.Sid);
+                assert.ok(
+                    list(st.Action).every((a) => !a.includes("*")),
+                    st.Sid,
+                );
             }
         });
 
@@ -247,7 +293,10 @@ describe("Release component", function () {
                 `arn:aws:iam::${ACCOUNT}:role/platform-dev-release-pre-traffic`,
                 `arn:aws:iam::${ACCOUNT}:role/platform-dev-release-post-traffic`,
             ]);
-            const roles = run.ofType("aws:iam/role:Role").filter((r) => r.urn.includes("release")).map((r) => `arn:aws:iam::${ACCOUNT}:role/${r.inputs.name}`);
+            const roles = run
+                .ofType("aws:iam/role:Role")
+                .filter((r) => r.urn.includes("release"))
+                .map((r) => `arn:aws:iam::${ACCOUNT}:role/${r.inputs.name}`);
             for (const a of arns) assert.ok(roles.includes(a), `${a} is a role the release creates`);
         });
     });
@@ -258,21 +307,39 @@ describe("Release component", function () {
             ok = { ...common, context: testContext(), strategy: "canary" as const, functions: { api: target("api") } };
         });
         it("rejects an unknown strategy, naming the argument", function () {
-            assert.throws(() => new rel.Release("bad1", { ...ok, strategy: "big-bang" as never }), /Release: argument "strategy" is "big-bang"; allowed: blue-green, rolling, canary/);
+            assert.throws(
+                () => new rel.Release("bad1", { ...ok, strategy: "big-bang" as never }),
+                /Release: argument "strategy" is "big-bang"; allowed: blue-green, rolling, canary/,
+            );
         });
         it("rejects step and interval values CodeDeploy or the config cannot take", function () {
-            assert.throws(() => new rel.Release("bad2", { ...ok, stepPercent: 100 }), /Release: argument "stepPercent" is 100; allowed: a whole number from 1 to 99/);
+            assert.throws(
+                () => new rel.Release("bad2", { ...ok, stepPercent: 100 }),
+                /Release: argument "stepPercent" is 100; allowed: a whole number from 1 to 99/,
+            );
             assert.throws(() => new rel.Release("bad3", { ...ok, stepPercent: 0 }), /argument "stepPercent" is 0/);
-            assert.throws(() => new rel.Release("bad4", { ...ok, intervalMinutes: 61 }), /Release: argument "intervalMinutes" is 61; allowed: a whole number from 1 to 60/);
+            assert.throws(
+                () => new rel.Release("bad4", { ...ok, intervalMinutes: 61 }),
+                /Release: argument "intervalMinutes" is 61; allowed: a whole number from 1 to 60/,
+            );
             assert.throws(() => new rel.Release("bad5", { ...ok, intervalMinutes: 1.5 }), /argument "intervalMinutes" is 1.5/);
         });
         it("rejects a step or canary bake shorter than the rollback alarms need to fire, except for blue-green", function () {
-            assert.throws(() => new rel.Release("bad10", { ...ok, strategy: "rolling", intervalMinutes: 2 }), /Release: argument "intervalMinutes" is 2; allowed: at least 3, the minutes a rollback alarm needs to fire; a shorter step/);
-            assert.throws(() => new rel.Release("bad11", { ...ok, intervalMinutes: 1 }), /argument "intervalMinutes" is 1; allowed: at least 3, .*a shorter canary bake/);
+            assert.throws(
+                () => new rel.Release("bad10", { ...ok, strategy: "rolling", intervalMinutes: 2 }),
+                /Release: argument "intervalMinutes" is 2; allowed: at least 3, the minutes a rollback alarm needs to fire; a shorter step/,
+            );
+            assert.throws(
+                () => new rel.Release("bad11", { ...ok, intervalMinutes: 1 }),
+                /argument "intervalMinutes" is 1; allowed: at least 3, .*a shorter canary bake/,
+            );
             assert.doesNotThrow(() => new rel.Release("ok-bg", { ...ok, strategy: "blue-green", intervalMinutes: 1 }));
         });
         it("rejects a bake that cannot detect a bad version or does not fit one hook invocation", function () {
-            assert.throws(() => new rel.Release("bad12", { ...ok, bakeMinutes: 2 }), /Release: argument "bakeMinutes" is 2; allowed: 3 to 12; a shorter bake lets a release succeed/);
+            assert.throws(
+                () => new rel.Release("bad12", { ...ok, bakeMinutes: 2 }),
+                /Release: argument "bakeMinutes" is 2; allowed: 3 to 12; a shorter bake lets a release succeed/,
+            );
             assert.throws(() => new rel.Release("bad13", { ...ok, bakeMinutes: 13 }), /argument "bakeMinutes" is 13; allowed: a whole number from 1 to 12/);
         });
         it("rejects no functions, a bad function key, a function without rollback alarms, and an unknown check", function () {
@@ -284,7 +351,10 @@ describe("Release component", function () {
             );
             const eleven = Array.from({ length: 11 }, (_, i) => `a${i}`);
             assert.throws(() => new rel.Release("bad9", { ...ok, functions: { api: { ...target("api"), rollbackAlarmNames: eleven } } }), /is "11 alarms"/);
-            assert.throws(() => new rel.Release("bad14", { ...ok, functions: { api: { ...target("api"), check: "ping" as never } } }), /argument "functions.api.check" is "ping"; allowed: http-api, event-batch/);
+            assert.throws(
+                () => new rel.Release("bad14", { ...ok, functions: { api: { ...target("api"), check: "ping" as never } } }),
+                /argument "functions.api.check" is "ping"; allowed: http-api, event-batch/,
+            );
         });
     });
 });

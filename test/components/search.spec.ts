@@ -27,7 +27,8 @@ describe("Search component", function () {
         mod = await import("../../components/search");
         fnMod = await import("../../components/function");
         const ctx = testContext();
-        const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 30 }).routing;
+        const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 30 })
+            .routing;
         base = { context: ctx, kmsKeyArn: KEY("data"), routing, writerRoleArns: [role("search-indexer")], readerRoleArns: [role("api")] };
         search = new mod.Search("search", { ...base, availabilityZones: 2, natGateways: "OnePerAz", vpcCidr: "10.20.0.0/16", protect: true });
         fnArgs = functionTestArgs(ctx, routing);
@@ -117,10 +118,20 @@ describe("Search component", function () {
         assert.deepEqual(json(p.inputs.policy), [
             {
                 Description: "Search indexer: keep the index and write documents",
-                Rules: [{ ResourceType: "index", Resource: index, Permission: ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"] }],
+                Rules: [
+                    {
+                        ResourceType: "index",
+                        Resource: index,
+                        Permission: ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"],
+                    },
+                ],
                 Principal: [role("search-indexer")],
             },
-            { Description: "API: query documents", Rules: [{ ResourceType: "index", Resource: index, Permission: ["aoss:ReadDocument"] }], Principal: [role("api")] },
+            {
+                Description: "API: query documents",
+                Rules: [{ ResourceType: "index", Resource: index, Permission: ["aoss:ReadDocument"] }],
+                Principal: [role("api")],
+            },
         ]);
         assert.ok(!JSON.stringify(json(p.inputs.policy)).includes("aoss:*"));
     });
@@ -144,13 +155,19 @@ describe("Search component", function () {
         });
         assert.equal(endpointSg.inputs.egress, undefined, "the endpoint opens no connections");
         assert.equal(clientsSg.inputs.ingress, undefined, "nothing connects to the functions");
-        assert.deepEqual(clientsSg.inputs.egress.map((e: { fromPort: number; toPort: number }) => [e.fromPort, e.toPort]), [[443, 443]]);
+        assert.deepEqual(
+            clientsSg.inputs.egress.map((e: { fromPort: number; toPort: number }) => [e.fromPort, e.toPort]),
+            [[443, 443]],
+        );
     });
 
     it("alarms on failed searches and failed ingestion, routed to warning", function () {
         const warning = one("aws:sns/topic:Topic", "alerts-warning").urn;
         const collection = one("aws:opensearch/serverlessCollection:ServerlessCollection", "search-collection");
-        for (const [name, metric] of [["search-search-request-errors", "SearchRequestErrors"], ["search-ingestion-request-errors", "IngestionRequestErrors"]]) {
+        for (const [name, metric] of [
+            ["search-search-request-errors", "SearchRequestErrors"],
+            ["search-ingestion-request-errors", "IngestionRequestErrors"],
+        ]) {
             const a = one("aws:cloudwatch/metricAlarm:MetricAlarm", name);
             assert.equal(a.inputs.namespace, "AWS/AOSS");
             assert.equal(a.inputs.metricName, metric);
@@ -183,7 +200,10 @@ describe("Search component", function () {
     describe("AWS service endpoints (serviceAccess)", function () {
         it("none without serviceAccess: the collection's endpoint is the VPC's only one", function () {
             const component = one("platform:search:Search", "search");
-            assert.deepEqual(run.ofType(ENDPOINT).filter((e) => e.parentUrn === component.urn), []);
+            assert.deepEqual(
+                run.ofType(ENDPOINT).filter((e) => e.parentUrn === component.urn),
+                [],
+            );
             assert.equal(run.ofType("aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name === "search-service-endpoints").length, 0);
         });
 
@@ -223,22 +243,57 @@ describe("Search component", function () {
             assert.deepEqual(sg.propertyDependencies.ingress, [one("aws:ec2/securityGroup:SecurityGroup", "svc-clients").urn]);
             assert.equal(sg.inputs.egress, undefined, "the endpoint opens no connections");
             assert.deepEqual(json(ep.inputs.policy).Statement, [
-                { Sid: "PublishEvents", Effect: "Allow", Principal: "*", Action: ["sns:Publish"], Resource: [TOPIC], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } } },
+                {
+                    Sid: "PublishEvents",
+                    Effect: "Allow",
+                    Principal: "*",
+                    Action: ["sns:Publish"],
+                    Resource: [TOPIC],
+                    Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } },
+                },
             ]);
         });
 
         it("picks the private subnets' route tables from awsx's associations, once each, and refuses to route nothing", function () {
-            assert.deepEqual(mod.selectPrivateRouteTables([["subnet-a", "rtb-a"], ["subnet-p", "rtb-pub"], ["subnet-b", "rtb-a"], [undefined, "rtb-main"]], ["subnet-a", "subnet-b"]), ["rtb-a"]);
-            assert.throws(() => mod.selectPrivateRouteTables([["subnet-p", "rtb-pub"]], ["subnet-a"]), /Search: the VPC reported no route table for its private subnets \(subnet-a\); the DynamoDB gateway endpoint would route nothing/);
+            assert.deepEqual(
+                mod.selectPrivateRouteTables(
+                    [
+                        ["subnet-a", "rtb-a"],
+                        ["subnet-p", "rtb-pub"],
+                        ["subnet-b", "rtb-a"],
+                        [undefined, "rtb-main"],
+                    ],
+                    ["subnet-a", "subnet-b"],
+                ),
+                ["rtb-a"],
+            );
+            assert.throws(
+                () => mod.selectPrivateRouteTables([["subnet-p", "rtb-pub"]], ["subnet-a"]),
+                /Search: the VPC reported no route table for its private subnets \(subnet-a\); the DynamoDB gateway endpoint would route nothing/,
+            );
         });
 
         it("rejects access the endpoint policy cannot scope, naming the argument", function () {
-            const grant = (over: Partial<import("../../components/iam").Grant> = {}) => ({ sid: "S", actions: ["dynamodb:GetItem"], resources: [TABLE], ...over });
+            const grant = (over: Partial<import("../../components/iam").Grant> = {}) => ({
+                sid: "S",
+                actions: ["dynamodb:GetItem"],
+                resources: [TABLE],
+                ...over,
+            });
             const bad: [import("../../components/search").ServiceAccess, RegExp][] = [
-                [{ dynamodb: [grant({ actions: ["sns:Publish"] })] }, /Search: argument "serviceAccess.dynamodb" is "sns:Publish"; allowed: dynamodb: actions only/],
+                [
+                    { dynamodb: [grant({ actions: ["sns:Publish"] })] },
+                    /Search: argument "serviceAccess.dynamodb" is "sns:Publish"; allowed: dynamodb: actions only/,
+                ],
                 [{ sns: [] }, /Search: argument "serviceAccess.sns" is \[\]; allowed: at least one statement/],
-                [{ dynamodb: [grant({ resources: ["*"], anyResourceReason: "because" })] }, /Search: argument "serviceAccess.dynamodb" is "S \\"\*\\""; allowed: exact ARNs/],
-                [{ dynamodb: [grant({ actions: ["dynamodb:*"] })] }, /argument "serviceAccess.dynamodb" statement S has action "dynamodb:\*"; allowed: exact actions/],
+                [
+                    { dynamodb: [grant({ resources: ["*"], anyResourceReason: "because" })] },
+                    /Search: argument "serviceAccess.dynamodb" is "S \\"\*\\""; allowed: exact ARNs/,
+                ],
+                [
+                    { dynamodb: [grant({ actions: ["dynamodb:*"] })] },
+                    /argument "serviceAccess.dynamodb" statement S has action "dynamodb:\*"; allowed: exact actions/,
+                ],
                 [{ s3: [grant()] } as never, /Search: argument "serviceAccess" is "s3"; allowed keys: dynamodb, sns/],
             ];
             bad.forEach(([serviceAccess, message], i) => assert.throws(() => new mod.Search(`badsvc${i}`, { ...base, serviceAccess }), message));
@@ -261,7 +316,11 @@ describe("Search component", function () {
             /Function: argument "vpc.subnetIds" is \[\]; allowed: at least one id/,
         );
         assert.throws(
-            () => new fnMod.Function("nosid", { ...fnArgs, grants: [{ sid: "VpcNetworkInterfaces", actions: ["ec2:CreateNetworkInterface"], resources: ["arn:aws:ec2:::x"] }] }),
+            () =>
+                new fnMod.Function("nosid", {
+                    ...fnArgs,
+                    grants: [{ sid: "VpcNetworkInterfaces", actions: ["ec2:CreateNetworkInterface"], resources: ["arn:aws:ec2:::x"] }],
+                }),
             /Function: argument "grants"/,
         );
     });

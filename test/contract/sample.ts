@@ -40,7 +40,13 @@ export function sampleOutputs(): PlatformOutputsV1 {
             },
         },
         releases: {
-            api: { application: "platform-dev-functions", deploymentGroup: "platform-dev-api", functionName: "platform-dev-api", alias: "live", targetVersion: "7" },
+            api: {
+                application: "platform-dev-functions",
+                deploymentGroup: "platform-dev-api",
+                functionName: "platform-dev-api",
+                alias: "live",
+                targetVersion: "7",
+            },
         },
         backupVaultArn: arn("backup", "backup-vault:platform-dev-table-backup"),
         backupPlanId: "0a1b2c3d-0000-4000-8000-0a1b2c3d4e5f",

@@ -20,147 +20,181 @@ import type { ApiDeps } from "../../functions/api/deps";
 import type { OrderStore } from "../../functions/shared/order-store";
 
 const order = (n: number, patch: Partial<Order> = {}): Order => ({
-  id: `01K${String(n).padStart(23, "0")}`,
-  customerId: n % 2 === 0 ? "even-customer" : "odd-customer",
-  email: `c${n}@example.com`,
-  status: "open",
-  items: [{ sku: `TEA-${n}`, quantity: 1, unitPrice: 500 }],
-  currency: "GBP",
-  total: 500,
-  note: "blue teapot",
-  createdAt: "2025-02-01T10:00:00.000Z",
-  updatedAt: "2025-02-01T10:00:00.000Z",
-  version: 1,
-  ...patch,
+    id: `01K${String(n).padStart(23, "0")}`,
+    customerId: n % 2 === 0 ? "even-customer" : "odd-customer",
+    email: `c${n}@example.com`,
+    status: "open",
+    items: [{ sku: `TEA-${n}`, quantity: 1, unitPrice: 500 }],
+    currency: "GBP",
+    total: 500,
+    note: "blue teapot",
+    createdAt: "2025-02-01T10:00:00.000Z",
+    updatedAt: "2025-02-01T10:00:00.000Z",
+    version: 1,
+    ...patch,
 });
 
 let sequence = 0;
-function streamRecord(eventName: "INSERT" | "MODIFY" | "REMOVE", o: Order, image: Record<string, unknown> | null = { ...keys.order(o.customerId, o.id), ...o }): DynamoDBRecord {
-  sequence += 1;
-  return {
-    eventID: `e${sequence}`,
-    eventName,
-    eventSource: "aws:dynamodb",
-    awsRegion: REGION,
-    dynamodb: {
-      Keys: marshall(keys.order(o.customerId, o.id)) as never,
-      ...(eventName !== "REMOVE" && image ? { NewImage: marshall(image, { removeUndefinedValues: true }) as never } : {}),
-      SequenceNumber: String(sequence),
-      StreamViewType: "NEW_AND_OLD_IMAGES",
-    },
-  };
+function streamRecord(
+    eventName: "INSERT" | "MODIFY" | "REMOVE",
+    o: Order,
+    image: Record<string, unknown> | null = { ...keys.order(o.customerId, o.id), ...o },
+): DynamoDBRecord {
+    sequence += 1;
+    return {
+        eventID: `e${sequence}`,
+        eventName,
+        eventSource: "aws:dynamodb",
+        awsRegion: REGION,
+        dynamodb: {
+            Keys: marshall(keys.order(o.customerId, o.id)) as never,
+            ...(eventName !== "REMOVE" && image ? { NewImage: marshall(image, { removeUndefinedValues: true }) as never } : {}),
+            SequenceNumber: String(sequence),
+            StreamViewType: "NEW_AND_OLD_IMAGES",
+        },
+    };
 }
 
 type Indexer = (event: DynamoDBStreamEvent | SQSEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 describe("search indexer against a signed OpenSearch endpoint", function () {
-  this.timeout(30_000);
-  let search: Awaited<ReturnType<typeof startFakeOpenSearch>>;
-  let indexer: Indexer;
-  const saved = { ...process.env };
+    this.timeout(30_000);
+    let search: Awaited<ReturnType<typeof startFakeOpenSearch>>;
+    let indexer: Indexer;
+    const saved = { ...process.env };
 
-  before(async () => {
-    search = await startFakeOpenSearch();
-    // The signer reads credentials through the SDK's default chain: environment variables, as on Lambda.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey });
-    indexer = createSearchIndexer({ search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }), observability: quietObservability() }) as Indexer;
-  });
-
-  after(async () => {
-    for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) if (saved[key] === undefined) delete process.env[key];
-    await search.stop();
-  });
-
-  it("indexes new orders with SigV4 requests for aoss that carry the payload hash", async () => {
-    const result = await indexer({ Records: [streamRecord("INSERT", order(1))] }, lambdaContext());
-    assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(search.docs.get(order(1).id)?.status, "open");
-    const put = search.requests.find((r) => r.method === "PUT")!;
-    assert.match(String(put.headers.authorization), /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/aoss\/aws4_request, SignedHeaders=[^ ]*x-amz-content-sha256/);
-    assert.equal(put.headers["x-amz-content-sha256"], createHash("sha256").update(put.body).digest("hex"));
-    assert.ok(!search.requests.some((r) => r.path.includes("refresh")), "OpenSearch Serverless rejects refresh=true");
-  });
-
-  it("applies a cancel, ignores a late older version, and deletes removed orders", async () => {
-    const o = order(2);
-    await indexer({ Records: [streamRecord("INSERT", o), streamRecord("MODIFY", { ...o, status: "cancelled", version: 2 })] }, lambdaContext());
-    assert.equal(search.docs.get(o.id)?.status, "cancelled");
-    const late: SQSEvent = { Records: [{ messageId: "m1", receiptHandle: "r", body: JSON.stringify({ type: "order.created", id: `${o.id}.created`, occurredAt: o.createdAt, order: o }), attributes: {} as never, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:search", awsRegion: REGION }] };
-    const lateResult = await indexer(late, lambdaContext());
-    assert.deepEqual(lateResult.batchItemFailures, []);
-    assert.equal(search.docs.get(o.id)?.status, "cancelled", "an older event never overwrites a newer state");
-    await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
-    assert.equal(search.docs.has(o.id), false);
-    const again = await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
-    assert.deepEqual(again.batchItemFailures, [], "deleting twice is not an error");
-  });
-
-  it("reports only the failing record of a batch, and ignores items that are not orders", async () => {
-    const bad = streamRecord("INSERT", order(3), { ...keys.order("x", order(3).id), id: order(3).id, status: "weird" });
-    const ledger: DynamoDBRecord = { ...streamRecord("INSERT", order(5)), dynamodb: { Keys: marshall({ pk: "DELIVERY#x", sk: "EMAIL" }) as never, NewImage: marshall({ pk: "DELIVERY#x", sk: "EMAIL" }) as never, SequenceNumber: "999" } };
-    const good = streamRecord("INSERT", order(4));
-    const result = await indexer({ Records: [bad, ledger, good] }, lambdaContext());
-    assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: bad.dynamodb!.SequenceNumber }]);
-    assert.ok(search.docs.has(order(4).id));
-  });
-
-  it("fails the record while OpenSearch is down and succeeds on the retry", async () => {
-    search.failNext(10);
-    const record = streamRecord("INSERT", order(7));
-    const failed = await indexer({ Records: [record] }, lambdaContext());
-    assert.equal(failed.batchItemFailures.length, 1);
-    search.failNext(0);
-    const retried = await indexer({ Records: [record] }, lambdaContext());
-    assert.deepEqual(retried.batchItemFailures, []);
-    assert.ok(search.docs.has(order(7).id));
-  });
-
-  it("searches only the caller's documents", async () => {
-    const store = new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION });
-    const found = await store.searchOrders("even-customer", "teapot", 10);
-    assert.ok(found.length > 0);
-    assert.ok(found.every((d) => d.customerId === "even-customer"));
-  });
-
-  it("serves GET /orders/search from the index, scoped to the caller, without internal fields", async () => {
-    const api = createApiHandler({
-      store: {} as OrderStore,
-      publisher: { publish: async () => {} },
-      search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }),
-      idempotencyStore: {} as ApiDeps["idempotencyStore"],
-      observability: quietObservability(),
-      version: "test",
+    before(async () => {
+        search = await startFakeOpenSearch();
+        // The signer reads credentials through the SDK's default chain: environment variables, as on Lambda.
+        Object.assign(process.env, { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey });
+        indexer = createSearchIndexer({
+            search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }),
+            observability: quietObservability(),
+        }) as Indexer;
     });
-    const res = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "teapot" }, claims: customer("odd-customer") }), lambdaContext());
-    assert.equal(res.statusCode, 200);
-    const { orders } = JSON.parse(res.body) as { orders: Array<Record<string, unknown>> };
-    assert.ok(orders.length > 0);
-    assert.ok(orders.every((o) => o.customerId === undefined && /^01K0+[13579]$/.test(String(o.id))), "only the caller's orders");
-    const blank = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "   " }, claims: customer("odd-customer") }), lambdaContext());
-    assert.equal(blank.statusCode, 400);
-  });
 
-  it("runs the same way from its bundle", async function () {
-    skipUnlessLambdaNode(this);
-    const bundles = await ensureBundles();
-    const loaded = loadBundle<{ handler: Indexer }>(bundles.get("search-indexer")!.file, {
-      SEARCH_ENDPOINT: search.endpoint,
-      SEARCH_INDEX: "orders",
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      POWERTOOLS_SERVICE_NAME: "search-indexer",
-      POWERTOOLS_METRICS_NAMESPACE: "Test",
-      POWERTOOLS_LOG_LEVEL: "SILENT",
-      POWERTOOLS_METRICS_DISABLED: "true",
-      APP_VERSION: "1.0.0",
+    after(async () => {
+        for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) if (saved[key] === undefined) delete process.env[key];
+        await search.stop();
     });
-    try {
-      const result = await loaded.module.handler({ Records: [streamRecord("INSERT", order(9))] }, lambdaContext());
-      assert.deepEqual(result.batchItemFailures, []);
-      assert.ok(search.docs.has(order(9).id));
-    } finally {
-      loaded.restore();
-    }
-  });
+
+    it("indexes new orders with SigV4 requests for aoss that carry the payload hash", async () => {
+        const result = await indexer({ Records: [streamRecord("INSERT", order(1))] }, lambdaContext());
+        assert.deepEqual(result.batchItemFailures, []);
+        assert.equal(search.docs.get(order(1).id)?.status, "open");
+        const put = search.requests.find((r) => r.method === "PUT")!;
+        assert.match(
+            String(put.headers.authorization),
+            /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/aoss\/aws4_request, SignedHeaders=[^ ]*x-amz-content-sha256/,
+        );
+        assert.equal(put.headers["x-amz-content-sha256"], createHash("sha256").update(put.body).digest("hex"));
+        assert.ok(!search.requests.some((r) => r.path.includes("refresh")), "OpenSearch Serverless rejects refresh=true");
+    });
+
+    it("applies a cancel, ignores a late older version, and deletes removed orders", async () => {
+        const o = order(2);
+        await indexer({ Records: [streamRecord("INSERT", o), streamRecord("MODIFY", { ...o, status: "cancelled", version: 2 })] }, lambdaContext());
+        assert.equal(search.docs.get(o.id)?.status, "cancelled");
+        const late: SQSEvent = {
+            Records: [
+                {
+                    messageId: "m1",
+                    receiptHandle: "r",
+                    body: JSON.stringify({ type: "order.created", id: `${o.id}.created`, occurredAt: o.createdAt, order: o }),
+                    attributes: {} as never,
+                    messageAttributes: {},
+                    md5OfBody: "",
+                    eventSource: "aws:sqs",
+                    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:search",
+                    awsRegion: REGION,
+                },
+            ],
+        };
+        const lateResult = await indexer(late, lambdaContext());
+        assert.deepEqual(lateResult.batchItemFailures, []);
+        assert.equal(search.docs.get(o.id)?.status, "cancelled", "an older event never overwrites a newer state");
+        await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
+        assert.equal(search.docs.has(o.id), false);
+        const again = await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
+        assert.deepEqual(again.batchItemFailures, [], "deleting twice is not an error");
+    });
+
+    it("reports only the failing record of a batch, and ignores items that are not orders", async () => {
+        const bad = streamRecord("INSERT", order(3), { ...keys.order("x", order(3).id), id: order(3).id, status: "weird" });
+        const ledger: DynamoDBRecord = {
+            ...streamRecord("INSERT", order(5)),
+            dynamodb: {
+                Keys: marshall({ pk: "DELIVERY#x", sk: "EMAIL" }) as never,
+                NewImage: marshall({ pk: "DELIVERY#x", sk: "EMAIL" }) as never,
+                SequenceNumber: "999",
+            },
+        };
+        const good = streamRecord("INSERT", order(4));
+        const result = await indexer({ Records: [bad, ledger, good] }, lambdaContext());
+        assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: bad.dynamodb!.SequenceNumber }]);
+        assert.ok(search.docs.has(order(4).id));
+    });
+
+    it("fails the record while OpenSearch is down and succeeds on the retry", async () => {
+        search.failNext(10);
+        const record = streamRecord("INSERT", order(7));
+        const failed = await indexer({ Records: [record] }, lambdaContext());
+        assert.equal(failed.batchItemFailures.length, 1);
+        search.failNext(0);
+        const retried = await indexer({ Records: [record] }, lambdaContext());
+        assert.deepEqual(retried.batchItemFailures, []);
+        assert.ok(search.docs.has(order(7).id));
+    });
+
+    it("searches only the caller's documents", async () => {
+        const store = new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION });
+        const found = await store.searchOrders("even-customer", "teapot", 10);
+        assert.ok(found.length > 0);
+        assert.ok(found.every((d) => d.customerId === "even-customer"));
+    });
+
+    it("serves GET /orders/search from the index, scoped to the caller, without internal fields", async () => {
+        const api = createApiHandler({
+            store: {} as OrderStore,
+            publisher: { publish: async () => {} },
+            search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }),
+            idempotencyStore: {} as ApiDeps["idempotencyStore"],
+            observability: quietObservability(),
+            version: "test",
+        });
+        const res = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "teapot" }, claims: customer("odd-customer") }), lambdaContext());
+        assert.equal(res.statusCode, 200);
+        const { orders } = JSON.parse(res.body) as { orders: Array<Record<string, unknown>> };
+        assert.ok(orders.length > 0);
+        assert.ok(
+            orders.every((o) => o.customerId === undefined && /^01K0+[13579]$/.test(String(o.id))),
+            "only the caller's orders",
+        );
+        const blank = await api(apiEvent({ method: "GET", path: "/orders/search", query: { q: "   " }, claims: customer("odd-customer") }), lambdaContext());
+        assert.equal(blank.statusCode, 400);
+    });
+
+    it("runs the same way from its bundle", async function () {
+        skipUnlessLambdaNode(this);
+        const bundles = await ensureBundles();
+        const loaded = loadBundle<{ handler: Indexer }>(bundles.get("search-indexer")!.file, {
+            SEARCH_ENDPOINT: search.endpoint,
+            SEARCH_INDEX: "orders",
+            AWS_REGION: REGION,
+            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+            POWERTOOLS_SERVICE_NAME: "search-indexer",
+            POWERTOOLS_METRICS_NAMESPACE: "Test",
+            POWERTOOLS_LOG_LEVEL: "SILENT",
+            POWERTOOLS_METRICS_DISABLED: "true",
+            APP_VERSION: "1.0.0",
+        });
+        try {
+            const result = await loaded.module.handler({ Records: [streamRecord("INSERT", order(9))] }, lambdaContext());
+            assert.deepEqual(result.batchItemFailures, []);
+            assert.ok(search.docs.has(order(9).id));
+        } finally {
+            loaded.restore();
+        }
+    });
 });

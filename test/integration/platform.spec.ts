@@ -121,9 +121,7 @@ describe("platform on AWS (Automation API)", function () {
 
 describe("Automation API suite prerequisites", () => {
     it("runs nothing against AWS unless a throwaway stack is named", async () => {
-        assert.deepEqual(await missingPrerequisites({}), [
-            "set PLATFORM_INTEGRATION_STACK=integration-<name> to opt in (it deploys real, billed resources)",
-        ]);
+        assert.deepEqual(await missingPrerequisites({}), ["set PLATFORM_INTEGRATION_STACK=integration-<name> to opt in (it deploys real, billed resources)"]);
     });
 
     it("refuses a stack name that could be a real environment's", async () => {

@@ -6,15 +6,29 @@ const API = "aws:apigateway/restApi:RestApi";
 const SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const JSON_FORMAT = JSON.stringify({ requestId: "$context.requestId" });
-const stage = (props: Record<string, unknown> = {}): Res => ({ type: STAGE, name: "prod", props: { restApi: U, deployment: U, stageName: "prod", ...props }, deps: { restApi: ["api"] } });
+const stage = (props: Record<string, unknown> = {}): Res => ({
+    type: STAGE,
+    name: "prod",
+    props: { restApi: U, deployment: U, stageName: "prod", ...props },
+    deps: { restApi: ["api"] },
+});
 const api: Res = { type: API, name: "api", props: { name: "orders" } };
-const settings = (s: Record<string, unknown>, methodPath = "*/*"): Res => ({ type: SETTINGS, name: "all", props: { restApi: U, stageName: U, methodPath, settings: s }, deps: { stageName: ["prod"], restApi: ["api"] } });
+const settings = (s: Record<string, unknown>, methodPath = "*/*"): Res => ({
+    type: SETTINGS,
+    name: "all",
+    props: { restApi: U, stageName: U, methodPath, settings: s },
+    deps: { stageName: ["prod"], restApi: ["api"] },
+});
 
 describe("policies: API Gateway", () => {
     describe("apigw-access-logging", () => {
         it("reports a stage without access logs, and a non-JSON format", () => {
             expect(checkResource("apigw-access-logging", stage())[0].message).to.contain("accessLogSettings.destinationArn is not set");
-            const v = checkResource("apigw-access-logging", { type: HTTP_STAGE, name: "h", props: { accessLogSettings: { destinationArn: U, format: "$context.requestId" } } });
+            const v = checkResource("apigw-access-logging", {
+                type: HTTP_STAGE,
+                name: "h",
+                props: { accessLogSettings: { destinationArn: U, format: "$context.requestId" } },
+            });
             expect(v[0].message).to.contain('accessLogSettings.format is "$context.requestId", expected a JSON log format');
         });
         it("accepts a destination (unknown ARN) with a JSON format", () => {
@@ -28,7 +42,10 @@ describe("policies: API Gateway", () => {
         });
         it("reports OFF logging and data tracing on the method settings", () => {
             const vs = check("apigw-execution-logging", [api, stage(), settings({ loggingLevel: "OFF", dataTraceEnabled: true })]);
-            expect(vs.map((v) => v.message.split("\n").pop()?.split(": ")[1].split(",")[0])).to.deep.equal(['settings.loggingLevel is "OFF"', "settings.dataTraceEnabled is true"]);
+            expect(vs.map((v) => v.message.split("\n").pop()?.split(": ")[1].split(",")[0])).to.deep.equal([
+                'settings.loggingLevel is "OFF"',
+                "settings.dataTraceEnabled is true",
+            ]);
         });
         it("accepts ERROR logging without data tracing", () => {
             expect(check("apigw-execution-logging", [api, stage(), settings({ loggingLevel: "ERROR", dataTraceEnabled: false })])).to.deep.equal([]);
@@ -36,13 +53,22 @@ describe("policies: API Gateway", () => {
     });
 
     describe("apigw-xray", () => {
-        it("reports a stage without X-Ray", () => expect(checkResource("apigw-xray", stage())[0].message).to.contain("xrayTracingEnabled is not set, expected true"));
+        it("reports a stage without X-Ray", () =>
+            expect(checkResource("apigw-xray", stage())[0].message).to.contain("xrayTracingEnabled is not set, expected true"));
         it("accepts X-Ray on", () => expect(checkResource("apigw-xray", stage({ xrayTracingEnabled: true }))).to.deep.equal([]));
     });
 
     describe("apigw-authorization", () => {
-        const method = (authorization: string, httpMethod = "GET"): Res => ({ type: "aws:apigateway/method:Method", name: `m-${httpMethod}`, props: { restApi: U, resourceId: U, httpMethod, authorization } });
-        const route = (routeKey: string, authorizationType?: string): Res => ({ type: "aws:apigatewayv2/route:Route", name: "r", props: { apiId: U, routeKey, authorizationType } });
+        const method = (authorization: string, httpMethod = "GET"): Res => ({
+            type: "aws:apigateway/method:Method",
+            name: `m-${httpMethod}`,
+            props: { restApi: U, resourceId: U, httpMethod, authorization },
+        });
+        const route = (routeKey: string, authorizationType?: string): Res => ({
+            type: "aws:apigatewayv2/route:Route",
+            name: "r",
+            props: { apiId: U, routeKey, authorizationType },
+        });
         it("reports NONE on methods and routes, mandatory by default", () => {
             expect(summary(checkResource("apigw-authorization", method("NONE")))).to.deep.equal(["m-GET:mandatory"]);
             expect(checkResource("apigw-authorization", route("GET /orders"))[0].message).to.contain('authorizationType is "NONE"');
@@ -60,8 +86,13 @@ describe("policies: API Gateway", () => {
     });
 
     describe("apigw-request-validation", () => {
-        const m = (httpMethod: string, requestValidatorId?: string): Res => ({ type: "aws:apigateway/method:Method", name: "m", props: { httpMethod, authorization: "AWS_IAM", requestValidatorId } });
-        it("reports a POST without a validator", () => expect(checkResource("apigw-request-validation", m("POST"))[0].message).to.contain("requestValidatorId is not set"));
+        const m = (httpMethod: string, requestValidatorId?: string): Res => ({
+            type: "aws:apigateway/method:Method",
+            name: "m",
+            props: { httpMethod, authorization: "AWS_IAM", requestValidatorId },
+        });
+        it("reports a POST without a validator", () =>
+            expect(checkResource("apigw-request-validation", m("POST"))[0].message).to.contain("requestValidatorId is not set"));
         it("accepts a validator, and GET without one", () => {
             expect(checkResource("apigw-request-validation", m("POST", U))).to.deep.equal([]);
             expect(checkResource("apigw-request-validation", m("GET"))).to.deep.equal([]);
@@ -69,7 +100,12 @@ describe("policies: API Gateway", () => {
     });
 
     describe("apigw-waf (stack)", () => {
-        const assoc: Res = { type: "aws:wafv2/webAclAssociation:WebAclAssociation", name: "waf", props: { resourceArn: U, webAclArn: U }, deps: { resourceArn: ["prod"] } };
+        const assoc: Res = {
+            type: "aws:wafv2/webAclAssociation:WebAclAssociation",
+            name: "waf",
+            props: { resourceArn: U, webAclArn: U },
+            deps: { resourceArn: ["prod"] },
+        };
         it("reports a stage with no web ACL association, mandatory with unknown ARNs", () => {
             expect(summary(check("apigw-waf", [api, stage()], { level: "mandatory" }))).to.deep.equal(["prod:mandatory"]);
         });
@@ -79,7 +115,13 @@ describe("policies: API Gateway", () => {
     describe("apigw-throttling", () => {
         it("reports */* method settings and HTTP stages without limits", () => {
             expect(checkResource("apigw-throttling", settings({ loggingLevel: "ERROR" }))).to.have.length(2);
-            expect(checkResource("apigw-throttling", { type: HTTP_STAGE, name: "h", props: { defaultRouteSettings: { throttlingBurstLimit: -1, throttlingRateLimit: 100 } } })[0].message).to.contain("defaultRouteSettings.throttlingBurstLimit is -1");
+            expect(
+                checkResource("apigw-throttling", {
+                    type: HTTP_STAGE,
+                    name: "h",
+                    props: { defaultRouteSettings: { throttlingBurstLimit: -1, throttlingRateLimit: 100 } },
+                })[0].message,
+            ).to.contain("defaultRouteSettings.throttlingBurstLimit is -1");
         });
         it("accepts limits, and ignores per-method settings", () => {
             expect(checkResource("apigw-throttling", settings({ throttlingBurstLimit: 50, throttlingRateLimit: 100 }))).to.deep.equal([]);
@@ -88,7 +130,8 @@ describe("policies: API Gateway", () => {
     });
 
     describe("apigw-cache-encrypted", () => {
-        it("reports caching without encryption", () => expect(summary(checkResource("apigw-cache-encrypted", settings({ cachingEnabled: true }))) ).to.deep.equal(["all:mandatory"]));
+        it("reports caching without encryption", () =>
+            expect(summary(checkResource("apigw-cache-encrypted", settings({ cachingEnabled: true })))).to.deep.equal(["all:mandatory"]));
         it("accepts encrypted caching, and no caching", () => {
             expect(checkResource("apigw-cache-encrypted", settings({ cachingEnabled: true, cacheDataEncrypted: true }))).to.deep.equal([]);
             expect(checkResource("apigw-cache-encrypted", settings({}))).to.deep.equal([]);
@@ -97,16 +140,32 @@ describe("policies: API Gateway", () => {
 
     describe("apigw-domain-tls12", () => {
         it("reports a REST domain left on the TLS 1.0 default", () => {
-            expect(checkResource("apigw-domain-tls12", { type: "aws:apigateway/domainName:DomainName", name: "d", props: { domainName: "api.example.com" } })[0].message).to.contain('securityPolicy is not set, expected "TLS_1_2"');
+            expect(
+                checkResource("apigw-domain-tls12", { type: "aws:apigateway/domainName:DomainName", name: "d", props: { domainName: "api.example.com" } })[0]
+                    .message,
+            ).to.contain('securityPolicy is not set, expected "TLS_1_2"');
         });
         it("accepts TLS_1_2 on REST and HTTP domains", () => {
-            expect(checkResource("apigw-domain-tls12", { type: "aws:apigateway/domainName:DomainName", name: "d", props: { securityPolicy: "TLS_1_2" } })).to.deep.equal([]);
-            expect(checkResource("apigw-domain-tls12", { type: "aws:apigatewayv2/domainName:DomainName", name: "d", props: { domainNameConfiguration: { securityPolicy: "TLS_1_2" } } })).to.deep.equal([]);
+            expect(
+                checkResource("apigw-domain-tls12", { type: "aws:apigateway/domainName:DomainName", name: "d", props: { securityPolicy: "TLS_1_2" } }),
+            ).to.deep.equal([]);
+            expect(
+                checkResource("apigw-domain-tls12", {
+                    type: "aws:apigatewayv2/domainName:DomainName",
+                    name: "d",
+                    props: { domainNameConfiguration: { securityPolicy: "TLS_1_2" } },
+                }),
+            ).to.deep.equal([]);
         });
     });
 
     describe("apigw-5xx-latency-alarm (stack)", () => {
-        const alarm = (metricName: string, dims: string[]): Res => ({ type: ALARM, name: metricName, props: { namespace: "AWS/ApiGateway", metricName, dimensions: { ApiName: U, Stage: U }, alarmActions: [U] }, deps: { dimensions: dims } });
+        const alarm = (metricName: string, dims: string[]): Res => ({
+            type: ALARM,
+            name: metricName,
+            props: { namespace: "AWS/ApiGateway", metricName, dimensions: { ApiName: U, Stage: U }, alarmActions: [U] },
+            deps: { dimensions: dims },
+        });
         it("reports a stage without a 5XX alarm at mandatory and a missing latency alarm as advisory only", () => {
             const vs = check("apigw-5xx-latency-alarm", [api, stage()], { level: "mandatory" });
             expect(summary(vs)).to.deep.equal(["prod:advisory", "prod:mandatory"]);
@@ -131,10 +190,20 @@ describe("policies: API Gateway", () => {
         const AUTHZ = "method.request.header.Authorization";
         const restApi: Res = { type: API, name: "api", props: { name: "orders", rootResourceId: U } };
         const v1: Res = { type: STAGE, name: "v1", props: { restApi: U, deployment: U, stageName: "v1" }, deps: { restApi: ["api"] } };
-        const resource = (name: string, pathPart: string, parent = "api"): Res => ({ type: RESOURCE, name, props: { restApi: U, parentId: U, pathPart }, deps: { restApi: ["api"], parentId: [parent] } });
+        const resource = (name: string, pathPart: string, parent = "api"): Res => ({
+            type: RESOURCE,
+            name,
+            props: { restApi: U, parentId: U, pathPart },
+            deps: { restApi: ["api"], parentId: [parent] },
+        });
         // /orders, /orders/{id}, /orders/search
         const tree = [resource("r-orders", "orders"), resource("r-id", "{id}", "r-orders"), resource("r-search", "search", "r-orders")];
-        const authorizer = (name: string, type: string, identitySource?: string): Res => ({ type: AUTH, name, props: { restApi: U, name, type, authorizerUri: U, identitySource }, deps: { restApi: ["api"] } });
+        const authorizer = (name: string, type: string, identitySource?: string): Res => ({
+            type: AUTH,
+            name,
+            props: { restApi: U, name, type, authorizerUri: U, identitySource },
+            deps: { restApi: ["api"] },
+        });
         const cognito = authorizer("cognito", "COGNITO_USER_POOLS", "method.request.header.Authorization");
         interface MethodSpec {
             verb?: string;
@@ -153,7 +222,11 @@ describe("policies: API Gateway", () => {
                 ...(m.authorizer !== undefined || (m.authorization ?? "COGNITO_USER_POOLS") === "COGNITO_USER_POOLS" ? { authorizerId: U } : {}),
                 requestParameters: m.requestParameters ?? {},
             },
-            deps: { restApi: ["api"], resourceId: [res], ...((m.authorization ?? "COGNITO_USER_POOLS") === "COGNITO_USER_POOLS" || m.authorizer ? { authorizerId: [m.authorizer ?? "cognito"] } : {}) },
+            deps: {
+                restApi: ["api"],
+                resourceId: [res],
+                ...((m.authorization ?? "COGNITO_USER_POOLS") === "COGNITO_USER_POOLS" || m.authorizer ? { authorizerId: [m.authorizer ?? "cognito"] } : {}),
+            },
         });
         // Takes httpMethod from the method, as `httpMethod: method.httpMethod` does.
         const integration = (name: string, of: string, res: string, cacheKeyParameters?: unknown): Res => ({
@@ -170,7 +243,10 @@ describe("policies: API Gateway", () => {
             deps: { restApi: ["api"], stageName: [stageRes] },
         });
         const base = [restApi, v1, ...tree, cognito];
-        const getOrder = (keys?: unknown, m: MethodSpec = {}) => [method("get-order", "r-id", { requestParameters: { "method.request.path.id": true }, ...m }), integration("get-order-int", "get-order", "r-id", keys)];
+        const getOrder = (keys?: unknown, m: MethodSpec = {}) => [
+            method("get-order", "r-id", { requestParameters: { "method.request.path.id": true }, ...m }),
+            integration("get-order-int", "get-order", "r-id", keys),
+        ];
         const run = (resources: Res[]) => check(CK, resources);
         const lastLine = (message: string) => message.split("\n").pop() ?? "";
 
@@ -179,7 +255,9 @@ describe("policies: API Gateway", () => {
                 const vs = run([...base, ms("all", "*/*"), ...getOrder()]);
                 expect(summary(vs)).to.deep.equal(["get-order:mandatory"]);
                 expect(lastLine(vs[0].message))
-                    .to.contain('aws.apigateway.Method "get-order": (Integration "get-order-int").cacheKeyParameters misses method.request.header.Authorization, method.request.path.id')
+                    .to.contain(
+                        'aws.apigateway.Method "get-order": (Integration "get-order-int").cacheKeyParameters misses method.request.header.Authorization, method.request.path.id',
+                    )
                     .and.contain('GET /orders/{id} is cached on stage "v1" by MethodSettings "all" (methodPath "*/*")')
                     .and.contain("one caller's cached answer to another caller")
                     .and.contain('Fix: add "method.request.header.Authorization", "method.request.path.id" to the integration\'s cacheKeyParameters');
@@ -195,14 +273,18 @@ describe("policies: API Gateway", () => {
             });
             it("keyed by the caller but not by a {param} of the path: another order's answer", () => {
                 const vs = run([...base, ms("all", "*/*"), ...getOrder([AUTHZ])]);
-                expect(lastLine(vs[0].message)).to.contain("misses method.request.path.id: GET /orders/{id}").and.contain("one request's cached answer to a request with other parameters");
+                expect(lastLine(vs[0].message))
+                    .to.contain("misses method.request.path.id: GET /orders/{id}")
+                    .and.contain("one request's cached answer to a request with other parameters");
             });
             it("a {param} the method does not declare in requestParameters still counts: it comes from the resource path", () => {
                 const vs = run([...base, ms("all", "*/*"), method("get-order", "r-id"), integration("get-order-int", "get-order", "r-id", [AUTHZ])]);
                 expect(lastLine(vs[0].message)).to.contain("misses method.request.path.id");
             });
             it("a querystring parameter the method declares, left out of the key", () => {
-                const search = method("search", "r-search", { requestParameters: { "method.request.querystring.q": true, "method.request.querystring.limit": false } });
+                const search = method("search", "r-search", {
+                    requestParameters: { "method.request.querystring.q": true, "method.request.querystring.limit": false },
+                });
                 const vs = run([...base, ms("all", "*/*"), search, integration("search-int", "search", "r-search", [AUTHZ, "method.request.querystring.q"])]);
                 expect(lastLine(vs[0].message)).to.contain("misses method.request.querystring.limit: GET /orders/search");
             });
@@ -215,7 +297,12 @@ describe("policies: API Gateway", () => {
             });
             it("a request authorizer with several identity sources needs each request parameter among them (context values cannot key a cache)", () => {
                 const req = authorizer("req-auth", "REQUEST", "method.request.header.X-Tenant, method.request.querystring.token, context.requestId");
-                const vs = run([...base, req, ms("all", "*/*"), ...getOrder(["method.request.header.x-tenant", "method.request.path.id"], { authorization: "CUSTOM", authorizer: "req-auth" })]);
+                const vs = run([
+                    ...base,
+                    req,
+                    ms("all", "*/*"),
+                    ...getOrder(["method.request.header.x-tenant", "method.request.path.id"], { authorization: "CUSTOM", authorizer: "req-auth" }),
+                ]);
                 expect(lastLine(vs[0].message)).to.contain("misses method.request.querystring.token:");
             });
             it("an IAM-authorized method is keyed by its signed Authorization header", () => {
@@ -259,34 +346,80 @@ describe("policies: API Gateway", () => {
                 expect(run([...base, ms("all", "*/*"), ...getOrder([AUTHZ, "method.request.path.id"], { verb: "ANY" })])).to.deep.equal([]);
             });
             it("a nested {id} under {customer}: both path parameters, from the parentId chain", () => {
-                const nested = [resource("r-customers", "customers"), resource("r-customer", "{customer}", "r-customers"), resource("r-corders", "orders", "r-customer"), resource("r-cid", "{id}", "r-corders")];
+                const nested = [
+                    resource("r-customers", "customers"),
+                    resource("r-customer", "{customer}", "r-customers"),
+                    resource("r-corders", "orders", "r-customer"),
+                    resource("r-cid", "{id}", "r-corders"),
+                ];
                 const m = method("get-customer-order", "r-cid", { requestParameters: { "method.request.path.id": true } });
-                const bad = run([...base, ...nested, ms("all", "*/*"), m, integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.id"])]);
+                const bad = run([
+                    ...base,
+                    ...nested,
+                    ms("all", "*/*"),
+                    m,
+                    integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.id"]),
+                ]);
                 expect(lastLine(bad[0].message)).to.contain("misses method.request.path.customer: GET /customers/{customer}/orders/{id}");
-                expect(run([...base, ...nested, ms("all", "*/*"), m, integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.customer", "method.request.path.id"])])).to.deep.equal([]);
+                expect(
+                    run([
+                        ...base,
+                        ...nested,
+                        ms("all", "*/*"),
+                        m,
+                        integration("gco-int", "get-customer-order", "r-cid", [AUTHZ, "method.request.path.customer", "method.request.path.id"]),
+                    ]),
+                ).to.deep.equal([]);
             });
             it("a greedy {proxy+} path parameter is keyed as method.request.path.proxy", () => {
                 const proxy = resource("r-proxy", "{proxy+}");
                 const m = method("proxy", "r-proxy", { verb: "ANY" });
-                expect(lastLine(run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ])])[0].message)).to.contain("misses method.request.path.proxy: ANY /{proxy+}");
-                expect(run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ, "method.request.path.proxy"])])).to.deep.equal([]);
+                expect(lastLine(run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ])])[0].message)).to.contain(
+                    "misses method.request.path.proxy: ANY /{proxy+}",
+                );
+                expect(
+                    run([...base, proxy, ms("all", "*/*"), m, integration("proxy-int", "proxy", "r-proxy", [AUTHZ, "method.request.path.proxy"])]),
+                ).to.deep.equal([]);
             });
             it("an integration related to its method only by equal literal values (restApi, resourceId, httpMethod)", () => {
                 const lit = { restApi: "a1b2c3d4e5", resourceId: "res123" };
-                const m: Res = { type: METHOD, name: "literal", props: { ...lit, httpMethod: "GET", authorization: "AWS_IAM", requestParameters: { "method.request.path.id": true } } };
+                const m: Res = {
+                    type: METHOD,
+                    name: "literal",
+                    props: { ...lit, httpMethod: "GET", authorization: "AWS_IAM", requestParameters: { "method.request.path.id": true } },
+                };
                 const stageLit: Res = { type: STAGE, name: "lit-stage", props: { restApi: "a1b2c3d4e5", deployment: "dep1", stageName: "live" } };
-                const settingsLit: Res = { type: SETTINGS, name: "lit-all", props: { restApi: "a1b2c3d4e5", stageName: "live", methodPath: "*/*", settings: cacheOn } };
-                const integ = (keys: string[]): Res => ({ type: INTEGRATION, name: "literal-int", props: { ...lit, httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: keys } });
+                const settingsLit: Res = {
+                    type: SETTINGS,
+                    name: "lit-all",
+                    props: { restApi: "a1b2c3d4e5", stageName: "live", methodPath: "*/*", settings: cacheOn },
+                };
+                const integ = (keys: string[]): Res => ({
+                    type: INTEGRATION,
+                    name: "literal-int",
+                    props: { ...lit, httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: keys },
+                });
                 // Another resource's integration with the same verb must not stand in for it.
-                const other: Res = { type: INTEGRATION, name: "other-int", props: { ...lit, resourceId: "res999", httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: [AUTHZ, "method.request.path.id"] } };
+                const other: Res = {
+                    type: INTEGRATION,
+                    name: "other-int",
+                    props: { ...lit, resourceId: "res999", httpMethod: "GET", type: "AWS_PROXY", cacheKeyParameters: [AUTHZ, "method.request.path.id"] },
+                };
                 const vs = run([stageLit, settingsLit, m, integ(["method.request.path.id"]), other]);
                 expect(summary(vs)).to.deep.equal(["literal:mandatory"]);
-                expect(lastLine(vs[0].message)).to.contain('(Integration "literal-int").cacheKeyParameters misses method.request.header.Authorization: GET (resource path not traceable) is cached on stage "live"');
+                expect(lastLine(vs[0].message)).to.contain(
+                    '(Integration "literal-int").cacheKeyParameters misses method.request.header.Authorization: GET (resource path not traceable) is cached on stage "live"',
+                );
                 expect(run([stageLit, settingsLit, m, integ([AUTHZ, "method.request.path.id"]), other])).to.deep.equal([]);
             });
             it("an integration that takes resourceId from the method and a literal verb", () => {
                 const m = method("get-order", "r-id");
-                const integ = (keys: string[]): Res => ({ type: INTEGRATION, name: "int", props: { restApi: U, resourceId: U, httpMethod: "GET", cacheKeyParameters: keys }, deps: { restApi: ["api"], resourceId: ["get-order"] } });
+                const integ = (keys: string[]): Res => ({
+                    type: INTEGRATION,
+                    name: "int",
+                    props: { restApi: U, resourceId: U, httpMethod: "GET", cacheKeyParameters: keys },
+                    deps: { restApi: ["api"], resourceId: ["get-order"] },
+                });
                 expect(summary(run([...base, ms("all", "*/*"), m, integ([AUTHZ])]))).to.deep.equal(["get-order:mandatory"]);
                 expect(run([...base, ms("all", "*/*"), m, integ([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
             });
@@ -295,7 +428,15 @@ describe("policies: API Gateway", () => {
         describe("compliant", () => {
             it("keyed by the caller, every path parameter and every declared query parameter (header names in any case)", () => {
                 const search = method("search", "r-search", { requestParameters: { "method.request.querystring.q": true } });
-                expect(run([...base, ms("all", "*/*"), ...getOrder(["method.request.header.authorization", "method.request.path.id"]), search, integration("search-int", "search", "r-search", [AUTHZ, "method.request.querystring.q"])])).to.deep.equal([]);
+                expect(
+                    run([
+                        ...base,
+                        ms("all", "*/*"),
+                        ...getOrder(["method.request.header.authorization", "method.request.path.id"]),
+                        search,
+                        integration("search-int", "search", "r-search", [AUTHZ, "method.request.querystring.q"]),
+                    ]),
+                ).to.deep.equal([]);
             });
             it("nothing cached: no method settings, or */* with caching off, or only a POST under */*", () => {
                 expect(run([...base, ...getOrder()])).to.deep.equal([]);
@@ -305,11 +446,21 @@ describe("policies: API Gateway", () => {
             });
             it("a public method with no parameters is the same answer for everyone", () => {
                 const health = resource("r-health", "health");
-                expect(run([...base, health, ms("all", "*/*"), method("health", "r-health", { authorization: "NONE" }), integration("health-int", "health", "r-health")])).to.deep.equal([]);
+                expect(
+                    run([
+                        ...base,
+                        health,
+                        ms("all", "*/*"),
+                        method("health", "r-health", { authorization: "NONE" }),
+                        integration("health-int", "health", "r-health"),
+                    ]),
+                ).to.deep.equal([]);
             });
             it("caching turned off for one method by its own setting (or a TTL of 0) while */* caches the rest", () => {
                 expect(run([...base, ms("all", "*/*"), ms("off", "orders/{id}/GET", { cachingEnabled: false }), ...getOrder()])).to.deep.equal([]);
-                expect(run([...base, ms("all", "*/*"), ms("zero", "orders/{id}/GET", { cachingEnabled: true, cacheTtlInSeconds: 0 }), ...getOrder()])).to.deep.equal([]);
+                expect(
+                    run([...base, ms("all", "*/*"), ms("zero", "orders/{id}/GET", { cachingEnabled: true, cacheTtlInSeconds: 0 }), ...getOrder()]),
+                ).to.deep.equal([]);
                 expect(run([...base, ms("all", "*/*"), ms("path-off", "orders/{id}/*", { cachingEnabled: false }), ...getOrder()])).to.deep.equal([]);
             });
             it("another resource's integration never stands in for the method's own, even with the same known values", () => {
@@ -317,12 +468,25 @@ describe("policies: API Gateway", () => {
                 const known = (r: Res, resourceId: string): Res => ({ ...r, props: { ...r.props, resourceId, httpMethod: "GET" } });
                 const search = integration("search-int", "search", "r-search", []);
                 // In an update preview both ids may be known; they come from different resources all the same.
-                expect(run([...base, ms("all", "*/*"), known(m, "res-1"), known(own, "res-1"), { ...known(search, "res-1"), deps: { restApi: ["api"], resourceId: ["r-search"] } }])).to.deep.equal([]);
+                expect(
+                    run([
+                        ...base,
+                        ms("all", "*/*"),
+                        known(m, "res-1"),
+                        known(own, "res-1"),
+                        { ...known(search, "res-1"), deps: { restApi: ["api"], resourceId: ["r-search"] } },
+                    ]),
+                ).to.deep.equal([]);
             });
             it("another API's or another stage's caching does not cover the method", () => {
                 const other: Res = { type: API, name: "other", props: { name: "other" } };
                 const otherStage: Res = { type: STAGE, name: "o1", props: { restApi: U, deployment: U, stageName: "v1" }, deps: { restApi: ["other"] } };
-                const otherAll: Res = { type: SETTINGS, name: "o-all", props: { restApi: U, stageName: U, methodPath: "*/*", settings: cacheOn }, deps: { restApi: ["other"], stageName: ["o1"] } };
+                const otherAll: Res = {
+                    type: SETTINGS,
+                    name: "o-all",
+                    props: { restApi: U, stageName: U, methodPath: "*/*", settings: cacheOn },
+                    deps: { restApi: ["other"], stageName: ["o1"] },
+                };
                 expect(run([...base, other, otherStage, otherAll, ...getOrder()])).to.deep.equal([]);
             });
         });
@@ -348,7 +512,9 @@ describe("policies: API Gateway", () => {
                 const vs = run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("maybe", U), ...getOrder([])]);
                 expect(summary(vs)).to.deep.equal(["(stack):advisory"]);
                 // Keyed correctly, the answer is the same either way.
-                expect(run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("maybe", U), ...getOrder([AUTHZ, "method.request.path.id"])])).to.deep.equal([]);
+                expect(
+                    run([...base, ms("all", "*/*", { cachingEnabled: false }), ms("maybe", U), ...getOrder([AUTHZ, "method.request.path.id"])]),
+                ).to.deep.equal([]);
             });
         });
     });

@@ -32,6 +32,9 @@ describe("policy pack: each request's properties decoded once", () => {
         const s = { id: "s" };
         module.deserializeProperties(s, true);
         module.deserializeProperties(s, true);
-        assert.deepEqual(calls.map(([, p]) => p), [true, true]);
+        assert.deepEqual(
+            calls.map(([, p]) => p),
+            [true, true],
+        );
     });
 });

@@ -21,7 +21,12 @@ describe("policies: DynamoDB", () => {
         });
     });
     describe("ddb-errors-alarm (stack)", () => {
-        const alarm: Res = { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "sys", props: { namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: U }, alarmActions: [U] }, deps: { dimensions: ["orders"] } };
+        const alarm: Res = {
+            type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+            name: "sys",
+            props: { namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: U }, alarmActions: [U] },
+            deps: { dimensions: ["orders"] },
+        };
         it("is disabled in dev; when on, reports a table without an alarm at mandatory with an unknown table name", () => {
             expect(check("ddb-errors-alarm", [table()])).to.deep.equal([]);
             expect(summary(check("ddb-errors-alarm", [table()], { level: "mandatory" }))).to.deep.equal(["orders:mandatory"]);

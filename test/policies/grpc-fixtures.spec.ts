@@ -63,7 +63,9 @@ const FIXTURE_LIST: Fixture[] = [
     {
         dir: "cloudfront",
         prefix: "cf-",
-        expect: ["cf-https-only", "cf-logging", "cf-origin-security", "cf-security-headers", "cf-shield-and-5xx-alarm", "cf-viewer-tls", "cf-waf"].map((p) => `mandatory ${p} bad-cdn`),
+        expect: ["cf-https-only", "cf-logging", "cf-origin-security", "cf-security-headers", "cf-shield-and-5xx-alarm", "cf-viewer-tls", "cf-waf"].map(
+            (p) => `mandatory ${p} bad-cdn`,
+        ),
     },
     {
         dir: "s3",
@@ -114,21 +116,37 @@ const FIXTURE_LIST: Fixture[] = [
             "mandatory sns-subscription-redrive critical",
         ],
     },
-    { dir: "logs", prefix: "log-group-", expect: ["mandatory log-group-kms bare-logs", "mandatory log-group-retention bare-logs", "mandatory log-group-retention short-logs"] },
+    {
+        dir: "logs",
+        prefix: "log-group-",
+        expect: ["mandatory log-group-kms bare-logs", "mandatory log-group-retention bare-logs", "mandatory log-group-retention short-logs"],
+    },
     {
         dir: "cloudwatch",
         prefix: "alarm-",
-        expect: ["mandatory alarm-has-action silent-alarm", "mandatory alarm-routes-to-severity-topic plain-alarm", "mandatory alarm-routes-to-severity-topic warning"],
+        expect: [
+            "mandatory alarm-has-action silent-alarm",
+            "mandatory alarm-routes-to-severity-topic plain-alarm",
+            "mandatory alarm-routes-to-severity-topic warning",
+        ],
     },
     { dir: "ses", prefix: "ses-", expect: ["mandatory ses-tls-and-reputation bad-set"] },
     {
         dir: "opensearch",
         prefix: "aoss-",
-        expect: ["mandatory aoss-data-access-least-privilege bad-access", "mandatory aoss-encryption-cmk bad-encryption", "mandatory aoss-network-private bad-network"],
+        expect: [
+            "mandatory aoss-data-access-least-privilege bad-access",
+            "mandatory aoss-encryption-cmk bad-encryption",
+            "mandatory aoss-network-private bad-network",
+        ],
     },
     { dir: "waf", prefix: "waf-", expect: ["mandatory waf-acl-baseline bad-acl", "mandatory waf-logging bad-acl"] },
     { dir: "cognito", prefix: "cognito-", expect: ["mandatory cognito-no-unauth-identities bad-identities", "mandatory cognito-user-pool-hardening bad-pool"] },
-    { dir: "iam", prefix: "iam-", expect: ["mandatory iam-no-wildcards bad-admin", "mandatory iam-no-wildcards bad-star", "mandatory iam-no-wildcards bad-wide"] },
+    {
+        dir: "iam",
+        prefix: "iam-",
+        expect: ["mandatory iam-no-wildcards bad-admin", "mandatory iam-no-wildcards bad-star", "mandatory iam-no-wildcards bad-wide"],
+    },
     { dir: "kms", prefix: "kms-", expect: ["mandatory kms-key-hygiene bad-key"] },
 ];
 
@@ -139,7 +157,17 @@ async function runAll(limit: number): Promise<Map<string, PreviewReport>> {
     const queue = [...FIXTURE_LIST];
     const worker = async () => {
         for (let f = queue.shift(); f; f = queue.shift()) {
-            out.set(f.dir, await runPreview({ cwd: path.join(FIXTURES, f.dir), stack: "prod", policyPacks: [POLICIES_DIR], policyPackConfigs: [PROD], mode: "create", pool }));
+            out.set(
+                f.dir,
+                await runPreview({
+                    cwd: path.join(FIXTURES, f.dir),
+                    stack: "prod",
+                    policyPacks: [POLICIES_DIR],
+                    policyPackConfigs: [PROD],
+                    mode: "create",
+                    pool,
+                }),
+            );
         }
     };
     try {

@@ -55,7 +55,9 @@ describe("policy pack over gRPC: stack rules with unknown values (prod config)",
 
     it("covers every stack rule", () => {
         allPolicies();
-        const stackRules = ruleInfos().filter((i) => i.meta.kind === "S").map((i) => i.meta.id);
+        const stackRules = ruleInfos()
+            .filter((i) => i.meta.kind === "S")
+            .map((i) => i.meta.id);
         expect(UNKNOWN_SCENARIOS.map((s) => s.rule).sort()).to.deep.equal(stackRules.sort());
     });
 
@@ -77,7 +79,9 @@ describe("policy pack over gRPC: stack rules with unknown values (prod config)",
     });
 
     it("a mandatory resource rule reports its violation at mandatory over gRPC, with the resource, property, value and fix", async () => {
-        const [r] = toAnalyzerInputs([{ type: "aws:lambda/permission:Permission", name: "open", props: { principal: "*", function: U, action: "lambda:InvokeFunction" } }]);
+        const [r] = toAnalyzerInputs([
+            { type: "aws:lambda/permission:Permission", name: "open", props: { principal: "*", function: U, action: "lambda:InvokeFunction" } },
+        ]);
         const ds = (await pack.analyze(r)).filter((d) => d.policyName === "lambda-permission-scoped");
         expect(ds.map((d) => `${d.enforcementLevel} ${d.urn}`)).to.deep.equal([`mandatory ${r.urn}`]);
         expect(ds[0].message).to.contain('aws.lambda.Permission "open": principal is "*"').and.contain("Fix:");

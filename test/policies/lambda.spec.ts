@@ -64,38 +64,90 @@ describe("policies: Lambda", () => {
     });
 
     describe("lambda-async-failure-destination (stack)", () => {
-        const sub = (endpointOf: string): Res => ({ type: "aws:sns/topicSubscription:TopicSubscription", name: `sub-${endpointOf}`, props: { protocol: "lambda", endpoint: U, topic: U }, deps: { endpoint: [endpointOf] } });
+        const sub = (endpointOf: string): Res => ({
+            type: "aws:sns/topicSubscription:TopicSubscription",
+            name: `sub-${endpointOf}`,
+            props: { protocol: "lambda", endpoint: U, topic: U },
+            deps: { endpoint: [endpointOf] },
+        });
         it("reports an SNS-invoked function with no DLQ, at mandatory, although every value is unknown", () => {
             const vs = check("lambda-async-failure-destination", [fn("worker"), sub("worker")], { level: "mandatory" });
             expect(summary(vs)).to.deep.equal(["worker:mandatory"]);
             expect(vs[0].message).to.contain('invoked asynchronously by SNS subscription "sub-worker"');
         });
         it("finds S3 notifications, EventBridge targets and permissions too", () => {
-            const s3: Res = { type: "aws:s3/bucketNotification:BucketNotification", name: "n", props: { bucket: U, lambdaFunctions: [{ lambdaFunctionArn: U }] }, deps: { lambdaFunctions: ["a"] } };
+            const s3: Res = {
+                type: "aws:s3/bucketNotification:BucketNotification",
+                name: "n",
+                props: { bucket: U, lambdaFunctions: [{ lambdaFunctionArn: U }] },
+                deps: { lambdaFunctions: ["a"] },
+            };
             const eb: Res = { type: "aws:cloudwatch/eventTarget:EventTarget", name: "t", props: { rule: U, arn: U }, deps: { arn: ["b"] } };
-            const perm: Res = { type: "aws:lambda/permission:Permission", name: "p", props: { principal: "events.amazonaws.com", function: U }, deps: { function: ["c"] } };
-            expect(summary(check("lambda-async-failure-destination", [fn("a"), fn("b"), fn("c"), s3, eb, perm]))).to.deep.equal(["a:advisory", "b:advisory", "c:advisory"]);
+            const perm: Res = {
+                type: "aws:lambda/permission:Permission",
+                name: "p",
+                props: { principal: "events.amazonaws.com", function: U },
+                deps: { function: ["c"] },
+            };
+            expect(summary(check("lambda-async-failure-destination", [fn("a"), fn("b"), fn("c"), s3, eb, perm]))).to.deep.equal([
+                "a:advisory",
+                "b:advisory",
+                "c:advisory",
+            ]);
         });
         it("accepts deadLetterConfig or a FunctionEventInvokeConfig onFailure destination, and ignores sync-only functions", () => {
-            const eic: Res = { type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "eic", props: { functionName: U, destinationConfig: { onFailure: { destination: U } } }, deps: { functionName: ["w2"] } };
-            const vs = check("lambda-async-failure-destination", [fn("w1", { ...GOOD_FN, deadLetterConfig: { targetArn: U } }), sub("w1"), fn("w2"), sub("w2"), eic, fn("api")]);
+            const eic: Res = {
+                type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+                name: "eic",
+                props: { functionName: U, destinationConfig: { onFailure: { destination: U } } },
+                deps: { functionName: ["w2"] },
+            };
+            const vs = check("lambda-async-failure-destination", [
+                fn("w1", { ...GOOD_FN, deadLetterConfig: { targetArn: U } }),
+                sub("w1"),
+                fn("w2"),
+                sub("w2"),
+                eic,
+                fn("api"),
+            ]);
             expect(vs).to.deep.equal([]);
         });
     });
 
     describe("lambda-esm-failure-handling", () => {
-        const esm = (props: Record<string, unknown>): Res => ({ type: "aws:lambda/eventSourceMapping:EventSourceMapping", name: "m", props: { functionName: U, eventSourceArn: U, ...props } });
+        const esm = (props: Record<string, unknown>): Res => ({
+            type: "aws:lambda/eventSourceMapping:EventSourceMapping",
+            name: "m",
+            props: { functionName: U, eventSourceArn: U, ...props },
+        });
         it("reports a stream mapping without an on-failure destination", () => {
-            const vs = checkResource("lambda-esm-failure-handling", esm({ startingPosition: "LATEST", functionResponseTypes: ["ReportBatchItemFailures"], maximumRetryAttempts: 3 }));
+            const vs = checkResource(
+                "lambda-esm-failure-handling",
+                esm({ startingPosition: "LATEST", functionResponseTypes: ["ReportBatchItemFailures"], maximumRetryAttempts: 3 }),
+            );
             expect(summary(vs)).to.deep.equal(["m:advisory"]);
             expect(vs[0].message).to.contain("destinationConfig.onFailure.destinationArn is not set");
         });
         it("accepts a stream mapping with a destination, and leaves SQS mappings to sqs-has-dlq", () => {
-            expect(checkResource("lambda-esm-failure-handling", esm({ startingPosition: "LATEST", destinationConfig: { onFailure: { destinationArn: U } }, functionResponseTypes: ["ReportBatchItemFailures"], maximumRetryAttempts: 3 }))).to.deep.equal([]);
+            expect(
+                checkResource(
+                    "lambda-esm-failure-handling",
+                    esm({
+                        startingPosition: "LATEST",
+                        destinationConfig: { onFailure: { destinationArn: U } },
+                        functionResponseTypes: ["ReportBatchItemFailures"],
+                        maximumRetryAttempts: 3,
+                    }),
+                ),
+            ).to.deep.equal([]);
             expect(checkResource("lambda-esm-failure-handling", esm({ eventSourceArn: "arn:aws:sqs:us-east-1:1:q" }))).to.deep.equal([]);
         });
         it("adds advisory-only notes for batch failure reporting and retries even when mandatory", () => {
-            const vs = checkResource("lambda-esm-failure-handling", esm({ startingPosition: "TRIM_HORIZON", destinationConfig: { onFailure: { destinationArn: U } } }), { level: "mandatory" });
+            const vs = checkResource(
+                "lambda-esm-failure-handling",
+                esm({ startingPosition: "TRIM_HORIZON", destinationConfig: { onFailure: { destinationArn: U } } }),
+                { level: "mandatory" },
+            );
             expect(summary(vs)).to.deep.equal(["m:advisory", "m:advisory"]);
         });
     });
@@ -104,7 +156,12 @@ describe("policies: Lambda", () => {
         const stack = (vis: unknown, timeout: unknown): Res[] => [
             { type: "aws:sqs/queue:Queue", name: "q", props: { visibilityTimeoutSeconds: vis } },
             fn("f", { ...GOOD_FN, timeout }),
-            { type: "aws:lambda/eventSourceMapping:EventSourceMapping", name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["q"], functionName: ["f"] } },
+            {
+                type: "aws:lambda/eventSourceMapping:EventSourceMapping",
+                name: "m",
+                props: { eventSourceArn: U, functionName: U },
+                deps: { eventSourceArn: ["q"], functionName: ["f"] },
+            },
         ];
         it("reports a queue whose visibility timeout is under 6 x the function timeout, linked only through unknown ARNs", () => {
             const vs = check("lambda-sqs-visibility-timeout", stack(30, 10), { level: "mandatory" });
@@ -128,7 +185,11 @@ describe("policies: Lambda", () => {
     });
 
     describe("lambda-permission-scoped", () => {
-        const perm = (props: Record<string, unknown>): Res => ({ type: "aws:lambda/permission:Permission", name: "p", props: { action: "lambda:InvokeFunction", function: U, ...props } });
+        const perm = (props: Record<string, unknown>): Res => ({
+            type: "aws:lambda/permission:Permission",
+            name: "p",
+            props: { action: "lambda:InvokeFunction", function: U, ...props },
+        });
         it("reports * and an unscoped service principal, at mandatory by default", () => {
             expect(summary(checkResource("lambda-permission-scoped", perm({ principal: "*" })))).to.deep.equal(["p:mandatory"]);
             expect(checkResource("lambda-permission-scoped", perm({ principal: "s3.amazonaws.com" }))[0].message).to.contain("sourceArn is not set");
@@ -141,7 +202,8 @@ describe("policies: Lambda", () => {
 
     describe("lambda-url-auth", () => {
         const url = (t: string): Res => ({ type: "aws:lambda/functionUrl:FunctionUrl", name: "u", props: { functionName: "f", authorizationType: t } });
-        it("reports NONE", () => expect(checkResource("lambda-url-auth", url("NONE"))[0].message).to.contain('authorizationType is "NONE", expected "AWS_IAM"'));
+        it("reports NONE", () =>
+            expect(checkResource("lambda-url-auth", url("NONE"))[0].message).to.contain('authorizationType is "NONE", expected "AWS_IAM"'));
         it("accepts AWS_IAM and allow-listed URLs (allowedPublicUrls)", () => {
             expect(checkResource("lambda-url-auth", url("AWS_IAM"))).to.deep.equal([]);
             expect(checkResource("lambda-url-auth", url("NONE"), { config: { allowedPublicUrls: ["u"] } })).to.deep.equal([]);
@@ -150,13 +212,23 @@ describe("policies: Lambda", () => {
     });
 
     describe("lambda-log-group-managed (stack)", () => {
-        const group = (deps?: Record<string, string[]>, name: unknown = U): Res => ({ type: "aws:cloudwatch/logGroup:LogGroup", name: "lg", props: { name, retentionInDays: 30 }, deps });
+        const group = (deps?: Record<string, string[]>, name: unknown = U): Res => ({
+            type: "aws:cloudwatch/logGroup:LogGroup",
+            name: "lg",
+            props: { name, retentionInDays: 30 },
+            deps,
+        });
         it("reports a function without a log group, at mandatory with unknown names", () => {
             expect(summary(check("lambda-log-group-managed", [fn("f"), group()], { level: "mandatory" }))).to.deep.equal(["f:mandatory"]);
         });
         it("accepts a log group named from the function, loggingConfig.logGroup, or matching literal names", () => {
             expect(check("lambda-log-group-managed", [fn("f"), group({ name: ["f"] })])).to.deep.equal([]);
-            expect(check("lambda-log-group-managed", [{ ...fn("f"), props: { ...GOOD_FN, loggingConfig: { logGroup: U } }, deps: { loggingConfig: ["lg"] } }, group()])).to.deep.equal([]);
+            expect(
+                check("lambda-log-group-managed", [
+                    { ...fn("f"), props: { ...GOOD_FN, loggingConfig: { logGroup: U } }, deps: { loggingConfig: ["lg"] } },
+                    group(),
+                ]),
+            ).to.deep.equal([]);
             expect(check("lambda-log-group-managed", [fn("f", { ...GOOD_FN, name: "orders" }), group(undefined, "/aws/lambda/orders")])).to.deep.equal([]);
         });
     });
@@ -173,12 +245,19 @@ describe("policies: Lambda", () => {
         });
         it("accepts an alarm linked through propertyDependencies, or by a known function name", () => {
             expect(check("lambda-errors-alarm", [fn("f"), topic, errorsAlarm("e", "f")])).to.deep.equal([]);
-            const byName: Res = { type: ALARM, name: "e", props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "orders" }, alarmActions: [U] }, deps: { alarmActions: ["critical"] } };
+            const byName: Res = {
+                type: ALARM,
+                name: "e",
+                props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "orders" }, alarmActions: [U] },
+                deps: { alarmActions: ["critical"] },
+            };
             expect(check("lambda-errors-alarm", [fn("f", { ...GOOD_FN, name: "orders" }), topic, byName])).to.deep.equal([]);
         });
         it("takes the severity tag key and values from config", () => {
             const t: Res = { type: TOPIC, name: "critical", props: { tags: { level: "p1" } } };
-            expect(check("lambda-errors-alarm", [fn("f"), t, errorsAlarm("e", "f")], { config: { severityTagKey: "level", severityValues: ["p1"] } })).to.deep.equal([]);
+            expect(
+                check("lambda-errors-alarm", [fn("f"), t, errorsAlarm("e", "f")], { config: { severityTagKey: "level", severityValues: ["p1"] } }),
+            ).to.deep.equal([]);
             expect(check("lambda-errors-alarm", [fn("f"), t, errorsAlarm("e", "f")])).to.have.length(1);
         });
     });

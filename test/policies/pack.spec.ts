@@ -43,7 +43,11 @@ describe("policy pack", () => {
     (fs.existsSync(RULES_MD) ? describe : describe.skip)("matches ../shared/POLICY_RULES.md", () => {
         let rows: string[][] = [];
         before(() => {
-            rows = fs.readFileSync(RULES_MD, "utf8").split("\n").filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
+            rows = fs
+                .readFileSync(RULES_MD, "utf8")
+                .split("\n")
+                .filter((l) => /^\| \d+ \|/.test(l))
+                .map((l) => l.split("|").map((c) => c.trim()));
         });
         it("has every rule id, with its number and kind; the pack's rules above 58 are its own", () => {
             expect(rows.length).to.equal(RULE_SET_RULES);
@@ -90,7 +94,9 @@ describe("policy pack", () => {
         for (const p of policies) {
             for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
                 const schema = s as { type?: string; description?: string; default?: unknown };
-                expect(`${p.name}.${k} ${typeof schema.type} ${typeof schema.description} ${schema.default === undefined}`).to.equal(`${p.name}.${k} string string false`);
+                expect(`${p.name}.${k} ${typeof schema.type} ${typeof schema.description} ${schema.default === undefined}`).to.equal(
+                    `${p.name}.${k} string string false`,
+                );
             }
         }
     });
@@ -106,13 +112,22 @@ describe("policy pack", () => {
             }
             expect(message).to.contain(text);
         };
-        it("rejects a wrong type, naming the policy and the property", () => rejects({ minimumRetentionDays: "30" }, 'invalid policy config for "log-group-retention": property "minimumRetentionDays" must be an integer >= 1, got "30"'));
+        it("rejects a wrong type, naming the policy and the property", () =>
+            rejects(
+                { minimumRetentionDays: "30" },
+                'invalid policy config for "log-group-retention": property "minimumRetentionDays" must be an integer >= 1, got "30"',
+            ));
         it("rejects an out-of-range value", () => rejects({ minimumRetentionDays: 0 }, 'property "minimumRetentionDays" must be an integer >= 1, got 0'));
-        it("rejects a property the policy does not have (a typo)", () => rejects({ minimumRetentionDay: 30 }, 'property "minimumRetentionDay" is not a property of this policy'));
+        it("rejects a property the policy does not have (a typo)", () =>
+            rejects({ minimumRetentionDay: 30 }, 'property "minimumRetentionDay" is not a property of this policy'));
         it("rejects a bad list item, naming its index", () => {
             let message = "";
             try {
-                checkResource("lambda-supported-runtime", { type: "aws:lambda/function:Function", name: "f", props: { runtime: "nodejs22.x" } }, { config: { allowedRuntimes: ["nodejs22.x", 22] } });
+                checkResource(
+                    "lambda-supported-runtime",
+                    { type: "aws:lambda/function:Function", name: "f", props: { runtime: "nodejs22.x" } },
+                    { config: { allowedRuntimes: ["nodejs22.x", 22] } },
+                );
             } catch (e) {
                 message = (e as Error).message;
             }
@@ -135,13 +150,24 @@ describe("policy pack", () => {
             expect(vs[0].message).to.contain("cannot be waived by tag in this environment");
         });
         it("the tag is reported on a mandatory rule even when the resource complies", () => {
-            const ok: Res = { type: "aws:cloudwatch/logGroup:LogGroup", name: "lg", props: { retentionInDays: 30, tags: { "policy-exempt:log-group-retention": "x" } } };
+            const ok: Res = {
+                type: "aws:cloudwatch/logGroup:LogGroup",
+                name: "lg",
+                props: { retentionInDays: 30, tags: { "policy-exempt:log-group-retention": "x" } },
+            };
             expect(summary(checkResource("log-group-retention", ok))).to.deep.equal(["lg:mandatory"]);
         });
         it("a tag on a stack rule is honoured where allowTagExemptions is on, reported where it is off", () => {
-            const fn: Res = { type: "aws:lambda/function:Function", name: "f", props: { tags: { "policy-exempt:lambda-errors-alarm": "batch job, watched by the pipeline" } } };
+            const fn: Res = {
+                type: "aws:lambda/function:Function",
+                name: "f",
+                props: { tags: { "policy-exempt:lambda-errors-alarm": "batch job, watched by the pipeline" } },
+            };
             expect(check("lambda-errors-alarm", [fn])).to.deep.equal([]);
-            expect(summary(check("lambda-errors-alarm", [fn], { level: "mandatory", config: { allowTagExemptions: false } }))).to.deep.equal(["f:mandatory", "f:mandatory"]);
+            expect(summary(check("lambda-errors-alarm", [fn], { level: "mandatory", config: { allowTagExemptions: false } }))).to.deep.equal([
+                "f:mandatory",
+                "f:mandatory",
+            ]);
         });
         it("exemptResources in config exempts by logical name or URN", () => {
             expect(checkResource("log-group-retention", lg(), { config: { exemptResources: ["lg"] } })).to.deep.equal([]);

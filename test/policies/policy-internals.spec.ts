@@ -18,7 +18,10 @@ describe("policy pack: @pulumi/policy internals", () => {
     });
 
     it("refuses a release outside the verified range, or a module without the function, naming the package, the version and the range", () => {
-        assert.equal(deserializeProblem("1.22.0", { deserializeProperties: () => ({}) }), `@pulumi/policy 1.22.0 is outside the range the pack's decode-once was verified on (${POLICY_VERIFIED})`);
+        assert.equal(
+            deserializeProblem("1.22.0", { deserializeProperties: () => ({}) }),
+            `@pulumi/policy 1.22.0 is outside the range the pack's decode-once was verified on (${POLICY_VERIFIED})`,
+        );
         assert.equal(deserializeProblem("not-a-version", { deserializeProperties: () => ({}) })?.startsWith("@pulumi/policy not-a-version is outside"), true);
         assert.equal(deserializeProblem(installed.version, {}), `@pulumi/policy ${installed.version} has no deserialize.deserializeProperties()`);
         assert.equal(deserializeProblem(installed.version, undefined), `@pulumi/policy ${installed.version} has no deserialize.deserializeProperties()`);

@@ -15,7 +15,11 @@ const t = {
     stage: "aws:apigateway/stage:Stage",
     api: "aws:apigateway/restApi:RestApi",
 };
-const fn = (name: string, props: Record<string, unknown> = {}): Res => ({ type: t.fn, name, props: { name: U, arn: U, role: U, runtime: "nodejs22.x", timeout: 10, ...props } });
+const fn = (name: string, props: Record<string, unknown> = {}): Res => ({
+    type: t.fn,
+    name,
+    props: { name: U, arn: U, role: U, runtime: "nodejs22.x", timeout: 10, ...props },
+});
 const plainTopic: Res = { type: t.topic, name: "plain", props: { arn: U, kmsMasterKeyId: U } };
 const api: Res = { type: t.api, name: "api", props: { name: U } };
 const stage: Res = { type: t.stage, name: "stage", props: { restApi: U, deployment: U, stageName: "v1", arn: U }, deps: { restApi: ["api"] } };
@@ -29,34 +33,117 @@ export interface Scenario {
 }
 
 export const UNKNOWN_SCENARIOS: Scenario[] = [
-    { rule: "lambda-async-failure-destination", resources: [fn("worker"), { type: t.sub, name: "sub", props: { topic: U, protocol: "lambda", endpoint: U }, deps: { endpoint: ["worker"] } }], expect: ["worker"] },
+    {
+        rule: "lambda-async-failure-destination",
+        resources: [fn("worker"), { type: t.sub, name: "sub", props: { topic: U, protocol: "lambda", endpoint: U }, deps: { endpoint: ["worker"] } }],
+        expect: ["worker"],
+    },
     {
         rule: "lambda-sqs-visibility-timeout",
-        resources: [fn("worker", { timeout: 30 }), { type: t.queue, name: "jobs", props: { arn: U, visibilityTimeoutSeconds: 60 } }, { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } }],
+        resources: [
+            fn("worker", { timeout: 30 }),
+            { type: t.queue, name: "jobs", props: { arn: U, visibilityTimeoutSeconds: 60 } },
+            { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } },
+        ],
         expect: ["jobs"],
     },
-    { rule: "lambda-log-group-managed", resources: [fn("worker"), { type: "aws:cloudwatch/logGroup:LogGroup", name: "other", props: { name: U } }], expect: ["worker"] },
-    { rule: "lambda-errors-alarm", resources: [fn("worker"), plainTopic, { type: t.alarm, name: "errors", props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: U }, alarmActions: [U] }, deps: { dimensions: ["worker"], alarmActions: ["plain"] } }], expect: ["worker"] },
+    {
+        rule: "lambda-log-group-managed",
+        resources: [fn("worker"), { type: "aws:cloudwatch/logGroup:LogGroup", name: "other", props: { name: U } }],
+        expect: ["worker"],
+    },
+    {
+        rule: "lambda-errors-alarm",
+        resources: [
+            fn("worker"),
+            plainTopic,
+            {
+                type: t.alarm,
+                name: "errors",
+                props: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: U }, alarmActions: [U] },
+                deps: { dimensions: ["worker"], alarmActions: ["plain"] },
+            },
+        ],
+        expect: ["worker"],
+    },
     { rule: "lambda-throttles-alarm", resources: [fn("worker", { reservedConcurrentExecutions: 5 })], expect: ["worker"] },
     { rule: "apigw-execution-logging", resources: [api, stage], expect: ["stage"] },
     { rule: "apigw-waf", resources: [api, stage], expect: ["stage"] },
     { rule: "apigw-5xx-latency-alarm", resources: [api, stage], expect: ["stage"] },
-    { rule: "cf-shield-and-5xx-alarm", resources: [{ type: "aws:cloudfront/distribution:Distribution", name: "cdn", props: { arn: U, id: U } }], expect: ["cdn"] },
+    {
+        rule: "cf-shield-and-5xx-alarm",
+        resources: [{ type: "aws:cloudfront/distribution:Distribution", name: "cdn", props: { arn: U, id: U } }],
+        expect: ["cdn"],
+    },
     { rule: "s3-block-public-access", resources: [bucket], expect: ["data"] },
     { rule: "s3-tls-only-and-no-acls", resources: [bucket], expect: ["data"] },
     { rule: "s3-encryption-kms", resources: [bucket], expect: ["data"] },
     { rule: "s3-access-logging", resources: [bucket], expect: ["data"] },
     { rule: "s3-versioning-lifecycle", resources: [bucket], expect: ["data"] },
     { rule: "ddb-errors-alarm", resources: [{ type: "aws:dynamodb/table:Table", name: "orders", props: { name: U, arn: U } }], expect: ["orders"] },
-    { rule: "sqs-has-dlq", resources: [fn("worker"), { type: t.queue, name: "jobs", props: { arn: U, url: U } }, { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } }], expect: ["jobs"] },
-    { rule: "sqs-dlq-depth-alarm", resources: [{ type: t.queue, name: "dlq", props: { arn: U } }, { type: t.queue, name: "jobs", props: { arn: U, redrivePolicy: U }, deps: { redrivePolicy: ["dlq"] } }], expect: ["dlq"] },
-    { rule: "alarm-routes-to-severity-topic", resources: [plainTopic, { type: t.alarm, name: "alarm", props: { namespace: "AWS/Lambda", metricName: "Errors", alarmActions: [U] }, deps: { alarmActions: ["plain"] } }], expect: ["alarm"] },
-    { rule: "sns-subscription-redrive", resources: [plainTopic, { type: t.sub, name: "sub", props: { topic: U, protocol: "sqs", endpoint: U }, deps: { topic: ["plain"] } }], expect: ["plain", "sub"] },
-    { rule: "ses-tls-and-reputation", resources: [{ type: "aws:sesv2/configurationSet:ConfigurationSet", name: "mail", props: { configurationSetName: U, deliveryOptions: { tlsPolicy: "REQUIRE" } } }], expect: ["mail"] },
-    { rule: "aoss-encryption-cmk", resources: [collection, { type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name: "net", props: { type: "network", policy: U } }], expect: ["search"] },
+    {
+        rule: "sqs-has-dlq",
+        resources: [
+            fn("worker"),
+            { type: t.queue, name: "jobs", props: { arn: U, url: U } },
+            { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } },
+        ],
+        expect: ["jobs"],
+    },
+    {
+        rule: "sqs-dlq-depth-alarm",
+        resources: [
+            { type: t.queue, name: "dlq", props: { arn: U } },
+            { type: t.queue, name: "jobs", props: { arn: U, redrivePolicy: U }, deps: { redrivePolicy: ["dlq"] } },
+        ],
+        expect: ["dlq"],
+    },
+    {
+        rule: "alarm-routes-to-severity-topic",
+        resources: [
+            plainTopic,
+            { type: t.alarm, name: "alarm", props: { namespace: "AWS/Lambda", metricName: "Errors", alarmActions: [U] }, deps: { alarmActions: ["plain"] } },
+        ],
+        expect: ["alarm"],
+    },
+    {
+        rule: "sns-subscription-redrive",
+        resources: [plainTopic, { type: t.sub, name: "sub", props: { topic: U, protocol: "sqs", endpoint: U }, deps: { topic: ["plain"] } }],
+        expect: ["plain", "sub"],
+    },
+    {
+        rule: "ses-tls-and-reputation",
+        resources: [
+            {
+                type: "aws:sesv2/configurationSet:ConfigurationSet",
+                name: "mail",
+                props: { configurationSetName: U, deliveryOptions: { tlsPolicy: "REQUIRE" } },
+            },
+        ],
+        expect: ["mail"],
+    },
+    {
+        rule: "aoss-encryption-cmk",
+        resources: [
+            collection,
+            { type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name: "net", props: { type: "network", policy: U } },
+        ],
+        expect: ["search"],
+    },
     {
         rule: "aoss-network-private",
-        resources: [{ ...collection, dependsOn: ["net"] }, { type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", name: "net", props: { type: "network", name: U, policy: JSON.stringify([{ Rules: [{ ResourceType: "collection", Resource: ["collection/orders"] }], AllowFromPublic: true }]) } }],
+        resources: [
+            { ...collection, dependsOn: ["net"] },
+            {
+                type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
+                name: "net",
+                props: {
+                    type: "network",
+                    name: U,
+                    policy: JSON.stringify([{ Rules: [{ ResourceType: "collection", Resource: ["collection/orders"] }], AllowFromPublic: true }]),
+                },
+            },
+        ],
         expect: ["net"],
     },
     { rule: "waf-logging", resources: [{ type: "aws:wafv2/webAcl:WebAcl", name: "acl", props: { arn: U, scope: "REGIONAL" } }], expect: ["acl"] },
@@ -66,12 +153,49 @@ export const UNKNOWN_SCENARIOS: Scenario[] = [
         resources: [
             { ...api, props: { name: U, rootResourceId: U } },
             stage,
-            { type: "aws:apigateway/resource:Resource", name: "orders", props: { restApi: U, parentId: U, pathPart: "orders" }, deps: { restApi: ["api"], parentId: ["api"] } },
-            { type: "aws:apigateway/resource:Resource", name: "order", props: { restApi: U, parentId: U, pathPart: "{id}" }, deps: { restApi: ["api"], parentId: ["orders"] } },
-            { type: "aws:apigateway/authorizer:Authorizer", name: "cognito", props: { restApi: U, type: "COGNITO_USER_POOLS", providerArns: [U], identitySource: "method.request.header.Authorization" }, deps: { restApi: ["api"] } },
-            { type: "aws:apigateway/method:Method", name: "get-order", props: { restApi: U, resourceId: U, httpMethod: "GET", authorization: "COGNITO_USER_POOLS", authorizerId: U, requestParameters: { "method.request.path.id": true } }, deps: { restApi: ["api"], resourceId: ["order"], authorizerId: ["cognito"] } },
-            { type: "aws:apigateway/integration:Integration", name: "get-order-integration", props: { restApi: U, resourceId: U, httpMethod: U, type: "AWS_PROXY", uri: U }, deps: { restApi: ["api"], resourceId: ["order"], httpMethod: ["get-order"] } },
-            { type: "aws:apigateway/methodSettings:MethodSettings", name: "all", props: { restApi: U, stageName: U, methodPath: "*/*", settings: { cachingEnabled: true, cacheDataEncrypted: true } }, deps: { restApi: ["api"], stageName: ["stage"] } },
+            {
+                type: "aws:apigateway/resource:Resource",
+                name: "orders",
+                props: { restApi: U, parentId: U, pathPart: "orders" },
+                deps: { restApi: ["api"], parentId: ["api"] },
+            },
+            {
+                type: "aws:apigateway/resource:Resource",
+                name: "order",
+                props: { restApi: U, parentId: U, pathPart: "{id}" },
+                deps: { restApi: ["api"], parentId: ["orders"] },
+            },
+            {
+                type: "aws:apigateway/authorizer:Authorizer",
+                name: "cognito",
+                props: { restApi: U, type: "COGNITO_USER_POOLS", providerArns: [U], identitySource: "method.request.header.Authorization" },
+                deps: { restApi: ["api"] },
+            },
+            {
+                type: "aws:apigateway/method:Method",
+                name: "get-order",
+                props: {
+                    restApi: U,
+                    resourceId: U,
+                    httpMethod: "GET",
+                    authorization: "COGNITO_USER_POOLS",
+                    authorizerId: U,
+                    requestParameters: { "method.request.path.id": true },
+                },
+                deps: { restApi: ["api"], resourceId: ["order"], authorizerId: ["cognito"] },
+            },
+            {
+                type: "aws:apigateway/integration:Integration",
+                name: "get-order-integration",
+                props: { restApi: U, resourceId: U, httpMethod: U, type: "AWS_PROXY", uri: U },
+                deps: { restApi: ["api"], resourceId: ["order"], httpMethod: ["get-order"] },
+            },
+            {
+                type: "aws:apigateway/methodSettings:MethodSettings",
+                name: "all",
+                props: { restApi: U, stageName: U, methodPath: "*/*", settings: { cachingEnabled: true, cacheDataEncrypted: true } },
+                deps: { restApi: ["api"], stageName: ["stage"] },
+            },
         ],
         expect: ["get-order"],
     },

@@ -37,7 +37,8 @@ describe("offline preview code cache", function () {
             "helper.mjs": "export const shout = (s) => s.toUpperCase();\n",
             // import() from a module V8 restored from a cache failed on Node.js 20; it must work from Node's cache.
             "dynamic.js": "exports.shout = async (s) => (await import('./helper.mjs')).shout(s);\n",
-            "evaluated.js": "const load = (0, eval)('u => import(u)');\nexports.load = () => load(require('url').pathToFileURL(__dirname + '/helper.mjs').href);\n",
+            "evaluated.js":
+                "const load = (0, eval)('u => import(u)');\nexports.load = () => load(require('url').pathToFileURL(__dirname + '/helper.mjs').href);\n",
             "mentions.js": "#!/usr/bin/env node\nexports.hint = 'call import(x) for an ES module';\n",
         };
         for (const [file, text] of Object.entries(files)) {
@@ -102,7 +103,8 @@ describe("offline preview code cache", function () {
 
     it("does nothing without its environment variable, and is not inherited by the program's children", () => {
         const { execArgv, preload } = codeCache("program", dir);
-        const child = "require('child_process').execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.env.OFFLINE_PREVIEW_CODE_CACHE))']).toString()";
+        const child =
+            "require('child_process').execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.env.OFFLINE_PREVIEW_CODE_CACHE))']).toString()";
         const out = execFileSync(process.execPath, [...execArgv, "--require", preload, "-e", `process.stdout.write(${child})`], {
             cwd: dir,
             env: { ...process.env, OFFLINE_PREVIEW_CODE_CACHE: cacheDir },

@@ -179,8 +179,14 @@ describe("offline preview", function () {
 
         it("rejects a bad config naming the policy and the property, and exits 2", async () => {
             const r = await previewCli([
-                "--cwd", FLAT, "--stack", "test", "--policy-pack", MINIMAL,
-                "--policy-pack-config", fixture("packs", "minimal", "config", "bad.json"),
+                "--cwd",
+                FLAT,
+                "--stack",
+                "test",
+                "--policy-pack",
+                MINIMAL,
+                "--policy-pack-config",
+                fixture("packs", "minimal", "config", "bad.json"),
             ]);
             assert.equal(r.code, 2);
             assert.match(r.stderr, /log-retention\.minimumDays must be integer/);

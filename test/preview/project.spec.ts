@@ -13,14 +13,16 @@ function program(files: Record<string, string>): string {
     return dir;
 }
 
-const PROJECT = "name: shop\nruntime: nodejs\nmain: index.ts\nconfig:\n  size:\n    type: integer\n    default: 2\n  tags:\n    type: array\n  aws:region:\n    value: us-east-1\n";
+const PROJECT =
+    "name: shop\nruntime: nodejs\nmain: index.ts\nconfig:\n  size:\n    type: integer\n    default: 2\n  tags:\n    type: array\n  aws:region:\n    value: us-east-1\n";
 
 describe("offline preview: reading a program's project and stack files", () => {
     it("merges project defaults, namespaced values and stack values as the CLI hands them to the program", () => {
         const dir = program({
             "Pulumi.yaml": PROJECT,
             "index.ts": "",
-            "Pulumi.dev.yaml": "config:\n  shop:tags: [a, b]\n  aws:region: eu-west-1\n  shop:config:legacy: yes\n  shop:db:\n    user: app\n    password:\n      secure: v1:abc\n",
+            "Pulumi.dev.yaml":
+                "config:\n  shop:tags: [a, b]\n  aws:region: eu-west-1\n  shop:config:legacy: yes\n  shop:db:\n    user: app\n    password:\n      secure: v1:abc\n",
         });
         const spec = loadProgram(dir, "dev", "create");
         assert.equal(spec.config["shop:size"], "2", "project default");

@@ -25,7 +25,9 @@ describe("Pulumi SDK internals (the one seam)", () => {
 
     it("the installed SDKs (the program's and the pack's) are verified releases with every internal in the expected shape", () => {
         for (const dir of [installed, pack]) {
-            const broken = describeSdkInternals(dir).filter((c) => !c.ok).map((c) => c.name);
+            const broken = describeSdkInternals(dir)
+                .filter((c) => !c.ok)
+                .map((c) => c.name);
             assert.deepEqual(broken, [], `${dir} (${sdkVersion(dir)})`);
             assert.equal(checkVerifiedVersion("@pulumi/pulumi", sdkVersion(dir), PULUMI_SDK_VERIFIED, "the spec"), true);
         }
@@ -68,7 +70,9 @@ describe("Pulumi SDK internals (the one seam)", () => {
                     () => sdkInternals(dir, "the offline preview", (l) => notices.push(l)),
                     (e: Error) =>
                         e instanceof UnverifiedDependencyError &&
-                        /no longer has what the offline preview relies on: runtime\/rpc\.js serializeProperties\(\) and deserializeProperties\(\); proto\/resource_pb\.js/.test(e.message),
+                        /no longer has what the offline preview relies on: runtime\/rpc\.js serializeProperties\(\) and deserializeProperties\(\); proto\/resource_pb\.js/.test(
+                            e.message,
+                        ),
                 );
             } finally {
                 delete process.env[ALLOW_UNVERIFIED_ENV];
@@ -88,7 +92,10 @@ describe("Pulumi SDK internals (the one seam)", () => {
             }
             fs.writeFileSync(path.join(dir, "resource.js"), "exports.Resource = class Resource {};");
             const checks = describeSdkInternals(dir);
-            assert.deepEqual(checks.filter((c) => !c.ok).map((c) => [c.name, c.optional]), [["resource.js Resource.callsites()", true]]);
+            assert.deepEqual(
+                checks.filter((c) => !c.ok).map((c) => [c.name, c.optional]),
+                [["resource.js Resource.callsites()", true]],
+            );
             const notices: string[] = [];
             const internals = sdkInternals(dir, "the offline preview", (l) => notices.push(l));
             assert.equal(internals.skipStackTraces(), false);

@@ -44,7 +44,10 @@ describe("offline preview: StackReference", function () {
     it("the platform's own outputs, with update-mode values, satisfy the output contract", () => {
         const outputs = validatePlatformOutputs(PLATFORM, platform.outputs);
         assert.equal(outputs.contractVersion, CONTRACT_VERSION);
-        assert.match(outputs.dashboardUrls.security, /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards\/dashboard\/platform-dev-security$/);
+        assert.match(
+            outputs.dashboardUrls.security,
+            /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards\/dashboard\/platform-dev-security$/,
+        );
     });
 
     describe("the consumer example against the platform's dev report (update mode)", () => {
@@ -53,7 +56,17 @@ describe("offline preview: StackReference", function () {
         let report: PreviewReport;
 
         before(async () => {
-            const r = await previewCli(["--cwd", CONSUMER, "--stack", "dev", "--mode", "update", "--stack-reference", `${PLATFORM}=${platformReport}`, "--json"]);
+            const r = await previewCli([
+                "--cwd",
+                CONSUMER,
+                "--stack",
+                "dev",
+                "--mode",
+                "update",
+                "--stack-reference",
+                `${PLATFORM}=${platformReport}`,
+                "--json",
+            ]);
             code = r.code;
             stderr = r.stderr;
             report = JSON.parse(r.stdout) as PreviewReport;
@@ -70,9 +83,24 @@ describe("offline preview: StackReference", function () {
 
         it("passes at prod's levels too: its alarms route to the platform's severity topics", async () => {
             const prodConfig = path.join(REPO, "policies", "config", "prod.json");
-            const r = await previewCli(["--cwd", CONSUMER, "--stack", "dev", "--mode", "update", "--policy-pack-config", prodConfig, "--stack-reference", `${PLATFORM}=${platformReport}`, "--json"]);
+            const r = await previewCli([
+                "--cwd",
+                CONSUMER,
+                "--stack",
+                "dev",
+                "--mode",
+                "update",
+                "--policy-pack-config",
+                prodConfig,
+                "--stack-reference",
+                `${PLATFORM}=${platformReport}`,
+                "--json",
+            ]);
             assert.equal(r.code, 0, r.stderr);
-            assert.deepEqual((JSON.parse(r.stdout) as PreviewReport).diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName}`), []);
+            assert.deepEqual(
+                (JSON.parse(r.stdout) as PreviewReport).diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName}`),
+                [],
+            );
         });
 
         it("wires the platform's real values into the consumer's resources", () => {
@@ -81,7 +109,9 @@ describe("offline preview: StackReference", function () {
             assert.equal(resource(report, "aws:sns/topicSubscription:TopicSubscription", "order-events").inputs.topic, outputs.eventTopicArn);
             assert.equal(resource(report, "aws:sqs/queue:Queue", "order-events").inputs.kmsMasterKeyId, outputs.kmsKeyArns.messaging);
             assert.equal(resource(report, "aws:sqs/queue:Queue", "order-events-dlq").inputs.kmsMasterKeyId, outputs.kmsKeyArns.messaging);
-            assert.deepEqual(resource(report, "aws:cloudwatch/metricAlarm:MetricAlarm", "order-events-dlq-depth").inputs.alarmActions, [outputs.alertTopicArns.warning]);
+            assert.deepEqual(resource(report, "aws:cloudwatch/metricAlarm:MetricAlarm", "order-events-dlq-depth").inputs.alarmActions, [
+                outputs.alertTopicArns.warning,
+            ]);
             const policy = JSON.parse(String(resource(report, "aws:sqs/queuePolicy:QueuePolicy", "order-events-queue-policy").inputs.policy)) as {
                 Statement: { Condition?: { ArnEquals?: Record<string, string> } }[];
             };
@@ -114,12 +144,22 @@ describe("offline preview: StackReference", function () {
     it("fails with exit 2 naming the stack reference and the flag to pass when no file is given for it", async () => {
         const r = await previewCli(["--cwd", CONSUMER, "--stack", "dev"]);
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /StackReference 'platform' reads stack 'acme\/platform\/dev', whose outputs the offline preview does not have: pass --stack-reference acme\/platform\/dev=<file>/);
+        assert.match(
+            r.stderr,
+            /StackReference 'platform' reads stack 'acme\/platform\/dev', whose outputs the offline preview does not have: pass --stack-reference acme\/platform\/dev=<file>/,
+        );
         assert.equal(r.stdout, "");
     });
 
     it("names the stacks that were given when the program references another one", async () => {
-        const r = await previewCli(["--cwd", CONSUMER, "--stack", "dev", "--stack-reference", `acme/platform/prod=${write("prod.json", { contractVersion: "1.0" })}`]);
+        const r = await previewCli([
+            "--cwd",
+            CONSUMER,
+            "--stack",
+            "dev",
+            "--stack-reference",
+            `acme/platform/prod=${write("prod.json", { contractVersion: "1.0" })}`,
+        ]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /reads stack 'acme\/platform\/dev'.*\(stacks given: acme\/platform\/prod\)/);
     });
@@ -128,9 +168,17 @@ describe("offline preview: StackReference", function () {
         const cases: [string, () => string[], RegExp][] = [
             ["no '='", () => ["acme/platform/dev"], /--stack-reference "acme\/platform\/dev" has no '=': expected <stack name>=<file>/],
             ["an empty file", () => ["acme/platform/dev="], /has an empty file: expected <stack name>=<file>/],
-            ["a bad stack name", () => ["acme/plat form/dev=x.json"], /'acme\/plat form\/dev' is not a stack name; use <stack>, <project>\/<stack> or <org>\/<project>\/<stack>/],
+            [
+                "a bad stack name",
+                () => ["acme/plat form/dev=x.json"],
+                /'acme\/plat form\/dev' is not a stack name; use <stack>, <project>\/<stack> or <org>\/<project>\/<stack>/,
+            ],
             ["the same stack twice", () => ["a/b/c=x.json", "a/b/c=y.json"], /--stack-reference names stack 'a\/b\/c' twice/],
-            ["an unreadable file", () => [`${PLATFORM}=${path.join(dir, "missing.json")}`], /--stack-reference acme\/platform\/dev=.*missing\.json: cannot read the file: ENOENT/],
+            [
+                "an unreadable file",
+                () => [`${PLATFORM}=${path.join(dir, "missing.json")}`],
+                /--stack-reference acme\/platform\/dev=.*missing\.json: cannot read the file: ENOENT/,
+            ],
             ["a file that is not JSON", () => [`${PLATFORM}=${write("bad.json", "{ outputs: ")}`], /bad\.json: the file is not JSON/],
             ["a file that is not an object", () => [`${PLATFORM}=${write("array.json", [1])}`], /array\.json: the file holds an array, not a JSON object/],
             ["an empty object", () => [`${PLATFORM}=${write("empty.json", {})}`], /empty\.json: the file holds no outputs/],
@@ -148,7 +196,12 @@ describe("offline preview: StackReference", function () {
         for (const [what, flags, message] of cases) {
             it(`rejects ${what} with exit 2`, async () => {
                 const r = await previewCli([
-                    "--cwd", CONSUMER, "--stack", "dev", "--policy-pack", fixture("packs", "minimal"),
+                    "--cwd",
+                    CONSUMER,
+                    "--stack",
+                    "dev",
+                    "--policy-pack",
+                    fixture("packs", "minimal"),
                     ...flags().flatMap((f) => ["--stack-reference", f]),
                 ]);
                 assert.equal(r.code, 2, r.stderr);

@@ -37,7 +37,10 @@ describe("the project's stacks under the offline preview", function () {
                 if (mode === "create") {
                     assert.equal(dkim, "[unknown]");
                 } else {
-                    assert.deepEqual((dkim as { value: string }[]).map((r) => r.value.replace(/^[0-9a-f]{32}/, "<token>")), Array(3).fill("<token>.dkim.amazonses.com"));
+                    assert.deepEqual(
+                        (dkim as { value: string }[]).map((r) => r.value.replace(/^[0-9a-f]{32}/, "<token>")),
+                        Array(3).fill("<token>.dkim.amazonses.com"),
+                    );
                 }
                 const byName = (name: string) => {
                     const found = report.resources.filter((r) => r.name === name);
@@ -49,7 +52,10 @@ describe("the project's stacks under the offline preview", function () {
                 assert.deepEqual(web.propertyDependencies.callbackUrls, [byName("edge-distribution").urn]);
                 // The email worker alarms on its own uncertain sends, as its EMF record names them.
                 const uncertain = byName("email-worker-email-delivery-uncertain");
-                assert.deepEqual([uncertain.inputs.namespace, uncertain.inputs.metricName, uncertain.inputs.dimensions], [`platform-${stack}`, "EmailDeliveryUncertain", { service: "email-worker" }]);
+                assert.deepEqual(
+                    [uncertain.inputs.namespace, uncertain.inputs.metricName, uncertain.inputs.dimensions],
+                    [`platform-${stack}`, "EmailDeliveryUncertain", { service: "email-worker" }],
+                );
                 assert.deepEqual(uncertain.propertyDependencies.alarmActions, [byName("alerting-warning").urn]);
                 if (mode === "update") {
                     const host = report.outputs.distributionDomainName as string;
@@ -80,7 +86,10 @@ describe("the project's stacks under the offline preview", function () {
             };
             const alarmName = (n: string) => of("aws:cloudwatch/metricAlarm:MetricAlarm", n).inputs.name as string;
             const group = (fn: string) => of("aws:codedeploy/deploymentGroup:DeploymentGroup", `release-${fn}`).inputs;
-            assert.deepEqual(group("api").alarmConfiguration.alarms, ["api-error-rate", "api-duration-p99", "api-version-failure-rate", "api-5xx-rate", "api-latency-p99"].map(alarmName));
+            assert.deepEqual(
+                group("api").alarmConfiguration.alarms,
+                ["api-error-rate", "api-duration-p99", "api-version-failure-rate", "api-5xx-rate", "api-latency-p99"].map(alarmName),
+            );
             for (const fn of ["email-worker", "search-indexer", "ses-feedback"]) {
                 assert.deepEqual(group(fn).alarmConfiguration.alarms, [`${fn}-error-rate`, `${fn}-duration-p99`].map(alarmName), fn);
             }
@@ -101,7 +110,10 @@ describe("the project's stacks under the offline preview", function () {
             const post = of("aws:lambda/function:Function", "release-post-traffic-function").inputs;
             assert.equal(post.environment.variables.BAKE_MINUTES, expected.bake);
             assert.equal(post.timeout, Number(expected.bake) * 60 + 120);
-            assert.deepEqual(report.outputs.releaseHooks, { beforeAllowTraffic: `platform-${stack}-release-pre-traffic`, afterAllowTraffic: `platform-${stack}-release-post-traffic` });
+            assert.deepEqual(report.outputs.releaseHooks, {
+                beforeAllowTraffic: `platform-${stack}-release-pre-traffic`,
+                afterAllowTraffic: `platform-${stack}-release-post-traffic`,
+            });
         });
     }
 });

@@ -27,8 +27,7 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
     });
 
     it("every stack builds the same component types", function () {
-        const components = (s: string) =>
-            [...new Set(runs[s].run.resources.filter((r) => r.type.startsWith("platform:")).map((r) => r.type))].sort();
+        const components = (s: string) => [...new Set(runs[s].run.resources.filter((r) => r.type.startsWith("platform:")).map((r) => r.type))].sort();
         assert.ok(components("dev").length >= 9, `components: ${components("dev").join(", ")}`);
         for (const s of STACKS) {
             assert.deepEqual(components(s), components("dev"), s);
@@ -104,7 +103,10 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             const machine = optional.run.one("aws:cognito/userPoolClient:UserPoolClient", "identity-machine-client");
             assert.equal(machine.inputs.callbackUrls, undefined);
             const branding = optional.run.ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding");
-            assert.deepEqual(branding.map((b) => b.name), ["identity-web-login-branding"]);
+            assert.deepEqual(
+                branding.map((b) => b.name),
+                ["identity-web-login-branding"],
+            );
         });
     });
 
@@ -119,14 +121,25 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             assert.equal(settings.find((m) => m.inputs.methodPath === "*/*")?.inputs.settings.cachingEnabled, false, s);
             assert.equal(r.one("aws:apigateway/stage:Stage", "api-stage").inputs.cacheClusterEnabled, s === "prod", s);
             const keyed = r.ofType("aws:apigateway/integration:Integration").filter((i) => i.inputs.cacheKeyParameters !== undefined);
-            assert.deepEqual(keyed.map((i) => [i.name, i.inputs.cacheKeyParameters]), [
-                ["api-get-orders-search-integration", ["method.request.header.Authorization", "method.request.querystring.q", "method.request.querystring.limit"]],
-            ], s);
+            assert.deepEqual(
+                keyed.map((i) => [i.name, i.inputs.cacheKeyParameters]),
+                [
+                    [
+                        "api-get-orders-search-integration",
+                        ["method.request.header.Authorization", "method.request.querystring.q", "method.request.querystring.limit"],
+                    ],
+                ],
+                s,
+            );
             // The reads take the machine client's access token; the writes stay on ID tokens (the verified email).
             const machineScopes = r.one("aws:cognito/userPoolClient:UserPoolClient", "identity-machine-client").inputs.allowedOauthScopes as string[];
             for (const m of r.ofType("aws:apigateway/method:Method").filter((x) => x.inputs.authorization === "COGNITO_USER_POOLS")) {
                 const scopes = (m.inputs.authorizationScopes ?? []) as string[];
-                assert.equal(scopes.some((x) => machineScopes.includes(x)), m.inputs.httpMethod === "GET", `${s} ${m.name}: ${scopes.join(" ")}`);
+                assert.equal(
+                    scopes.some((x) => machineScopes.includes(x)),
+                    m.inputs.httpMethod === "GET",
+                    `${s} ${m.name}: ${scopes.join(" ")}`,
+                );
             }
         }
     });

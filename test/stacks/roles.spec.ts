@@ -93,7 +93,10 @@ describe("workload roles in the dev stack: exact actions on exact resources", fu
         assert.deepEqual(
             doc.map((d) => [d.Principal, d.Rules.flatMap((r) => r.Permission)]),
             [
-                [[`arn:aws:iam::${ACCOUNT}:role/platform-dev-search-indexer`], ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"]],
+                [
+                    [`arn:aws:iam::${ACCOUNT}:role/platform-dev-search-indexer`],
+                    ["aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"],
+                ],
                 [[`arn:aws:iam::${ACCOUNT}:role/platform-dev-api`], ["aoss:ReadDocument"]],
             ],
         );
@@ -108,7 +111,10 @@ describe("workload roles in the dev stack: exact actions on exact resources", fu
         // sends failed invocations to its encrypted DLQ.
         const backupRole = `arn:aws:iam::${ACCOUNT}:role/platform-dev-table-backup`;
         const releaseRoles = ["codedeploy", "release-pre-traffic", "release-post-traffic"].map((r) => `arn:aws:iam::${ACCOUNT}:role/platform-dev-${r}`);
-        for (const [cls, expected] of [["data", [...roles, backupRole]], ["messaging", [...roles, ...releaseRoles]]] as const) {
+        for (const [cls, expected] of [
+            ["data", [...roles, backupRole]],
+            ["messaging", [...roles, ...releaseRoles]],
+        ] as const) {
             const s = statementsBySid(dev.run.one("aws:kms/key:Key", `encryption-${cls}-key`).inputs.policy);
             assert.deepEqual(s.AllowPlatformRoles.Condition, { ArnEquals: { "aws:PrincipalArn": expected } }, cls);
         }

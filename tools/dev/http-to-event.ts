@@ -8,54 +8,54 @@ export const DEV_EMAIL_HEADER = "x-dev-email";
 
 /** Reads at most `limit` bytes more than the API accepts, so an oversized body still reaches the handler's 413. */
 export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.byteLength;
-    if (size > limit) break;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+        const buffer = chunk as Buffer;
+        size += buffer.byteLength;
+        if (size > limit) break;
+        chunks.push(buffer);
+    }
+    return Buffer.concat(chunks);
 }
 
 /** Builds the REST API proxy event API Gateway would send for this HTTP request. */
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEvent {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name === DEV_USER_HEADER || name === DEV_EMAIL_HEADER) continue;
-    const values = Array.isArray(value) ? value : [value];
-    headers[name] = values.join(",");
-    multiValueHeaders[name] = values;
-  }
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (multiQuery[name] ??= []).push(value);
-  const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
-  const user = req.headers[DEV_USER_HEADER];
-  const sub = Array.isArray(user) ? user[0] : user;
-  const emailHeader = req.headers[DEV_EMAIL_HEADER];
-  const email = (Array.isArray(emailHeader) ? emailHeader[0] : emailHeader) ?? (sub ? `${sub}@example.com` : undefined);
-  const requestId = randomUUID();
-  return {
-    httpMethod: req.method ?? "GET",
-    path: url.pathname,
-    resource: "/{proxy+}",
-    headers,
-    multiValueHeaders,
-    queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
-    pathParameters: { proxy: url.pathname.replace(/^\//, "") },
-    stageVariables: null,
-    body: body.byteLength > 0 ? body.toString("utf8") : null,
-    isBase64Encoded: false,
-    requestContext: {
-      requestId,
-      stage: "local",
-      httpMethod: req.method ?? "GET",
-      path: url.pathname,
-      ...(sub ? { authorizer: { claims: { sub, email, email_verified: "true" } } } : {}),
-    } as unknown as APIGatewayProxyEvent["requestContext"],
-  };
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined || name === DEV_USER_HEADER || name === DEV_EMAIL_HEADER) continue;
+        const values = Array.isArray(value) ? value : [value];
+        headers[name] = values.join(",");
+        multiValueHeaders[name] = values;
+    }
+    const multiQuery: Record<string, string[]> = {};
+    for (const [name, value] of url.searchParams) (multiQuery[name] ??= []).push(value);
+    const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
+    const user = req.headers[DEV_USER_HEADER];
+    const sub = Array.isArray(user) ? user[0] : user;
+    const emailHeader = req.headers[DEV_EMAIL_HEADER];
+    const email = (Array.isArray(emailHeader) ? emailHeader[0] : emailHeader) ?? (sub ? `${sub}@example.com` : undefined);
+    const requestId = randomUUID();
+    return {
+        httpMethod: req.method ?? "GET",
+        path: url.pathname,
+        resource: "/{proxy+}",
+        headers,
+        multiValueHeaders,
+        queryStringParameters: Object.keys(query).length > 0 ? query : null,
+        multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+        pathParameters: { proxy: url.pathname.replace(/^\//, "") },
+        stageVariables: null,
+        body: body.byteLength > 0 ? body.toString("utf8") : null,
+        isBase64Encoded: false,
+        requestContext: {
+            requestId,
+            stage: "local",
+            httpMethod: req.method ?? "GET",
+            path: url.pathname,
+            ...(sub ? { authorizer: { claims: { sub, email, email_verified: "true" } } } : {}),
+        } as unknown as APIGatewayProxyEvent["requestContext"],
+    };
 }

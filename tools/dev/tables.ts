@@ -6,47 +6,47 @@ import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@
  * Used by the dev server and the specs, so both run against the documented schema.
  */
 export async function createTables(client: DynamoDBClient, tableName: string, idempotencyTableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-        { AttributeName: "gsi1pk", AttributeType: "S" },
-        { AttributeName: "gsi1sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: "gsi1",
-          KeySchema: [
-            { AttributeName: "gsi1pk", KeyType: "HASH" },
-            { AttributeName: "gsi1sk", KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "ALL" },
-        },
-      ],
-    }),
-  );
-  if (idempotencyTableName !== tableName) {
     await client.send(
-      new CreateTableCommand({
-        TableName: idempotencyTableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      }),
+        new CreateTableCommand({
+            TableName: tableName,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [
+                { AttributeName: "pk", AttributeType: "S" },
+                { AttributeName: "sk", AttributeType: "S" },
+                { AttributeName: "gsi1pk", AttributeType: "S" },
+                { AttributeName: "gsi1sk", AttributeType: "S" },
+            ],
+            KeySchema: [
+                { AttributeName: "pk", KeyType: "HASH" },
+                { AttributeName: "sk", KeyType: "RANGE" },
+            ],
+            GlobalSecondaryIndexes: [
+                {
+                    IndexName: "gsi1",
+                    KeySchema: [
+                        { AttributeName: "gsi1pk", KeyType: "HASH" },
+                        { AttributeName: "gsi1sk", KeyType: "RANGE" },
+                    ],
+                    Projection: { ProjectionType: "ALL" },
+                },
+            ],
+        }),
     );
-  }
-  for (const name of new Set([tableName, idempotencyTableName])) {
-    for (let i = 0; i < 100; i += 1) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    if (idempotencyTableName !== tableName) {
+        await client.send(
+            new CreateTableCommand({
+                TableName: idempotencyTableName,
+                BillingMode: "PAY_PER_REQUEST",
+                AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+                KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+            }),
+        );
     }
-  }
+    for (const name of new Set([tableName, idempotencyTableName])) {
+        for (let i = 0; i < 100; i += 1) {
+            const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+            if (Table?.TableStatus === "ACTIVE") break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+    }
 }

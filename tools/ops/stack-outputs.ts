@@ -11,54 +11,62 @@ const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
 
 /** Why the outputs could not be read: the target could not be resolved, so no check ran. */
 export class StackOutputsError extends Error {
-  override readonly name = "StackOutputsError";
+    override readonly name = "StackOutputsError";
 }
 
 export interface StackOutputsOptions {
-  /** The executable to run. @default "pulumi" */
-  pulumi?: string;
-  /** @default process.env */
-  env?: NodeJS.ProcessEnv;
-  /** @default 60000 */
-  timeoutMs?: number;
+    /** The executable to run. @default "pulumi" */
+    pulumi?: string;
+    /** @default process.env */
+    env?: NodeJS.ProcessEnv;
+    /** @default 60000 */
+    timeoutMs?: number;
 }
 
 export function stackFlag(value: string): string {
-  return validated("stack", value, STACK_NAME, "a stack name such as dev, staging, prod or org/project/prod");
+    return validated("stack", value, STACK_NAME, "a stack name such as dev, staging, prod or org/project/prod");
 }
 
 /** Every output of the stack as the CLI prints it (secrets stay `"[secret]"`: nothing here needs one). */
 export async function readStackOutputs(stack: string, options: StackOutputsOptions = {}): Promise<Record<string, unknown>> {
-  stackFlag(stack);
-  const file = options.pulumi ?? "pulumi";
-  const args = ["stack", "output", "--json", "--stack", stack];
-  const command = `${file} ${args.join(" ")}`;
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-      if (!error) return resolve(out);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return reject(new StackOutputsError(`\`${command}\` could not run: no "${file}" on PATH. Install the Pulumi CLI and log in, or give the URLs yourself.`));
-      const how = error.killed ? `was killed after ${options.timeoutMs ?? 60_000} ms` : `failed (exit ${typeof code === "number" ? code : String(code ?? error.signal ?? "?")})`;
-      reject(new StackOutputsError(`\`${command}\` ${how}: ${err.trim() || error.message}`));
+    stackFlag(stack);
+    const file = options.pulumi ?? "pulumi";
+    const args = ["stack", "output", "--json", "--stack", stack];
+    const command = `${file} ${args.join(" ")}`;
+    const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
+            if (!error) return resolve(out);
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "ENOENT")
+                return reject(
+                    new StackOutputsError(`\`${command}\` could not run: no "${file}" on PATH. Install the Pulumi CLI and log in, or give the URLs yourself.`),
+                );
+            const how = error.killed
+                ? `was killed after ${options.timeoutMs ?? 60_000} ms`
+                : `failed (exit ${typeof code === "number" ? code : String(code ?? error.signal ?? "?")})`;
+            reject(new StackOutputsError(`\`${command}\` ${how}: ${err.trim() || error.message}`));
+        });
     });
-  });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    throw new StackOutputsError(`\`${command}\` printed no JSON: ${stdout.trim().slice(0, 200) || "(nothing)"}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new StackOutputsError(`\`${command}\` printed ${JSON.stringify(parsed)?.slice(0, 100)}, not an object of outputs.`);
-  return parsed as Record<string, unknown>;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(stdout);
+    } catch {
+        throw new StackOutputsError(`\`${command}\` printed no JSON: ${stdout.trim().slice(0, 200) || "(nothing)"}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new StackOutputsError(`\`${command}\` printed ${JSON.stringify(parsed)?.slice(0, 100)}, not an object of outputs.`);
+    return parsed as Record<string, unknown>;
 }
 
 /** A string output at a dotted path (`userPoolClientIds.machine`); its absence names the stack, the path and what the stack has. */
 export function stringOutput(outputs: Record<string, unknown>, stack: string, path: string): string {
-  let value: unknown = outputs;
-  for (const key of path.split(".")) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  if (typeof value === "string" && value !== "" && value !== "[secret]") return value;
-  const what = value === undefined ? "is missing" : value === "[secret]" ? "is a secret" : `is ${JSON.stringify(value)?.slice(0, 80)}, not a string`;
-  throw new StackOutputsError(`Stack "${stack}" output ${path} ${what} (outputs: ${Object.keys(outputs).join(", ") || "none"}). Deploy the stack with \`pulumi up\` first.`);
+    let value: unknown = outputs;
+    for (const key of path.split(".")) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (typeof value === "string" && value !== "" && value !== "[secret]") return value;
+    const what = value === undefined ? "is missing" : value === "[secret]" ? "is a secret" : `is ${JSON.stringify(value)?.slice(0, 80)}, not a string`;
+    throw new StackOutputsError(
+        `Stack "${stack}" output ${path} ${what} (outputs: ${Object.keys(outputs).join(", ") || "none"}). Deploy the stack with \`pulumi up\` first.`,
+    );
 }
 
 /**
@@ -66,15 +74,20 @@ export function stringOutput(outputs: Record<string, unknown>, stack: string, pa
  * cannot be read (nothing was done), 1 and the message alone for a failure the command explains itself
  * (`explained`), 1 and the stack for anything unforeseen.
  */
-export async function exitCodeOf(command: string, run: () => Promise<number>, err: (line: string) => void, explained: (error: unknown) => boolean = () => false): Promise<number> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof StackOutputsError) {
-      err(error.message);
-      return 2;
+export async function exitCodeOf(
+    command: string,
+    run: () => Promise<number>,
+    err: (line: string) => void,
+    explained: (error: unknown) => boolean = () => false,
+): Promise<number> {
+    try {
+        return await run();
+    } catch (error) {
+        if (error instanceof UsageError || error instanceof StackOutputsError) {
+            err(error.message);
+            return 2;
+        }
+        err(explained(error) ? (error as Error).message : `${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return 1;
     }
-    err(explained(error) ? (error as Error).message : `${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 1;
-  }
 }

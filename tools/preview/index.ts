@@ -99,9 +99,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     // Packs start and are configured while the program runs: their start-up (a ts-node type check)
     // and config validation overlap the program, so what follows it is the analysis alone.
     const leases: Promise<PackLease>[] = dirs.map((dir) =>
-        options.pool
-            ? options.pool.acquire(dir)
-            : PolicyPackProcess.start(dir).then((pack) => ({ pack, release: () => pack.stop() })),
+        options.pool ? options.pool.acquire(dir) : PolicyPackProcess.start(dir).then((pack) => ({ pack, release: () => pack.stop() })),
     );
     const prepared = leases.map(async (lease, i) => {
         const { pack } = await lease;
@@ -229,9 +227,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
         diagnostics,
         logs: [
             ...run.stdout.split("\n").map((message) => ({ severity: "info", message })),
-            ...run.stderr
-                .split("\n")
-                .map((message) => ({ severity: /^(error|warning)/.exec(message)?.[1] ?? "info", message })),
+            ...run.stderr.split("\n").map((message) => ({ severity: /^(error|warning)/.exec(message)?.[1] ?? "info", message })),
         ].filter((l) => l.message.trim() !== ""),
         policyPacks: packs,
         timings: { programMs: run.wallMs, policyMs: finished - programDone, totalMs: finished - started },

@@ -61,12 +61,7 @@ export function physicalName(type: string, name: string, urn: string, inputs: Re
 }
 
 /** The state a provider's Check would return in any preview: inputs plus the autoname. */
-export function checkedInputs(
-    type: string,
-    name: string,
-    urn: string,
-    inputs: Record<string, unknown>,
-): Record<string, unknown> {
+export function checkedInputs(type: string, name: string, urn: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const prop = AUTONAMED[type];
     if (prop === undefined || (typeof inputs[prop] === "string" && inputs[prop] !== "")) {
         return inputs;
@@ -93,8 +88,7 @@ function str(v: unknown, fallback: string): string {
 
 type Computed = (c: Ctx) => { id: string; state: Record<string, unknown> };
 
-const arn = (service: string, resource: string, c: Ctx, global = false) =>
-    `arn:aws:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
+const arn = (service: string, resource: string, c: Ctx, global = false) => `arn:aws:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
 
 /**
  * Inputs the provider fills in with computed fields, so a first preview has the whole value unknown
@@ -264,8 +258,7 @@ function genericComputed(type: string, c: Ctx): { id: string; state: Record<stri
 function remoteComponentOutputs(type: string, c: Ctx, azs: number): Record<string, unknown> | undefined {
     if (type === "awsx:ec2:Vpc") {
         const vpcId = `vpc-${shortHash(c.urn, 17)}`;
-        const subnets = (tier: string) =>
-            Array.from({ length: azs }, (_, i) => `subnet-${shortHash(`${c.urn}/${tier}/${i}`, 17)}`);
+        const subnets = (tier: string) => Array.from({ length: azs }, (_, i) => `subnet-${shortHash(`${c.urn}/${tier}/${i}`, 17)}`);
         // awsx gives each subnet its own route table and returns the associations as resources; their
         // subnetId and routeTableId are what a program reads (a gateway endpoint's private route tables).
         const routeTableAssociations = ["public", "private"].flatMap((tier) =>

@@ -46,10 +46,7 @@ export interface AnalyzerInput {
     provider?: { type: string; name: string; urn: string; properties: Record<string, unknown> };
 }
 
-function call<Req, Res>(
-    fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
-    req: Req,
-): Promise<Res> {
+function call<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
@@ -118,9 +115,7 @@ export class PolicyPackProcess {
         try {
             runPolicyPack = createRequire(path.join(dir, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
         } catch {
-            throw new PreviewError(
-                `--policy-pack ${packDir}: @pulumi/pulumi is not installed for the pack; run \`npm ci\` in ${dir}`,
-            );
+            throw new PreviewError(`--policy-pack ${packDir}: @pulumi/pulumi is not installed for the pack; run \`npm ci\` in ${dir}`);
         }
         // The engine address is the CLI's own; the pack only keeps it for logging, so any address does.
         const cache = codeCache("pack", dir);

@@ -57,9 +57,7 @@ function readProjectKeys(file: string, project: string, raw: unknown): Map<strin
         }
         const spec = entry as Record<string, unknown>;
         if (spec.type !== undefined && !["string", "integer", "boolean", "array"].includes(String(spec.type))) {
-            throw new PreviewError(
-                `${file}: config key '${name}' has type '${String(spec.type)}'; allowed types are string, integer, boolean, array`,
-            );
+            throw new PreviewError(`${file}: config key '${name}' has type '${String(spec.type)}'; allowed types are string, integer, boolean, array`);
         }
         if (!name.includes(":") && spec.value !== undefined) {
             throw new PreviewError(`${file}: config key '${name}' of this project takes a 'default', not a 'value'`);
@@ -109,11 +107,8 @@ function stripSecure(value: unknown): { value: unknown; secret: boolean } {
 function typeProblem(stack: string, key: string, type: ConfigType, value: unknown): string | undefined {
     const ok =
         (type === "string" && typeof value === "string") ||
-        (type === "integer" &&
-            ((typeof value === "number" && Number.isInteger(value)) ||
-                (typeof value === "string" && /^-?\d+$/.test(value)))) ||
-        (type === "boolean" &&
-            (typeof value === "boolean" || (typeof value === "string" && /^(true|false)$/.test(value)))) ||
+        (type === "integer" && ((typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value)))) ||
+        (type === "boolean" && (typeof value === "boolean" || (typeof value === "string" && /^(true|false)$/.test(value)))) ||
         (type === "array" && Array.isArray(value));
     if (ok || value === SECRET_PLACEHOLDER) {
         return undefined;
@@ -138,9 +133,7 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
     const runtime = project.runtime;
     const runtimeName = isRecord(runtime) ? runtime.name : runtime;
     if (runtimeName !== "nodejs") {
-        throw new PreviewError(
-            `${projectFile}: runtime '${String(runtimeName)}' is not supported; the offline preview runs nodejs programs`,
-        );
+        throw new PreviewError(`${projectFile}: runtime '${String(runtimeName)}' is not supported; the offline preview runs nodejs programs`);
     }
     const options = isRecord(runtime) && isRecord(runtime.options) ? runtime.options : {};
     const name = project.name;
@@ -153,17 +146,14 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
             .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
             .filter((s): s is string => s !== undefined);
         throw new PreviewError(
-            `stack '${stack}' has no ${path.basename(stackFile)} in ${dir}` +
-                (known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""),
+            `stack '${stack}' has no ${path.basename(stackFile)} in ${dir}` + (known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""),
         );
     }
     if (!isRecord(stackDoc)) {
         throw new PreviewError(`${stackFile}: expected a map with a 'config' key`);
     }
     if (stackDoc.environment !== undefined) {
-        throw new PreviewError(
-            `${stackFile}: 'environment' imports a Pulumi ESC environment, which needs Pulumi Cloud; the offline preview cannot resolve it`,
-        );
+        throw new PreviewError(`${stackFile}: 'environment' imports a Pulumi ESC environment, which needs Pulumi Cloud; the offline preview cannot resolve it`);
     }
 
     const keys = readProjectKeys(projectFile, name, project.config);
@@ -186,9 +176,7 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
     for (const [key, raw] of Object.entries(stackConfig)) {
         const parts = key.split(":");
         if (parts.length < 2 || parts.some((p) => p === "")) {
-            problems.push(
-                `${path.basename(stackFile)}: configuration key '${key}' should be of the form <namespace>:<name>, for example ${name}:${key}`,
-            );
+            problems.push(`${path.basename(stackFile)}: configuration key '${key}' should be of the form <namespace>:<name>, for example ${name}:${key}`);
             continue;
         }
         // The legacy form `ns:config:name` means `ns:name`.

@@ -48,10 +48,7 @@ function tree(report: PreviewReport, style: Style, counts: Map<string, { mandato
     roots.forEach((r) => walk(r, "", ""));
     const w0 = Math.max(4, ...rows.map((r) => r[0].length));
     const w1 = Math.max(4, ...rows.map((r) => r[1].length));
-    return [
-        style.bold(`    ${"  Type".padEnd(w0)}  ${"Name".padEnd(w1)}  Plan`),
-        ...rows.map(([t, n, p]) => `    ${t.padEnd(w0)}  ${n.padEnd(w1)}  ${p}`),
-    ];
+    return [style.bold(`    ${"  Type".padEnd(w0)}  ${"Name".padEnd(w1)}  Plan`), ...rows.map(([t, n, p]) => `    ${t.padEnd(w0)}  ${n.padEnd(w1)}  ${p}`)];
 }
 
 function violations(title: string, list: Diagnostic[], color: (s: string) => string, style: Style): string[] {
@@ -99,10 +96,7 @@ export function renderReport(report: PreviewReport, style: Style = plain): strin
             lines.push(`    ${k}: ${JSON.stringify(v)}`);
         }
     }
-    const verdict =
-        report.summary.mandatory > 0
-            ? style.red(`${report.summary.mandatory} mandatory`)
-            : style.green("0 mandatory");
+    const verdict = report.summary.mandatory > 0 ? style.red(`${report.summary.mandatory} mandatory`) : style.green("0 mandatory");
     lines.push(
         "",
         `${style.bold("Summary:")} ${report.summary.resources} resources, ${verdict}, ${report.summary.advisory} advisory violations ` +

@@ -135,9 +135,7 @@ async function main(): Promise<void> {
                 (providerRef ? regionOf(providerRef) : undefined) ??
                 (type.startsWith("pulumi:providers:aws") && typeof inputs.region === "string" ? inputs.region : undefined);
             const { id, state } =
-                type === STACK_TYPE
-                    ? { id: undefined, state: {} }
-                    : mockResourceState(ctx, { type, name, urn, custom, inputs, region: resourceRegion });
+                type === STACK_TYPE ? { id: undefined, state: {} } : mockResourceState(ctx, { type, name, urn, custom, inputs, region: resourceRegion });
             if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") {
                 providerRegions.set(urn, inputs.region);
             }
@@ -264,9 +262,7 @@ async function main(): Promise<void> {
                       message: failure.message,
                       stack: failure.stack,
                       // RunErrors (and ResourceErrors that ask for it) are meant to be read without a stack.
-                      hideStack:
-                          pulumi.RunError.isInstance(failure) ||
-                          (failure as { hideStack?: boolean }).hideStack === true,
+                      hideStack: pulumi.RunError.isInstance(failure) || (failure as { hideStack?: boolean }).hideStack === true,
                   }
                 : undefined,
             // Already streamed one by one.
@@ -290,11 +286,7 @@ async function main(): Promise<void> {
  * The inputs the engine checks policies against are the program's inputs after the provider's Check,
  * which adds autonames. Values the program gave keep their wire form (secrets, unknowns).
  */
-function withAutoname(
-    wire: Record<string, unknown>,
-    checked: Record<string, unknown>,
-    inputs: Record<string, unknown>,
-): Record<string, unknown> {
+function withAutoname(wire: Record<string, unknown>, checked: Record<string, unknown>, inputs: Record<string, unknown>): Record<string, unknown> {
     const added = Object.fromEntries(Object.entries(checked).filter(([k]) => !(k in inputs)));
     return { ...added, ...wire };
 }

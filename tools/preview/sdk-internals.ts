@@ -139,13 +139,33 @@ export function describeSdkInternals(sdkDir: string): InternalCheck[] {
     const config = tryLoad(load, "./runtime/config.js");
     return [
         { name: "cmd/run/index.js (the language host's entry point)", optional: false, ok: fs.existsSync(path.join(sdkDir, "cmd", "run", "index.js")) },
-        { name: "cmd/run-policy-pack (the policy pack's entry point)", optional: false, ok: fs.existsSync(path.join(sdkDir, "cmd", "run-policy-pack", "index.js")) },
+        {
+            name: "cmd/run-policy-pack (the policy pack's entry point)",
+            optional: false,
+            ok: fs.existsSync(path.join(sdkDir, "cmd", "run-policy-pack", "index.js")),
+        },
         { name: "runtime/settings.js getMonitor()", optional: false, ok: has(settings, "getMonitor", "function") },
         { name: "runtime/settings.js waitForRPCs()", optional: false, ok: has(settings, "waitForRPCs", "function") },
-        { name: "runtime/rpc.js serializeProperties() and deserializeProperties()", optional: false, ok: has(rpc, "serializeProperties", "function") && has(rpc, "deserializeProperties", "function") },
-        { name: "proto/resource_pb.js RegisterResourceResponse and ReadResourceResponse", optional: false, ok: has(proto, "RegisterResourceResponse", "function") && has(proto, "ReadResourceResponse", "function") },
-        { name: "google-protobuf Struct.fromJavaScript()", optional: false, ok: has((struct as { Struct?: unknown } | undefined)?.Struct, "fromJavaScript", "function") },
-        { name: "resource.js Resource.callsites()", optional: true, ok: typeof (resource?.Resource as { callsites?: unknown } | undefined)?.callsites === "function" },
+        {
+            name: "runtime/rpc.js serializeProperties() and deserializeProperties()",
+            optional: false,
+            ok: has(rpc, "serializeProperties", "function") && has(rpc, "deserializeProperties", "function"),
+        },
+        {
+            name: "proto/resource_pb.js RegisterResourceResponse and ReadResourceResponse",
+            optional: false,
+            ok: has(proto, "RegisterResourceResponse", "function") && has(proto, "ReadResourceResponse", "function"),
+        },
+        {
+            name: "google-protobuf Struct.fromJavaScript()",
+            optional: false,
+            ok: has((struct as { Struct?: unknown } | undefined)?.Struct, "fromJavaScript", "function"),
+        },
+        {
+            name: "resource.js Resource.callsites()",
+            optional: true,
+            ok: typeof (resource?.Resource as { callsites?: unknown } | undefined)?.callsites === "function",
+        },
         { name: "runtime/debuggable.js debuggablePromise()", optional: true, ok: has(debuggable, "debuggablePromise", "function") },
         { name: "runtime/config.js isConfigSecret()", optional: true, ok: has(config, "isConfigSecret", "function") },
     ];
@@ -162,7 +182,9 @@ export function sdkInternals(sdkDir: string, usedBy = "the offline preview", not
     const checks = describeSdkInternals(sdkDir);
     const broken = checks.filter((c) => !c.ok && !c.optional).map((c) => c.name);
     if (broken.length > 0) {
-        throw new UnverifiedDependencyError(`${PULUMI_SDK_PACKAGE} ${version} no longer has what ${usedBy} relies on: ${broken.join("; ")} (tools/preview/sdk-internals.ts)`);
+        throw new UnverifiedDependencyError(
+            `${PULUMI_SDK_PACKAGE} ${version} no longer has what ${usedBy} relies on: ${broken.join("; ")} (tools/preview/sdk-internals.ts)`,
+        );
     }
     const optionalOk = (name: string) => checks.find((c) => c.name.startsWith(name))?.ok === true;
     const load = createRequire(path.join(sdkDir, "package.json"));
@@ -173,7 +195,9 @@ export function sdkInternals(sdkDir: string, usedBy = "the offline preview", not
         runEntry: path.join(sdkDir, "cmd", "run", "index.js"),
         skipStackTraces() {
             if (!optionalOk("resource.js") || !optionalOk("runtime/debuggable.js")) {
-                notice(`notice: ${PULUMI_SDK_PACKAGE} ${version}: the stack-trace shortcut does not apply, so ${usedBy} runs slower (tools/preview/sdk-internals.ts)`);
+                notice(
+                    `notice: ${PULUMI_SDK_PACKAGE} ${version}: the stack-trace shortcut does not apply, so ${usedBy} runs slower (tools/preview/sdk-internals.ts)`,
+                );
                 return false;
             }
             // The SDK formats a stack trace for every resource (its source position) and every RPC promise
@@ -190,7 +214,9 @@ export function sdkInternals(sdkDir: string, usedBy = "the offline preview", not
                 monitor.resources instanceof Map &&
                 ["registerResource", "readResource", "registerResourceOutputs"].every((m) => typeof (monitor as Record<string, unknown>)[m] === "function");
             if (!ok) {
-                throw new UnverifiedDependencyError(`${PULUMI_SDK_PACKAGE} ${version}: the mock monitor has changed shape (resources map, registerResource, readResource, registerResourceOutputs)`);
+                throw new UnverifiedDependencyError(
+                    `${PULUMI_SDK_PACKAGE} ${version}: the mock monitor has changed shape (resources map, registerResource, readResource, registerResourceOutputs)`,
+                );
             }
             return monitor as MockMonitorLike;
         },
@@ -224,7 +250,9 @@ export function configSecretReader(runtime: object, notice: (line: string) => vo
     if (verified && typeof internal === "function") {
         return (key) => (internal as (k: string) => boolean)(key);
     }
-    notice(`notice: ${PULUMI_SDK_PACKAGE} ${version}: config.ts reads secret keys from PULUMI_CONFIG_SECRET_KEYS (isConfigSecret is not verified on this release)`);
+    notice(
+        `notice: ${PULUMI_SDK_PACKAGE} ${version}: config.ts reads secret keys from PULUMI_CONFIG_SECRET_KEYS (isConfigSecret is not verified on this release)`,
+    );
     let keys: unknown;
     try {
         keys = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
@@ -239,7 +267,9 @@ export function configSecretReader(runtime: object, notice: (line: string) => vo
 export function waitForRPCs(sdkDir: string = sdkDirFrom(__filename)): () => Promise<void> {
     const settings = createRequire(path.join(sdkDir, "package.json"))("./runtime/settings.js") as { waitForRPCs?: unknown };
     if (typeof settings.waitForRPCs !== "function") {
-        throw new UnverifiedDependencyError(`${PULUMI_SDK_PACKAGE} ${sdkVersion(sdkDir)}: runtime/settings.js has no waitForRPCs() (tools/preview/sdk-internals.ts)`);
+        throw new UnverifiedDependencyError(
+            `${PULUMI_SDK_PACKAGE} ${sdkVersion(sdkDir)}: runtime/settings.js has no waitForRPCs() (tools/preview/sdk-internals.ts)`,
+        );
     }
     return settings.waitForRPCs as () => Promise<void>;
 }

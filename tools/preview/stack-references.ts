@@ -80,20 +80,28 @@ export function loadStackReference(name: string, file: string): StackReferenceDa
     try {
         doc = JSON.parse(text);
     } catch (err) {
-        throw new PreviewError(`${label}: the file is not JSON (${(err as Error).message}); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+        throw new PreviewError(
+            `${label}: the file is not JSON (${(err as Error).message}); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`,
+        );
     }
     if (!isRecord(doc)) {
-        throw new PreviewError(`${label}: the file holds ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}, not a JSON object; give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+        throw new PreviewError(
+            `${label}: the file holds ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}, not a JSON object; give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`,
+        );
     }
     const isReport = typeof doc.project === "string" && typeof doc.stack === "string" && Array.isArray(doc.resources);
     if (!isReport) {
         if (Object.keys(doc).length === 0) {
-            throw new PreviewError(`${label}: the file holds no outputs (an empty object); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`);
+            throw new PreviewError(
+                `${label}: the file holds no outputs (an empty object); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`,
+            );
         }
         return { outputs: doc, secretOutputNames: [] };
     }
     if (!isRecord(doc.outputs) || Object.keys(doc.outputs).length === 0) {
-        throw new PreviewError(`${label}: the file is a preview report of ${doc.project}/${doc.stack} without outputs; preview a program that exports its outputs`);
+        throw new PreviewError(
+            `${label}: the file is a preview report of ${doc.project}/${doc.stack} without outputs; preview a program that exports its outputs`,
+        );
     }
     // The report must be of the stack the program names, so a consumer is never previewed against another
     // environment's values by mistake.

@@ -12,18 +12,20 @@ export const ON_LAMBDA_NODE = Number(process.versions.node.split(".")[0]) === LA
  * use `lambdaNode()` instead.
  */
 export function skipUnlessLambdaNode(ctx: Mocha.Context): void {
-  if (!ON_LAMBDA_NODE) {
-    console.log(`      skipped: the bundle targets nodejs${LAMBDA_NODE_MAJOR}.x and loads in this process only on Node.js ${LAMBDA_NODE_MAJOR} (this is ${process.version})`);
-    ctx.skip();
-  }
+    if (!ON_LAMBDA_NODE) {
+        console.log(
+            `      skipped: the bundle targets nodejs${LAMBDA_NODE_MAJOR}.x and loads in this process only on Node.js ${LAMBDA_NODE_MAJOR} (this is ${process.version})`,
+        );
+        ctx.skip();
+    }
 }
 
 let built: Promise<Map<FunctionName, BundleResult>> | undefined;
 
 /** Builds every bundle once per test process into a temp dir, so a clean clone needs no prior step. */
 export function ensureBundles(): Promise<Map<FunctionName, BundleResult>> {
-  built ??= bundleAll({ outDir: mkdtempSync(path.join(tmpdir(), "bundles-")) }).then((results) => new Map(results.map((r) => [r.name, r])));
-  return built;
+    built ??= bundleAll({ outDir: mkdtempSync(path.join(tmpdir(), "bundles-")) }).then((results) => new Map(results.map((r) => [r.name, r])));
+    return built;
 }
 
 /**
@@ -32,22 +34,23 @@ export function ensureBundles(): Promise<Map<FunctionName, BundleResult>> {
  * endpoints lazily, so the environment stays set until the returned `restore` is called.
  */
 export function loadBundle<T>(file: string, env: Record<string, string>): { module: T; restore: () => void } {
-  if (!ON_LAMBDA_NODE) throw new Error(`loadBundle runs a nodejs${LAMBDA_NODE_MAJOR}.x bundle in this ${process.version} process: call skipUnlessLambdaNode(this) first`);
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  delete require.cache[require.resolve(file)];
-  const restore = () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+    if (!ON_LAMBDA_NODE)
+        throw new Error(`loadBundle runs a nodejs${LAMBDA_NODE_MAJOR}.x bundle in this ${process.version} process: call skipUnlessLambdaNode(this) first`);
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    delete require.cache[require.resolve(file)];
+    const restore = () => {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    };
+    try {
+        // A bundle is loaded by path at run time, as Lambda does; `import` cannot take a computed CommonJS path synchronously.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return { module: require(file) as T, restore };
+    } catch (error) {
+        restore();
+        throw error;
     }
-  };
-  try {
-    // A bundle is loaded by path at run time, as Lambda does; `import` cannot take a computed CommonJS path synchronously.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { module: require(file) as T, restore };
-  } catch (error) {
-    restore();
-    throw error;
-  }
 }

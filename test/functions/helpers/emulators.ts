@@ -11,5 +11,5 @@ export const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
 export const dynamoClient = (endpoint: string): DynamoDBClient => new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
 export const sqsClient = (endpoint: string): SQSClient => new SQSClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-export const sesClient = (endpoint: string, maxAttempts = 1): SESv2Client => new SESv2Client({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts });
-
+export const sesClient = (endpoint: string, maxAttempts = 1): SESv2Client =>
+    new SESv2Client({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts });
