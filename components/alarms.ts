@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildHooks, createChild } from "./component";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -104,6 +105,8 @@ export function createAlarm(
         tags?: Record<string, string>;
         /** Provider of another region, e.g. us-east-1 for CloudFront metrics. @default the parent's */
         provider?: pulumi.ProviderResource;
+        /** The component's transform and record for its alarms (both the alarm and its twin). @default none */
+        hooks?: ChildHooks<aws.cloudwatch.MetricAlarmArgs>;
     },
 ): CreatedAlarm {
     const period = spec.periodSeconds ?? 60;
@@ -117,7 +120,8 @@ export function createAlarm(
         ...signalArgs(spec.signal, period),
     };
     const topic = routing.topicArns[spec.severity];
-    const alarm = new aws.cloudwatch.MetricAlarm(
+    const alarm = createChild(
+        aws.cloudwatch.MetricAlarm,
         name,
         {
             ...common,
@@ -129,6 +133,7 @@ export function createAlarm(
             tags: { ...opts.tags, severity: spec.severity },
         },
         { parent: opts.parent, provider: opts.provider },
+        opts.hooks,
     );
     if (spec.severity !== "warning") {
         return { alarm };
@@ -136,7 +141,8 @@ export function createAlarm(
     // CloudWatch evaluates at most one day of datapoints; escalationMinutes is capped at 1440 by config.
     const escalationPeriods = Math.max(evaluationPeriods, Math.ceil((routing.escalationMinutes * 60) / period));
     const escalated = routing.escalationTopicArn;
-    const escalation = new aws.cloudwatch.MetricAlarm(
+    const escalation = createChild(
+        aws.cloudwatch.MetricAlarm,
         `${name}-escalated`,
         {
             ...common,
@@ -148,6 +154,7 @@ export function createAlarm(
             tags: { ...opts.tags, severity: ESCALATION, escalates: name },
         },
         { parent: opts.parent, provider: opts.provider },
+        opts.hooks,
     );
     return { alarm, escalation };
 }

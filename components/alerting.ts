@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, ESCALATION, SEVERITIES, Severity, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
 
-export interface AlertingArgs {
+export interface AlertingArgs extends ComponentOptions<AlertingChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the KMS key the topics are encrypted with (the messaging key). */
@@ -36,13 +37,22 @@ export interface AlertingArgs {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The kinds of child resources Alerting creates, and the arguments a `transform` of each may edit. */
+export interface AlertingChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    topicSubscription: aws.sns.TopicSubscriptionArgs;
+}
+const ALERTING_CHILD_KINDS = ["metricAlarm", "topic", "topicPolicy", "topicSubscription"] as const;
+
 /**
  * The three severity topics every alarm routes to, the escalation topic, their subscriptions, and
  * the escalation rule. `critical` pages (team mailboxes + pager) at once; `warning` and `info` go to
  * the team mailboxes; a warning still breaching after `escalationMinutes` notifies the escalation
  * topic (`escalationEmails` + pager), so the escalated tier hears of it from its own targets.
  */
-export class Alerting extends pulumi.ComponentResource {
+export class Alerting extends Component<AlertingChildren> {
     /** ARN of each severity topic. */
     public readonly topicArns: pulumi.Output<Record<Severity, string>>;
     /** Routing handed to every component that creates alarms. */
@@ -53,7 +63,7 @@ export class Alerting extends pulumi.ComponentResource {
     public readonly escalationTopic: aws.sns.Topic;
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:alerting:Alerting", name, {}, opts);
+        super("platform:alerting:Alerting", "Alerting", name, ALERTING_CHILD_KINDS, args, opts);
         if (args.emails.length === 0) {
             invalid("Alerting", "emails", args.emails, "allowed: at least one email address, so every topic reaches someone");
         }
@@ -85,8 +95,10 @@ export class Alerting extends pulumi.ComponentResource {
             const topicName = `${ctx.namePrefix}-alerts-${tier}`;
             // Built from the fixed name so the policy is known, and checked, on a first preview too.
             const topicArn = arn(ctx, "sns", topicName);
-            const topic = new aws.sns.Topic(
-                `${name}-${tier}`,
+            const topic = this.create(
+                "topic",
+                aws.sns.Topic,
+                `${tier}`,
                 {
                     name: topicName,
                     displayName: `${ctx.namePrefix} ${tier}`,
@@ -96,8 +108,10 @@ export class Alerting extends pulumi.ComponentResource {
                 { parent: this },
             );
             created[tier] = topic;
-            new aws.sns.TopicPolicy(
-                `${name}-${tier}-policy`,
+            this.create(
+                "topicPolicy",
+                aws.sns.TopicPolicy,
+                `${tier}-policy`,
                 {
                     arn: topic.arn,
                     policy: pulumi.jsonStringify({
@@ -118,12 +132,20 @@ export class Alerting extends pulumi.ComponentResource {
                 { parent: this },
             );
             emails.forEach((email, i) => {
-                new aws.sns.TopicSubscription(`${name}-${tier}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this });
+                this.create(
+                    "topicSubscription",
+                    aws.sns.TopicSubscription,
+                    `${tier}-email-${i}`,
+                    { topic: topic.arn, protocol: "email", endpoint: email },
+                    { parent: this },
+                );
             });
             // Critical pages at once; the escalation topic pages too, so an unresolved warning wakes someone.
             if (pager && args.hasPager && args.pagerUrl !== undefined) {
-                new aws.sns.TopicSubscription(
-                    `${name}-${tier}-pager`,
+                this.create(
+                    "topicSubscription",
+                    aws.sns.TopicSubscription,
+                    `${tier}-pager`,
                     { topic: topic.arn, protocol: "https", endpoint: args.pagerUrl, endpointAutoConfirms: true },
                     { parent: this },
                 );
@@ -149,7 +171,7 @@ export class Alerting extends pulumi.ComponentResource {
                 `Notifications on the ${tier} topic failed to deliver: check its subscriptions.`,
                 failureRoute[tier],
                 this.routing,
-                { parent: this, tags: ctx.tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
             );
         }
         this.registerOutputs({ topicArns: this.topicArns, escalationTopicArn: this.escalationTopic.arn });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { API_CACHE_SIZES } from "../config";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
@@ -79,7 +80,7 @@ export interface ApiHandler {
     aliasInvokeArn: pulumi.Input<string>;
 }
 
-export interface ApiArgs {
+export interface ApiArgs extends ComponentOptions<ApiChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** The routes; each integrates with `handler` (Lambda proxy). */
@@ -274,13 +275,55 @@ function routeShape(C: string, route: string, r: RouteSpec): RouteShape {
     return { requestParameters, cacheKey: authorized ? [AUTHORIZATION, ...key] : key };
 }
 
+/** The kinds of child resources Api creates, and the arguments a `transform` of each may edit. */
+export interface ApiChildren extends ChildKinds {
+    account: aws.apigateway.AccountArgs;
+    authorizer: aws.apigateway.AuthorizerArgs;
+    deployment: aws.apigateway.DeploymentArgs;
+    integration: aws.apigateway.IntegrationArgs;
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    method: aws.apigateway.MethodArgs;
+    methodSettings: aws.apigateway.MethodSettingsArgs;
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    model: aws.apigateway.ModelArgs;
+    permission: aws.lambda.PermissionArgs;
+    requestValidator: aws.apigateway.RequestValidatorArgs;
+    resource: aws.apigateway.ResourceArgs;
+    response: aws.apigateway.ResponseArgs;
+    restApi: aws.apigateway.RestApiArgs;
+    role: aws.iam.RoleArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    stage: aws.apigateway.StageArgs;
+    webAclAssociation: aws.wafv2.WebAclAssociationArgs;
+}
+const API_CHILD_KINDS = [
+    "account",
+    "authorizer",
+    "deployment",
+    "integration",
+    "logGroup",
+    "method",
+    "methodSettings",
+    "metricAlarm",
+    "model",
+    "permission",
+    "requestValidator",
+    "resource",
+    "response",
+    "restApi",
+    "role",
+    "rolePolicy",
+    "stage",
+    "webAclAssociation",
+] as const;
+
 /**
  * A REST API: a Cognito authorizer on every route that does not state why it is public, request
  * validation for bodies, Lambda proxy integrations with the handler's `live` alias, a stage with
  * JSON access logs, ERROR execution logs, X-Ray, throttling and an optional encrypted cache, the
  * regional WAF web ACL, and alarms on the 5xx rate and p99 latency.
  */
-export class Api extends pulumi.ComponentResource {
+export class Api extends Component<ApiChildren> {
     /** REST API id. */
     public readonly apiId: pulumi.Output<string>;
     /** REST API name: the `ApiName` dimension of its CloudWatch metrics. */
@@ -300,52 +343,55 @@ export class Api extends pulumi.ComponentResource {
     public readonly rollbackAlarmNames: pulumi.Output<string>[];
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:api:Api", name, {}, opts);
-        const C = "Api";
+        super("platform:api:Api", "Api", name, API_CHILD_KINDS, args, opts);
         if (args.routes.length === 0) {
-            invalid(C, "routes", args.routes, "allowed: at least one route");
+            this.invalid("routes", args.routes, "allowed: at least one route");
         }
         const seen = new Set<string>();
         const shapes = new Map<RouteSpec, RouteShape>();
         for (const r of args.routes) {
             if (!(HTTP_METHODS as readonly string[]).includes(r.method)) {
-                invalid(C, "routes[].method", r.method, `allowed: ${HTTP_METHODS.join(", ")}`);
+                this.invalid("routes[].method", r.method, `allowed: ${HTTP_METHODS.join(", ")}`);
             }
             if (!PATH.test(r.path)) {
-                invalid(C, "routes[].path", r.path, "allowed: /segment/{param} paths without a trailing slash");
+                this.invalid("routes[].path", r.path, "allowed: /segment/{param} paths without a trailing slash");
             }
             const key = `${r.method} ${r.path}`;
             if (seen.has(key)) {
-                invalid(C, "routes", key, "each method and path may appear once");
+                this.invalid("routes", key, "each method and path may appear once");
             }
             seen.add(key);
             if (r.publicReason !== undefined && r.publicReason.trim().length < 10) {
-                invalid(C, `routes[${key}].publicReason`, r.publicReason, "a public route needs a real reason (10 characters or more)");
+                this.invalid(`routes[${key}].publicReason`, r.publicReason, "a public route needs a real reason (10 characters or more)");
             }
-            shapes.set(r, routeShape(C, key, r));
+            shapes.set(r, routeShape(this.className, key, r));
         }
         const stageName = args.stageName ?? "v1";
         if (!/^[A-Za-z0-9_]{1,64}$/.test(stageName)) {
-            invalid(C, "stageName", stageName, "allowed: letters, digits and underscores");
+            this.invalid("stageName", stageName, "allowed: letters, digits and underscores");
         }
-        checkInt(C, "throttleRateLimit", args.throttleRateLimit, 1, 10000);
-        checkInt(C, "throttleBurstLimit", args.throttleBurstLimit, 1, 5000);
-        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
-        checkInt(C, "fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
-        checkInt(C, "latencyP99Ms", args.latencyP99Ms, 50, 29000);
+        this.checkInt("throttleRateLimit", args.throttleRateLimit, 1, 10000);
+        this.checkInt("throttleBurstLimit", args.throttleBurstLimit, 1, 5000);
+        this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
+        this.checkInt("fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
+        this.checkInt("latencyP99Ms", args.latencyP99Ms, 50, 29000);
         if (!(API_CACHE_SIZES as readonly string[]).includes(args.cacheSizeGb)) {
-            invalid(C, "cacheSizeGb", args.cacheSizeGb, `allowed: ${API_CACHE_SIZES.join(", ")}`);
+            this.invalid("cacheSizeGb", args.cacheSizeGb, `allowed: ${API_CACHE_SIZES.join(", ")}`);
         }
         const ctx = args.context;
         const physical = `${ctx.namePrefix}-${name}`;
 
-        const api = new aws.apigateway.RestApi(
-            `${name}-api`,
+        const api = this.create(
+            "restApi",
+            aws.apigateway.RestApi,
+            `api`,
             { name: physical, description: `${physical} REST API`, endpointConfiguration: { types: "REGIONAL" }, tags: ctx.tags },
             { parent: this },
         );
-        const authorizer = new aws.apigateway.Authorizer(
-            `${name}-cognito`,
+        const authorizer = this.create(
+            "authorizer",
+            aws.apigateway.Authorizer,
+            `cognito`,
             {
                 restApi: api.id,
                 name: "cognito",
@@ -355,8 +401,10 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const validator = new aws.apigateway.RequestValidator(
-            `${name}-body-validator`,
+        const validator = this.create(
+            "requestValidator",
+            aws.apigateway.RequestValidator,
+            `body-validator`,
             { restApi: api.id, name: "body-and-parameters", validateRequestBody: true, validateRequestParameters: true },
             { parent: this },
         );
@@ -371,8 +419,10 @@ export class Api extends pulumi.ComponentResource {
             const cut = path.lastIndexOf("/");
             const parentId = resourceFor(path.slice(0, cut));
             const segment = path.slice(cut + 1);
-            const res = new aws.apigateway.Resource(
-                `${name}-res${path.replace(/[{}]/g, "").replace(/\//g, "-")}`,
+            const res = this.create(
+                "resource",
+                aws.apigateway.Resource,
+                `res${path.replace(/[{}]/g, "").replace(/\//g, "-")}`,
                 { restApi: api.id, parentId, pathPart: segment },
                 { parent: this },
             );
@@ -387,8 +437,10 @@ export class Api extends pulumi.ComponentResource {
             const hasBody = r.method !== "GET" && r.method !== "DELETE";
             let model: aws.apigateway.Model | undefined;
             if (r.bodySchema) {
-                model = new aws.apigateway.Model(
-                    `${name}-${slug}-model`,
+                model = this.create(
+                    "model",
+                    aws.apigateway.Model,
+                    `${slug}-model`,
                     {
                         restApi: api.id,
                         name: slug.replace(/[^A-Za-z0-9]/g, ""),
@@ -399,8 +451,10 @@ export class Api extends pulumi.ComponentResource {
                 );
             }
             const shape = shapes.get(r) as RouteShape;
-            const method = new aws.apigateway.Method(
-                `${name}-${slug}`,
+            const method = this.create(
+                "method",
+                aws.apigateway.Method,
+                `${slug}`,
                 {
                     restApi: api.id,
                     resourceId,
@@ -414,8 +468,10 @@ export class Api extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            const integration = new aws.apigateway.Integration(
-                `${name}-${slug}-integration`,
+            const integration = this.create(
+                "integration",
+                aws.apigateway.Integration,
+                `${slug}-integration`,
                 {
                     restApi: api.id,
                     resourceId,
@@ -434,8 +490,10 @@ export class Api extends pulumi.ComponentResource {
         const cachedRoutes = args.routes.filter((r) => r.cache !== undefined);
         for (const [responseType, code] of Object.entries(GATEWAY_ERROR_CODES)) {
             routeResources.push(
-                new aws.apigateway.Response(
-                    `${name}-${responseType.toLowerCase().replace(/_/g, "-")}-response`,
+                this.create(
+                    "response",
+                    aws.apigateway.Response,
+                    `${responseType.toLowerCase().replace(/_/g, "-")}-response`,
                     {
                         restApiId: api.id,
                         responseType,
@@ -452,8 +510,10 @@ export class Api extends pulumi.ComponentResource {
         }
 
         // Only API Gateway, only from this API, only the live alias.
-        new aws.lambda.Permission(
-            `${name}-invoke`,
+        this.create(
+            "permission",
+            aws.lambda.Permission,
+            `invoke`,
             {
                 action: "lambda:InvokeFunction",
                 function: args.handler.functionName,
@@ -465,8 +525,10 @@ export class Api extends pulumi.ComponentResource {
         );
 
         // API Gateway writes execution and access logs with one role per account and region.
-        const logsRole = new aws.iam.Role(
-            `${name}-cloudwatch-role`,
+        const logsRole = this.create(
+            "role",
+            aws.iam.Role,
+            `cloudwatch-role`,
             {
                 name: `${physical}-cloudwatch`,
                 assumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com", { StringEquals: { "aws:SourceAccount": ctx.accountId } }),
@@ -476,8 +538,10 @@ export class Api extends pulumi.ComponentResource {
         );
         const logGroups = arn(ctx, "logs", "log-group:API-Gateway-Execution-Logs_*");
         const accessLogArn = arn(ctx, "logs", `log-group:/aws/apigateway/${physical}-*`);
-        const logsPolicy = new aws.iam.RolePolicy(
-            `${name}-cloudwatch-policy`,
+        const logsPolicy = this.create(
+            "rolePolicy",
+            aws.iam.RolePolicy,
+            `cloudwatch-policy`,
             {
                 role: logsRole.name,
                 policy: policyDocument([
@@ -491,16 +555,26 @@ export class Api extends pulumi.ComponentResource {
             { parent: this },
         );
         // This setting is per account and region; every stack sets its own role, each sufficient.
-        const account = new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: logsRole.arn }, { parent: this, dependsOn: [logsPolicy] });
+        const account = this.create(
+            "account",
+            aws.apigateway.Account,
+            `account`,
+            { cloudwatchRoleArn: logsRole.arn },
+            { parent: this, dependsOn: [logsPolicy] },
+        );
 
-        const accessLogs = new aws.cloudwatch.LogGroup(
-            `${name}-access-logs`,
+        const accessLogs = this.create(
+            "logGroup",
+            aws.cloudwatch.LogGroup,
+            `access-logs`,
             { name: `/aws/apigateway/${physical}-access`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn, tags: ctx.tags },
             { parent: this },
         );
         // Created ahead of API Gateway so it has retention and encryption from the first log line.
-        const executionLogs = new aws.cloudwatch.LogGroup(
-            `${name}-execution-logs`,
+        const executionLogs = this.create(
+            "logGroup",
+            aws.cloudwatch.LogGroup,
+            `execution-logs`,
             {
                 name: pulumi.interpolate`API-Gateway-Execution-Logs_${api.id}/${stageName}`,
                 retentionInDays: args.logRetentionDays,
@@ -515,8 +589,10 @@ export class Api extends pulumi.ComponentResource {
             .update(JSON.stringify(args.routes))
             .update(JSON.stringify(Object.entries(GATEWAY_ERROR_CODES).map(([type, code]) => [type, gatewayErrorTemplate(code)])))
             .digest("hex");
-        const deployment = new aws.apigateway.Deployment(
-            `${name}-deployment`,
+        const deployment = this.create(
+            "deployment",
+            aws.apigateway.Deployment,
+            `deployment`,
             {
                 restApi: api.id,
                 description: `routes ${routeHash.slice(0, 12)}`,
@@ -525,8 +601,10 @@ export class Api extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: routeResources },
         );
-        const stage = new aws.apigateway.Stage(
-            `${name}-stage`,
+        const stage = this.create(
+            "stage",
+            aws.apigateway.Stage,
+            `stage`,
             {
                 restApi: api.id,
                 deployment: deployment.id,
@@ -551,15 +629,19 @@ export class Api extends pulumi.ComponentResource {
         const cacheControl = { cacheDataEncrypted: true, requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_403" };
         // Stage-wide caching would cache every GET keyed by its path alone, so one caller's orders would
         // be served to the next: caching is off here and opted into per route below.
-        let previous: pulumi.Resource = new aws.apigateway.MethodSettings(
-            `${name}-method-settings`,
+        let previous: pulumi.Resource = this.create(
+            "methodSettings",
+            aws.apigateway.MethodSettings,
+            `method-settings`,
             { restApi: api.id, stageName: stage.stageName, methodPath: "*/*", settings: { ...stageWide, cachingEnabled: false, ...cacheControl } },
             { parent: this },
         );
         for (const r of cachedRoutes) {
             const slug = slugOf(r);
-            previous = new aws.apigateway.MethodSettings(
-                `${name}-${slug}-cache`,
+            previous = this.create(
+                "methodSettings",
+                aws.apigateway.MethodSettings,
+                `${slug}-cache`,
                 {
                     restApi: api.id,
                     stageName: stage.stageName,
@@ -580,7 +662,7 @@ export class Api extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [previous] },
             );
         }
-        new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: stage.arn, webAclArn: args.webAclArn }, { parent: this });
+        this.create("webAclAssociation", aws.wafv2.WebAclAssociation, `waf`, { resourceArn: stage.arn, webAclArn: args.webAclArn }, { parent: this });
 
         const dims = { ApiName: api.name, Stage: stage.stageName };
         const fiveXx = createAlarm(
@@ -595,7 +677,7 @@ export class Api extends pulumi.ComponentResource {
                 ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
         const latency = createAlarm(
             `${name}-latency-p99`,
@@ -608,7 +690,7 @@ export class Api extends pulumi.ComponentResource {
                 ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
         this.apiId = api.id;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext, invalid } from "./context";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 
 /**
@@ -49,7 +50,7 @@ export function backupSchedule(rpoMinutes: number): BackupSchedule {
     return { intervalHours, expression, rpoMetBy: rpoMinutes < 60 ? "pitr" : "backup" };
 }
 
-export interface BackupArgs {
+export interface BackupArgs extends ComponentOptions<BackupChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the DynamoDB table to back up (point-in-time recovery must be on: DataStore turns it on). */
@@ -85,6 +86,18 @@ export function backupRoleArn(ctx: PlatformContext, name: string): pulumi.Output
     return pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${backupResourceName(ctx, name)}`;
 }
 
+/** The kinds of child resources Backup creates, and the arguments a `transform` of each may edit. */
+export interface BackupChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    plan: aws.backup.PlanArgs;
+    role: aws.iam.RoleArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    selection: aws.backup.SelectionArgs;
+    vault: aws.backup.VaultArgs;
+    vaultLockConfiguration: aws.backup.VaultLockConfigurationArgs;
+}
+const BACKUP_CHILD_KINDS = ["metricAlarm", "plan", "role", "rolePolicy", "selection", "vault", "vaultLockConfiguration"] as const;
+
 /**
  * AWS Backup for the DynamoDB table: a vault encrypted with the data key and locked (governance mode)
  * against early deletion of recovery points, a plan whose schedule follows the RPO and whose lifecycle
@@ -96,7 +109,7 @@ export function backupRoleArn(ctx: PlatformContext, name: string): pulumi.Output
  * hourly) are the copies that outlive the table and PITR's window, isolated in a locked vault.
  * Restores are run by an operator: docs/runbooks/restore-table.md.
  */
-export class Backup extends pulumi.ComponentResource {
+export class Backup extends Component<BackupChildren> {
     /** ARN of the backup vault. */
     public readonly vaultArn: pulumi.Output<string>;
     /** Name of the backup vault. */
@@ -109,21 +122,22 @@ export class Backup extends pulumi.ComponentResource {
     public readonly schedule: BackupSchedule;
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:backup:Backup", name, {}, opts);
-        const C = "Backup";
+        super("platform:backup:Backup", "Backup", name, BACKUP_CHILD_KINDS, args, opts);
         if (!/^[a-z][a-z0-9-]{0,39}$/.test(name)) {
-            invalid(C, "name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
+            this.invalid("name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
         }
-        const retentionDays = checkInt(C, "retentionDays", args.retentionDays, 1, 36500);
-        checkInt(C, "rtoMinutes", args.rtoMinutes, 5, 10080);
+        const retentionDays = this.checkInt("retentionDays", args.retentionDays, 1, 36500);
+        this.checkInt("rtoMinutes", args.rtoMinutes, 5, 10080);
         const schedule = backupSchedule(args.rpoMinutes);
         const protect = args.deletionProtection ?? false;
         const ctx = args.context;
         const physicalName = backupResourceName(ctx, name);
         const objectives = { "rpo-minutes": String(args.rpoMinutes), "rto-minutes": String(args.rtoMinutes) };
 
-        const vault = new aws.backup.Vault(
-            `${name}-vault`,
+        const vault = this.create(
+            "vault",
+            aws.backup.Vault,
+            `vault`,
             {
                 name: physicalName,
                 kmsKeyArn: args.kmsKeyArn,
@@ -138,14 +152,18 @@ export class Backup extends pulumi.ComponentResource {
         // ends or stores one kept shorter, unless they hold backup:DeleteBackupVaultLockConfiguration
         // and remove the lock first (which `pulumi destroy` of an unprotected stack does). Compliance
         // mode is irreversible after its grace time and is an operator decision, not a default.
-        new aws.backup.VaultLockConfiguration(
-            `${name}-vault-lock`,
+        this.create(
+            "vaultLockConfiguration",
+            aws.backup.VaultLockConfiguration,
+            `vault-lock`,
             { backupVaultName: vault.name, minRetentionDays: retentionDays },
             { parent: this, protect },
         );
 
-        const role = new aws.iam.Role(
-            `${name}-role`,
+        const role = this.create(
+            "role",
+            aws.iam.Role,
+            `role`,
             {
                 name: physicalName,
                 description: `AWS Backup role: backs up and restores ${physicalName}'s table`,
@@ -189,12 +207,14 @@ export class Backup extends pulumi.ComponentResource {
             },
             { sid: "RestoreFromTableBackup", actions: ["dynamodb:RestoreTableFromBackup"], resources: [pulumi.interpolate`${table}*/backup/*`] },
         ];
-        checkGrants(C, "grants", grants);
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
+        checkGrants(this.className, "grants", grants);
+        const policy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 
         const completionWindowMinutes = Math.max(2 * BACKUP_START_WINDOW_MINUTES, schedule.intervalHours * 60);
-        const plan = new aws.backup.Plan(
-            `${name}-plan`,
+        const plan = this.create(
+            "plan",
+            aws.backup.Plan,
+            `plan`,
             {
                 name: physicalName,
                 rules: [
@@ -214,8 +234,10 @@ export class Backup extends pulumi.ComponentResource {
             { parent: this, protect },
         );
 
-        new aws.backup.Selection(
-            `${name}-selection`,
+        this.create(
+            "selection",
+            aws.backup.Selection,
+            `selection`,
             { name: `${physicalName}-table`, planId: plan.id, iamRoleArn: role.arn, resources: [table] },
             { parent: this, dependsOn: [policy] },
         );
@@ -235,7 +257,7 @@ export class Backup extends pulumi.ComponentResource {
                 evaluationPeriods: 1,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
         this.vaultArn = vault.arn;

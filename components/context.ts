@@ -44,9 +44,13 @@ export function accountRoot(ctx: PlatformContext): pulumi.Output<string> {
     return pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root`;
 }
 
-/** Throws an error that names the argument, its value and what is allowed. */
+/**
+ * Throws an error that names the argument, its value and what is allowed, for checks outside a
+ * component's constructor (components use `Component.invalid`, which names the resource too). A
+ * `RunError`: Pulumi prints its message without a JavaScript stack.
+ */
 export function invalid(component: string, argument: string, value: unknown, allowed: string): never {
-    throw new Error(`${component}: argument "${argument}" is ${JSON.stringify(value)}; ${allowed}`);
+    throw new pulumi.RunError(`${component}: argument "${argument}" is ${JSON.stringify(value)}; ${allowed}`);
 }
 
 /** Checks a whole number in a closed range, naming the argument when it is not. */

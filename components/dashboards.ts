@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, invalid } from "./context";
+import { ChildKinds, Component, ComponentOptions } from "./component";
+import { PlatformContext } from "./context";
 import { GLOBAL_REGION } from "./edge";
 import { SecurityMetric } from "./trail";
 
@@ -160,7 +161,7 @@ export interface Named {
     name: pulumi.Input<string>;
 }
 
-export interface DashboardsArgs {
+export interface DashboardsArgs extends ComponentOptions<DashboardsChildren> {
     /** Account, region and naming facts; dashboards are named `<namePrefix>-<kind>`. */
     context: PlatformContext;
     /** The REST API: its name and stage (dimensions `ApiName`, `Stage`) and whether its cache is on. */
@@ -192,14 +193,18 @@ export interface DashboardsArgs {
 export const DASHBOARD_KINDS = ["application", "infrastructure", "business", "security"] as const;
 export type DashboardKind = (typeof DASHBOARD_KINDS)[number];
 
-const C = "Dashboards";
+/** The kinds of child resources Dashboards creates, and the arguments a `transform` of each may edit. */
+export interface DashboardsChildren extends ChildKinds {
+    dashboard: aws.cloudwatch.DashboardArgs;
+}
+const DASHBOARDS_CHILD_KINDS = ["dashboard"] as const;
 
 /**
  * The four CloudWatch dashboards of a stack: application (API and functions), infrastructure (table,
  * queues, topics, CDN, search), business (the KPIs the handlers emit) and security (WAF, CloudTrail
  * metric filters, Cognito sign-ins). Every chart names a resource of the stack.
  */
-export class Dashboards extends pulumi.ComponentResource {
+export class Dashboards extends Component<DashboardsChildren> {
     /** Name of each dashboard. */
     public readonly dashboardNames: Record<DashboardKind, string>;
     /** Each dashboard's JSON body. */
@@ -208,14 +213,14 @@ export class Dashboards extends pulumi.ComponentResource {
     public readonly consoleUrls: Record<DashboardKind, string>;
 
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:Dashboards", name, {}, opts);
+        super("platform:observability:Dashboards", "Dashboards", name, DASHBOARDS_CHILD_KINDS, args, opts);
         const functionNames = Object.keys(args.functions);
         if (functionNames.length === 0) {
-            invalid(C, "functions", args.functions, "allowed: at least one function");
+            this.invalid("functions", args.functions, "allowed: at least one function");
         }
         for (const kpi of [...BUSINESS_KPIS, ORDER_VALUE]) {
             if (!functionNames.includes(kpi.service)) {
-                invalid(C, "functions", functionNames, `must include "${kpi.service}", the service that emits the business KPIs charted`);
+                this.invalid("functions", functionNames, `must include "${kpi.service}", the service that emits the business KPIs charted`);
             }
         }
         for (const [argument, list] of [
@@ -224,14 +229,14 @@ export class Dashboards extends pulumi.ComponentResource {
             ["topics", args.topics],
         ] as const) {
             if (list.length === 0) {
-                invalid(C, argument, list, "allowed: at least one; an empty chart hides that nothing is watched");
+                this.invalid(argument, list, "allowed: at least one; an empty chart hides that nothing is watched");
             }
         }
         if (args.security.metrics.length === 0) {
-            invalid(C, "security.metrics", [], "allowed: at least one CloudTrail metric filter");
+            this.invalid("security.metrics", [], "allowed: at least one CloudTrail metric filter");
         }
         if (!/^[^\s'"]+$/.test(args.kpiNamespace)) {
-            invalid(C, "kpiNamespace", args.kpiNamespace, "allowed: a CloudWatch namespace without spaces or quotes");
+            this.invalid("kpiNamespace", args.kpiNamespace, "allowed: a CloudWatch namespace without spaces or quotes");
         }
         const ctx = args.context;
         const bodies: Record<DashboardKind, pulumi.Output<string>> = {
@@ -243,7 +248,7 @@ export class Dashboards extends pulumi.ComponentResource {
         const names = {} as Record<DashboardKind, string>;
         for (const kind of DASHBOARD_KINDS) {
             names[kind] = `${ctx.namePrefix}-${kind}`;
-            new aws.cloudwatch.Dashboard(`${name}-${kind}`, { dashboardName: names[kind], dashboardBody: bodies[kind] }, { parent: this });
+            this.create("dashboard", aws.cloudwatch.Dashboard, `${kind}`, { dashboardName: names[kind], dashboardBody: bodies[kind] }, { parent: this });
         }
         this.dashboardNames = names;
         this.bodies = bodies;

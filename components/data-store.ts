@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, MetricRef, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
 
@@ -18,7 +19,7 @@ export const TABLE_SCHEMA = {
 // Operations the workload performs; throttles and system errors are reported per operation.
 const OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "TransactWriteItems", "BatchWriteItem"] as const;
 
-export interface DataStoreArgs {
+export interface DataStoreArgs extends ComponentOptions<DataStoreChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the KMS key the table (and its stream) is encrypted with. */
@@ -32,12 +33,19 @@ export interface DataStoreArgs {
     deletionProtection?: boolean;
 }
 
+/** The kinds of child resources DataStore creates, and the arguments a `transform` of each may edit. */
+export interface DataStoreChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    table: aws.dynamodb.TableArgs;
+}
+const DATA_STORE_CHILD_KINDS = ["metricAlarm", "table"] as const;
+
 /**
  * The workload's DynamoDB single table: on-demand, point-in-time recovery, KMS, a stream of new and
  * old images for the search indexer, TTL for records that expire, and alarms on throttling and
  * system errors.
  */
-export class DataStore extends pulumi.ComponentResource {
+export class DataStore extends Component<DataStoreChildren> {
     /** Physical table name. */
     public readonly tableName: pulumi.Output<string>;
     /** Table ARN. */
@@ -48,13 +56,15 @@ export class DataStore extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Input<string>;
 
     constructor(name: string, args: DataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:data:DataStore", name, {}, opts);
+        super("platform:data:DataStore", "DataStore", name, DATA_STORE_CHILD_KINDS, args, opts);
         const ctx = args.context;
         const protect = args.deletionProtection ?? false;
         const attrs = [TABLE_SCHEMA.hashKey, TABLE_SCHEMA.rangeKey, ...TABLE_SCHEMA.indexes.flatMap((i) => [i.hashKey, i.rangeKey])];
 
-        const table = new aws.dynamodb.Table(
-            `${name}-table`,
+        const table = this.create(
+            "table",
+            aws.dynamodb.Table,
+            `table`,
             {
                 name: `${ctx.namePrefix}-${name}`,
                 billingMode: "PAY_PER_REQUEST",
@@ -99,7 +109,7 @@ export class DataStore extends pulumi.ComponentResource {
                 datapointsToAlarm: 2,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
         const systemErrors = perOperation("SystemErrors");
         createAlarm(
@@ -114,7 +124,7 @@ export class DataStore extends pulumi.ComponentResource {
                 datapointsToAlarm: 2,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
         this.tableName = table.name;

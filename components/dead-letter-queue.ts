@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildHooks, createChild } from "./component";
 
 /** Days SQS keeps a message: the maximum, so nothing is lost over a long weekend. */
 export const MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -12,8 +13,10 @@ export function deadLetterQueue(
     name: string,
     args: { queueName: string; kmsKeyArn: pulumi.Input<string>; tags: Record<string, string> },
     opts: pulumi.CustomResourceOptions,
+    hooks?: ChildHooks<aws.sqs.QueueArgs>,
 ): aws.sqs.Queue {
-    return new aws.sqs.Queue(
+    return createChild(
+        aws.sqs.Queue,
         name,
         {
             name: args.queueName,
@@ -22,5 +25,6 @@ export function deadLetterQueue(
             tags: { ...args.tags, role: "dead-letter" },
         },
         opts,
+        hooks,
     );
 }

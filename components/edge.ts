@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { createAlarm } from "./alarms";
 import { Alerting } from "./alerting";
-import { PlatformContext, arn, checkInt, invalid } from "./context";
+import { PlatformContext, arn } from "./context";
 import { Encryption } from "./encryption";
 import { Firewall } from "./firewall";
 import { SecureBucket } from "./secure-bucket";
@@ -52,7 +53,7 @@ const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
 
-export interface EdgeArgs {
+export interface EdgeArgs extends ComponentOptions<EdgeChildren> {
     /** Account, region and naming facts of the stack. */
     context: PlatformContext;
     /** The REST API stage behind `/api/*` (a REGIONAL endpoint): its id and stage name. */
@@ -112,6 +113,17 @@ export interface EdgeArgs {
     protect?: boolean;
 }
 
+/** The kinds of child resources Edge creates, and the arguments a `transform` of each may edit. */
+export interface EdgeChildren extends ChildKinds {
+    distribution: aws.cloudfront.DistributionArgs;
+    function: aws.cloudfront.FunctionArgs;
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    originAccessControl: aws.cloudfront.OriginAccessControlArgs;
+    protection: aws.shield.ProtectionArgs;
+    responseHeadersPolicy: aws.cloudfront.ResponseHeadersPolicyArgs;
+}
+const EDGE_CHILD_KINDS = ["distribution", "function", "metricAlarm", "originAccessControl", "protection", "responseHeadersPolicy"] as const;
+
 /**
  * The content-delivery front: a CloudFront distribution serving a private S3 site bucket through
  * Origin Access Control and routing `/api/*` to the REST API stage, HTTPS only, with security
@@ -121,7 +133,7 @@ export interface EdgeArgs {
  * the alarm notifies, Shield) is created through an explicit us-east-1 provider, a child of this
  * component; the buckets stay in the stack's region.
  */
-export class Edge extends pulumi.ComponentResource {
+export class Edge extends Component<EdgeChildren> {
     /** Id of the distribution. */
     public readonly distributionId: pulumi.Output<string>;
     /** ARN of the distribution. */
@@ -140,22 +152,20 @@ export class Edge extends pulumi.ComponentResource {
     public readonly alertTopicArns: Alerting["topicArns"];
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:edge:Edge", name, {}, opts);
-        const C = "Edge";
-        checkInt(C, "wafRateLimit", args.wafRateLimit, 100, 2000000000);
-        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
-        checkInt(C, "fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
-        checkInt(C, "alerts.escalationMinutes", args.alerts.escalationMinutes, 5, 1440);
+        super("platform:edge:Edge", "Edge", name, EDGE_CHILD_KINDS, args, opts);
+        this.checkInt("wafRateLimit", args.wafRateLimit, 100, 2000000000);
+        this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
+        this.checkInt("fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
+        this.checkInt("alerts.escalationMinutes", args.alerts.escalationMinutes, 5, 1440);
         if (args.alerts.emails.length === 0) {
-            invalid(C, "alerts.emails", args.alerts.emails, "allowed: at least one email address, so the edge alarms reach someone");
+            this.invalid("alerts.emails", args.alerts.emails, "allowed: at least one email address, so the edge alarms reach someone");
         }
         if (args.domain !== undefined) {
             if (!DOMAIN.test(args.domain.name)) {
-                invalid(C, "domain.name", args.domain.name, "allowed: a lower-case DNS name such as www.example.com");
+                this.invalid("domain.name", args.domain.name, "allowed: a lower-case DNS name such as www.example.com");
             }
             if (!CERTIFICATE.test(args.domain.certificateArn)) {
-                invalid(
-                    C,
+                this.invalid(
                     "domain.certificateArn",
                     args.domain.certificateArn,
                     "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from)",
@@ -164,11 +174,11 @@ export class Edge extends pulumi.ComponentResource {
         }
         const priceClass = args.priceClass ?? "PriceClass_100";
         if (!PRICE_CLASSES.includes(priceClass)) {
-            invalid(C, "priceClass", priceClass, `allowed: ${PRICE_CLASSES.join(", ")}`);
+            this.invalid("priceClass", priceClass, `allowed: ${PRICE_CLASSES.join(", ")}`);
         }
         const csp = args.contentSecurityPolicy ?? DEFAULT_CSP;
         if (csp.trim() === "" || /[\r\n]/.test(csp)) {
-            invalid(C, "contentSecurityPolicy", csp, "allowed: a non-empty, single-line Content-Security-Policy");
+            this.invalid("contentSecurityPolicy", csp, "allowed: a non-empty, single-line Content-Security-Policy");
         }
         const ctx = args.context;
         const protect = args.protect ?? false;
@@ -249,8 +259,10 @@ export class Edge extends pulumi.ComponentResource {
         );
 
         // --- Distribution --------------------------------------------------------------------------
-        const oac = new aws.cloudfront.OriginAccessControl(
-            `${name}-oac`,
+        const oac = this.create(
+            "originAccessControl",
+            aws.cloudfront.OriginAccessControl,
+            `oac`,
             {
                 name: `${prefix}-site`,
                 description: `${prefix} site bucket`,
@@ -260,8 +272,10 @@ export class Edge extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const headers = new aws.cloudfront.ResponseHeadersPolicy(
-            `${name}-security-headers`,
+        const headers = this.create(
+            "responseHeadersPolicy",
+            aws.cloudfront.ResponseHeadersPolicy,
+            `security-headers`,
             {
                 name: `${prefix}-security-headers`,
                 comment: "HSTS, nosniff, no framing, strict referrer, CSP",
@@ -275,8 +289,10 @@ export class Edge extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const stripApiPrefix = new aws.cloudfront.Function(
-            `${name}-api-prefix`,
+        const stripApiPrefix = this.create(
+            "function",
+            aws.cloudfront.Function,
+            `api-prefix`,
             {
                 name: `${prefix}-api-prefix`,
                 runtime: "cloudfront-js-2.0",
@@ -287,8 +303,10 @@ export class Edge extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const distribution = new aws.cloudfront.Distribution(
-            `${name}-distribution`,
+        const distribution = this.create(
+            "distribution",
+            aws.cloudfront.Distribution,
+            `distribution`,
             {
                 enabled: true,
                 comment: `${prefix}: site and ${API_PATH}/*`,
@@ -378,12 +396,14 @@ export class Edge extends pulumi.ComponentResource {
                 datapointsToAlarm: 3,
             },
             alerting.routing,
-            { parent: this, tags: ctx.tags, provider: global },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags, provider: global },
         );
         if (args.shieldAdvanced) {
             // The Shield Advanced API for CloudFront resources is served from us-east-1.
-            new aws.shield.Protection(
-                `${name}-shield`,
+            this.create(
+                "protection",
+                aws.shield.Protection,
+                `shield`,
                 { name: `${prefix}-distribution`, resourceArn: distribution.arn, tags: ctx.tags },
                 { parent: this, provider: global },
             );

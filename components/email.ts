@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm, dlqDepthAlarm, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, invalid } from "./context";
 import { deadLetterQueue } from "./dead-letter-queue";
@@ -31,7 +32,7 @@ export interface DkimRecord {
     value: string;
 }
 
-export interface EmailArgs {
+export interface EmailArgs extends ComponentOptions<EmailChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -90,13 +91,39 @@ function checkRates(argument: string, r: RateThresholds): void {
     }
 }
 
+/** The kinds of child resources Email creates, and the arguments a `transform` of each may edit. */
+export interface EmailChildren extends ChildKinds {
+    configurationSet: aws.sesv2.ConfigurationSetArgs;
+    configurationSetEventDestination: aws.sesv2.ConfigurationSetEventDestinationArgs;
+    emailIdentity: aws.sesv2.EmailIdentityArgs;
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    permission: aws.lambda.PermissionArgs;
+    queue: aws.sqs.QueueArgs;
+    queuePolicy: aws.sqs.QueuePolicyArgs;
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    topicSubscription: aws.sns.TopicSubscriptionArgs;
+}
+const EMAIL_CHILD_KINDS = [
+    "configurationSet",
+    "configurationSetEventDestination",
+    "emailIdentity",
+    "metricAlarm",
+    "permission",
+    "queue",
+    "queuePolicy",
+    "topic",
+    "topicPolicy",
+    "topicSubscription",
+] as const;
+
 /**
  * Sending email through SES v2 as the platform does it: a domain identity with Easy DKIM (2048-bit
  * keys), a configuration set that requires TLS, tracks reputation and suppresses bounced and
  * complaining addresses, bounce and complaint events published to an encrypted SNS topic that
  * invokes the feedback function (failed deliveries land in a DLQ), and reputation alarms.
  */
-export class Email extends pulumi.ComponentResource {
+export class Email extends Component<EmailChildren> {
     /** ARN of the domain identity (built from its name, so policies naming it are known on a first preview). */
     public readonly identityArn: pulumi.Output<string>;
     /** ARN of the configuration set (built from its name, likewise). */
@@ -115,15 +142,14 @@ export class Email extends pulumi.ComponentResource {
     public readonly feedbackDlqArn: pulumi.Output<string>;
 
     constructor(name: string, args: EmailArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:email:Email", name, {}, opts);
-        const C = "Email";
+        super("platform:email:Email", "Email", name, EMAIL_CHILD_KINDS, args, opts);
         if (!DOMAIN.test(args.domain)) {
-            invalid(C, "domain", args.domain, "allowed: a lower-case DNS domain name such as orders.example.com");
+            this.invalid("domain", args.domain, "allowed: a lower-case DNS domain name such as orders.example.com");
         }
         const ctx = args.context;
         const setName = args.configurationSetName ?? `${ctx.namePrefix}-email`;
         if (!CONFIGURATION_SET.test(setName)) {
-            invalid(C, "configurationSetName", setName, "allowed: 3 to 64 letters, digits, dashes and underscores");
+            this.invalid("configurationSetName", setName, "allowed: 3 to 64 letters, digits, dashes and underscores");
         }
         const bounceRate = args.bounceRate ?? { warning: 0.02, critical: 0.05 };
         const complaintRate = args.complaintRate ?? { warning: 0.0005, critical: 0.001 };
@@ -132,8 +158,10 @@ export class Email extends pulumi.ComponentResource {
         const tags = ctx.tags;
         const knownSetArn = arn(ctx, "ses", `configuration-set/${setName}`);
 
-        const configurationSet = new aws.sesv2.ConfigurationSet(
-            `${name}-configuration-set`,
+        const configurationSet = this.create(
+            "configurationSet",
+            aws.sesv2.ConfigurationSet,
+            `configuration-set`,
             {
                 configurationSetName: setName,
                 // SES refuses to deliver to a receiving server that cannot do TLS instead of falling back to plain text.
@@ -146,8 +174,10 @@ export class Email extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const identity = new aws.sesv2.EmailIdentity(
-            `${name}-identity`,
+        const identity = this.create(
+            "emailIdentity",
+            aws.sesv2.EmailIdentity,
+            `identity`,
             {
                 emailIdentity: args.domain,
                 // Mail sent from the identity without naming a configuration set still gets its rules.
@@ -161,13 +191,17 @@ export class Email extends pulumi.ComponentResource {
         const topicName = `${ctx.namePrefix}-email-feedback`;
         // Built from the fixed name so the policies naming it are known, and checked, on a first preview.
         const knownTopicArn = arn(ctx, "sns", topicName);
-        const topic = new aws.sns.Topic(
-            `${name}-feedback`,
+        const topic = this.create(
+            "topic",
+            aws.sns.Topic,
+            `feedback`,
             { name: topicName, displayName: `${ctx.namePrefix} SES bounces and complaints`, kmsMasterKeyId: args.kmsKeyArn, tags },
             { parent: this },
         );
-        new aws.sns.TopicPolicy(
-            `${name}-feedback-policy`,
+        this.create(
+            "topicPolicy",
+            aws.sns.TopicPolicy,
+            `feedback-policy`,
             {
                 arn: topic.arn,
                 policy: pulumi.jsonStringify({
@@ -188,8 +222,10 @@ export class Email extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const destination = new aws.sesv2.ConfigurationSetEventDestination(
-            `${name}-feedback-events`,
+        const destination = this.create(
+            "configurationSetEventDestination",
+            aws.sesv2.ConfigurationSetEventDestination,
+            `feedback-events`,
             {
                 configurationSetName: configurationSet.configurationSetName,
                 eventDestinationName: "feedback",
@@ -205,9 +241,16 @@ export class Email extends pulumi.ComponentResource {
         // Feedback SNS could not deliver to the function (throttled, permission missing) waits here.
         const dlqName = `${ctx.namePrefix}-email-feedback-dlq`;
         const knownDlqArn = arn(ctx, "sqs", dlqName);
-        const dlq = deadLetterQueue(`${name}-feedback-dlq`, { queueName: dlqName, kmsKeyArn: args.kmsKeyArn, tags }, { parent: this });
-        new aws.sqs.QueuePolicy(
-            `${name}-feedback-dlq-policy`,
+        const dlq = deadLetterQueue(
+            `${name}-feedback-dlq`,
+            { queueName: dlqName, kmsKeyArn: args.kmsKeyArn, tags },
+            { parent: this },
+            this.childHooks("queue"),
+        );
+        this.create(
+            "queuePolicy",
+            aws.sqs.QueuePolicy,
+            `feedback-dlq-policy`,
             {
                 queueUrl: dlq.url,
                 policy: pulumi.jsonStringify({
@@ -228,8 +271,10 @@ export class Email extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const permission = new aws.lambda.Permission(
-            `${name}-feedback-invoke`,
+        const permission = this.create(
+            "permission",
+            aws.lambda.Permission,
+            `feedback-invoke`,
             {
                 action: "lambda:InvokeFunction",
                 function: args.feedbackHandler.functionName,
@@ -239,8 +284,10 @@ export class Email extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.sns.TopicSubscription(
-            `${name}-feedback-subscription`,
+        this.create(
+            "topicSubscription",
+            aws.sns.TopicSubscription,
+            `feedback-subscription`,
             {
                 topic: topic.arn,
                 protocol: "lambda",
@@ -256,14 +303,14 @@ export class Email extends pulumi.ComponentResource {
             `${topicName}: SNS failed to deliver bounce or complaint events to the feedback function; they wait in ${dlqName}.`,
             "critical",
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
         dlqDepthAlarm(
             `${name}-feedback-dlq-depth`,
             dlq.name,
             `${dlqName}: bounce or complaint events are waiting in the dead-letter queue; those addresses are not suppressed yet. Inspect, fix, then redrive.`,
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
 
         // SES publishes the account's reputation rates (no dimensions) every few minutes while it sends.
@@ -280,7 +327,7 @@ export class Email extends pulumi.ComponentResource {
                     threshold: t.warning,
                 },
                 args.routing,
-                { parent: this, tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags },
             );
             createAlarm(
                 `${name}-${slug}-critical`,
@@ -291,7 +338,7 @@ export class Email extends pulumi.ComponentResource {
                     threshold: t.critical,
                 },
                 args.routing,
-                { parent: this, tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags },
             );
         };
         reputation("Reputation.BounceRate", "bounce rate", bounceRate, "AWS reviews accounts at 5% and may pause sending at 10%.");

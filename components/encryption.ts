@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { PlatformContext, accountRoot, arn, invalid } from "./context";
 
 export const DATA_CLASSES = ["data", "logs", "messaging"] as const;
@@ -45,7 +46,7 @@ export const KEY_USE_ACTIONS = [
     "kms:DescribeKey",
 ];
 
-export interface EncryptionArgs {
+export interface EncryptionArgs extends ComponentOptions<EncryptionChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -80,11 +81,18 @@ export interface EncryptionArgs {
     cloudTrailArns?: pulumi.Input<string>[];
 }
 
+/** The kinds of child resources Encryption creates, and the arguments a `transform` of each may edit. */
+export interface EncryptionChildren extends ChildKinds {
+    alias: aws.kms.AliasArgs;
+    key: aws.kms.KeyArgs;
+}
+const ENCRYPTION_CHILD_KINDS = ["alias", "key"] as const;
+
 /**
  * Customer-managed KMS keys, one per data class, with yearly rotation, a 30-day deletion window and
  * key policies that grant exactly the AWS services and roles that use each key.
  */
-export class Encryption extends pulumi.ComponentResource {
+export class Encryption extends Component<EncryptionChildren> {
     /** ARN of the key for the table, function environments and other stored data. */
     public readonly dataKeyArn: pulumi.Output<string>;
     /** ARN of the key for CloudWatch log groups. */
@@ -97,7 +105,7 @@ export class Encryption extends pulumi.ComponentResource {
     public readonly keys: Record<DataClass, aws.kms.Key>;
 
     constructor(name: string, args: EncryptionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:encryption:Encryption", name, {}, opts);
+        super("platform:encryption:Encryption", "Encryption", name, ENCRYPTION_CHILD_KINDS, args, opts);
         const users = args.keyUsers ?? {};
         for (const k of Object.keys(users)) {
             if (!(DATA_CLASSES as readonly string[]).includes(k)) {
@@ -223,8 +231,10 @@ export class Encryption extends pulumi.ComponentResource {
                     Condition: { ArnEquals: { "aws:PrincipalArn": roleArns } },
                 });
             }
-            keys[cls] = new aws.kms.Key(
-                `${name}-${cls}-key`,
+            keys[cls] = this.create(
+                "key",
+                aws.kms.Key,
+                `${cls}-key`,
                 {
                     description: `${ctx.namePrefix} ${cls} key`,
                     enableKeyRotation: true,
@@ -235,7 +245,7 @@ export class Encryption extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protect ?? false },
             );
-            new aws.kms.Alias(`${name}-${cls}-key-alias`, { name: `alias/${ctx.namePrefix}-${cls}`, targetKeyId: keys[cls].keyId }, { parent: this });
+            this.create("alias", aws.kms.Alias, `${cls}-key-alias`, { name: `alias/${ctx.namePrefix}-${cls}`, targetKeyId: keys[cls].keyId }, { parent: this });
         }
 
         this.keys = keys;

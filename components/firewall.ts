@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { ChildKinds, Component, ComponentOptions } from "./component";
+import { PlatformContext } from "./context";
 
 type Rule = aws.types.input.wafv2.WebAclRule;
 
 /** AWS managed rule groups every web ACL runs, in priority order. */
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"] as const;
 
-export interface FirewallArgs {
+export interface FirewallArgs extends ComponentOptions<FirewallChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -23,11 +24,19 @@ export interface FirewallArgs {
     logsKeyArn: pulumi.Input<string>;
 }
 
+/** The kinds of child resources Firewall creates, and the arguments a `transform` of each may edit. */
+export interface FirewallChildren extends ChildKinds {
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    webAcl: aws.wafv2.WebAclArgs;
+    webAclLoggingConfiguration: aws.wafv2.WebAclLoggingConfigurationArgs;
+}
+const FIREWALL_CHILD_KINDS = ["logGroup", "webAcl", "webAclLoggingConfiguration"] as const;
+
 /**
  * A WAFv2 web ACL with the AWS managed common, known-bad-inputs and IP-reputation rule groups and a
  * per-IP rate-based rule, metrics on the ACL and every rule, and logging to an encrypted log group.
  */
-export class Firewall extends pulumi.ComponentResource {
+export class Firewall extends Component<FirewallChildren> {
     /** Web ACL ARN, to associate with a stage or distribution. */
     public readonly webAclArn: pulumi.Output<string>;
     /** Name of the log group receiving WAF logs. */
@@ -36,16 +45,15 @@ export class Firewall extends pulumi.ComponentResource {
     public readonly webAclMetricName: string;
 
     constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:security:Firewall", name, {}, opts);
-        const C = "Firewall";
+        super("platform:security:Firewall", "Firewall", name, FIREWALL_CHILD_KINDS, args, opts);
         if (args.scope !== "REGIONAL" && args.scope !== "CLOUDFRONT") {
-            invalid(C, "scope", args.scope, "allowed: REGIONAL, CLOUDFRONT");
+            this.invalid("scope", args.scope, "allowed: REGIONAL, CLOUDFRONT");
         }
         if (args.scope === "CLOUDFRONT" && args.context.region !== "us-east-1") {
-            invalid(C, "context.region", args.context.region, "allowed for scope CLOUDFRONT: us-east-1, where global web ACLs live");
+            this.invalid("context.region", args.context.region, "allowed for scope CLOUDFRONT: us-east-1, where global web ACLs live");
         }
-        checkInt(C, "rateLimit", args.rateLimit, 100, 2000000000);
-        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
+        this.checkInt("rateLimit", args.rateLimit, 100, 2000000000);
+        this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
         const ctx = args.context;
         const metric = (suffix: string) => `${ctx.namePrefix}-${name}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-");
         const visibility = (suffix: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric(suffix) });
@@ -65,8 +73,10 @@ export class Firewall extends pulumi.ComponentResource {
             visibilityConfig: visibility("rate-limit"),
         });
 
-        const acl = new aws.wafv2.WebAcl(
-            `${name}-acl`,
+        const acl = this.create(
+            "webAcl",
+            aws.wafv2.WebAcl,
+            `acl`,
             {
                 name: `${ctx.namePrefix}-${name}`,
                 scope: args.scope,
@@ -78,13 +88,17 @@ export class Firewall extends pulumi.ComponentResource {
             { parent: this },
         );
         // WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
+        const logGroup = this.create(
+            "logGroup",
+            aws.cloudwatch.LogGroup,
+            `logs`,
             { name: `aws-waf-logs-${ctx.namePrefix}-${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn, tags: ctx.tags },
             { parent: this },
         );
-        new aws.wafv2.WebAclLoggingConfiguration(
-            `${name}-logging`,
+        this.create(
+            "webAclLoggingConfiguration",
+            aws.wafv2.WebAclLoggingConfiguration,
+            `logging`,
             {
                 resourceArn: acl.arn,
                 logDestinationConfigs: [logGroup.arn],

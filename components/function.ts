@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, SEVERITIES, Severity, createAlarm, dlqDepthAlarm } from "./alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
@@ -67,7 +68,7 @@ export interface FunctionVpc {
  */
 export const VPC_NETWORK_INTERFACE_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"];
 
-export interface FunctionArgs {
+export interface FunctionArgs extends ComponentOptions<FunctionChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -232,13 +233,26 @@ const RESERVED_SIDS = [
     "VpcNetworkInterfaces",
 ];
 
+/** The kinds of child resources Function creates, and the arguments a `transform` of each may edit. */
+export interface FunctionChildren extends ChildKinds {
+    alias: aws.lambda.AliasArgs;
+    eventSourceMapping: aws.lambda.EventSourceMappingArgs;
+    function: aws.lambda.FunctionArgs;
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    queue: aws.sqs.QueueArgs;
+    role: aws.iam.RoleArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+}
+const FUNCTION_CHILD_KINDS = ["alias", "eventSourceMapping", "function", "logGroup", "metricAlarm", "queue", "role", "rolePolicy"] as const;
+
 /**
  * A Lambda function as the platform runs every one: an esbuild bundle on nodejs24.x/arm64, its own
  * role with exactly the grants it is given, an encrypted log group with retention, active tracing,
  * an encrypted environment, reserved concurrency, a `live` alias that every trigger targets, a
  * dead-letter queue for asynchronous invocations, and alarms routed by severity.
  */
-export class Function extends pulumi.ComponentResource {
+export class Function extends Component<FunctionChildren> {
     /** Physical function name. */
     public readonly functionName: pulumi.Output<string>;
     /** Function ARN (unqualified). */
@@ -275,23 +289,21 @@ export class Function extends pulumi.ComponentResource {
     public readonly rollbackAlarmNames: pulumi.Output<string>[];
 
     constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:compute:Function", name, {}, opts);
-        const C = "Function";
+        super("platform:compute:Function", "Function", name, FUNCTION_CHILD_KINDS, args, opts);
         if (!NAME.test(name)) {
-            invalid(C, "name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
+            this.invalid("name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
         }
-        checkInt(C, "timeoutSeconds", args.timeoutSeconds, 1, 900);
-        checkInt(C, "memoryMb", args.memoryMb, 128, 10240);
-        checkInt(C, "reservedConcurrency", args.reservedConcurrency, 1, 1000);
-        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
-        checkInt(C, "errorRatePercent", args.errorRatePercent, 1, 100);
-        checkInt(C, "durationPercentOfTimeout", args.durationPercentOfTimeout, 10, 100);
+        this.checkInt("timeoutSeconds", args.timeoutSeconds, 1, 900);
+        this.checkInt("memoryMb", args.memoryMb, 128, 10240);
+        this.checkInt("reservedConcurrency", args.reservedConcurrency, 1, 1000);
+        this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
+        this.checkInt("errorRatePercent", args.errorRatePercent, 1, 100);
+        this.checkInt("durationPercentOfTimeout", args.durationPercentOfTimeout, 10, 100);
         if (args.versionFailureAlarm) {
-            checkInt(C, "versionFailureAlarm.thresholdPercent", args.versionFailureAlarm.thresholdPercent, 1, 100);
+            this.checkInt("versionFailureAlarm.thresholdPercent", args.versionFailureAlarm.thresholdPercent, 1, 100);
             for (const k of ["requestsMetric", "failuresMetric", "versionDimension"] as const) {
                 if (!/^[A-Za-z0-9_.-]{1,255}$/.test(args.versionFailureAlarm[k])) {
-                    invalid(
-                        C,
+                    this.invalid(
                         `versionFailureAlarm.${k}`,
                         args.versionFailureAlarm[k],
                         "allowed: a CloudWatch metric or dimension name (letters, digits, . _ -)",
@@ -300,13 +312,12 @@ export class Function extends pulumi.ComponentResource {
             }
         }
         if (!args.entry.endsWith(".ts") && !args.entry.endsWith(".js")) {
-            invalid(C, "entry", args.entry, "allowed: a .ts or .js handler file such as functions/api/index.ts");
+            this.invalid("entry", args.entry, "allowed: a .ts or .js handler file such as functions/api/index.ts");
         }
         const queueSources = args.queueSources ?? [];
         for (const q of queueSources) {
             if (q.visibilityTimeoutSeconds < VISIBILITY_TIMEOUT_FACTOR * args.timeoutSeconds) {
-                invalid(
-                    C,
+                this.invalid(
                     "queueSources",
                     `${q.name} visibilityTimeoutSeconds=${q.visibilityTimeoutSeconds}`,
                     `a queue's visibility timeout must be at least ${VISIBILITY_TIMEOUT_FACTOR} x timeoutSeconds (${VISIBILITY_TIMEOUT_FACTOR * args.timeoutSeconds})`,
@@ -316,23 +327,27 @@ export class Function extends pulumi.ComponentResource {
         const streamSources = args.streamSources ?? [];
         for (const s of streamSources) {
             if (s.maximumRetryAttempts !== undefined) {
-                checkInt(C, `streamSources[${s.name}].maximumRetryAttempts`, s.maximumRetryAttempts, 0, 10000);
+                this.checkInt(`streamSources[${s.name}].maximumRetryAttempts`, s.maximumRetryAttempts, 0, 10000);
             }
         }
         if (args.vpc) {
             for (const k of ["subnetIds", "securityGroupIds"] as const) {
                 const v = args.vpc[k];
                 if (Array.isArray(v) && v.length === 0) {
-                    invalid(C, `vpc.${k}`, v, "allowed: at least one id; a VPC function needs a subnet and a security group");
+                    this.invalid(`vpc.${k}`, v, "allowed: at least one id; a VPC function needs a subnet and a security group");
                 }
             }
         }
-        checkMetricAlarms(C, args);
+        checkMetricAlarms(this.className, args);
         const extraGrants = args.grants ?? [];
-        checkGrants(C, "grants", extraGrants);
+        checkGrants(this.className, "grants", extraGrants);
         for (const g of extraGrants) {
             if (RESERVED_SIDS.includes(g.sid)) {
-                invalid(C, "grants", g.sid, `statement ids ${RESERVED_SIDS.join(", ")} belong to the component's own grants; repeats statement id "${g.sid}"`);
+                this.invalid(
+                    "grants",
+                    g.sid,
+                    `statement ids ${RESERVED_SIDS.join(", ")} belong to the component's own grants; repeats statement id "${g.sid}"`,
+                );
             }
         }
 
@@ -341,8 +356,10 @@ export class Function extends pulumi.ComponentResource {
         const bundle = bundleHandler(args.entry);
         const sourceHash = pulumi.output(bundle.then((b) => b.sha256));
 
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
+        const logGroup = this.create(
+            "logGroup",
+            aws.cloudwatch.LogGroup,
+            `logs`,
             {
                 name: `/aws/lambda/${physicalName}`,
                 retentionInDays: args.logRetentionDays,
@@ -352,10 +369,17 @@ export class Function extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const dlq = deadLetterQueue(`${name}-dlq`, { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags }, { parent: this });
+        const dlq = deadLetterQueue(
+            `${name}-dlq`,
+            { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags },
+            { parent: this },
+            this.childHooks("queue"),
+        );
 
-        const role = new aws.iam.Role(
-            `${name}-role`,
+        const role = this.create(
+            "role",
+            aws.iam.Role,
+            `role`,
             {
                 name: physicalName,
                 description: `Execution role of ${physicalName}`,
@@ -425,11 +449,13 @@ export class Function extends pulumi.ComponentResource {
             });
         }
         grants.push(...extraGrants);
-        checkGrants(C, "grants", grants);
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
+        checkGrants(this.className, "grants", grants);
+        const rolePolicy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
+        const fn = this.create(
+            "function",
+            aws.lambda.Function,
+            `function`,
             {
                 name: physicalName,
                 description: pulumi.interpolate`${name} (bundle sha256 ${sourceHash.apply((h) => h.slice(0, 16))})`,
@@ -461,8 +487,10 @@ export class Function extends pulumi.ComponentResource {
             { parent: this, dependsOn: [rolePolicy, logGroup] },
         );
 
-        const alias = new aws.lambda.Alias(
-            `${name}-live`,
+        const alias = this.create(
+            "alias",
+            aws.lambda.Alias,
+            `live`,
             { name: LIVE_ALIAS, functionName: fn.name, functionVersion: fn.version, description: "Traffic-serving alias; every trigger targets it." },
             // A release (CodeDeploy) owns which version the alias serves; Pulumi would otherwise move it
             // back to the latest version on the next `pulumi up`, undoing a rollback or a half-shifted canary.
@@ -470,8 +498,10 @@ export class Function extends pulumi.ComponentResource {
         );
 
         for (const q of queueSources) {
-            new aws.lambda.EventSourceMapping(
-                `${name}-${q.name}-source`,
+            this.create(
+                "eventSourceMapping",
+                aws.lambda.EventSourceMapping,
+                `${q.name}-source`,
                 {
                     functionName: alias.arn,
                     eventSourceArn: q.arn,
@@ -483,8 +513,10 @@ export class Function extends pulumi.ComponentResource {
             );
         }
         for (const s of streamSources) {
-            new aws.lambda.EventSourceMapping(
-                `${name}-${s.name}-source`,
+            this.create(
+                "eventSourceMapping",
+                aws.lambda.EventSourceMapping,
+                `${s.name}-source`,
                 {
                     functionName: alias.arn,
                     eventSourceArn: s.streamArn,
@@ -523,7 +555,7 @@ export class Function extends pulumi.ComponentResource {
                 ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
         createAlarm(
             `${name}-throttles`,
@@ -537,7 +569,7 @@ export class Function extends pulumi.ComponentResource {
                 datapointsToAlarm: 3,
             },
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
         const durationThresholdMs = Math.round((args.timeoutSeconds * 1000 * args.durationPercentOfTimeout) / 100);
         const duration = createAlarm(
@@ -551,7 +583,7 @@ export class Function extends pulumi.ComponentResource {
                 ...ROLLBACK_ALARM_WINDOW,
             },
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
         const rollbackAlarms = [errorRate.alarm, duration.alarm];
         const vf = args.versionFailureAlarm;
@@ -578,7 +610,7 @@ export class Function extends pulumi.ComponentResource {
                     ...ROLLBACK_ALARM_WINDOW,
                 },
                 args.routing,
-                { parent: this, tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags },
             );
             rollbackAlarms.push(versionFailures.alarm);
         }
@@ -587,10 +619,14 @@ export class Function extends pulumi.ComponentResource {
             dlq.name,
             `${physicalName}: failed asynchronous invocations or stream batches are waiting in ${physicalName}-dlq.`,
             args.routing,
-            { parent: this, tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
         for (const m of args.metricAlarms ?? []) {
-            createEmbeddedMetricAlarm(name, physicalName, args.metricsNamespace as string, m, args.routing, { parent: this, tags });
+            createEmbeddedMetricAlarm(name, physicalName, args.metricsNamespace as string, m, args.routing, {
+                parent: this,
+                tags,
+                hooks: this.childHooks("metricAlarm"),
+            });
         }
 
         this.function = fn;
@@ -692,7 +728,7 @@ function createEmbeddedMetricAlarm(
     namespace: string,
     m: EmbeddedMetricAlarm,
     routing: AlarmRouting,
-    opts: { parent: pulumi.Resource; tags: Record<string, string> },
+    opts: Parameters<typeof createAlarm>[3],
 ): void {
     const slug = m.metricName
         .replace(/([a-z0-9])([A-Z])/g, "$1-$2")

@@ -26,25 +26,25 @@ export function checkGrants(component: string, argument: string, grants: readonl
     const sids = new Set<string>();
     for (const g of grants) {
         if (!/^[A-Za-z0-9]+$/.test(g.sid)) {
-            throw new Error(`${component}: argument "${argument}" has statement id ${JSON.stringify(g.sid)}; allowed: letters and digits only`);
+            throw new pulumi.RunError(`${component}: argument "${argument}" has statement id ${JSON.stringify(g.sid)}; allowed: letters and digits only`);
         }
         if (sids.has(g.sid)) {
-            throw new Error(`${component}: argument "${argument}" repeats statement id ${JSON.stringify(g.sid)}; each sid must be unique`);
+            throw new pulumi.RunError(`${component}: argument "${argument}" repeats statement id ${JSON.stringify(g.sid)}; each sid must be unique`);
         }
         sids.add(g.sid);
         if (g.actions.length === 0 || g.resources.length === 0) {
-            throw new Error(`${component}: argument "${argument}" statement ${g.sid} needs at least one action and one resource`);
+            throw new pulumi.RunError(`${component}: argument "${argument}" statement ${g.sid} needs at least one action and one resource`);
         }
         for (const a of g.actions) {
             if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a)) {
-                throw new Error(
+                throw new pulumi.RunError(
                     `${component}: argument "${argument}" statement ${g.sid} has action ${JSON.stringify(a)}; allowed: exact actions such as "dynamodb:GetItem", no wildcards`,
                 );
             }
         }
         for (const r of g.resources) {
             if (r === "*" && !g.anyResourceReason) {
-                throw new Error(
+                throw new pulumi.RunError(
                     `${component}: argument "${argument}" statement ${g.sid} has resource "*"; allowed: exact ARNs, or "*" with anyResourceReason for actions AWS cannot scope`,
                 );
             }

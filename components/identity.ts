@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, invalid } from "./context";
+import { ChildKinds, Component, ComponentOptions } from "./component";
+import { PlatformContext } from "./context";
 
 export const MFA_MODES = ["OPTIONAL", "ON"] as const;
 export const THREAT_PROTECTION_MODES = ["off", "audit", "enforced"] as const;
@@ -11,7 +12,7 @@ export const MACHINE_SCOPES = ["orders.read", "orders.write"] as const;
 /** User groups of the workload: customers see their own orders, staff operate the service. */
 export const USER_GROUPS = { customers: 10, staff: 1 } as const;
 
-export interface IdentityArgs {
+export interface IdentityArgs extends ComponentOptions<IdentityChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** MFA: `OPTIONAL` lets users enrol (TOTP), `ON` requires every user to. */
@@ -39,12 +40,23 @@ export interface IdentityArgs {
     minimumPasswordLength?: number;
 }
 
+/** The kinds of child resources Identity creates, and the arguments a `transform` of each may edit. */
+export interface IdentityChildren extends ChildKinds {
+    managedLoginBranding: aws.cognito.ManagedLoginBrandingArgs;
+    resourceServer: aws.cognito.ResourceServerArgs;
+    userGroup: aws.cognito.UserGroupArgs;
+    userPool: aws.cognito.UserPoolArgs;
+    userPoolClient: aws.cognito.UserPoolClientArgs;
+    userPoolDomain: aws.cognito.UserPoolDomainArgs;
+}
+const IDENTITY_CHILD_KINDS = ["managedLoginBranding", "resourceServer", "userGroup", "userPool", "userPoolClient", "userPoolDomain"] as const;
+
 /**
  * The Cognito user pool the API authorizes against: strong passwords, TOTP MFA (optional or
  * required), threat protection from config, an app client for the web (authorization code + PKCE,
  * no secret) and one for machines (client credentials), a hosted domain, and the user groups.
  */
-export class Identity extends pulumi.ComponentResource {
+export class Identity extends Component<IdentityChildren> {
     /** User pool id. */
     public readonly userPoolId: pulumi.Output<string>;
     /** User pool ARN (the API's authorizer trusts it). */
@@ -59,38 +71,39 @@ export class Identity extends pulumi.ComponentResource {
     public readonly userPool: aws.cognito.UserPool;
 
     constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:identity:Identity", name, {}, opts);
-        const C = "Identity";
+        super("platform:identity:Identity", "Identity", name, IDENTITY_CHILD_KINDS, args, opts);
         if (!(MFA_MODES as readonly string[]).includes(args.mfa)) {
-            invalid(C, "mfa", args.mfa, `allowed: ${MFA_MODES.join(", ")} (MFA is never off)`);
+            this.invalid("mfa", args.mfa, `allowed: ${MFA_MODES.join(", ")} (MFA is never off)`);
         }
         if (!(THREAT_PROTECTION_MODES as readonly string[]).includes(args.threatProtection)) {
-            invalid(C, "threatProtection", args.threatProtection, `allowed: ${THREAT_PROTECTION_MODES.join(", ")}`);
+            this.invalid("threatProtection", args.threatProtection, `allowed: ${THREAT_PROTECTION_MODES.join(", ")}`);
         }
         for (const [argName, urls] of [
             ["callbackUrls", args.callbackUrls],
             ["logoutUrls", args.logoutUrls],
         ] as const) {
             if (urls.length === 0) {
-                invalid(C, argName, urls, "allowed: at least one https:// URL");
+                this.invalid(argName, urls, "allowed: at least one https:// URL");
             }
             for (const u of urls) {
                 // An Output is checked by Cognito when it resolves; a plain string can be checked now.
                 if (typeof u === "string" && !/^https:\/\/[^\s/#]+(\/[^\s#]*)?$/.test(u)) {
-                    invalid(C, argName, u, "allowed: https:// URLs without a fragment (Cognito refuses plain http outside localhost, and # parts)");
+                    this.invalid(argName, u, "allowed: https:// URLs without a fragment (Cognito refuses plain http outside localhost, and # parts)");
                 }
             }
         }
         const minLength = args.minimumPasswordLength ?? 14;
         if (!Number.isInteger(minLength) || minLength < 12 || minLength > 99) {
-            invalid(C, "minimumPasswordLength", minLength, "allowed: a whole number from 12 to 99");
+            this.invalid("minimumPasswordLength", minLength, "allowed: a whole number from 12 to 99");
         }
         const ctx = args.context;
         const protect = args.deletionProtection ?? false;
         const threat = args.threatProtection;
 
-        const pool = new aws.cognito.UserPool(
-            `${name}-user-pool`,
+        const pool = this.create(
+            "userPool",
+            aws.cognito.UserPool,
+            `user-pool`,
             {
                 name: `${ctx.namePrefix}-users`,
                 usernameAttributes: ["email"],
@@ -116,8 +129,10 @@ export class Identity extends pulumi.ComponentResource {
             { parent: this, protect },
         );
 
-        const resourceServer = new aws.cognito.ResourceServer(
-            `${name}-orders-api`,
+        const resourceServer = this.create(
+            "resourceServer",
+            aws.cognito.ResourceServer,
+            `orders-api`,
             {
                 userPoolId: pool.id,
                 identifier: "orders",
@@ -127,8 +142,10 @@ export class Identity extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const web = new aws.cognito.UserPoolClient(
-            `${name}-web-client`,
+        const web = this.create(
+            "userPoolClient",
+            aws.cognito.UserPoolClient,
+            `web-client`,
             {
                 name: `${ctx.namePrefix}-web`,
                 userPoolId: pool.id,
@@ -149,8 +166,10 @@ export class Identity extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const machine = new aws.cognito.UserPoolClient(
-            `${name}-machine-client`,
+        const machine = this.create(
+            "userPoolClient",
+            aws.cognito.UserPoolClient,
+            `machine-client`,
             {
                 name: `${ctx.namePrefix}-machine`,
                 userPoolId: pool.id,
@@ -169,23 +188,29 @@ export class Identity extends pulumi.ComponentResource {
         );
 
         // Domain prefixes are global across AWS; the account id keeps ours unique.
-        const domain = new aws.cognito.UserPoolDomain(
-            `${name}-domain`,
+        const domain = this.create(
+            "userPoolDomain",
+            aws.cognito.UserPoolDomain,
+            `domain`,
             { userPoolId: pool.id, domain: pulumi.interpolate`${ctx.namePrefix}-${ctx.accountId}`, managedLoginVersion: 2 },
             { parent: this },
         );
         // Managed login (version 2) serves an app client's sign-in pages only once a branding style is
         // assigned to it; without one the hosted UI answers "Login pages unavailable". Cognito's
         // default style is enough. The machine client never signs in through the hosted UI.
-        new aws.cognito.ManagedLoginBranding(
-            `${name}-web-login-branding`,
+        this.create(
+            "managedLoginBranding",
+            aws.cognito.ManagedLoginBranding,
+            `web-login-branding`,
             { userPoolId: pool.id, clientId: web.id, useCognitoProvidedValues: true },
             { parent: this, dependsOn: [domain] },
         );
 
         for (const [group, precedence] of Object.entries(USER_GROUPS)) {
-            new aws.cognito.UserGroup(
-                `${name}-${group}`,
+            this.create(
+                "userGroup",
+                aws.cognito.UserGroup,
+                `${group}`,
                 { userPoolId: pool.id, name: group, precedence, description: `${group} of ${ctx.namePrefix}` },
                 { parent: this },
             );

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, snsDeliveryFailureAlarm } from "./alarms";
-import { PlatformContext, arn, invalid } from "./context";
+import { PlatformContext, arn } from "./context";
 import { denyInsecureTransport } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
 
@@ -17,7 +18,7 @@ export interface EventQueueSpec {
     consumerTimeoutSeconds: number;
 }
 
-export interface MessagingArgs {
+export interface MessagingArgs extends ComponentOptions<MessagingChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the KMS key for the topic and the queues. */
@@ -39,11 +40,20 @@ export interface QueueOutputs {
     dlqArn: string;
 }
 
+/** The kinds of child resources Messaging creates, and the arguments a `transform` of each may edit. */
+export interface MessagingChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    topicSubscription: aws.sns.TopicSubscriptionArgs;
+}
+const MESSAGING_CHILD_KINDS = ["metricAlarm", "topic", "topicPolicy", "topicSubscription"] as const;
+
 /**
  * The domain-event bus: an encrypted SNS topic that refuses non-TLS publishing, fanned out to
  * `QueueWithDlq` queues through filtered subscriptions whose failed deliveries land in the DLQ.
  */
-export class Messaging extends pulumi.ComponentResource {
+export class Messaging extends Component<MessagingChildren> {
     /** ARN of the domain-event topic publishers send to. */
     public readonly topicArn: pulumi.Output<string>;
     /** Name of the domain-event topic. */
@@ -54,19 +64,18 @@ export class Messaging extends pulumi.ComponentResource {
     public readonly queueOutputs: pulumi.Output<Record<string, QueueOutputs>>;
 
     constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:messaging:Messaging", name, {}, opts);
-        const C = "Messaging";
+        super("platform:messaging:Messaging", "Messaging", name, MESSAGING_CHILD_KINDS, args, opts);
         const names = Object.keys(args.queues);
         if (names.length === 0) {
-            invalid(C, "queues", args.queues, "allowed: at least one queue; a topic nobody consumes loses every event");
+            this.invalid("queues", args.queues, "allowed: at least one queue; a topic nobody consumes loses every event");
         }
         for (const q of names) {
             if (!/^[a-z][a-z0-9-]{0,39}$/.test(q)) {
-                invalid(C, `queues.${q}`, q, "allowed: lower-case letters, digits and dashes, starting with a letter");
+                this.invalid(`queues.${q}`, q, "allowed: lower-case letters, digits and dashes, starting with a letter");
             }
             const filter = args.queues[q].filterPolicy;
             if (Object.keys(filter).length === 0 || Object.values(filter).some((v) => v.length === 0)) {
-                invalid(C, `queues.${q}.filterPolicy`, filter, "allowed: at least one attribute, each with at least one value");
+                this.invalid(`queues.${q}.filterPolicy`, filter, "allowed: at least one attribute, each with at least one value");
             }
         }
         const ctx = args.context;
@@ -74,13 +83,17 @@ export class Messaging extends pulumi.ComponentResource {
         const topicName = `${ctx.namePrefix}-events`;
         // Built from the fixed name so policies that mention it are known on a first preview too.
         const knownTopicArn = arn(ctx, "sns", topicName);
-        const topic = new aws.sns.Topic(
-            `${name}-events`,
+        const topic = this.create(
+            "topic",
+            aws.sns.Topic,
+            `events`,
             { name: topicName, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: args.kmsKeyArn, tags: ctx.tags },
             { parent: this },
         );
-        new aws.sns.TopicPolicy(
-            `${name}-events-policy`,
+        this.create(
+            "topicPolicy",
+            aws.sns.TopicPolicy,
+            `events-policy`,
             {
                 arn: topic.arn,
                 policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(["sns:Publish", "sns:Subscribe"], knownTopicArn)] }),
@@ -105,8 +118,10 @@ export class Messaging extends pulumi.ComponentResource {
                 { parent: this },
             );
             queues[q] = queue;
-            new aws.sns.TopicSubscription(
-                `${name}-${q}-subscription`,
+            this.create(
+                "topicSubscription",
+                aws.sns.TopicSubscription,
+                `${q}-subscription`,
                 {
                     topic: topic.arn,
                     protocol: "sqs",
@@ -127,7 +142,7 @@ export class Messaging extends pulumi.ComponentResource {
             `${ctx.namePrefix}-events: SNS failed to deliver domain events to a queue.`,
             "critical",
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
         this.topicArn = topic.arn;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm, dlqDepthAlarm } from "./alarms";
-import { PlatformContext, arn, checkInt, invalid } from "./context";
+import { PlatformContext, arn } from "./context";
 import { denyInsecureTransport } from "./iam";
 import { deadLetterQueue, MESSAGE_RETENTION_SECONDS } from "./dead-letter-queue";
 import { QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
@@ -9,7 +10,7 @@ import { QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
 /** AWS's floor for `maxReceiveCount` here: fewer deliveries send messages to the DLQ on a transient blip. */
 export const MIN_MAX_RECEIVE_COUNT = 5;
 
-export interface QueueWithDlqArgs {
+export interface QueueWithDlqArgs extends ComponentOptions<QueueWithDlqChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the KMS key both queues are encrypted with (the messaging key). */
@@ -34,12 +35,21 @@ export interface QueueWithDlqArgs {
     senderTopicArns?: pulumi.Input<string>[];
 }
 
+/** The kinds of child resources QueueWithDlq creates, and the arguments a `transform` of each may edit. */
+export interface QueueWithDlqChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    queue: aws.sqs.QueueArgs;
+    queuePolicy: aws.sqs.QueuePolicyArgs;
+    redriveAllowPolicy: aws.sqs.RedriveAllowPolicyArgs;
+}
+const QUEUE_WITH_DLQ_CHILD_KINDS = ["metricAlarm", "queue", "queuePolicy", "redriveAllowPolicy"] as const;
+
 /**
  * An SQS queue with its dead-letter queue: KMS encryption, 14-day retention on both, a redrive
  * policy with `maxReceiveCount`, a DLQ that only this queue may use and that can be redriven back,
  * a TLS-only queue policy, and alarms on DLQ depth and on the age of the oldest message.
  */
-export class QueueWithDlq extends pulumi.ComponentResource implements QueueSource {
+export class QueueWithDlq extends Component<QueueWithDlqChildren> implements QueueSource {
     /** Logical name of the queue. */
     public readonly name: string;
     /** Queue ARN. */
@@ -60,23 +70,29 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
     public readonly deadLetterQueue: aws.sqs.Queue;
 
     constructor(name: string, args: QueueWithDlqArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:messaging:QueueWithDlq", name, {}, opts);
-        const C = "QueueWithDlq";
-        checkInt(C, "consumerTimeoutSeconds", args.consumerTimeoutSeconds, 1, 900);
-        checkInt(C, "maxReceiveCount", args.maxReceiveCount, MIN_MAX_RECEIVE_COUNT, 1000);
-        checkInt(C, "maxAgeSeconds", args.maxAgeSeconds, 60, MESSAGE_RETENTION_SECONDS);
+        super("platform:messaging:QueueWithDlq", "QueueWithDlq", name, QUEUE_WITH_DLQ_CHILD_KINDS, args, opts);
+        this.checkInt("consumerTimeoutSeconds", args.consumerTimeoutSeconds, 1, 900);
+        this.checkInt("maxReceiveCount", args.maxReceiveCount, MIN_MAX_RECEIVE_COUNT, 1000);
+        this.checkInt("maxAgeSeconds", args.maxAgeSeconds, 60, MESSAGE_RETENTION_SECONDS);
         const minVisibility = VISIBILITY_TIMEOUT_FACTOR * args.consumerTimeoutSeconds;
         const visibility = args.visibilityTimeoutSeconds ?? minVisibility;
         if (!Number.isInteger(visibility) || visibility < minVisibility || visibility > 43200) {
-            invalid(C, "visibilityTimeoutSeconds", visibility, `allowed: ${minVisibility} (6 x consumerTimeoutSeconds) to 43200`);
+            this.invalid("visibilityTimeoutSeconds", visibility, `allowed: ${minVisibility} (6 x consumerTimeoutSeconds) to 43200`);
         }
         const ctx = args.context;
         const physical = `${ctx.namePrefix}-${name}`;
         const senders = args.senderTopicArns ?? [];
 
-        const dlq = deadLetterQueue(`${name}-dlq`, { queueName: `${physical}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: ctx.tags }, { parent: this });
-        const queue = new aws.sqs.Queue(
-            `${name}-queue`,
+        const dlq = deadLetterQueue(
+            `${name}-dlq`,
+            { queueName: `${physical}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: ctx.tags },
+            { parent: this },
+            this.childHooks("queue"),
+        );
+        const queue = this.create(
+            "queue",
+            aws.sqs.Queue,
+            `queue`,
             {
                 name: physical,
                 messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
@@ -89,8 +105,10 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
             { parent: this },
         );
         // Only this queue may dead-letter into the DLQ; a redrive moves messages back to it.
-        new aws.sqs.RedriveAllowPolicy(
-            `${name}-dlq-redrive-allow`,
+        this.create(
+            "redriveAllowPolicy",
+            aws.sqs.RedriveAllowPolicy,
+            `dlq-redrive-allow`,
             { queueUrl: dlq.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }) },
             { parent: this },
         );
@@ -111,8 +129,10 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
                     Condition: { ArnEquals: { "aws:SourceArn": senders } },
                 });
             }
-            new aws.sqs.QueuePolicy(
-                `${name}-${suffix}-policy`,
+            this.create(
+                "queuePolicy",
+                aws.sqs.QueuePolicy,
+                `${suffix}-policy`,
                 { queueUrl: q.url, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
                 { parent: this },
             );
@@ -123,7 +143,7 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
             dlq.name,
             `${physical}: messages are waiting in the dead-letter queue ${physical}-dlq. Inspect, fix, then redrive.`,
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
         createAlarm(
             `${name}-oldest-message-age`,
@@ -140,7 +160,7 @@ export class QueueWithDlq extends pulumi.ComponentResource implements QueueSourc
                 datapointsToAlarm: 3,
             },
             args.routing,
-            { parent: this, tags: ctx.tags },
+            { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
         this.name = name;

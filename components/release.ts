@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { RELEASE_STRATEGIES } from "../config";
 import { TARGET_KINDS, type TargetKind } from "../functions/release-hooks/config";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext } from "./context";
 import { Function, FunctionArgs, LIVE_ALIAS, functionRoleArn } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 import { ROLLBACK_DETECTION_MINUTES } from "./rollback-window";
@@ -59,7 +60,7 @@ export type HookFunctionDefaults = Pick<
     "logRetentionDays" | "logsKeyArn" | "environmentKeyArn" | "messagingKeyArn" | "routing" | "errorRatePercent"
 >;
 
-export interface ReleaseArgs {
+export interface ReleaseArgs extends ComponentOptions<ReleaseChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -152,6 +153,16 @@ export function releaseRoleArns(ctx: PlatformContext, name: string): pulumi.Outp
     ];
 }
 
+/** The kinds of child resources Release creates, and the arguments a `transform` of each may edit. */
+export interface ReleaseChildren extends ChildKinds {
+    application: aws.codedeploy.ApplicationArgs;
+    deploymentConfig: aws.codedeploy.DeploymentConfigArgs;
+    deploymentGroup: aws.codedeploy.DeploymentGroupArgs;
+    role: aws.iam.RoleArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+}
+const RELEASE_CHILD_KINDS = ["application", "deploymentConfig", "deploymentGroup", "role", "rolePolicy"] as const;
+
 /**
  * Releases of each function's `live` alias through AWS CodeDeploy, checked by lifecycle hooks and
  * rolled back automatically.
@@ -172,7 +183,7 @@ export function releaseRoleArns(ctx: PlatformContext, name: string): pulumi.Outp
  * deployment group per function (each watching that function's alarms), all sharing one service role
  * with exactly the Lambda, CloudWatch and SNS actions CodeDeploy for Lambda uses, on these resources only.
  */
-export class Release extends pulumi.ComponentResource {
+export class Release extends Component<ReleaseChildren> {
     /** Name of the CodeDeploy application. */
     public readonly applicationName: pulumi.Output<string>;
     /** Name of the deployment config (the traffic routing). */
@@ -194,26 +205,23 @@ export class Release extends pulumi.ComponentResource {
     >;
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:release:Release", name, {}, opts);
-        const C = "Release";
+        super("platform:release:Release", "Release", name, RELEASE_CHILD_KINDS, args, opts);
         if (!(RELEASE_STRATEGIES as readonly string[]).includes(args.strategy)) {
-            invalid(C, "strategy", args.strategy, `allowed: ${RELEASE_STRATEGIES.join(", ")}`);
+            this.invalid("strategy", args.strategy, `allowed: ${RELEASE_STRATEGIES.join(", ")}`);
         }
-        const stepPercent = checkInt(C, "stepPercent", args.stepPercent ?? 10, 1, 99);
-        const intervalMinutes = checkInt(C, "intervalMinutes", args.intervalMinutes ?? 5, 1, 60);
+        const stepPercent = this.checkInt("stepPercent", args.stepPercent ?? 10, 1, 99);
+        const intervalMinutes = this.checkInt("intervalMinutes", args.intervalMinutes ?? 5, 1, 60);
         const detection = ROLLBACK_DETECTION_MINUTES;
         if (args.strategy !== "blue-green" && intervalMinutes < detection) {
-            invalid(
-                C,
+            this.invalid(
                 "intervalMinutes",
                 intervalMinutes,
                 `allowed: at least ${detection}, the minutes a rollback alarm needs to fire; a shorter ${args.strategy === "rolling" ? "step" : "canary bake"} shifts more traffic to a bad version before any alarm can stop it`,
             );
         }
-        const bakeMinutes = checkInt(C, "bakeMinutes", args.bakeMinutes, 1, MAX_BAKE_MINUTES);
+        const bakeMinutes = this.checkInt("bakeMinutes", args.bakeMinutes, 1, MAX_BAKE_MINUTES);
         if (bakeMinutes < detection) {
-            invalid(
-                C,
+            this.invalid(
                 "bakeMinutes",
                 bakeMinutes,
                 `allowed: ${detection} to ${MAX_BAKE_MINUTES}; a shorter bake lets a release succeed before a rollback alarm can fire`,
@@ -221,23 +229,22 @@ export class Release extends pulumi.ComponentResource {
         }
         const entries = Object.entries(args.functions);
         if (entries.length === 0) {
-            invalid(C, "functions", args.functions, "allowed: at least one function to release");
+            this.invalid("functions", args.functions, "allowed: at least one function to release");
         }
         for (const [key, f] of entries) {
             if (!FUNCTION_KEY.test(key)) {
-                invalid(C, "functions", key, "allowed keys: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
+                this.invalid("functions", key, "allowed keys: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
             }
             const n = f.rollbackAlarmNames.length;
             if (n === 0 || n > MAX_ROLLBACK_ALARMS) {
-                invalid(
-                    C,
+                this.invalid(
                     `functions.${key}.rollbackAlarmNames`,
                     `${n} alarms`,
                     `allowed: 1 to ${MAX_ROLLBACK_ALARMS}; a release without an alarm cannot roll back on its own`,
                 );
             }
             if (!(TARGET_KINDS as readonly string[]).includes(f.check)) {
-                invalid(C, `functions.${key}.check`, f.check, `allowed: ${TARGET_KINDS.join(", ")}`);
+                this.invalid(`functions.${key}.check`, f.check, `allowed: ${TARGET_KINDS.join(", ")}`);
             }
         }
         const ctx = args.context;
@@ -328,21 +335,31 @@ export class Release extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const application = new aws.codedeploy.Application(`${name}-app`, { name: appName, computePlatform: "Lambda", tags: ctx.tags }, { parent: this });
+        const application = this.create(
+            "application",
+            aws.codedeploy.Application,
+            `app`,
+            { name: appName, computePlatform: "Lambda", tags: ctx.tags },
+            { parent: this },
+        );
 
         // The name carries the routing, so a change of strategy creates a new config before the
         // groups move to it (CodeDeploy configs cannot be updated in place).
         const routing = trafficRouting(args.strategy, stepPercent, intervalMinutes);
         const suffix = args.strategy === "blue-green" ? "all-at-once" : `${args.strategy}-${stepPercent}pct-${intervalMinutes}min`;
-        const config = new aws.codedeploy.DeploymentConfig(
-            `${name}-config`,
+        const config = this.create(
+            "deploymentConfig",
+            aws.codedeploy.DeploymentConfig,
+            `config`,
             { deploymentConfigName: `${prefix}-${suffix}`, computePlatform: "Lambda", trafficRoutingConfig: routing },
             { parent: this },
         );
 
         const roleName = `${prefix}-codedeploy`;
-        const role = new aws.iam.Role(
-            `${name}-role`,
+        const role = this.create(
+            "role",
+            aws.iam.Role,
+            `role`,
             {
                 name: roleName,
                 description: `CodeDeploy service role: shifts the ${LIVE_ALIAS} aliases of ${prefix} functions`,
@@ -375,8 +392,8 @@ export class Release extends pulumi.ComponentResource {
                 condition: { StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } },
             },
         ];
-        checkGrants(C, "grants", grants);
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
+        checkGrants(this.className, "grants", grants);
+        const policy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 
         const groupNames: Record<string, pulumi.Output<string>> = {};
         const releases: Record<
@@ -384,8 +401,10 @@ export class Release extends pulumi.ComponentResource {
             pulumi.Output<{ application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>
         > = {};
         for (const [key, f] of entries) {
-            const group = new aws.codedeploy.DeploymentGroup(
-                `${name}-${key}`,
+            const group = this.create(
+                "deploymentGroup",
+                aws.codedeploy.DeploymentGroup,
+                `${key}`,
                 {
                     appName: application.name,
                     deploymentGroupName: groupName(key),

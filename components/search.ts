@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 // The ec2 module alone: the package index also loads awsx.classic and its AWS SDK clients.
 import * as ec2x from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext } from "./context";
 import { FunctionVpc } from "./function";
 import { Grant, checkGrants } from "./iam";
 
@@ -19,7 +20,7 @@ export const INDEX_WRITE_PERMISSIONS = ["aoss:CreateIndex", "aoss:UpdateIndex", 
 /** Index permissions of a principal that only queries. */
 export const INDEX_READ_PERMISSIONS = ["aoss:ReadDocument"];
 
-export interface SearchArgs {
+export interface SearchArgs extends ComponentOptions<SearchChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the customer KMS key the collection is encrypted with (the data key). */
@@ -92,6 +93,26 @@ const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
 /** Collections, their security policies and VPC endpoints take 3 to 32 lower-case characters. */
 const AOSS_NAME = /^[a-z][a-z0-9-]{2,31}$/;
 
+/** The kinds of child resources Search creates, and the arguments a `transform` of each may edit. */
+export interface SearchChildren extends ChildKinds {
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    serverlessAccessPolicy: aws.opensearch.ServerlessAccessPolicyArgs;
+    serverlessCollection: aws.opensearch.ServerlessCollectionArgs;
+    serverlessSecurityPolicy: aws.opensearch.ServerlessSecurityPolicyArgs;
+    serverlessVpcEndpoint: aws.opensearch.ServerlessVpcEndpointArgs;
+    vpcEndpoint: aws.ec2.VpcEndpointArgs;
+}
+const SEARCH_CHILD_KINDS = [
+    "metricAlarm",
+    "securityGroup",
+    "serverlessAccessPolicy",
+    "serverlessCollection",
+    "serverlessSecurityPolicy",
+    "serverlessVpcEndpoint",
+    "vpcEndpoint",
+] as const;
+
 /**
  * An OpenSearch Serverless SEARCH collection reached only from inside a multi-AZ VPC: an
  * `awsx.ec2.Vpc`, a collection VPC endpoint in its private subnets behind a security group that
@@ -99,7 +120,7 @@ const AOSS_NAME = /^[a-z][a-z0-9-]{2,31}$/;
  * network policy that allows the VPC endpoint and nothing public, a data access policy naming
  * exact roles with exact index permissions, and alarms on failed searches and ingestion.
  */
-export class Search extends pulumi.ComponentResource {
+export class Search extends Component<SearchChildren> {
     /** Name of the collection. */
     public readonly collectionName: string;
     /** ARN of the collection: the resource of `aoss:APIAccessAll`. */
@@ -124,17 +145,16 @@ export class Search extends pulumi.ComponentResource {
     public readonly accessGrant: Grant;
 
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:search:Search", name, {}, opts);
-        const C = "Search";
+        super("platform:search:Search", "Search", name, SEARCH_CHILD_KINDS, args, opts);
         const ctx = args.context;
         const indexName = args.indexName ?? "orders";
         if (!INDEX.test(indexName)) {
-            invalid(C, "indexName", indexName, "allowed: lower-case letters, digits, dashes and underscores, starting with a letter or digit");
+            this.invalid("indexName", indexName, "allowed: lower-case letters, digits, dashes and underscores, starting with a letter or digit");
         }
         const writers = args.writerRoleArns;
         const readers = args.readerRoleArns ?? [];
         if (writers.length === 0) {
-            invalid(C, "writerRoleArns", writers, "allowed: at least one role ARN; an index nobody writes stays empty");
+            this.invalid("writerRoleArns", writers, "allowed: at least one role ARN; an index nobody writes stays empty");
         }
         for (const [argument, roles] of [
             ["writerRoleArns", writers],
@@ -142,14 +162,14 @@ export class Search extends pulumi.ComponentResource {
         ] as const) {
             for (const r of roles) {
                 if (typeof r === "string" && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(r)) {
-                    invalid(C, argument, r, "allowed: exact IAM role ARNs (arn:aws:iam::<account>:role/<name>), no wildcards");
+                    this.invalid(argument, r, "allowed: exact IAM role ARNs (arn:aws:iam::<account>:role/<name>), no wildcards");
                 }
             }
         }
-        const azs = checkInt(C, "availabilityZones", args.availabilityZones ?? 3, 2, 3);
+        const azs = this.checkInt("availabilityZones", args.availabilityZones ?? 3, 2, 3);
         const nat = args.natGateways ?? "Single";
         if (!(NAT_GATEWAY_STRATEGIES as readonly string[]).includes(nat)) {
-            invalid(C, "natGateways", nat, `allowed: ${NAT_GATEWAY_STRATEGIES.join(", ")}`);
+            this.invalid("natGateways", nat, `allowed: ${NAT_GATEWAY_STRATEGIES.join(", ")}`);
         }
         const cidr = args.vpcCidr ?? "10.0.0.0/16";
         if (
@@ -159,36 +179,35 @@ export class Search extends pulumi.ComponentResource {
                 .split(".")
                 .some((o) => Number(o) > 255)
         ) {
-            invalid(C, "vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
+            this.invalid("vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
         }
         const access = args.serviceAccess ?? {};
         for (const [service, grants] of Object.entries(access) as [string, Grant[] | undefined][]) {
             if (!(service in SERVICE_ENDPOINT_TYPES)) {
-                invalid(C, "serviceAccess", service, `allowed keys: ${Object.keys(SERVICE_ENDPOINT_TYPES).join(", ")}`);
+                this.invalid("serviceAccess", service, `allowed keys: ${Object.keys(SERVICE_ENDPOINT_TYPES).join(", ")}`);
             }
             if (grants === undefined) {
                 continue;
             }
             if (grants.length === 0) {
-                invalid(C, `serviceAccess.${service}`, grants, "allowed: at least one statement; leave the service out to reach it through the NAT gateway");
+                this.invalid(`serviceAccess.${service}`, grants, "allowed: at least one statement; leave the service out to reach it through the NAT gateway");
             }
-            checkGrants(C, `serviceAccess.${service}`, grants);
+            checkGrants(this.className, `serviceAccess.${service}`, grants);
             for (const g of grants) {
                 for (const a of g.actions) {
                     if (!a.startsWith(`${service}:`)) {
-                        invalid(C, `serviceAccess.${service}`, a, `allowed: ${service}: actions only; an endpoint policy covers its own service`);
+                        this.invalid(`serviceAccess.${service}`, a, `allowed: ${service}: actions only; an endpoint policy covers its own service`);
                     }
                 }
                 // An endpoint policy on "*" would let stolen credentials reach any table or topic through it.
                 if (g.resources.includes("*")) {
-                    invalid(C, `serviceAccess.${service}`, `${g.sid} "*"`, "allowed: exact ARNs of the resources the functions use");
+                    this.invalid(`serviceAccess.${service}`, `${g.sid} "*"`, "allowed: exact ARNs of the resources the functions use");
                 }
             }
         }
         const collectionName = `${ctx.namePrefix}-search`;
         if (!AOSS_NAME.test(collectionName) || !AOSS_NAME.test(`${collectionName}-net`)) {
-            invalid(
-                C,
+            this.invalid(
                 "context.namePrefix",
                 ctx.namePrefix,
                 "allowed: lower-case letters, digits and dashes, at most 21 characters (collection and policy names take 3 to 32)",
@@ -210,8 +229,10 @@ export class Search extends pulumi.ComponentResource {
         );
 
         // Functions get this group: HTTPS out (to the endpoint, and to AWS APIs through the NAT gateway), nothing in.
-        const clients = new aws.ec2.SecurityGroup(
-            `${name}-clients`,
+        const clients = this.create(
+            "securityGroup",
+            aws.ec2.SecurityGroup,
+            `clients`,
             {
                 vpcId: vpc.vpcId,
                 description: `${ctx.namePrefix} functions that call the search collection`,
@@ -223,8 +244,10 @@ export class Search extends pulumi.ComponentResource {
             { parent: this },
         );
         // The endpoint admits HTTPS from the client group only and opens no connection itself.
-        const endpointGroup = new aws.ec2.SecurityGroup(
-            `${name}-endpoint`,
+        const endpointGroup = this.create(
+            "securityGroup",
+            aws.ec2.SecurityGroup,
+            `endpoint`,
             {
                 vpcId: vpc.vpcId,
                 description: `${ctx.namePrefix} search collection VPC endpoint`,
@@ -233,15 +256,19 @@ export class Search extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const endpoint = new aws.opensearch.ServerlessVpcEndpoint(
-            `${name}-vpc-endpoint`,
+        const endpoint = this.create(
+            "serverlessVpcEndpoint",
+            aws.opensearch.ServerlessVpcEndpoint,
+            `vpc-endpoint`,
             { name: collectionName, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, securityGroupIds: [endpointGroup.id] },
             { parent: this },
         );
 
         const collectionRules = [{ ResourceType: "collection", Resource: [`collection/${collectionName}`] }];
-        const encryptionPolicy = new aws.opensearch.ServerlessSecurityPolicy(
-            `${name}-encryption`,
+        const encryptionPolicy = this.create(
+            "serverlessSecurityPolicy",
+            aws.opensearch.ServerlessSecurityPolicy,
+            `encryption`,
             {
                 name: `${collectionName}-enc`,
                 type: "encryption",
@@ -250,8 +277,10 @@ export class Search extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.opensearch.ServerlessSecurityPolicy(
-            `${name}-network`,
+        this.create(
+            "serverlessSecurityPolicy",
+            aws.opensearch.ServerlessSecurityPolicy,
+            `network`,
             {
                 name: `${collectionName}-net`,
                 type: "network",
@@ -279,8 +308,10 @@ export class Search extends pulumi.ComponentResource {
                   ]
                 : []),
         ];
-        new aws.opensearch.ServerlessAccessPolicy(
-            `${name}-data-access`,
+        this.create(
+            "serverlessAccessPolicy",
+            aws.opensearch.ServerlessAccessPolicy,
+            `data-access`,
             {
                 name: `${collectionName}-data`,
                 type: "data",
@@ -291,8 +322,10 @@ export class Search extends pulumi.ComponentResource {
         );
 
         // AOSS refuses to create a collection that no encryption policy covers.
-        const collection = new aws.opensearch.ServerlessCollection(
-            `${name}-collection`,
+        const collection = this.create(
+            "serverlessCollection",
+            aws.opensearch.ServerlessCollection,
+            `collection`,
             {
                 name: collectionName,
                 type: "SEARCH",
@@ -321,7 +354,7 @@ export class Search extends pulumi.ComponentResource {
                     datapointsToAlarm: 3,
                 },
                 args.routing,
-                { parent: this, tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags },
             );
         }
 
@@ -334,7 +367,7 @@ export class Search extends pulumi.ComponentResource {
         this.clientSecurityGroupId = clients.id;
         this.vpcEndpointId = endpoint.id;
         this.functionVpc = { subnetIds: vpc.privateSubnetIds, securityGroupIds: [clients.id] };
-        this.serviceEndpointIds = this.serviceEndpoints(name, ctx, vpc, clients, access);
+        this.serviceEndpointIds = this.serviceEndpoints(ctx, vpc, clients, access);
         this.accessGrant = {
             sid: "SearchCollection",
             // The data plane checks this IAM action first, then the data access policy's index permissions.
@@ -356,7 +389,6 @@ export class Search extends pulumi.ComponentResource {
      * no wider than the roles behind it.
      */
     private serviceEndpoints(
-        name: string,
         ctx: PlatformContext,
         vpc: ec2x.Vpc,
         clients: aws.ec2.SecurityGroup,
@@ -392,10 +424,18 @@ export class Search extends pulumi.ComponentResource {
             };
             let endpoint: aws.ec2.VpcEndpoint;
             if (SERVICE_ENDPOINT_TYPES[service] === "Gateway") {
-                endpoint = new aws.ec2.VpcEndpoint(`${name}-${service}-endpoint`, { ...common, routeTableIds: privateRouteTableIds(vpc) }, { parent: this });
+                endpoint = this.create(
+                    "vpcEndpoint",
+                    aws.ec2.VpcEndpoint,
+                    `${service}-endpoint`,
+                    { ...common, routeTableIds: privateRouteTableIds(vpc) },
+                    { parent: this },
+                );
             } else {
-                interfaceGroup ??= new aws.ec2.SecurityGroup(
-                    `${name}-service-endpoints`,
+                interfaceGroup ??= this.create(
+                    "securityGroup",
+                    aws.ec2.SecurityGroup,
+                    `service-endpoints`,
                     {
                         vpcId: vpc.vpcId,
                         description: `${ctx.namePrefix} AWS service interface endpoints`,
@@ -407,8 +447,10 @@ export class Search extends pulumi.ComponentResource {
                     { parent: this },
                 );
                 // Private DNS answers the service's public name with the endpoint's addresses: the SDK needs no endpoint setting.
-                endpoint = new aws.ec2.VpcEndpoint(
-                    `${name}-${service}-endpoint`,
+                endpoint = this.create(
+                    "vpcEndpoint",
+                    aws.ec2.VpcEndpoint,
+                    `${service}-endpoint`,
                     { ...common, privateDnsEnabled: true, subnetIds: vpc.privateSubnetIds, securityGroupIds: [interfaceGroup.id] },
                     { parent: this },
                 );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { ChildKinds, Component, ComponentOptions, createChild } from "./component";
+import { PlatformContext, invalid } from "./context";
 
 /** One AWS service allowed to act on the bucket's objects, for one exact source resource. */
 export interface BucketGrant {
@@ -19,7 +20,7 @@ export interface BucketGrant {
     sourceArn: pulumi.Input<string>;
 }
 
-export interface SecureBucketArgs {
+export interface SecureBucketArgs extends ComponentOptions<SecureBucketChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
@@ -88,13 +89,35 @@ export interface SecureBucketArgs {
 const C = "SecureBucket";
 const ACTION = /^s3:[A-Za-z]+$/;
 
+/** The kinds of child resources SecureBucket creates, and the arguments a `transform` of each may edit. */
+export interface SecureBucketChildren extends ChildKinds {
+    bucket: aws.s3.BucketArgs;
+    bucketLifecycleConfiguration: aws.s3.BucketLifecycleConfigurationArgs;
+    bucketLogging: aws.s3.BucketLoggingArgs;
+    bucketOwnershipControls: aws.s3.BucketOwnershipControlsArgs;
+    bucketPolicy: aws.s3.BucketPolicyArgs;
+    bucketPublicAccessBlock: aws.s3.BucketPublicAccessBlockArgs;
+    bucketServerSideEncryptionConfiguration: aws.s3.BucketServerSideEncryptionConfigurationArgs;
+    bucketVersioning: aws.s3.BucketVersioningArgs;
+}
+const SECURE_BUCKET_CHILD_KINDS = [
+    "bucket",
+    "bucketLifecycleConfiguration",
+    "bucketLogging",
+    "bucketOwnershipControls",
+    "bucketPolicy",
+    "bucketPublicAccessBlock",
+    "bucketServerSideEncryptionConfiguration",
+    "bucketVersioning",
+] as const;
+
 /**
  * An S3 bucket with every setting resource the AWS provider v7 keeps separately: public access
  * blocked (all four flags), default encryption with a KMS key and Bucket Keys, ACLs disabled,
  * versioning, a lifecycle that aborts incomplete multipart uploads and expires old versions, server
  * access logging, and a bucket policy that denies every request without TLS.
  */
-export class SecureBucket extends pulumi.ComponentResource {
+export class SecureBucket extends Component<SecureBucketChildren> {
     /** Bucket name (its id). */
     public readonly bucketName: pulumi.Output<string>;
     /** Bucket ARN. */
@@ -105,53 +128,63 @@ export class SecureBucket extends pulumi.ComponentResource {
     public readonly domainName: pulumi.Output<string>;
 
     private readonly bucket: aws.s3.Bucket;
-    private readonly bucketLogicalName: string;
     private policyPending: boolean;
     private readonly settings: pulumi.Resource[];
     private readonly accountId: pulumi.Input<string>;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:storage:SecureBucket", name, {}, opts);
+        super("platform:storage:SecureBucket", "SecureBucket", name, SECURE_BUCKET_CHILD_KINDS, args, opts);
         if ((args.kmsKeyArn === undefined) === (args.sseS3Reason === undefined)) {
-            invalid(C, "kmsKeyArn", args.kmsKeyArn, "give exactly one of kmsKeyArn and sseS3Reason");
+            this.invalid("kmsKeyArn", args.kmsKeyArn, "give exactly one of kmsKeyArn and sseS3Reason");
         }
         if (args.sseS3Reason !== undefined && args.sseS3Reason.trim().length < 10) {
-            invalid(C, "sseS3Reason", args.sseS3Reason, "allowed: a sentence saying why a KMS key cannot be used");
+            this.invalid("sseS3Reason", args.sseS3Reason, "allowed: a sentence saying why a KMS key cannot be used");
         }
         const ownership = args.objectOwnership ?? "BucketOwnerEnforced";
         if (ownership !== "BucketOwnerEnforced" && ownership !== "BucketOwnerPreferred") {
-            invalid(C, "objectOwnership", ownership, "allowed: BucketOwnerEnforced, BucketOwnerPreferred");
+            this.invalid("objectOwnership", ownership, "allowed: BucketOwnerEnforced, BucketOwnerPreferred");
         }
         if (ownership === "BucketOwnerPreferred" && (args.aclReason ?? "").trim().length < 10) {
-            invalid(C, "aclReason", args.aclReason, "required with objectOwnership BucketOwnerPreferred: a sentence saying why ACLs stay enabled");
+            this.invalid("aclReason", args.aclReason, "required with objectOwnership BucketOwnerPreferred: a sentence saying why ACLs stay enabled");
         }
         if ((args.accessLogs === undefined) === (args.accessLogsExemptReason === undefined)) {
-            invalid(C, "accessLogs", args.accessLogs === undefined ? undefined : "{...}", "give exactly one of accessLogs and accessLogsExemptReason");
+            this.invalid("accessLogs", args.accessLogs === undefined ? undefined : "{...}", "give exactly one of accessLogs and accessLogsExemptReason");
         }
         if (args.accessLogs !== undefined && !/^[A-Za-z0-9!_.*'()/-]+\/$/.test(args.accessLogs.targetPrefix)) {
-            invalid(C, "accessLogs.targetPrefix", args.accessLogs.targetPrefix, "allowed: a key prefix ending in /, such as s3/site/");
+            this.invalid("accessLogs.targetPrefix", args.accessLogs.targetPrefix, "allowed: a key prefix ending in /, such as s3/site/");
         }
         checkGrants(args.grants ?? []);
         if (args.grantsLater && args.grants !== undefined) {
-            invalid(C, "grants", "[...]", "give grants to attachPolicy() when grantsLater is true");
+            this.invalid("grants", "[...]", "give grants to attachPolicy() when grantsLater is true");
         }
-        const noncurrentDays = checkInt(C, "noncurrentVersionDays", args.noncurrentVersionDays ?? 90, 1, 3650);
+        const noncurrentDays = this.checkInt("noncurrentVersionDays", args.noncurrentVersionDays ?? 90, 1, 3650);
         if (args.expireAfterDays !== undefined) {
-            checkInt(C, "expireAfterDays", args.expireAfterDays, 1, 3650);
+            this.checkInt("expireAfterDays", args.expireAfterDays, 1, 3650);
         }
         const ctx = args.context;
         const parent = { parent: this };
 
-        const bucket = new aws.s3.Bucket(name, { tags: ctx.tags }, { parent: this, protect: args.protect ?? false });
+        // The bucket keeps the component's own name (it predates the `<component>-<suffix>` convention).
+        const bucket = createChild(aws.s3.Bucket, name, { tags: ctx.tags }, { parent: this, protect: args.protect ?? false }, this.childHooks("bucket"));
         const id = bucket.id;
-        const pab = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
+        const pab = this.create(
+            "bucketPublicAccessBlock",
+            aws.s3.BucketPublicAccessBlock,
+            `public-access`,
             { bucket: id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             parent,
         );
-        const owner = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: id, rule: { objectOwnership: ownership } }, parent);
-        const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
+        const owner = this.create(
+            "bucketOwnershipControls",
+            aws.s3.BucketOwnershipControls,
+            `ownership`,
+            { bucket: id, rule: { objectOwnership: ownership } },
+            parent,
+        );
+        const sse = this.create(
+            "bucketServerSideEncryptionConfiguration",
+            aws.s3.BucketServerSideEncryptionConfiguration,
+            `encryption`,
             {
                 bucket: id,
                 rules: [
@@ -162,9 +195,17 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             parent,
         );
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: id, versioningConfiguration: { status: "Enabled" } }, parent);
-        const lifecycle = new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
+        const versioning = this.create(
+            "bucketVersioning",
+            aws.s3.BucketVersioning,
+            `versioning`,
+            { bucket: id, versioningConfiguration: { status: "Enabled" } },
+            parent,
+        );
+        const lifecycle = this.create(
+            "bucketLifecycleConfiguration",
+            aws.s3.BucketLifecycleConfiguration,
+            `lifecycle`,
             {
                 bucket: id,
                 rules: [
@@ -184,8 +225,10 @@ export class SecureBucket extends pulumi.ComponentResource {
         const settings: pulumi.Resource[] = [pab, owner, sse, versioning, lifecycle];
         if (args.accessLogs !== undefined) {
             settings.push(
-                new aws.s3.BucketLogging(
-                    `${name}-access-logs`,
+                this.create(
+                    "bucketLogging",
+                    aws.s3.BucketLogging,
+                    `access-logs`,
                     { bucket: id, targetBucket: args.accessLogs.targetBucket, targetPrefix: args.accessLogs.targetPrefix },
                     parent,
                 ),
@@ -193,7 +236,6 @@ export class SecureBucket extends pulumi.ComponentResource {
         }
 
         this.bucket = bucket;
-        this.bucketLogicalName = name;
         this.settings = settings;
         this.accountId = ctx.accountId;
         this.policyPending = args.grantsLater === true;
@@ -213,7 +255,7 @@ export class SecureBucket extends pulumi.ComponentResource {
      */
     public attachPolicy(grants: BucketGrant[]): aws.s3.BucketPolicy {
         if (!this.policyPending) {
-            invalid(C, "grantsLater", false, "attachPolicy() is only for a bucket built with grantsLater: true, and only once");
+            this.invalid("grantsLater", false, "attachPolicy() is only for a bucket built with grantsLater: true, and only once");
         }
         checkGrants(grants);
         this.policyPending = false;
@@ -251,7 +293,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             ],
         };
         // The public access block must be in place first, or S3 may judge the policy before it applies.
-        return new aws.s3.BucketPolicy(`${this.bucketLogicalName}-policy`, { bucket: this.bucket.id, policy }, { parent: this, dependsOn: this.settings });
+        return this.create("bucketPolicy", aws.s3.BucketPolicy, "policy", { bucket: this.bucket.id, policy }, { dependsOn: this.settings });
     }
 }
 

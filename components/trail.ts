@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 // The cloudtrail module alone: the package index also loads awsx.classic and its AWS SDK clients.
 import * as cloudtrailx from "@pulumi/awsx/cloudtrail";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, CreatedAlarm, Severity, createAlarm } from "./alarms";
-import { PlatformContext, checkInt, invalid } from "./context";
+import { PlatformContext } from "./context";
 import { SecureBucket } from "./secure-bucket";
 
 /** One CloudTrail metric filter on the trail's log group and the alarm that watches its count. */
@@ -117,7 +118,7 @@ export const SECURITY_FILTERS: readonly SecurityFilter[] = [
     },
 ];
 
-export interface AuditTrailArgs {
+export interface AuditTrailArgs extends ComponentOptions<AuditTrailChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** ARN of the customer KMS key the log files and the log group are encrypted with (the logs key). */
@@ -159,9 +160,30 @@ export interface SecurityMetric {
     alarmArn: pulumi.Output<string>;
 }
 
-const C = "AuditTrail";
 const FILTER_ID = /^[a-z][a-z0-9-]{0,39}$/;
 const METRIC = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
+
+/** The kinds of child resources AuditTrail creates, and the arguments a `transform` of each may edit. */
+export interface AuditTrailChildren extends ChildKinds {
+    bucketLifecycleConfiguration: aws.s3.BucketLifecycleConfigurationArgs;
+    bucketLogging: aws.s3.BucketLoggingArgs;
+    bucketOwnershipControls: aws.s3.BucketOwnershipControlsArgs;
+    bucketPublicAccessBlock: aws.s3.BucketPublicAccessBlockArgs;
+    bucketServerSideEncryptionConfiguration: aws.s3.BucketServerSideEncryptionConfigurationArgs;
+    bucketVersioning: aws.s3.BucketVersioningArgs;
+    logMetricFilter: aws.cloudwatch.LogMetricFilterArgs;
+    metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+}
+const AUDIT_TRAIL_CHILD_KINDS = [
+    "bucketLifecycleConfiguration",
+    "bucketLogging",
+    "bucketOwnershipControls",
+    "bucketPublicAccessBlock",
+    "bucketServerSideEncryptionConfiguration",
+    "bucketVersioning",
+    "logMetricFilter",
+    "metricAlarm",
+] as const;
 
 /**
  * A multi-region CloudTrail trail (`awsx.cloudtrail.Trail`) with log file validation, log files
@@ -176,7 +198,7 @@ const METRIC = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
  * server access logs. What stays weaker than a SecureBucket: the policy has no TLS-only deny and no
  * `aws:SourceArn` pin, because awsx offers no way to extend it.
  */
-export class AuditTrail extends pulumi.ComponentResource {
+export class AuditTrail extends Component<AuditTrailChildren> {
     /** Name of the trail. */
     public readonly trailName: string;
     /** ARN of the trail. */
@@ -193,31 +215,30 @@ export class AuditTrail extends pulumi.ComponentResource {
     public readonly alarms: Record<string, CreatedAlarm>;
 
     constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:observability:AuditTrail", name, {}, opts);
+        super("platform:observability:AuditTrail", "AuditTrail", name, AUDIT_TRAIL_CHILD_KINDS, args, opts);
         const ctx = args.context;
-        checkInt(C, "logRetentionDays", args.logRetentionDays, 1, 3653);
+        this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
         const filters = args.filters ?? SECURITY_FILTERS;
         if (filters.length === 0) {
-            invalid(C, "filters", filters, "allowed: at least one metric filter; a trail nobody watches only helps after the fact");
+            this.invalid("filters", filters, "allowed: at least one metric filter; a trail nobody watches only helps after the fact");
         }
         const ids = new Set<string>();
         for (const f of filters) {
             if (!FILTER_ID.test(f.id) || ids.has(f.id)) {
-                invalid(C, "filters.id", f.id, "allowed: unique ids of lower-case letters, digits and dashes, starting with a letter");
+                this.invalid("filters.id", f.id, "allowed: unique ids of lower-case letters, digits and dashes, starting with a letter");
             }
             ids.add(f.id);
             if (!METRIC.test(f.metricName)) {
-                invalid(C, "filters.metricName", f.metricName, "allowed: letters and digits, starting with a letter");
+                this.invalid("filters.metricName", f.metricName, "allowed: letters and digits, starting with a letter");
             }
             if (!/^\{.*\}$/s.test(f.pattern.trim())) {
-                invalid(C, "filters.pattern", f.pattern, "allowed: a JSON filter pattern in braces, such as { $.eventName = StopLogging }");
+                this.invalid("filters.pattern", f.pattern, "allowed: a JSON filter pattern in braces, such as { $.eventName = StopLogging }");
             }
-            checkInt(C, `filters[${f.id}].threshold`, f.threshold, 1, 100000);
+            this.checkInt(`filters[${f.id}].threshold`, f.threshold, 1, 100000);
         }
         // S3 names are global: the account id keeps two accounts' stacks apart. 63 characters at most.
         if (!/^[a-z0-9][a-z0-9-]{2,38}$/.test(ctx.namePrefix)) {
-            invalid(
-                C,
+            this.invalid(
                 "context.namePrefix",
                 ctx.namePrefix,
                 "allowed: 3 to 39 lower-case letters, digits and dashes (the trail bucket name adds 24 characters)",
@@ -273,27 +294,41 @@ export class AuditTrail extends pulumi.ComponentResource {
                 sourceArn: pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`,
             },
         ]);
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
+        this.create(
+            "bucketPublicAccessBlock",
+            aws.s3.BucketPublicAccessBlock,
+            `public-access`,
             { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             afterTrail,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, afterTrail);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
+        this.create(
+            "bucketOwnershipControls",
+            aws.s3.BucketOwnershipControls,
+            `ownership`,
+            { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            afterTrail,
+        );
+        this.create(
+            "bucketServerSideEncryptionConfiguration",
+            aws.s3.BucketServerSideEncryptionConfiguration,
+            `encryption`,
             {
                 bucket: bucketName,
                 rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.logsKeyArn }, bucketKeyEnabled: true }],
             },
             afterTrail,
         );
-        const versioning = new aws.s3.BucketVersioning(
-            `${name}-versioning`,
+        const versioning = this.create(
+            "bucketVersioning",
+            aws.s3.BucketVersioning,
+            `versioning`,
             { bucket: bucketName, versioningConfiguration: { status: "Enabled" } },
             afterTrail,
         );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
+        this.create(
+            "bucketLifecycleConfiguration",
+            aws.s3.BucketLifecycleConfiguration,
+            `lifecycle`,
             {
                 bucket: bucketName,
                 rules: [
@@ -308,8 +343,10 @@ export class AuditTrail extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [trail, versioning] },
         );
-        new aws.s3.BucketLogging(
-            `${name}-access-logging`,
+        this.create(
+            "bucketLogging",
+            aws.s3.BucketLogging,
+            `access-logging`,
             { bucket: bucketName, targetBucket: accessLogs.bucketName, targetPrefix: "s3/cloudtrail/" },
             afterTrail,
         );
@@ -317,8 +354,10 @@ export class AuditTrail extends pulumi.ComponentResource {
         const alarms: Record<string, CreatedAlarm> = {};
         const securityMetrics: SecurityMetric[] = [];
         for (const f of filters) {
-            new aws.cloudwatch.LogMetricFilter(
-                `${name}-${f.id}`,
+            this.create(
+                "logMetricFilter",
+                aws.cloudwatch.LogMetricFilter,
+                `${f.id}`,
                 {
                     name: `${ctx.namePrefix}-${f.id}`,
                     logGroupName,
@@ -340,7 +379,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                     evaluationPeriods: 1,
                 },
                 args.routing,
-                { parent: this, tags },
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags },
             );
             alarms[f.id] = created;
             securityMetrics.push({ id: f.id, metricName: f.metricName, severity: f.severity, alarmArn: created.alarm.arn });

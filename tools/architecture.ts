@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { defineCommand, runProcess } from "./cli";
 import { PreviewReport, ResourceRecord, runPreview } from "./preview";
 
 const REPO = path.resolve(__dirname, "..");
@@ -128,14 +129,31 @@ export async function generateArchitecture(): Promise<string> {
     return renderArchitecture(report);
 }
 
+export const COMMAND = defineCommand({
+    name: "docs:architecture",
+    synopsis: "",
+    summary: `Generates docs/architecture.md from what the program builds: the ${STACK} stack under the offline preview, its components and which uses which.`,
+    flags: {},
+    epilog: "Exit code: 0 written, 1 the preview failed, 2 bad usage.",
+});
+
+export async function main(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+    if (COMMAND.parse(argv).help) {
+        out(COMMAND.help);
+        return 0;
+    }
+    let doc: string;
+    try {
+        doc = await generateArchitecture();
+    } catch (error) {
+        err(`docs:architecture failed: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+    }
+    fs.writeFileSync(ARCHITECTURE_DOC, doc);
+    out(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}`);
+    return 0;
+}
+
 if (require.main === module) {
-    generateArchitecture()
-        .then((doc) => {
-            fs.writeFileSync(ARCHITECTURE_DOC, doc);
-            console.log(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}`);
-        })
-        .catch((err: Error) => {
-            console.error(`docs:architecture failed: ${err.message}`);
-            process.exitCode = 1;
-        });
+    runProcess("docs:architecture", () => main(process.argv.slice(2)));
 }

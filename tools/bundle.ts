@@ -14,6 +14,7 @@ import * as zlib from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { checkBundleInternals } from "./bundle-internals";
+import { defineCommand, listOf, runProcess } from "./cli";
 
 export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
 
@@ -335,37 +336,45 @@ export async function bundleAll(options: BundleOptions = {}): Promise<BundleResu
     return results;
 }
 
-function parseArgs(argv: readonly string[]): BundleOptions {
-    const options: { outDir?: string; only?: FunctionName[] } = {};
-    for (let i = 0; i < argv.length; i += 1) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        if (flag === "--out-dir" && value) {
-            options.outDir = path.resolve(value);
-            i += 1;
-        } else if (flag === "--only" && value) {
-            const names = value.split(",");
-            const unknown = names.filter((n) => !(FUNCTION_NAMES as readonly string[]).includes(n));
-            if (unknown.length > 0) throw new Error(`--only: unknown function(s) ${unknown.join(", ")}; allowed: ${FUNCTION_NAMES.join(", ")}`);
-            options.only = names as FunctionName[];
-            i += 1;
-        } else {
-            throw new Error(`Unknown or incomplete flag "${flag}". Usage: npm run bundle -- [--out-dir DIR] [--only ${FUNCTION_NAMES.join(",")}]`);
-        }
+export const COMMAND = defineCommand({
+    name: "bundle",
+    synopsis: `[--out-dir DIR] [--only ${FUNCTION_NAMES.join(",")}] [--json]`,
+    summary: "Builds one deterministic CommonJS bundle per Lambda function with esbuild: <out-dir>/<name>/index.js and its source map.",
+    flags: {
+        "out-dir": { type: "string", value: "DIR", description: "where the bundles go", defaultText: "dist/functions" },
+        only: {
+            type: "string",
+            value: "NAMES",
+            description: `a comma-separated list of the functions to bundle, of ${FUNCTION_NAMES.join(", ")}`,
+            defaultText: "all",
+            parse: listOf(FUNCTION_NAMES),
+        },
+        json: { type: "boolean", description: "print the bundles as JSON ([{ name, file, bytes, mapBytes, sha256 }]) and nothing else on stdout" },
+    },
+    epilog: "Exit code: 0 bundled, 1 a bundle failed, 2 bad usage.",
+});
+
+/** The command: bundles and prints one line per bundle (or the JSON list). */
+export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+    const parsed = COMMAND.parse(argv);
+    if (parsed.help) {
+        out(COMMAND.help);
+        return 0;
     }
-    return options;
+    const { "out-dir": outDir, only, json } = parsed.values;
+    const results = await bundleAll({ ...(outDir !== undefined ? { outDir: path.resolve(outDir) } : {}), ...(only ? { only } : {}) });
+    if (json) {
+        out(JSON.stringify(results, null, 2));
+        return 0;
+    }
+    for (const r of results)
+        out(
+            `${r.name.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  map ${(r.mapBytes / 1024).toFixed(0)} KB  ${r.sha256.slice(0, 12)}  ${path.relative(process.cwd(), r.file)}`,
+        );
+    return 0;
 }
 
 if (require.main === module) {
-    bundleAll(parseArgs(process.argv.slice(2)))
-        .then((results) => {
-            for (const r of results)
-                console.log(
-                    `${r.name.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  map ${(r.mapBytes / 1024).toFixed(0)} KB  ${r.sha256.slice(0, 12)}  ${path.relative(process.cwd(), r.file)}`,
-                );
-        })
-        .catch((error: unknown) => {
-            console.error(error instanceof Error ? error.message : error);
-            process.exit(1);
-        });
+    // A bundle failure's message names the function and esbuild's errors: the message alone.
+    runProcess("bundle", () => main(process.argv.slice(2)), { explained: () => true });
 }

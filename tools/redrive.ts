@@ -10,11 +10,75 @@
  */
 import { execFile } from "node:child_process";
 import { ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
-import { parseFlags, UsageError, validated } from "./ops/args";
+import { defineCommand, integer, matching, runProcess, UsageError } from "./cli";
 
-const USAGE =
-    "Usage: npm run redrive -- --stack <stack> --queue <name> | --dlq-arn <arn> [--source-arn <arn>] [--rate <1-500>] [--region <region>] [--endpoint <url>] [--poll-ms <ms>]";
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
+export const COMMAND = defineCommand({
+    name: "redrive",
+    synopsis: [
+        "--stack <stack> --queue <name> [--source-arn <arn>] [--rate <1-500>] [--region <region>] [--endpoint <url>] [--poll-ms <ms>]",
+        "--dlq-arn <arn> [--source-arn <arn>] [--rate <1-500>] [--region <region>] [--endpoint <url>] [--poll-ms <ms>]",
+    ],
+    summary:
+        "Moves the messages of a dead-letter queue back to its source queue with SQS StartMessageMoveTask and reports progress until the task ends.",
+    flags: {
+        stack: {
+            type: "string",
+            value: "<stack>",
+            description: "with --queue: read the queue ARNs from the stack output `queues`",
+            parse: matching(/^[A-Za-z0-9_./-]{1,100}$/, "a Pulumi stack name such as dev or org/project/prod"),
+        },
+        queue: {
+            type: "string",
+            value: "<name>",
+            description: "with --stack: a queue name from the stack's queues output",
+            parse: matching(/^[A-Za-z0-9_-]{1,80}$/, "a queue name from the stack's queues output"),
+        },
+        "dlq-arn": {
+            type: "string",
+            value: "<arn>",
+            description: "the dead-letter queue, instead of --stack and --queue",
+            parse: matching(SQS_ARN, "an SQS queue ARN such as arn:aws:sqs:us-east-1:123456789012:orders-email-dlq"),
+        },
+        "source-arn": {
+            type: "string",
+            value: "<arn>",
+            description: "where the messages go",
+            defaultText: "the stack's source queue, or each message's original source queue",
+            parse: matching(SQS_ARN, "an SQS queue ARN"),
+        },
+        rate: {
+            type: "string",
+            value: "<1-500>",
+            description: "messages per second",
+            defaultText: "as fast as SQS moves them",
+            parse: integer(1, 500, "messages per second"),
+        },
+        region: {
+            type: "string",
+            value: "<region>",
+            description: "the queues' region",
+            defaultText: "AWS_REGION, as the SDK reads it",
+            parse: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1"),
+        },
+        endpoint: {
+            type: "string",
+            value: "<url>",
+            description: "an SQS endpoint, for a local emulator",
+            defaultText: "AWS's",
+            parse: matching(/^https?:\/\/[^\s]+$/, "an http(s) URL, for a local SQS emulator"),
+        },
+        "poll-ms": {
+            type: "string",
+            value: "<ms>",
+            description: "milliseconds between progress checks",
+            default: "2000",
+            parse: integer(10, 999999, "milliseconds"),
+        },
+    },
+    epilog: "Exit code: 0 every message moved, 1 the task failed, 2 bad usage.",
+});
 
 export interface RedriveOptions {
     dlqArn: string;
@@ -106,37 +170,25 @@ export async function redrive(sqs: SQSClient, options: RedriveOptions, report: (
     }
 }
 
-export async function main(argv: readonly string[], run: RunCommand = runCommand, log: (line: string) => void = console.log): Promise<number> {
-    const flags = parseFlags(
-        argv,
-        { stack: "value", queue: "value", "dlq-arn": "value", "source-arn": "value", rate: "value", region: "value", endpoint: "value", "poll-ms": "value" },
-        USAGE,
-    );
-    const get = (name: string) => flags.get(name) as string | undefined;
-    let dlqArn = get("dlq-arn");
-    let sourceArn = get("source-arn");
-    if (dlqArn) {
-        validated("dlq-arn", dlqArn, SQS_ARN, "an SQS queue ARN such as arn:aws:sqs:us-east-1:123456789012:orders-email-dlq");
-        if (sourceArn) validated("source-arn", sourceArn, SQS_ARN, "an SQS queue ARN");
-    } else {
-        const stack = get("stack");
-        const queue = get("queue");
-        if (!stack || !queue) throw new UsageError(`Give --stack and --queue, or --dlq-arn. ${USAGE}`);
-        validated("stack", stack, /^[A-Za-z0-9_./-]{1,100}$/, "a Pulumi stack name such as dev or org/project/prod");
-        validated("queue", queue, /^[A-Za-z0-9_-]{1,80}$/, "a queue name from the stack's queues output");
-        if (sourceArn) validated("source-arn", sourceArn, SQS_ARN, "an SQS queue ARN");
+export async function main(
+    argv: readonly string[],
+    run: RunCommand = runCommand,
+    log: (line: string) => void = console.log,
+    err: (line: string) => void = console.error,
+): Promise<number> {
+    const parsed = COMMAND.parse(argv);
+    if (parsed.help) {
+        log(COMMAND.help);
+        return 0;
+    }
+    const { stack, queue, rate, region, endpoint, "poll-ms": pollMs } = parsed.values;
+    let { "dlq-arn": dlqArn, "source-arn": sourceArn } = parsed.values;
+    if (dlqArn === undefined) {
+        if (!stack || !queue) throw new UsageError(`Give --stack and --queue, or --dlq-arn. ${COMMAND.seeHelp}`);
         const found = await lookupQueue(stack, queue, run);
         dlqArn = found.dlqArn;
         sourceArn ??= found.arn;
     }
-    const rateText = get("rate");
-    const rate =
-        rateText === undefined ? undefined : Number(validated("rate", rateText, /^([1-9]\d?|[1-4]\d\d|500)$/, "an integer from 1 to 500 messages per second"));
-    const pollMs = Number(validated("poll-ms", get("poll-ms") ?? "2000", /^\d{2,6}$/, "milliseconds between progress checks, 10 to 999999"));
-    const region = get("region");
-    if (region) validated("region", region, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
-    const endpoint = get("endpoint");
-    if (endpoint) validated("endpoint", endpoint, /^https?:\/\/[^\s]+$/, "an http(s) URL, for a local SQS emulator");
 
     const sqs = new SQSClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
     log(`Moving messages from ${dlqArn} to ${sourceArn ?? "their original source queue"}${rate ? ` at ${rate}/s` : ""}`);
@@ -147,7 +199,7 @@ export async function main(argv: readonly string[], run: RunCommand = runCommand
         log(`Done: ${final.moved} message(s) moved.`);
         return 0;
     } catch (error) {
-        log(`Redrive failed: ${(error as Error).message}`);
+        err(`Redrive failed: ${(error as Error).message}`);
         return 1;
     } finally {
         sqs.destroy();
@@ -155,10 +207,6 @@ export async function main(argv: readonly string[], run: RunCommand = runCommand
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2))
-        .then((code) => process.exit(code))
-        .catch((error: unknown) => {
-            console.error(error instanceof Error ? error.message : String(error));
-            process.exit(error instanceof UsageError ? 2 : 1);
-        });
+    // Every failure's message says what went wrong (a usage error also what is allowed): the message alone.
+    runProcess("redrive", () => main(process.argv.slice(2)), { explained: () => true, exit: "always" });
 }

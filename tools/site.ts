@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import * as path from "node:path";
 import { build } from "esbuild";
 import { hasSiteMarker, SITE_MARKER_TAG } from "../functions/shared/smoke-checks";
-import { parseFlags, UsageError } from "./ops/args";
+import { defineCommand, runProcess } from "./cli";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const SITE_SOURCE_DIR = path.join(REPO_ROOT, "site");
@@ -161,27 +161,34 @@ export async function buildSite(options: SiteBuildOptions = {}): Promise<SiteBui
     return { outDir, files: await siteFiles(outDir) };
 }
 
-const USAGE = "Usage: npm run site:build [-- --out-dir DIR]";
+export const COMMAND = defineCommand({
+    name: "site:build",
+    synopsis: "[--out-dir DIR] [--json]",
+    summary: "Builds the landing page in site/ with esbuild under content-hashed names: the same sources give the same bytes.",
+    flags: {
+        "out-dir": { type: "string", value: "DIR", description: "where to build it (emptied first)", defaultText: "dist/site" },
+        json: { type: "boolean", description: "print { outDir, files: [{ key, bytes, sha256 }] } and nothing else on stdout" },
+    },
+    epilog: "Exit code: 0 built, 1 the build failed, 2 bad usage.",
+});
 
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<number> {
-    const flags = parseFlags(argv, { "out-dir": "value", help: "boolean" }, USAGE);
-    if (flags.has("help")) {
-        log(USAGE);
+    const parsed = COMMAND.parse(argv);
+    if (parsed.help) {
+        log(COMMAND.help);
         return 0;
     }
-    const site = await buildSite({ outDir: (flags.get("out-dir") as string | undefined) ?? SITE_OUT_DIR });
+    const site = await buildSite({ outDir: parsed.values["out-dir"] ?? SITE_OUT_DIR });
+    if (parsed.values.json) {
+        log(JSON.stringify(site, null, 2));
+        return 0;
+    }
     for (const f of site.files) log(`${f.key}  ${f.bytes} B  sha256 ${f.sha256.slice(0, 12)}`);
     log(`Built ${site.files.length} file(s) into ${path.relative(process.cwd(), site.outDir) || "."}`);
     return 0;
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2))
-        .then((code) => {
-            process.exitCode = code;
-        })
-        .catch((error: unknown) => {
-            console.error(error instanceof Error ? error.message : String(error));
-            process.exitCode = error instanceof UsageError ? 2 : 1;
-        });
+    // A build failure says what is wrong with the page: its message alone.
+    runProcess("site:build", () => main(process.argv.slice(2)), { explained: (error) => error instanceof Error });
 }

@@ -10,34 +10,61 @@
  */
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { DEFAULT_TIMEOUT_MS, runSmokeChecks, SMOKE_SCOPE, type CheckResult, type MachineCredentials, type SmokeTarget } from "../functions/shared/smoke-checks";
-import { parseFlags, UsageError, validated } from "./ops/args";
-import { exitCodeOf, readStackOutputs, stackFlag, StackOutputsError, stringOutput } from "./ops/stack-outputs";
+import { defineCommand, matching, UsageError } from "./cli";
+import { exitCodeOf, readStackOutputs, stackName, StackOutputsError, stringOutput } from "./ops/stack-outputs";
 
 export { REQUIRED_SITE_HEADERS } from "../functions/shared/smoke-checks";
 
-export const USAGE = [
-    "Usage: npm run smoke -- --stack <name> | --url <api url> [options]",
-    "  --stack <name>             read apiUrl, the site and the machine client from `pulumi stack output --json --stack <name>`",
-    "  --url <api url>            a bare API URL: health and anonymous rejections only (the authenticated read is skipped)",
-    "  --site-url <url>           the site to check (default with --stack: https://<distributionDomainName>/)",
-    "  --client-secret-env <VAR>  with --stack: the machine client's secret is in $VAR (default: read it with Cognito DescribeUserPoolClient)",
-    `  --timeout-ms <ms>          per request, 100 to 999999 (default ${DEFAULT_TIMEOUT_MS})`,
-    "  --json                     print one JSON object { checks, passed, failed, skipped } and nothing else on stdout",
-    "  --help                     print this and exit 0",
-    "Exit code: 0 all passed, 1 a check failed, 2 bad usage or the stack could not be read.",
-].join("\n");
-
-const FLAGS = {
-    stack: "value",
-    url: "value",
-    "site-url": "value",
-    "timeout-ms": "value",
-    "client-secret-env": "value",
-    json: "boolean",
-    help: "boolean",
-} as const;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const COMMAND = defineCommand({
+    name: "smoke",
+    synopsis: [
+        "--stack <name> [--site-url <url>] [--client-secret-env <VAR>] [--timeout-ms <ms>] [--json]",
+        "--url <api url> [--site-url <url>] [--timeout-ms <ms>] [--json]",
+    ],
+    summary: "Smoke checks of a deployed stack, or of a bare API URL: health, anonymous rejections, an authenticated read as the machine client, the landing page.",
+    flags: {
+        stack: {
+            type: "string",
+            value: "<name>",
+            description: "read apiUrl, the site and the machine client from `pulumi stack output --json --stack <name>`",
+            parse: stackName,
+        },
+        url: {
+            type: "string",
+            value: "<api url>",
+            description: "a bare API URL: health and anonymous rejections only (the authenticated read is skipped)",
+            parse: matching(HTTP_URL, "an http(s) URL such as https://abc.execute-api.us-east-1.amazonaws.com/prod"),
+        },
+        "site-url": {
+            type: "string",
+            value: "<url>",
+            description: "the site to check",
+            defaultText: "with --stack, https://<distributionDomainName>/",
+            parse: matching(HTTP_URL, "an http(s) URL of the site, such as https://d111111abcdef8.cloudfront.net/"),
+        },
+        "timeout-ms": {
+            type: "string",
+            value: "<ms>",
+            description: "per request, 100 to 999999",
+            default: String(DEFAULT_TIMEOUT_MS),
+            parse: (text) => Number(matching(/^[1-9]\d{2,5}$/, "milliseconds, 100 to 999999")(text)),
+        },
+        "client-secret-env": {
+            type: "string",
+            value: "<VAR>",
+            description: "with --stack: the machine client's secret is in $VAR",
+            defaultText: "read it with Cognito DescribeUserPoolClient",
+            parse: matching(ENV_NAME, "an environment variable name such as SMOKE_CLIENT_SECRET"),
+        },
+        json: { type: "boolean", description: "print one JSON object { checks, passed, failed, skipped } and nothing else on stdout" },
+    },
+    epilog: "Exit code: 0 all passed, 1 a check failed, 2 bad usage or the stack could not be read (then no check ran).",
+});
+
+export const USAGE = COMMAND.help;
 
 export interface SmokeIo {
     /** stdout, a line at a time. */
@@ -110,28 +137,17 @@ async function stackTarget(stack: string, secretEnv: string | undefined, io: Smo
 }
 
 async function run(argv: readonly string[], io: SmokeIo, out: (line: string) => void): Promise<number> {
-    const flags = parseFlags(argv, FLAGS, "Run with --help for usage.");
-    if (flags.has("help")) {
+    const parsed = COMMAND.parse(argv);
+    if (parsed.help) {
         out(USAGE);
         return 0;
     }
-    const stack = flags.get("stack") as string | undefined;
-    const url = flags.get("url") as string | undefined;
-    const secretEnv = flags.get("client-secret-env") as string | undefined;
+    const { stack, url, "client-secret-env": secretEnv, "site-url": siteFlag, "timeout-ms": timeoutMs, json } = parsed.values;
     if (stack !== undefined && url !== undefined)
         throw new UsageError("--stack and --url are mutually exclusive: --stack reads the API URL from the stack's outputs.");
-    if (stack === undefined && url === undefined) throw new UsageError("Give --stack <name> or --url <api url>. Run with --help for usage.");
-    if (secretEnv !== undefined) {
-        if (stack === undefined) throw new UsageError("--client-secret-env is only allowed with --stack: a bare --url has no machine client.");
-        validated("client-secret-env", secretEnv, ENV_NAME, "an environment variable name such as SMOKE_CLIENT_SECRET");
-    }
-    if (stack !== undefined) stackFlag(stack);
-    if (url !== undefined) validated("url", url, HTTP_URL, "an http(s) URL such as https://abc.execute-api.us-east-1.amazonaws.com/prod");
-    const siteFlag = flags.get("site-url") as string | undefined;
-    if (siteFlag !== undefined) validated("site-url", siteFlag, HTTP_URL, "an http(s) URL of the site, such as https://d111111abcdef8.cloudfront.net/");
-    const timeoutMs = Number(
-        validated("timeout-ms", (flags.get("timeout-ms") as string | undefined) ?? String(DEFAULT_TIMEOUT_MS), /^[1-9]\d{2,5}$/, "milliseconds, 100 to 999999"),
-    );
+    if (stack === undefined && url === undefined) throw new UsageError(`Give --stack <name> or --url <api url>. ${COMMAND.seeHelp}`);
+    if (secretEnv !== undefined && stack === undefined)
+        throw new UsageError("--client-secret-env is only allowed with --stack: a bare --url has no machine client.");
 
     const resolved: SmokeTarget = stack !== undefined ? await stackTarget(stack, secretEnv, io) : { apiUrl: url! };
     const target: SmokeTarget = { ...resolved, ...(siteFlag !== undefined ? { siteUrl: siteFlag } : {}), timeoutMs };
@@ -143,7 +159,7 @@ async function run(argv: readonly string[], io: SmokeIo, out: (line: string) => 
         checks,
         ...summarize(checks),
     };
-    if (flags.has("json")) {
+    if (json) {
         out(JSON.stringify(summary, null, 2));
     } else {
         out(

@@ -3,8 +3,12 @@
 //
 //   npm run policy-docs            write policies/README.md
 //   npm run policy-docs -- --check exit 1 if policies/README.md is stale
+//
+// The pack is its own package and cannot import the repository's tools/cli.ts: its flags follow the same
+// conventions with node:util parseArgs directly (--help exits 0, a bad flag is one line on stderr and exit 2).
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import { RULE_SET_RULES, ruleInfos } from "../lib/rule";
 import { allPolicies } from "../rules";
 
@@ -158,18 +162,60 @@ age-of-oldest-message alarms on source queues (\`sqs-dlq-depth-alarm\`), redrive
 `;
 }
 
-if (require.main === module) {
+export const USAGE = `usage: npm run policy-docs [-- --check]
+
+Generates policies/README.md from the pack's rule metadata (rules/*.ts) and config/{dev,staging,prod}.json.
+
+Flags:
+  --check     write nothing; exit 1 if policies/README.md is stale (default: off)
+  -h, --help  print this help and exit 0
+
+Exit code: 0 written or up to date, 1 stale with --check, 2 bad usage.`;
+
+const SEE_HELP = "Run `npm run policy-docs -- --help` for usage.";
+
+/** The flags, or the one-line reason they are refused. */
+export function parseFlags(argv: readonly string[]): { help: boolean; check: boolean } | { error: string } {
+    const options = { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+    const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+    const seen = new Set<string>();
+    for (const token of tokens) {
+        if (token.kind === "option-terminator") continue;
+        if (token.kind === "positional") return { error: `Unexpected argument ${JSON.stringify(token.value)}: policy-docs takes flags only. ${SEE_HELP}` };
+        if (token.name !== "check" && token.name !== "help") return { error: `Unknown flag ${token.rawName}; allowed: --check, --help. ${SEE_HELP}` };
+        if (token.value !== undefined) return { error: `${token.rawName} takes no value.` };
+        if (seen.has(token.name)) return { error: `${token.rawName} is given more than once.` };
+        seen.add(token.name);
+    }
+    return { help: seen.has("help"), check: seen.has("check") };
+}
+
+function main(argv: readonly string[]): number {
+    const flags = parseFlags(argv);
+    if ("error" in flags) {
+        console.error(flags.error);
+        return 2;
+    }
+    if (flags.help) {
+        console.log(USAGE);
+        return 0;
+    }
     const target = path.join(ROOT, "README.md");
     const text = renderReadme();
-    if (process.argv.includes("--check")) {
+    if (flags.check) {
         const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "";
         if (current !== text) {
             console.error("policies/README.md is stale: run `npm run policy-docs`");
-            process.exit(1);
+            return 1;
         }
         console.log("policies/README.md is up to date");
     } else {
         fs.writeFileSync(target, text);
         console.log(`wrote ${path.relative(process.cwd(), target)} (${ruleInfos().length} rules)`);
     }
+    return 0;
+}
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { lookupQueue, main } from "../../tools/redrive";
-import { UsageError } from "../../tools/ops/args";
+import { UsageError } from "../../tools/cli";
 import { sqsClient, startSqs, type Emulator } from "./helpers/emulators";
 
 describe("npm run redrive", function () {

@@ -24,18 +24,36 @@ import * as path from "node:path";
 import { CloudFrontClient, CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buildSite, isHashedAsset, siteFiles, SITE_OUT_DIR, type SiteFile } from "../site";
-import { parseFlags, UsageError, validated } from "./args";
-import { exitCodeOf, readStackOutputs, stackFlag, stringOutput } from "./stack-outputs";
+import { defineCommand, matching, UsageError } from "../cli";
+import { exitCodeOf, readStackOutputs, stackName, stringOutput } from "./stack-outputs";
 
-export const USAGE = [
-    "Usage: npm run site:publish -- --stack <name> [--dir DIR] [--region R] [--dry-run]",
-    "  --stack <name>  read siteBucketName and distributionId from `pulumi stack output --json --stack <name>`",
-    "  --dir DIR       publish this built site instead of building site/ into dist/site",
-    "  --region R      the bucket's region (default: the region of the stack's apiUrl, else AWS_REGION)",
-    "  --dry-run       say what would be uploaded and invalidated; change nothing",
-    "  --help          print this and exit 0",
-    "Exit code: 0 published or nothing to do, 1 an upload or the invalidation failed, 2 bad usage or the stack could not be read.",
-].join("\n");
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export const COMMAND = defineCommand({
+    name: "site:publish",
+    synopsis: "--stack <name> [--dir DIR] [--region R] [--dry-run]",
+    summary: "Publishes the landing page to the stack's site bucket, uploading only what changed, and invalidates what changed at the edge.",
+    flags: {
+        stack: {
+            type: "string",
+            value: "<name>",
+            description: "required: read siteBucketName and distributionId from `pulumi stack output --json --stack <name>`",
+            parse: stackName,
+        },
+        dir: { type: "string", value: "DIR", description: "publish this built site", defaultText: "build site/ into dist/site" },
+        region: {
+            type: "string",
+            value: "R",
+            description: "the bucket's region",
+            defaultText: "the region of the stack's apiUrl, else AWS_REGION",
+            parse: matching(REGION, "an AWS region such as eu-west-1"),
+        },
+        "dry-run": { type: "boolean", description: "say what would be uploaded and invalidated; change nothing" },
+    },
+    epilog: "Exit code: 0 published or nothing to do, 1 an upload or the invalidation failed, 2 bad usage or the stack could not be read.",
+});
+
+export const USAGE = COMMAND.help;
 
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 export const NO_CACHE = "no-cache";
@@ -210,21 +228,14 @@ export interface PublishIo {
     now?: () => number;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
 async function run(argv: readonly string[], io: PublishIo, out: (line: string) => void): Promise<number> {
-    const flags = parseFlags(argv, { stack: "value", dir: "value", region: "value", "dry-run": "boolean", help: "boolean" }, "Run with --help for usage.");
-    if (flags.has("help")) {
+    const parsed = COMMAND.parse(argv);
+    if (parsed.help) {
         out(USAGE);
         return 0;
     }
-    const stack = flags.get("stack") as string | undefined;
-    if (stack === undefined)
-        throw new UsageError("--stack <name> is required: the bucket and the distribution come from its outputs. Run with --help for usage.");
-    stackFlag(stack);
-    const regionFlag = flags.get("region") as string | undefined;
-    if (regionFlag !== undefined) validated("region", regionFlag, REGION, "an AWS region such as eu-west-1");
-    const dirFlag = flags.get("dir") as string | undefined;
+    const { stack, region: regionFlag, dir: dirFlag, "dry-run": dryRun } = parsed.values;
+    if (stack === undefined) throw new UsageError(`--stack <name> is required: the bucket and the distribution come from its outputs. ${COMMAND.seeHelp}`);
 
     const env = io.env ?? process.env;
     const outputs = await readStackOutputs(stack, { env });
@@ -249,14 +260,14 @@ async function run(argv: readonly string[], io: PublishIo, out: (line: string) =
     const s3 = io.s3?.(region) ?? new S3Client({ region, followRegionRedirects: true, maxAttempts: 5 });
     // CloudFront's API is global and served from us-east-1.
     const cloudfront = io.cloudfront?.() ?? new CloudFrontClient({ region: "us-east-1", maxAttempts: 5 });
-    out(`${flags.has("dry-run") ? "dry run: " : ""}publishing ${dir} to s3://${bucket} (distribution ${distributionId}, stack ${stack})`);
+    out(`${dryRun ? "dry run: " : ""}publishing ${dir} to s3://${bucket} (distribution ${distributionId}, stack ${stack})`);
     const result = await publishSite({
         bucket,
         distributionId,
         dir,
         s3,
         cloudfront,
-        dryRun: flags.has("dry-run"),
+        dryRun: dryRun,
         log: out,
         ...(io.now ? { now: io.now } : {}),
     });

@@ -4,7 +4,7 @@
  * stack name is an argument, never part of a command line.
  */
 import { execFile } from "node:child_process";
-import { UsageError, validated } from "./args";
+import { exitCodeOf as commandExitCodeOf, matching, UsageError } from "../cli";
 
 /** Pulumi's stack names, optionally qualified as `org/stack` or `org/project/stack`. */
 const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
@@ -23,8 +23,14 @@ export interface StackOutputsOptions {
     timeoutMs?: number;
 }
 
+const STACK_EXPECTED = "a stack name such as dev, staging, prod or org/project/prod";
+
+/** The `--stack` flag's validator. */
+export const stackName = matching(STACK_NAME, STACK_EXPECTED);
+
 export function stackFlag(value: string): string {
-    return validated("stack", value, STACK_NAME, "a stack name such as dev, staging, prod or org/project/prod");
+    if (!STACK_NAME.test(value)) throw new UsageError(`--stack ${JSON.stringify(value)} is invalid: expected ${STACK_EXPECTED}.`);
+    return value;
 }
 
 /** Every output of the stack as the CLI prints it (secrets stay `"[secret]"`: nothing here needs one). */
@@ -70,24 +76,15 @@ export function stringOutput(outputs: Record<string, unknown>, stack: string, pa
 }
 
 /**
- * An operations command's exit code from its run: 2 and the message alone for bad flags or a stack that
- * cannot be read (nothing was done), 1 and the message alone for a failure the command explains itself
- * (`explained`), 1 and the stack for anything unforeseen.
+ * An operations command's exit code from its run (`exitCodeOf` of tools/cli.ts): 2 and the message alone
+ * for bad flags or a stack that cannot be read (nothing was done), 1 and the message alone for a failure
+ * the command explains itself (`explained`), 1 and the stack for anything unforeseen.
  */
-export async function exitCodeOf(
+export function exitCodeOf(
     command: string,
     run: () => Promise<number>,
     err: (line: string) => void,
     explained: (error: unknown) => boolean = () => false,
 ): Promise<number> {
-    try {
-        return await run();
-    } catch (error) {
-        if (error instanceof UsageError || error instanceof StackOutputsError) {
-            err(error.message);
-            return 2;
-        }
-        err(explained(error) ? (error as Error).message : `${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        return 1;
-    }
+    return commandExitCodeOf(command, run, err, explained, (error) => error instanceof StackOutputsError);
 }
