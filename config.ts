@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/rollback-window";
+import { API_CACHE_SIZES } from "./components/defaults/api-gateway";
+import { LOG_RETENTION_DAYS } from "./components/defaults/cloudwatch";
+import { RELEASE_STRATEGIES } from "./components/defaults/codedeploy";
+import { MFA_MODES, THREAT_PROTECTION_MODES } from "./components/defaults/cognito";
+import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/defaults/rollback-window";
+import { MIN_MAX_RECEIVE_COUNT } from "./components/defaults/sqs";
+import { NAT_GATEWAY_STRATEGIES } from "./components/defaults/vpc";
+
+// The components' own allowed values: config is validated against exactly what they accept.
+export { API_CACHE_SIZES, LOG_RETENTION_DAYS, MFA_MODES, NAT_GATEWAY_STRATEGIES, RELEASE_STRATEGIES, THREAT_PROTECTION_MODES };
 import { configSecretReader } from "./tools/preview/sdk-internals";
 
 /**
@@ -13,25 +22,18 @@ import { configSecretReader } from "./tools/preview/sdk-internals";
 
 export const PROJECT = "platform";
 
-/** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
-/** API Gateway cache cluster sizes, in GB. */
-export const API_CACHE_SIZES = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] as const;
-
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-export const RELEASE_STRATEGIES = ["blue-green", "rolling", "canary"] as const;
-export const COGNITO_MFA = ["OPTIONAL", "ON"] as const;
-export const COGNITO_THREAT_PROTECTION = ["off", "audit", "enforced"] as const;
-export const NAT_GATEWAY_STRATEGIES = ["Single", "OnePerAz"] as const;
 
 type ConfigType = "string" | "integer" | "boolean" | "array";
 
 interface KeySpec<T> {
     type: ConfigType;
     description: string;
-    /** Absent means the key is required in every stack. */
-    default?: T;
+    /**
+     * Absent means the key is required in every stack. `NoInfer`: the key's type comes from its schema
+     * (a literal union for a set of allowed values), which the default must then belong to.
+     */
+    default?: NoInfer<T>;
     /** The key may hold a secret (a pager integration URL carries its routing key). */
     secret?: boolean;
     schema: z.ZodType<T>;
@@ -222,13 +224,13 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "Cognito MFA: OPTIONAL lets users enrol, ON requires every user to.",
         default: "OPTIONAL",
-        schema: oneOf(COGNITO_MFA),
+        schema: oneOf(MFA_MODES),
     }),
     cognitoThreatProtection: key({
         type: "string",
         description: "Cognito threat protection (Plus feature plan): off, audit (log only) or enforced (block risky sign-ins).",
         default: "off",
-        schema: oneOf(COGNITO_THREAT_PROTECTION),
+        schema: oneOf(THREAT_PROTECTION_MODES),
     }),
     deletionProtection: key({
         type: "boolean",
@@ -239,8 +241,8 @@ export const CONFIG_KEYS = {
     maxReceiveCount: key({
         type: "integer",
         description: "Deliveries of a message before SQS moves it to the dead-letter queue.",
-        default: 5,
-        schema: intIn(5, 1000),
+        default: MIN_MAX_RECEIVE_COUNT,
+        schema: intIn(MIN_MAX_RECEIVE_COUNT, 1000),
     }),
     queueMaxAgeSeconds: key({
         type: "integer",

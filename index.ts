@@ -1,7 +1,7 @@
 // Composition root: configuration -> components -> the exported output contract. Every stack builds
 // the same components; stacks differ only in configuration values (see test/stacks/parity.spec.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { API_CACHE_SIZES, COGNITO_MFA, COGNITO_THREAT_PROTECTION, loadConfig } from "./config";
+import { loadConfig } from "./config";
 import { Severity } from "./components/alarms";
 import { Alerting } from "./components/alerting";
 import { Backup, backupRoleArn } from "./components/backup";
@@ -15,10 +15,10 @@ import { Function, functionRoleArn } from "./components/function";
 import { Grant } from "./components/iam";
 import { Identity } from "./components/identity";
 import { Messaging, QueueOutputs } from "./components/messaging";
-import { Release, ReleaseStrategy, ReleaseTarget, releaseRoleArns } from "./components/release";
+import { Release, ReleaseTarget, releaseRoleArns } from "./components/release";
 import { ApiMetric, FUNCTION_VERSION_DIMENSION } from "./functions/shared/metric-names";
 import { DkimRecord, Email } from "./components/email";
-import { NatGatewayStrategy, Search } from "./components/search";
+import { Search } from "./components/search";
 import { AuditTrail, trailArn } from "./components/trail";
 import { DashboardKind, Dashboards } from "./components/dashboards";
 
@@ -84,9 +84,8 @@ const siteUrl = (path: string): pulumi.Input<string> =>
 
 const identity = new Identity("identity", {
     context,
-    // loadConfig validated these against the same sets; its table types them as plain strings.
-    mfa: config.cognitoMfa as (typeof COGNITO_MFA)[number],
-    threatProtection: config.cognitoThreatProtection as (typeof COGNITO_THREAT_PROTECTION)[number],
+    mfa: config.cognitoMfa,
+    threatProtection: config.cognitoThreatProtection,
     deletionProtection: config.deletionProtection,
     callbackUrls: [siteUrl("/auth/callback")],
     logoutUrls: [siteUrl("/")],
@@ -146,8 +145,7 @@ const search = new Search("search", {
     readerRoleArns: [roleArn("api")],
     standbyReplicas: config.searchStandbyReplicas,
     availabilityZones: config.availabilityZones,
-    // loadConfig validated this against the same set; its table types it as a plain string.
-    natGateways: config.natGateways as NatGatewayStrategy,
+    natGateways: config.natGateways,
     vpcCidr: config.vpcCidr,
     protect: config.deletionProtection,
     // DynamoDB through a gateway endpoint, SNS through an interface endpoint: no NAT on the API's path.
@@ -304,7 +302,7 @@ const api = new Api("api", {
     throttleRateLimit: config.apiThrottleRateLimit,
     throttleBurstLimit: config.apiThrottleBurstLimit,
     cacheEnabled: config.apiCacheEnabled,
-    cacheSizeGb: config.apiCacheSizeGb as (typeof API_CACHE_SIZES)[number],
+    cacheSizeGb: config.apiCacheSizeGb,
     logRetentionDays: config.logRetentionDays,
     logsKeyArn: encryption.logsKeyArn,
     routing,
@@ -335,8 +333,7 @@ const release = new Release("release", {
         "search-indexer": releaseTarget(searchIndexer, "event-batch"),
         "ses-feedback": releaseTarget(sesFeedback, "event-batch"),
     },
-    // loadConfig validated it against RELEASE_STRATEGIES; its table types it as a plain string.
-    strategy: config.releaseStrategy as ReleaseStrategy,
+    strategy: config.releaseStrategy,
     stepPercent: config.releaseStepPercent,
     intervalMinutes: config.releaseIntervalMinutes,
     bakeMinutes: config.releaseBakeMinutes,

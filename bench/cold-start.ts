@@ -39,7 +39,8 @@ export const COMMAND = defineCommand({
         baseline: {
             type: "string",
             value: "DIR",
-            description: "also load the bundles in DIR (`npm run bundle -- --out-dir DIR` on another revision) in the same interleaved runs, and print the ratio to them",
+            description:
+                "also load the bundles in DIR (`npm run bundle -- --out-dir DIR` on another revision) in the same interleaved runs, and print the ratio to them",
         },
         json: { type: "boolean", description: "print { node, runs, targets, functions: [...], missed } and nothing else on stdout" },
     },

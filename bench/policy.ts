@@ -48,7 +48,9 @@ export interface PolicyBench {
 export interface PolicyBenchIo {
     out?: (line: string) => void;
     /** @default the offline preview */
-    preview?: (options: PreviewOptions) => Promise<{ summary: { resources: number }; diagnostics: unknown[]; timings: { programMs: number; policyMs: number } }>;
+    preview?: (
+        options: PreviewOptions,
+    ) => Promise<{ summary: { resources: number }; diagnostics: unknown[]; timings: { programMs: number; policyMs: number } }>;
     /** @default starts the pack as a preview does and times it until it serves gRPC */
     packStartMs?: () => Promise<number>;
 }
@@ -96,7 +98,14 @@ export async function main(argv: readonly string[], io: PolicyBenchIo = {}): Pro
             resources = report.summary.resources;
             diagnostics = report.diagnostics.length;
         }
-        const timing: ModeTiming = { mode, resources, diagnostics, programMs: median(program), policyMs: median(policy), ratio: median(policy) / median(program) };
+        const timing: ModeTiming = {
+            mode,
+            resources,
+            diagnostics,
+            programMs: median(program),
+            policyMs: median(policy),
+            ratio: median(policy) / median(program),
+        };
         result.modes.push(timing);
         if (!json)
             out(

@@ -2,11 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildHooks, createChild } from "./component";
 
-export const SEVERITIES = ["critical", "warning", "info"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { ESCALATION, SEVERITIES, type Severity } from "./defaults/cloudwatch";
 
-/** The tag value (and topic name suffix) of the escalated tier's topic, beside the three severities. */
-export const ESCALATION = "escalation";
+export { ESCALATION, SEVERITIES, type Severity };
 
 /**
  * Where alarms go: the ARNs of the three severity topics and of the escalation topic (Outputs of the

@@ -3,9 +3,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
-import { API_CACHE_SIZES } from "../config";
+import { API_CACHE_SIZES, ApiCacheSize, MAX_CACHE_TTL_SECONDS } from "./defaults/api-gateway";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
-import { ROLLBACK_ALARM_WINDOW } from "./rollback-window";
+import { ROLLBACK_ALARM_WINDOW } from "./defaults/rollback-window";
 import { LIVE_ALIAS } from "./function";
 import { assumeRolePolicy, policyDocument } from "./iam";
 
@@ -103,7 +103,7 @@ export interface ApiArgs extends ComponentOptions<ApiChildren> {
     /** Turn on the stage cache (always encrypted). */
     cacheEnabled: boolean;
     /** Cache cluster size in GB when the cache is on. */
-    cacheSizeGb: (typeof API_CACHE_SIZES)[number];
+    cacheSizeGb: ApiCacheSize;
     /** Days access and execution logs are kept. */
     logRetentionDays: number;
     /** ARN of the KMS key for the log groups. */
@@ -161,8 +161,6 @@ export function gatewayErrorTemplate(code: string): string {
     return `{"error":{"code":"${code}","message":$context.error.messageString,"details":{"requestId":"$context.requestId"}}}`;
 }
 
-/** API Gateway keeps a cached answer for at most an hour ("Cache settings for REST APIs in API Gateway"). */
-const MAX_CACHE_TTL_SECONDS = 3600;
 const QUERY_NAME = /^[A-Za-z0-9_.~-]+$/;
 const KEY_ENTRY = /^(path|querystring|header)\.([A-Za-z0-9_.~-]+)$/;
 const AUTHORIZATION = "method.request.header.Authorization";

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildHooks, createChild } from "./component";
 
-/** Days SQS keeps a message: the maximum, so nothing is lost over a long weekend. */
-export const MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
+import { MESSAGE_RETENTION_SECONDS } from "./defaults/sqs";
+
+export { MESSAGE_RETENTION_SECONDS };
 
 /**
  * A dead-letter queue as every component makes one: the longest retention SQS allows, encrypted with

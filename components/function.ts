@@ -4,15 +4,14 @@ import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, SEVERITIES, Severity, createAlarm, dlqDepthAlarm } from "./alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
-import { ROLLBACK_ALARM_WINDOW } from "./rollback-window";
+import { ROLLBACK_ALARM_WINDOW } from "./defaults/rollback-window";
 import { deadLetterQueue } from "./dead-letter-queue";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 
-/** Visibility timeout of a queue must be at least this many times its consumer's timeout (AWS guidance). */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, LIVE_ALIAS } from "./defaults/lambda";
+import { VISIBILITY_TIMEOUT_FACTOR } from "./defaults/sqs";
 
-/** The name of the alias every trigger invokes. Releases move it between versions. */
-export const LIVE_ALIAS = "live";
+export { LIVE_ALIAS, VISIBILITY_TIMEOUT_FACTOR };
 
 /** An SQS queue the function consumes (a QueueWithDlq satisfies it). */
 export interface QueueSource {
@@ -459,8 +458,8 @@ export class Function extends Component<FunctionChildren> {
             {
                 name: physicalName,
                 description: pulumi.interpolate`${name} (bundle sha256 ${sourceHash.apply((h) => h.slice(0, 16))})`,
-                runtime: aws.lambda.Runtime.NodeJS24dX,
-                architectures: ["arm64"],
+                runtime: FUNCTION_RUNTIME,
+                architectures: [FUNCTION_ARCHITECTURE],
                 handler: args.handler ?? "index.handler",
                 code: handlerArchive(bundle),
                 sourceCodeHash: sourceHash.apply((h) => Buffer.from(h, "hex").toString("base64")),

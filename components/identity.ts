@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { PlatformContext } from "./context";
 
-export const MFA_MODES = ["OPTIONAL", "ON"] as const;
-export const THREAT_PROTECTION_MODES = ["off", "audit", "enforced"] as const;
+import { DEFAULT_MINIMUM_PASSWORD_LENGTH, MFA_MODES, MfaMode, THREAT_PROTECTION_MODES, ThreatProtectionMode } from "./defaults/cognito";
+
+export { MFA_MODES, THREAT_PROTECTION_MODES };
 
 /** Scopes the machine client may request from the orders resource server. */
 export const MACHINE_SCOPES = ["orders.read", "orders.write"] as const;
@@ -16,9 +17,9 @@ export interface IdentityArgs extends ComponentOptions<IdentityChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** MFA: `OPTIONAL` lets users enrol (TOTP), `ON` requires every user to. */
-    mfa: (typeof MFA_MODES)[number];
+    mfa: MfaMode;
     /** Threat protection (Plus plan): `off`, `audit` (log only) or `enforced` (block risky sign-ins). */
-    threatProtection: (typeof THREAT_PROTECTION_MODES)[number];
+    threatProtection: ThreatProtectionMode;
     /**
      * Cognito deletion protection plus Pulumi `protect`: users and their credentials survive any deploy.
      * @default false
@@ -92,7 +93,7 @@ export class Identity extends Component<IdentityChildren> {
                 }
             }
         }
-        const minLength = args.minimumPasswordLength ?? 14;
+        const minLength = args.minimumPasswordLength ?? DEFAULT_MINIMUM_PASSWORD_LENGTH;
         if (!Number.isInteger(minLength) || minLength < 12 || minLength > 99) {
             this.invalid("minimumPasswordLength", minLength, "allowed: a whole number from 12 to 99");
         }

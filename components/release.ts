@@ -1,15 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
-import { RELEASE_STRATEGIES } from "../config";
-import { TARGET_KINDS, type TargetKind } from "../functions/release-hooks/config";
+import { MAX_ROLLBACK_ALARMS, RELEASE_CHECKS, RELEASE_STRATEGIES, type ReleaseCheck, type ReleaseStrategy } from "./defaults/codedeploy";
+
+export { MAX_ROLLBACK_ALARMS, type ReleaseStrategy };
 import { PlatformContext } from "./context";
 import { Function, FunctionArgs, LIVE_ALIAS, functionRoleArn } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
-import { ROLLBACK_DETECTION_MINUTES } from "./rollback-window";
-
-/** How a new version takes the `live` alias's traffic. */
-export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
+import { ROLLBACK_DETECTION_MINUTES } from "./defaults/rollback-window";
 
 /** A function whose `live` alias the release shifts (a `Function` component satisfies most of it). */
 export interface ReleaseTarget {
@@ -32,7 +30,7 @@ export interface ReleaseTarget {
      * the shift and smoke-tests the API after it; `event-batch` hands it an empty batch before the
      * shift. Both bake on the rollback alarms after it.
      */
-    check: TargetKind;
+    check: ReleaseCheck;
 }
 
 /** The machine client and API the hooks smoke-test through. */
@@ -122,9 +120,6 @@ export function trafficRouting(
             return { type: "TimeBasedCanary", timeBasedCanary: { percentage: stepPercent, interval: intervalMinutes } };
     }
 }
-
-/** CodeDeploy accepts at most this many alarms per deployment group. */
-export const MAX_ROLLBACK_ALARMS = 10;
 
 /** The longest bake one hook invocation holds: 15 minutes of Lambda, less the smoke checks and reporting. */
 export const MAX_BAKE_MINUTES = 12;
@@ -243,8 +238,8 @@ export class Release extends Component<ReleaseChildren> {
                     `allowed: 1 to ${MAX_ROLLBACK_ALARMS}; a release without an alarm cannot roll back on its own`,
                 );
             }
-            if (!(TARGET_KINDS as readonly string[]).includes(f.check)) {
-                this.invalid(`functions.${key}.check`, f.check, `allowed: ${TARGET_KINDS.join(", ")}`);
+            if (!(RELEASE_CHECKS as readonly string[]).includes(f.check)) {
+                this.invalid(`functions.${key}.check`, f.check, `allowed: ${RELEASE_CHECKS.join(", ")}`);
             }
         }
         const ctx = args.context;

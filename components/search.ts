@@ -8,9 +8,9 @@ import { PlatformContext } from "./context";
 import { FunctionVpc } from "./function";
 import { Grant, checkGrants } from "./iam";
 
-export const NAT_GATEWAY_STRATEGIES = ["Single", "OnePerAz"] as const;
-/** `Single`: one NAT gateway (cheaper, one zone); `OnePerAz`: one per zone (survives a zone outage). */
-export type NatGatewayStrategy = (typeof NAT_GATEWAY_STRATEGIES)[number];
+import { NAT_GATEWAY_STRATEGIES, NatGatewayStrategy } from "./defaults/vpc";
+
+export { NAT_GATEWAY_STRATEGIES, type NatGatewayStrategy };
 
 /**
  * Index permissions of a principal that writes documents (and keeps the index's mapping): exactly

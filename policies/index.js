@@ -7,6 +7,10 @@ const fs = require("fs");
 const path = require("path");
 
 function newestMtime(entry) {
+    // An installed pack (npm pack) has its build only, not the repository's components/defaults.
+    if (!fs.existsSync(entry)) {
+        return 0;
+    }
     const stat = fs.statSync(entry);
     if (!stat.isDirectory()) {
         return entry.endsWith(".ts") ? stat.mtimeMs : 0;
@@ -16,11 +20,13 @@ function newestMtime(entry) {
 
 function builtAt() {
     try {
-        return fs.statSync(path.join(__dirname, "bin", "index.js")).mtimeMs;
+        return fs.statSync(path.join(__dirname, "bin", "policies", "index.js")).mtimeMs;
     } catch {
         return -1;
     }
 }
 
-const sources = Math.max(...["index.ts", "lib", "rules"].map((p) => newestMtime(path.join(__dirname, p))));
-module.exports = builtAt() >= sources ? require("./bin/index.js") : require("./index.ts");
+// The secure defaults the rules share with the components (components/defaults) are compiled in too:
+// bin/ holds bin/policies/ and bin/components/defaults/.
+const sources = Math.max(...["index.ts", "lib", "rules", path.join("..", "components", "defaults")].map((p) => newestMtime(path.join(__dirname, p))));
+module.exports = builtAt() >= sources ? require("./bin/policies/index.js") : require("./index.ts");

@@ -20,8 +20,7 @@ export const COMMAND = defineCommand({
         "--stack <stack> --queue <name> [--source-arn <arn>] [--rate <1-500>] [--region <region>] [--endpoint <url>] [--poll-ms <ms>]",
         "--dlq-arn <arn> [--source-arn <arn>] [--rate <1-500>] [--region <region>] [--endpoint <url>] [--poll-ms <ms>]",
     ],
-    summary:
-        "Moves the messages of a dead-letter queue back to its source queue with SQS StartMessageMoveTask and reports progress until the task ends.",
+    summary: "Moves the messages of a dead-letter queue back to its source queue with SQS StartMessageMoveTask and reports progress until the task ends.",
     flags: {
         stack: {
             type: "string",

@@ -24,7 +24,8 @@ export const COMMAND = defineCommand({
         "--stack <name> [--site-url <url>] [--client-secret-env <VAR>] [--timeout-ms <ms>] [--json]",
         "--url <api url> [--site-url <url>] [--timeout-ms <ms>] [--json]",
     ],
-    summary: "Smoke checks of a deployed stack, or of a bare API URL: health, anonymous rejections, an authenticated read as the machine client, the landing page.",
+    summary:
+        "Smoke checks of a deployed stack, or of a bare API URL: health, anonymous rejections, an authenticated read as the machine client, the landing page.",
     flags: {
         stack: {
             type: "string",

@@ -1,14 +1,11 @@
 import * as z from "zod/mini";
 import { loadConfig, vars } from "../shared/config";
 
-/**
- * How a hook checks a new version of a function: `http-api` calls it as API Gateway would (health,
- * and an authenticated read as the machine client) and smoke-tests the API after the shift;
- * `event-batch` hands it an empty batch, which proves the version starts and answers without
- * touching any message.
- */
-export const TARGET_KINDS = ["http-api", "event-batch"] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+import { RELEASE_CHECKS, type ReleaseCheck } from "../../components/defaults/codedeploy";
+
+/** How a hook checks each function (components/defaults/codedeploy.ts). */
+export const TARGET_KINDS = RELEASE_CHECKS;
+export type TargetKind = ReleaseCheck;
 
 const targets = z.pipe(
     z.string(),

@@ -1,5 +1,6 @@
 // CloudWatch alarm rules (46, 47).
 
+import { SEVERITY_TAG_KEY, SEVERITY_TAG_VALUES } from "../../components/defaults/cloudwatch";
 import type { Policies } from "../lib/policy-api";
 import { actionTopics, COMPOSITE_ALARM, hasAlarmAction, METRIC_ALARM, routesToReferencedSeverityTopic, severityOf, SNS_TOPIC } from "../lib/alarms";
 import { literalName, refers, sameKnown } from "../lib/graph";
@@ -50,13 +51,13 @@ export function cloudwatchPolicies(): Policies {
                 anchors: "ours",
                 defaultLevel: "advisory",
                 config: {
-                    severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
+                    severityTagKey: { type: "string", default: SEVERITY_TAG_KEY, description: "Tag key that marks an SNS topic as a severity topic." },
                     // `escalation` tags the topic of the escalated tier that unresolved warnings notify (its own subscribers).
                     severityValues: {
                         type: "array",
                         items: { type: "string", minLength: 1 },
                         minItems: 1,
-                        default: ["critical", "warning", "info", "escalation"],
+                        default: [...SEVERITY_TAG_VALUES],
                         description: "Allowed severity tag values (the severity topics, and the escalation topic that escalated warnings notify).",
                     },
                     requiredSeverities: {

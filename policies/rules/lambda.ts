@@ -1,5 +1,8 @@
 // Lambda rules (1-13).
 
+import { SEVERITY_TAG_KEY, SEVERITY_TAG_VALUES } from "../../components/defaults/cloudwatch";
+import { SUPPORTED_RUNTIMES } from "../../components/defaults/lambda";
+import { VISIBILITY_TIMEOUT_FACTOR } from "../../components/defaults/sqs";
 import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction, routesToSeverityTopic } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
@@ -19,21 +22,8 @@ const BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification";
 const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
 
-export const DEFAULT_RUNTIMES = [
-    "nodejs20.x",
-    "nodejs22.x",
-    "nodejs24.x",
-    "python3.11",
-    "python3.12",
-    "python3.13",
-    "java17",
-    "java21",
-    "dotnet8",
-    "ruby3.3",
-    "ruby3.4",
-    "provided.al2",
-    "provided.al2023",
-];
+/** Runtimes AWS still supports: the platform's own list (components/defaults/lambda.ts), so the rule and the functions agree. */
+export const DEFAULT_RUNTIMES: string[] = [...SUPPORTED_RUNTIMES];
 
 /** Does `from.<property>` point at function `fn`, directly or through one of its aliases? */
 export function refersToFunction(graph: StackGraph, from: Node, property: string, fn: Node, value?: unknown): boolean {
@@ -312,7 +302,12 @@ export function lambdaPolicies(): Policies {
                 anchors: "NAG-X LambdaEventSourceSQSVisibilityTimeout",
                 defaultLevel: "advisory",
                 config: {
-                    factor: { type: "number", minimum: 1, default: 6, description: "Required ratio of queue visibility timeout to function timeout." },
+                    factor: {
+                        type: "number",
+                        minimum: 1,
+                        default: VISIBILITY_TIMEOUT_FACTOR,
+                        description: "Required ratio of queue visibility timeout to function timeout.",
+                    },
                 },
             },
             {
@@ -507,12 +502,12 @@ export function lambdaPolicies(): Policies {
                 anchors: "ours",
                 defaultLevel: "advisory",
                 config: {
-                    severityTagKey: { type: "string", default: "severity", description: "Tag key that marks an SNS topic as a severity topic." },
+                    severityTagKey: { type: "string", default: SEVERITY_TAG_KEY, description: "Tag key that marks an SNS topic as a severity topic." },
                     severityValues: {
                         type: "array",
                         items: { type: "string", minLength: 1 },
                         minItems: 1,
-                        default: ["critical", "warning", "info"],
+                        default: [...SEVERITY_TAG_VALUES],
                         description: "Allowed severity tag values.",
                     },
                 },

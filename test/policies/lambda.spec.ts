@@ -1,3 +1,4 @@
+import { FUNCTION_RUNTIME } from "../../components/defaults/lambda";
 import { check, checkResource, expect, Res, summary, U } from "./helpers";
 
 const FN = "aws:lambda/function:Function";
@@ -24,6 +25,12 @@ describe("policies: Lambda", () => {
         it("accepts a supported runtime and container images", () => {
             expect(checkResource("lambda-supported-runtime", fn("ok"))).to.deep.equal([]);
             expect(checkResource("lambda-supported-runtime", fn("img", { packageType: "Image" }))).to.deep.equal([]);
+        });
+        it("by default allows the runtime the platform's functions run on and refuses those AWS deprecated (one list, components/defaults/lambda.ts)", () => {
+            expect(checkResource("lambda-supported-runtime", fn("ours", { ...GOOD_FN, runtime: FUNCTION_RUNTIME }))).to.deep.equal([]);
+            for (const runtime of ["nodejs20.x", "dotnet8", "provided.al2", "python3.11"]) {
+                expect(checkResource("lambda-supported-runtime", fn(runtime, { ...GOOD_FN, runtime }))[0]?.message).to.contain(`runtime is "${runtime}"`);
+            }
         });
         it("takes the allow-list from config (allowedRuntimes)", () => {
             const vs = checkResource("lambda-supported-runtime", fn("ok"), { config: { allowedRuntimes: ["nodejs24.x"] } });

@@ -211,7 +211,10 @@ describe("offline preview", function () {
         it("rejects an unknown flag in one line naming it, what is allowed and where the usage is", async () => {
             const r = await previewCli(["--stacks", "dev"]);
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /^error: Unknown flag --stacks; allowed: --stack, --cwd, --policy-pack, .*--json, --help\. Run `npm run preview -- --help` for usage\.\n$/);
+            assert.match(
+                r.stderr,
+                /^error: Unknown flag --stacks; allowed: --stack, --cwd, --policy-pack, .*--json, --help\. Run `npm run preview -- --help` for usage\.\n$/,
+            );
         });
 
         it("names the stacks that exist when the stack file is missing", async () => {

@@ -8,7 +8,8 @@ import { PreviewError, PreviewMode } from "./types";
 
 export const COMMAND = defineCommand({
     name: "preview",
-    synopsis: "[--stack dev] [--cwd DIR] [--policy-pack DIR]... [--policy-pack-config FILE]... [--mode create|update] [--stack-reference NAME=FILE]... [--json]",
+    synopsis:
+        "[--stack dev] [--cwd DIR] [--policy-pack DIR]... [--policy-pack-config FILE]... [--mode create|update] [--stack-reference NAME=FILE]... [--json]",
     summary:
         "Runs a Pulumi TypeScript program under Pulumi's mock runtime and checks it with policy packs over the Analyzer gRPC protocol, like `pulumi preview --policy-pack`, with no cloud credentials.",
     flags: {
