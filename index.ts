@@ -293,22 +293,29 @@ const routes: RouteSpec[] = [
     { method: "POST", path: "/orders/{id}/cancel" },
 ];
 
-const api = new Api("api", {
-    context,
-    routes,
-    handler: { functionName: apiFunction.functionName, aliasInvokeArn: apiFunction.aliasInvokeArn },
-    userPoolArn: identity.userPoolArn,
-    webAclArn: firewall.webAclArn,
-    throttleRateLimit: config.apiThrottleRateLimit,
-    throttleBurstLimit: config.apiThrottleBurstLimit,
-    cacheEnabled: config.apiCacheEnabled,
-    cacheSizeGb: config.apiCacheSizeGb,
-    logRetentionDays: config.logRetentionDays,
-    logsKeyArn: encryption.logsKeyArn,
-    routing,
-    fiveXxRatePercent: config.api5xxRatePercent,
-    latencyP99Ms: config.apiLatencyP99Ms,
-});
+// "gateway", not "api", which names the function behind it. The physical names stay "api"; the alias
+// moves the state (Pulumi aliases every child named "gateway-..." to its old "api-..." name).
+const api = new Api(
+    "gateway",
+    {
+        context,
+        physicalName: "api",
+        routes,
+        handler: { functionName: apiFunction.functionName, aliasInvokeArn: apiFunction.aliasInvokeArn },
+        userPoolArn: identity.userPoolArn,
+        webAclArn: firewall.webAclArn,
+        throttleRateLimit: config.apiThrottleRateLimit,
+        throttleBurstLimit: config.apiThrottleBurstLimit,
+        cacheEnabled: config.apiCacheEnabled,
+        cacheSizeGb: config.apiCacheSizeGb,
+        logRetentionDays: config.logRetentionDays,
+        logsKeyArn: encryption.logsKeyArn,
+        routing,
+        fiveXxRatePercent: config.api5xxRatePercent,
+        latencyP99Ms: config.apiLatencyP99Ms,
+    },
+    { aliases: [{ name: "api" }] },
+);
 
 const functions = { api: apiFunction, "email-worker": emailWorker, "search-indexer": searchIndexer, "ses-feedback": sesFeedback };
 

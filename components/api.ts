@@ -81,6 +81,12 @@ export interface ApiHandler {
 }
 
 export interface ApiArgs extends ComponentOptions<ApiChildren> {
+    /**
+     * The name in the API's physical names (`<project>-<stack>-<physicalName>`: the REST API, its log
+     * groups and role), when it differs from the component's logical name.
+     * @default the component's name
+     */
+    physicalName?: string;
     /** Account, region and naming facts. */
     context: PlatformContext;
     /** The routes; each integrates with `handler` (Lambda proxy). */
@@ -377,7 +383,7 @@ export class Api extends Component<ApiChildren> {
             this.invalid("cacheSizeGb", args.cacheSizeGb, `allowed: ${API_CACHE_SIZES.join(", ")}`);
         }
         const ctx = args.context;
-        const physical = `${ctx.namePrefix}-${name}`;
+        const physical = `${ctx.namePrefix}-${args.physicalName ?? name}`;
 
         const api = this.create(
             "restApi",
@@ -479,7 +485,7 @@ export class Api extends Component<ApiChildren> {
                     uri: args.handler.aliasInvokeArn,
                     timeoutMilliseconds: 29000,
                     // A proxy integration cannot map parameters; the key names the method's declared ones.
-                    ...(shape.cacheKey ? { cacheKeyParameters: shape.cacheKey, cacheNamespace: `${name}-${slug}` } : {}),
+                    ...(shape.cacheKey ? { cacheKeyParameters: shape.cacheKey, cacheNamespace: `${args.physicalName ?? name}-${slug}` } : {}),
                 },
                 { parent: this },
             );

@@ -62,6 +62,8 @@ describe("Api and Firewall components", function () {
         // The same routes where the stack's cache is off, and a cache-enabled API with no cached route.
         new mod.Api("nocache", { ...apiArgs(), cacheEnabled: false });
         new mod.Api("uncached", { ...apiArgs(), routes: apiArgs().routes.map(({ cache: _cache, ...r }) => r) });
+        // Renamed in the program, still "legacy" to AWS.
+        new mod.Api("renamed", { ...apiArgs(), physicalName: "legacy" });
         await run.settle();
     });
 
@@ -100,6 +102,24 @@ describe("Api and Firewall components", function () {
     });
 
     describe("Api", function () {
+        it("physicalName keeps what AWS sees when the component is renamed: API, role, log groups and cache namespaces", function () {
+            const prefix = testContext().namePrefix;
+            assert.equal(run.one("aws:apigateway/restApi:RestApi", "renamed-api").inputs.name, `${prefix}-legacy`);
+            assert.equal(run.one("aws:iam/role:Role", "renamed-cloudwatch-role").inputs.name, `${prefix}-legacy-cloudwatch`);
+            assert.equal(run.one("aws:cloudwatch/logGroup:LogGroup", "renamed-access-logs").inputs.name, `/aws/apigateway/${prefix}-legacy-access`);
+            const namespaces = (api: string) =>
+                run
+                    .ofType("aws:apigateway/integration:Integration")
+                    .filter((i) => i.name.startsWith(`${api}-`) && i.inputs.cacheNamespace !== undefined)
+                    .map((i) => i.inputs.cacheNamespace as string)
+                    .sort();
+            assert.ok(namespaces("renamed").length > 0);
+            assert.deepEqual(
+                namespaces("renamed"),
+                namespaces("api").map((n) => n.replace(/^api-/, "legacy-")),
+            );
+        });
+
         it("every route but the declared public one uses the Cognito authorizer", function () {
             const authorizer = run.one("aws:apigateway/authorizer:Authorizer", "api-cognito");
             assert.equal(authorizer.inputs.type, "COGNITO_USER_POOLS");

@@ -88,7 +88,7 @@ describe("the project's stacks under the offline preview", function () {
             const group = (fn: string) => of("aws:codedeploy/deploymentGroup:DeploymentGroup", `release-${fn}`).inputs;
             assert.deepEqual(
                 group("api").alarmConfiguration.alarms,
-                ["api-error-rate", "api-duration-p99", "api-version-failure-rate", "api-5xx-rate", "api-latency-p99"].map(alarmName),
+                ["api-error-rate", "api-duration-p99", "api-version-failure-rate", "gateway-5xx-rate", "gateway-latency-p99"].map(alarmName),
             );
             for (const fn of ["email-worker", "search-indexer", "ses-feedback"]) {
                 assert.deepEqual(group(fn).alarmConfiguration.alarms, [`${fn}-error-rate`, `${fn}-duration-p99`].map(alarmName), fn);

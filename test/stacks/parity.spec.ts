@@ -34,6 +34,31 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         }
     });
 
+    it("no two components share a name, and each names its children after itself", function () {
+        // Pulumi moves a renamed component's children (aliases) only when each child's name starts with
+        // the component's: the convention is what makes a rename safe, so a child outside it is a defect.
+        for (const s of STACKS) {
+            const resources = runs[s].run.resources;
+            const components = resources.filter((r) => r.type.startsWith("platform:"));
+            const names = components.map((c) => c.name);
+            assert.deepEqual(
+                names.filter((n, i) => names.indexOf(n) !== i),
+                [],
+                `${s}: components with the same name`,
+            );
+            const byUrn = new Map(components.map((c) => [c.urn, c]));
+            for (const r of resources) {
+                const parent = byUrn.get(r.parentUrn);
+                if (parent) {
+                    assert.ok(
+                        r.name === parent.name || r.name.startsWith(`${parent.name}-`),
+                        `${s}: ${r.type} ${r.name} is a child of ${parent.name} but not named ${parent.name}-...`,
+                    );
+                }
+            }
+        }
+    });
+
     it("every stack builds the same resource types", function () {
         const types = (s: string) => [...new Set(runs[s].run.resources.map((r) => r.type))].sort();
         for (const s of STACKS) {
@@ -119,13 +144,13 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             assert.equal(search?.inputs.settings.cachingEnabled, s === "prod", s);
             assert.equal(search?.inputs.settings.cacheTtlInSeconds, 30, s);
             assert.equal(settings.find((m) => m.inputs.methodPath === "*/*")?.inputs.settings.cachingEnabled, false, s);
-            assert.equal(r.one("aws:apigateway/stage:Stage", "api-stage").inputs.cacheClusterEnabled, s === "prod", s);
+            assert.equal(r.one("aws:apigateway/stage:Stage", "gateway-stage").inputs.cacheClusterEnabled, s === "prod", s);
             const keyed = r.ofType("aws:apigateway/integration:Integration").filter((i) => i.inputs.cacheKeyParameters !== undefined);
             assert.deepEqual(
                 keyed.map((i) => [i.name, i.inputs.cacheKeyParameters]),
                 [
                     [
-                        "api-get-orders-search-integration",
+                        "gateway-get-orders-search-integration",
                         ["method.request.header.Authorization", "method.request.querystring.q", "method.request.querystring.limit"],
                     ],
                 ],
