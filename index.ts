@@ -4,18 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Severity } from "./components/alarms";
 import { Alerting } from "./components/alerting";
-import { Backup, backupRoleArn } from "./components/backup";
+import { Backup } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
 import { platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
 import { DataClass, Encryption } from "./components/encryption";
 import { Firewall } from "./components/firewall";
 import { Edge, distributionArnPattern } from "./components/edge";
-import { Function, functionRoleArn } from "./components/function";
-import { Grant } from "./components/iam";
+import { Function } from "./components/function";
 import { Identity } from "./components/identity";
 import { Messaging, QueueOutputs } from "./components/messaging";
-import { Release, ReleaseTarget, releaseRoleArns } from "./components/release";
+import { Release, ReleaseTarget } from "./components/release";
 import { ApiMetric, FUNCTION_VERSION_DIMENSION } from "./functions/shared/metric-names";
 import { DkimRecord, Email } from "./components/email";
 import { Search } from "./components/search";
@@ -24,20 +23,14 @@ import { DashboardKind, Dashboards } from "./components/dashboards";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
-const roleArn = (fn: string) => functionRoleArn(context, fn);
 
-// Key policies name the roles that use each key; the roles are created later with these fixed names.
+// Key policies name the roles that use each key: every grant below, and every component given a key
+// for its own use (a function's dead-letter queue, the backup vault, the release's notifications).
 const encryption = new Encryption("encryption", {
     context,
     protect: config.deletionProtection,
     // The Edge distribution reads the KMS-encrypted site bucket through OAC (see distributionArnPattern).
     cloudFrontSourceArns: [distributionArnPattern(context)],
-    keyUsers: {
-        // AWS Backup's role encrypts the table's recovery points in the vault with the data key.
-        data: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback"), backupRoleArn(context, "table-backup")],
-        // The release's CodeDeploy role publishes to the encrypted warning topic; its hooks have encrypted DLQs.
-        messaging: [roleArn("api"), roleArn("email-worker"), roleArn("search-indexer"), roleArn("ses-feedback"), ...releaseRoleArns(context, "release")],
-    },
     // SES publishes bounces and complaints to the feedback topic, encrypted with the messaging key.
     sesEvents: true,
     // The audit trail (AuditTrail below) encrypts its log files with the logs key.
@@ -57,14 +50,14 @@ const routing = alerting.routing;
 
 const data = new DataStore("orders", {
     context,
-    kmsKeyArn: encryption.dataKeyArn,
+    kmsKey: encryption.dataKey,
     routing,
     deletionProtection: config.deletionProtection,
 });
 
 const messaging = new Messaging("messaging", {
     context,
-    kmsKeyArn: encryption.messagingKeyArn,
+    kmsKey: encryption.messagingKey,
     routing,
     maxReceiveCount: config.maxReceiveCount,
     maxAgeSeconds: config.queueMaxAgeSeconds,
@@ -106,7 +99,7 @@ const functionDefaults = {
     logRetentionDays: config.logRetentionDays,
     logsKeyArn: encryption.logsKeyArn,
     environmentKeyArn: encryption.dataKeyArn,
-    messagingKeyArn: encryption.messagingKeyArn,
+    messagingKey: encryption.messagingKey,
     routing,
     errorRatePercent: config.functionErrorRatePercent,
     durationPercentOfTimeout: config.functionDurationPercentOfTimeout,
@@ -114,42 +107,23 @@ const functionDefaults = {
     releasedExternally: true,
 };
 
-// Tables encrypted with a customer key need these on the key, through DynamoDB only.
-const tableKeyGrant: Grant = {
-    sid: "UseTableKey",
-    actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    resources: [encryption.dataKeyArn],
-    condition: { StringEquals: { "kms:ViaService": `dynamodb.${context.region}.amazonaws.com` } },
-};
-const gsi1 = pulumi.interpolate`${data.tableArn}/index/gsi1`;
 const powertools = () => ({ POWERTOOLS_METRICS_NAMESPACE: context.namePrefix, POWERTOOLS_LOG_LEVEL: "INFO" });
 
-// What the api function does with DynamoDB and SNS from inside the VPC: its role's statements, and
-// the policies of the VPC endpoints it reaches them through (the search indexer, also in the VPC,
-// calls neither; its stream is polled by Lambda outside the VPC).
-const ordersGrant: Grant = {
-    sid: "Orders",
-    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-    resources: [data.tableArn],
-};
-const ordersByCustomerGrant: Grant = { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [gsi1] };
-const publishEventsGrant: Grant = { sid: "PublishEvents", actions: ["sns:Publish"], resources: [messaging.topicArn] };
-
 // The search collection, reached from the api and search-indexer functions inside its VPC. Its data
-// access policy names their roles by their fixed names, so it needs neither function first.
+// access policy names the roles its grants give it (search.grantRead, search.grantWrite below).
 const search = new Search("search", {
     context,
     kmsKeyArn: encryption.dataKeyArn,
     routing,
-    writerRoleArns: [roleArn("search-indexer")],
-    readerRoleArns: [roleArn("api")],
     standbyReplicas: config.searchStandbyReplicas,
     availabilityZones: config.availabilityZones,
     natGateways: config.natGateways,
     vpcCidr: config.vpcCidr,
     protect: config.deletionProtection,
     // DynamoDB through a gateway endpoint, SNS through an interface endpoint: no NAT on the API's path.
-    serviceAccess: { dynamodb: [ordersGrant, ordersByCustomerGrant], sns: [publishEventsGrant] },
+    // Each endpoint's policy allows what the VPC's functions are granted there (the api function's
+    // table and topic grants; the search indexer calls neither: Lambda polls its stream outside the VPC).
+    serviceEndpoints: ["dynamodb", "sns"],
 });
 
 const apiFunction = new Function("api", {
@@ -175,20 +149,11 @@ const apiFunction = new Function("api", {
         versionDimension: FUNCTION_VERSION_DIMENSION,
         thresholdPercent: config.api5xxRatePercent,
     },
-    grants: [
-        ordersGrant,
-        ordersByCustomerGrant,
-        tableKeyGrant,
-        publishEventsGrant,
-        {
-            sid: "EncryptEvents",
-            actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-            resources: [encryption.messagingKeyArn],
-            condition: { StringEquals: { "kms:ViaService": `sns.${context.region}.amazonaws.com` } },
-        },
-        search.accessGrant,
-    ],
 });
+data.grantReadWrite(apiFunction, { sid: "Orders", keySid: "UseTableKey" });
+data.grantQuery(apiFunction, { index: "gsi1", sid: "OrdersByCustomer" });
+messaging.grantPublish(apiFunction, { sid: "PublishEvents", keySid: "EncryptEvents" });
+search.grantRead(apiFunction);
 
 // Records bounces and complaints and suppresses those addresses; the Email component subscribes it.
 const sesFeedback = new Function("ses-feedback", {
@@ -196,8 +161,8 @@ const sesFeedback = new Function("ses-feedback", {
     entry: "functions/ses-feedback/index.ts",
     timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: { ...powertools(), TABLE_NAME: data.tableName },
-    grants: [{ sid: "RecordFeedback", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [data.tableArn] }, tableKeyGrant],
 });
+data.grantWrite(sesFeedback, { sid: "RecordFeedback", actions: ["PutItem", "UpdateItem"], keySid: "UseTableKey" });
 
 const email = new Email("email", {
     context,
@@ -220,8 +185,6 @@ const emailWorker = new Function("email-worker", {
     },
     queueSources: [messaging.queues.email],
     grants: [
-        { sid: "DeliveryLedger", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [data.tableArn] },
-        tableKeyGrant,
         {
             sid: "SendEmail",
             actions: ["ses:SendEmail"],
@@ -241,6 +204,7 @@ const emailWorker = new Function("email-worker", {
         },
     ],
 });
+data.grantReadWrite(emailWorker, { sid: "DeliveryLedger", actions: ["GetItem", "PutItem", "UpdateItem"], keySid: "UseTableKey" });
 
 const searchIndexer = new Function("search-indexer", {
     ...functionDefaults,
@@ -248,16 +212,16 @@ const searchIndexer = new Function("search-indexer", {
     timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: { ...powertools(), SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
     vpc: search.functionVpc,
-    grants: [search.accessGrant],
     streamSources: [
         {
             name: "orders-stream",
             tableArn: data.tableArn,
             streamArn: data.streamArn,
-            kmsKeyArn: encryption.dataKeyArn,
+            kmsKey: encryption.dataKey,
         },
     ],
 });
+search.grantWrite(searchIndexer);
 
 // Reads accept access tokens: the machine client's (client credentials, `orders/orders.read`) and the web
 // client's (`openid` from the hosted UI, `aws.cognito.signin.user.admin` from SRP sign-in). Writes stay on ID
@@ -352,14 +316,14 @@ const release = new Release("release", {
         machineClientId: identity.userPoolClientIds.machine,
     },
     hookFunction: functionDefaults,
-    notifications: { topicArn: routing.topicArns.warning, kmsKeyArn: encryption.messagingKeyArn },
+    notifications: { topicArn: routing.topicArns.warning, kmsKey: encryption.messagingKey },
 });
 
 // Recovery: PITR on the table plus AWS Backup recovery points in a locked vault (docs/runbooks/restore-table.md).
 const backup = new Backup("table-backup", {
     context,
     tableArn: data.tableArn,
-    kmsKeyArn: encryption.dataKeyArn,
+    kmsKey: encryption.dataKey,
     routing,
     retentionDays: config.backupRetentionDays,
     rpoMinutes: config.rpoMinutes,

@@ -4,6 +4,7 @@ import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext, invalid } from "./context";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+import { KeyInput, keyArnOf, useKey } from "./grants";
 
 /**
  * The newest point DynamoDB point-in-time recovery can restore to is about five minutes old
@@ -55,8 +56,8 @@ export interface BackupArgs extends ComponentOptions<BackupChildren> {
     context: PlatformContext;
     /** ARN of the DynamoDB table to back up (point-in-time recovery must be on: DataStore turns it on). */
     tableArn: pulumi.Input<string>;
-    /** ARN of the KMS key the vault encrypts recovery points with (the data key, as the table's). */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key the vault encrypts recovery points with (the data key, as the table's): the backup role is named in its key policy. */
+    kmsKey: KeyInput;
     /** Where the failed-backup alarm goes. */
     routing: AlarmRouting;
     /** Days a recovery point is kept (1 to 36500); also the vault lock's minimum retention. */
@@ -140,7 +141,7 @@ export class Backup extends Component<BackupChildren> {
             `vault`,
             {
                 name: physicalName,
-                kmsKeyArn: args.kmsKeyArn,
+                kmsKeyArn: keyArnOf(args.kmsKey),
                 // Deleting the vault deletes its recovery points only where the stack may be torn down.
                 forceDestroy: !protect,
                 tags: { ...ctx.tags, ...objectives, "data-class": "data" },
@@ -172,6 +173,7 @@ export class Backup extends Component<BackupChildren> {
             },
             { parent: this },
         );
+        useKey(args.kmsKey, backupRoleArn(ctx, name));
         // The DynamoDB, vault and KMS statements of AWSBackupServiceRolePolicyForBackup and
         // ...ForRestores, on this table, its vault and its key instead of every table and "*".
         const table = args.tableArn;
@@ -181,11 +183,11 @@ export class Backup extends Component<BackupChildren> {
             // AWS Backup's own DynamoDB backups (vault encryption, lock, lifecycle) start through this action.
             { sid: "AdvancedTableBackup", actions: ["dynamodb:StartAwsBackupJob", "dynamodb:ListTagsOfResource"], resources: [table] },
             { sid: "WriteVault", actions: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"], resources: [vault.arn] },
-            { sid: "UseDataKey", actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [args.kmsKeyArn] },
+            { sid: "UseDataKey", actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [keyArnOf(args.kmsKey)] },
             {
                 sid: "GrantDataKeyToAws",
                 actions: ["kms:CreateGrant"],
-                resources: [args.kmsKeyArn],
+                resources: [keyArnOf(args.kmsKey)],
                 condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
             },
             {

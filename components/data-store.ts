@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, MetricRef, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
+import { Grant } from "./iam";
+import { Grantee, KeyInput, grantKeyUse, keyArnOf, pascal } from "./grants";
 
 /**
  * The single-table layout of the reference workload (functions/shared/table-keys.ts):
@@ -22,8 +24,8 @@ const OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "
 export interface DataStoreArgs extends ComponentOptions<DataStoreChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
-    /** ARN of the KMS key the table (and its stream) is encrypted with. */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key the table (and its stream) is encrypted with: every grantee of the table is named in its key policy. */
+    kmsKey: KeyInput;
     /** Where the table's alarms go. */
     routing: AlarmRouting;
     /**
@@ -52,8 +54,11 @@ export class DataStore extends Component<DataStoreChildren> {
     public readonly tableArn: pulumi.Output<string>;
     /** ARN of the table's stream. */
     public readonly streamArn: pulumi.Output<string>;
-    /** ARN of the key the table is encrypted with. */
-    public readonly kmsKeyArn: pulumi.Input<string>;
+    /** The key the table is encrypted with. */
+    public readonly kmsKey: KeyInput;
+    private readonly context: PlatformContext;
+    /** Grantees that already have the key statement: one per role, however many table grants it gets. */
+    private readonly keyGrantees = new Set<Grantee>();
 
     constructor(name: string, args: DataStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:DataStore", "DataStore", name, DATA_STORE_CHILD_KINDS, args, opts);
@@ -78,7 +83,7 @@ export class DataStore extends Component<DataStoreChildren> {
                     projectionType: "ALL",
                 })),
                 pointInTimeRecovery: { enabled: true },
-                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                serverSideEncryption: { enabled: true, kmsKeyArn: keyArnOf(args.kmsKey) },
                 deletionProtectionEnabled: protect,
                 streamEnabled: true,
                 streamViewType: "NEW_AND_OLD_IMAGES",
@@ -130,7 +135,81 @@ export class DataStore extends Component<DataStoreChildren> {
         this.tableName = table.name;
         this.tableArn = table.arn;
         this.streamArn = table.streamArn;
-        this.kmsKeyArn = args.kmsKeyArn;
+        this.kmsKey = args.kmsKey;
+        this.context = ctx;
         this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
     }
+
+    /**
+     * Lets the grantee read and write items: `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem` and
+     * `Query` on the table (not its indexes: `grantQuery`), or the subset `actions` names, and use
+     * the table's key through DynamoDB. Returns the table statement.
+     */
+    public grantReadWrite(grantee: Grantee, options: TableGrantOptions<ItemAction> = {}): Grant {
+        return this.grantItems(grantee, "grantReadWrite", ITEM_READ_WRITE, options);
+    }
+
+    /** Lets the grantee write items (`PutItem`, `UpdateItem`, `DeleteItem`, or the subset `actions` names) and use the key. */
+    public grantWrite(grantee: Grantee, options: TableGrantOptions<WriteAction> = {}): Grant {
+        return this.grantItems(grantee, "grantWrite", ITEM_WRITE, options);
+    }
+
+    /**
+     * Lets the grantee query one global secondary index (`index`, one of TABLE_SCHEMA's) and use the key.
+     * @param options.sid Statement id. @default `Query<Table><Index>` (`QueryOrdersGsi1`)
+     */
+    public grantQuery(grantee: Grantee, options: { index: string; sid?: string; keySid?: string }): Grant {
+        const names = TABLE_SCHEMA.indexes.map((i) => i.name as string);
+        if (!names.includes(options.index)) {
+            this.invalid("grantQuery.index", options.index, `allowed: ${names.join(", ")} (the table's global secondary indexes)`);
+        }
+        const grant: Grant = {
+            sid: options.sid ?? `Query${pascal(this.componentName)}${pascal(options.index)}`,
+            actions: ["dynamodb:Query"],
+            resources: [pulumi.interpolate`${this.tableArn}/index/${options.index}`],
+        };
+        grantee.addGrant(grant);
+        this.grantKey(grantee, options.keySid);
+        return grant;
+    }
+
+    private grantItems<A extends string>(grantee: Grantee, method: string, all: readonly A[], options: TableGrantOptions<A>): Grant {
+        const actions = options.actions ?? all;
+        const unknown = actions.filter((a) => !all.includes(a));
+        if (actions.length === 0 || unknown.length > 0) {
+            this.invalid(`${method}.actions`, actions, `allowed: a non-empty subset of ${all.join(", ")}`);
+        }
+        const grant: Grant = {
+            sid: options.sid ?? `${pascal(this.componentName)}${method === "grantWrite" ? "Write" : "ReadWrite"}`,
+            actions: all.filter((a) => actions.includes(a)).map((a) => `dynamodb:${a}`),
+            resources: [this.tableArn],
+        };
+        grantee.addGrant(grant);
+        this.grantKey(grantee, options.keySid);
+        return grant;
+    }
+
+    private grantKey(grantee: Grantee, keySid: string | undefined): void {
+        if (this.keyGrantees.has(grantee)) {
+            return;
+        }
+        this.keyGrantees.add(grantee);
+        grantKeyUse(this.kmsKey, grantee, { via: "dynamodb", sid: keySid ?? `Use${pascal(this.componentName)}Key` }, this.context);
+    }
+}
+
+/** Item actions of `grantReadWrite`, in the order statements list them. */
+export const ITEM_READ_WRITE = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"] as const;
+export type ItemAction = (typeof ITEM_READ_WRITE)[number];
+/** Item actions of `grantWrite`. */
+export const ITEM_WRITE = ["PutItem", "UpdateItem", "DeleteItem"] as const;
+export type WriteAction = (typeof ITEM_WRITE)[number];
+
+export interface TableGrantOptions<A extends string> {
+    /** Statement id of the table statement. @default `<Table>ReadWrite` or `<Table>Write` */
+    sid?: string;
+    /** Fewer actions than the method's: a subset of them. @default all of the method's */
+    actions?: A[];
+    /** Statement id of the key statement, added once per grantee. @default `Use<Table>Key` */
+    keySid?: string;
 }

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { PlatformContext, accountRoot, arn, invalid } from "./context";
+import { Collected, Grantee, KeyUseOptions, KmsKey, keyUseGrant } from "./grants";
+import { Grant } from "./iam";
 
 export const DATA_CLASSES = ["data", "logs", "messaging"] as const;
 /** What a key protects: table and function environments, log groups, or topics and queues. */
@@ -50,9 +52,11 @@ export interface EncryptionArgs extends ComponentOptions<EncryptionChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
     /**
-     * IAM roles (exact ARNs) allowed to use each key. Roles are listed in the key policy through an
+     * IAM roles (exact ARNs) outside this program allowed to use each key. The program's own roles
+     * need no list: every grant of a key (`dataKey.grantUse(fn, …)`, a table grant, a function's
+     * dead-letter queue) names its role. Roles are listed in the key policy through an
      * `aws:PrincipalArn` condition, so a key can name a role that is created after it.
-     * @default {} (only the AWS services that store data with the key)
+     * @default {} (only the AWS services that store data with the key, and the program's grantees)
      */
     keyUsers?: Partial<Record<DataClass, pulumi.Input<string>[]>>;
     /**
@@ -103,6 +107,12 @@ export class Encryption extends Component<EncryptionChildren> {
     public readonly keyArns: pulumi.Output<Record<DataClass, string>>;
     /** The keys themselves, for components that need the resource (e.g. its id). */
     public readonly keys: Record<DataClass, aws.kms.Key>;
+    /** The data key, for grants: `dataKey.grantUse(fn, { via: "dynamodb", sid })`. */
+    public readonly dataKey: KmsKey;
+    /** The logs key, for grants. */
+    public readonly logsKey: KmsKey;
+    /** The messaging key, for grants: `messagingKey.grantUse(fn, { via: "sns", sid })`. */
+    public readonly messagingKey: KmsKey;
 
     constructor(name: string, args: EncryptionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:encryption:Encryption", "Encryption", name, ENCRYPTION_CHILD_KINDS, args, opts);
@@ -199,10 +209,15 @@ export class Encryption extends Component<EncryptionChildren> {
         };
 
         const keys = {} as Record<DataClass, aws.kms.Key>;
+        const handles = {} as Record<DataClass, KmsKey>;
         for (const cls of DATA_CLASSES) {
-            const roleArns = users[cls] ?? [];
+            // Sorted and unique: a role granted the key twice, or in another order, is the same policy.
+            const policy = (roleArns: readonly pulumi.Input<string>[]) =>
+                pulumi.all([...roleArns]).apply((arns: string[]) => keyPolicy(statements, [...new Set(arns)].sort()));
+            const roles = new Collected<pulumi.Input<string>>(`the key policy of the ${cls} key`, policy);
+            (users[cls] ?? []).forEach((r) => roles.add(r));
             // In a key policy, Resource "*" means "this key": nothing narrower exists there.
-            const statements: unknown[] = [
+            const statements: Record<string, unknown>[] = [
                 {
                     Sid: "KeyAdministration",
                     Effect: "Allow",
@@ -221,16 +236,6 @@ export class Encryption extends Component<EncryptionChildren> {
                 },
                 ...servicesFor[cls],
             ];
-            if (roleArns.length > 0) {
-                statements.push({
-                    Sid: "AllowPlatformRoles",
-                    Effect: "Allow",
-                    Principal: { AWS: root },
-                    Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
-                    Resource: "*",
-                    Condition: { ArnEquals: { "aws:PrincipalArn": roleArns } },
-                });
-            }
             keys[cls] = this.create(
                 "key",
                 aws.kms.Key,
@@ -240,19 +245,62 @@ export class Encryption extends Component<EncryptionChildren> {
                     enableKeyRotation: true,
                     rotationPeriodInDays: 365,
                     deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-                    policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+                    policy: roles.output as pulumi.Output<string>,
                     tags: { ...ctx.tags, "data-class": cls },
                 },
                 { parent: this, protect: args.protect ?? false },
             );
             this.create("alias", aws.kms.Alias, `${cls}-key-alias`, { name: `alias/${ctx.namePrefix}-${cls}`, targetKeyId: keys[cls].keyId }, { parent: this });
+            handles[cls] = new ManagedKey(keys[cls].arn, roles, ctx.region);
         }
 
         this.keys = keys;
+        this.dataKey = handles.data;
+        this.logsKey = handles.logs;
+        this.messagingKey = handles.messaging;
         this.dataKeyArn = keys.data.arn;
         this.logsKeyArn = keys.logs.arn;
         this.messagingKeyArn = keys.messaging.arn;
         this.keyArns = pulumi.output({ data: keys.data.arn, logs: keys.logs.arn, messaging: keys.messaging.arn });
         this.registerOutputs({ dataKeyArn: this.dataKeyArn, logsKeyArn: this.logsKeyArn, messagingKeyArn: this.messagingKeyArn });
     }
+}
+
+/** A key of this component: its grants name their roles in its key policy. */
+class ManagedKey implements KmsKey {
+    constructor(
+        public readonly arn: pulumi.Output<string>,
+        private readonly roles: Collected<pulumi.Input<string>>,
+        private readonly region: string,
+    ) {}
+
+    allowRole(roleArn: pulumi.Input<string>): void {
+        this.roles.add(roleArn);
+    }
+
+    grantUse(grantee: Grantee, options: KeyUseOptions): Grant {
+        const grant = keyUseGrant(this.arn, this.region, options);
+        grantee.addGrant(grant);
+        this.allowRole(grantee.principalArn);
+        return grant;
+    }
+}
+
+/** The key policy: the fixed statements, then the platform's roles when any uses the key. */
+function keyPolicy(statements: readonly Record<string, unknown>[], roleArns: string[]): pulumi.Output<string> {
+    const root = statements[0].Principal;
+    const platformRoles =
+        roleArns.length === 0
+            ? []
+            : [
+                  {
+                      Sid: "AllowPlatformRoles",
+                      Effect: "Allow",
+                      Principal: root,
+                      Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+                      Resource: "*",
+                      Condition: { ArnEquals: { "aws:PrincipalArn": roleArns } },
+                  },
+              ];
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: [...statements, ...platformRoles] });
 }

@@ -7,9 +7,10 @@ import { PlatformContext, checkInt, invalid } from "./context";
 import { ROLLBACK_ALARM_WINDOW } from "./defaults/rollback-window";
 import { deadLetterQueue } from "./dead-letter-queue";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+import { GrantList, Grantee, KeyInput, keyArnOf, useKey } from "./grants";
 
 import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, LIVE_ALIAS } from "./defaults/lambda";
-import { VISIBILITY_TIMEOUT_FACTOR } from "./defaults/sqs";
+import { CONSUME_ACTIONS, VISIBILITY_TIMEOUT_FACTOR } from "./defaults/sqs";
 
 export { LIVE_ALIAS, VISIBILITY_TIMEOUT_FACTOR };
 
@@ -21,8 +22,8 @@ export interface QueueSource {
     arn: pulumi.Output<string>;
     /** The queue's visibility timeout: at least 6 times the function's timeout. */
     visibilityTimeoutSeconds: number;
-    /** ARN of the KMS key the queue is encrypted with. */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key the queue is encrypted with: the function's role is named in its key policy. */
+    kmsKey: KeyInput;
 }
 
 /** A DynamoDB stream the function consumes. */
@@ -33,8 +34,8 @@ export interface StreamSource {
     tableArn: pulumi.Input<string>;
     /** ARN of the stream (an Output of the table). */
     streamArn: pulumi.Input<string>;
-    /** ARN of the KMS key the table (and so its stream) is encrypted with. */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key the table (and so its stream) is encrypted with: the function's role is named in its key policy. */
+    kmsKey: KeyInput;
     /**
      * Attempts per batch before the records go to the on-failure destination.
      * @default 5
@@ -59,6 +60,19 @@ export interface FunctionVpc {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Security groups of the function's network interfaces (egress rules decide what it reaches). */
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The VPC's endpoints to AWS services, whose policies allow what the functions in the VPC do
+     * there: the function hands each of its grants (not its own logs, traces or triggers, which
+     * Lambda uses outside the VPC) to them.
+     * @default none
+     */
+    endpoints?: VpcEndpointPolicies;
+}
+
+/** The policies of a VPC's service endpoints, made of the grants of the functions in it. */
+export interface VpcEndpointPolicies {
+    /** Adds a statement to the policy of the endpoint of its service, if the VPC has one. */
+    allow(grant: Grant, from: string): void;
 }
 
 /**
@@ -99,8 +113,8 @@ export interface FunctionArgs extends ComponentOptions<FunctionChildren> {
     logsKeyArn: pulumi.Input<string>;
     /** ARN of the KMS key for environment variables. */
     environmentKeyArn: pulumi.Input<string>;
-    /** ARN of the KMS key for the dead-letter queue of asynchronous invocations. */
-    messagingKeyArn: pulumi.Input<string>;
+    /** The KMS key for the dead-letter queue of asynchronous invocations: the role is named in its key policy. */
+    messagingKey: KeyInput;
     /** Where the function's alarms go. */
     routing: AlarmRouting;
     /** Errors per invocations (percent, over 5 minutes) that raises the critical error-rate alarm (1 to 100). */
@@ -251,7 +265,12 @@ const FUNCTION_CHILD_KINDS = ["alias", "eventSourceMapping", "function", "logGro
  * an encrypted environment, reserved concurrency, a `live` alias that every trigger targets, a
  * dead-letter queue for asynchronous invocations, and alarms routed by severity.
  */
-export class Function extends Component<FunctionChildren> {
+export class Function extends Component<FunctionChildren> implements Grantee {
+    public readonly granteeName: string;
+    /** ARN of the function's role from its fixed name: what key and data access policies name. */
+    public readonly principalArn: pulumi.Output<string>;
+    private readonly policy: GrantList;
+    private readonly endpoints?: VpcEndpointPolicies;
     /** Physical function name. */
     public readonly functionName: pulumi.Output<string>;
     /** Function ARN (unqualified). */
@@ -340,18 +359,12 @@ export class Function extends Component<FunctionChildren> {
         checkMetricAlarms(this.className, args);
         const extraGrants = args.grants ?? [];
         checkGrants(this.className, "grants", extraGrants);
-        for (const g of extraGrants) {
-            if (RESERVED_SIDS.includes(g.sid)) {
-                this.invalid(
-                    "grants",
-                    g.sid,
-                    `statement ids ${RESERVED_SIDS.join(", ")} belong to the component's own grants; repeats statement id "${g.sid}"`,
-                );
-            }
-        }
+        extraGrants.forEach((g) => this.checkSid(g, "grants"));
 
         const ctx = args.context;
         const physicalName = functionResourceName(ctx, name);
+        this.granteeName = `Function "${name}"`;
+        this.principalArn = functionRoleArn(ctx, name);
         const bundle = bundleHandler(args.entry);
         const sourceHash = pulumi.output(bundle.then((b) => b.sha256));
 
@@ -370,7 +383,7 @@ export class Function extends Component<FunctionChildren> {
 
         const dlq = deadLetterQueue(
             `${name}-dlq`,
-            { queueName: `${physicalName}-dlq`, kmsKeyArn: args.messagingKeyArn, tags: ctx.tags },
+            { queueName: `${physicalName}-dlq`, kmsKeyArn: keyArnOf(args.messagingKey), tags: ctx.tags },
             { parent: this },
             this.childHooks("queue"),
         );
@@ -403,7 +416,7 @@ export class Function extends Component<FunctionChildren> {
                 // The dead-letter queue is encrypted: sending to it needs a data key.
                 sid: "EncryptDeadLetters",
                 actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-                resources: [args.messagingKeyArn],
+                resources: [keyArnOf(args.messagingKey)],
             },
             {
                 sid: "WriteTraces",
@@ -416,10 +429,10 @@ export class Function extends Component<FunctionChildren> {
             grants.push(
                 {
                     sid: "ConsumeQueues",
-                    actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    actions: CONSUME_ACTIONS,
                     resources: queueSources.map((q) => q.arn),
                 },
-                { sid: "DecryptQueues", actions: ["kms:Decrypt"], resources: uniqueInputs(queueSources.map((q) => q.kmsKeyArn)) },
+                { sid: "DecryptQueues", actions: ["kms:Decrypt"], resources: uniqueInputs(queueSources.map((q) => keyArnOf(q.kmsKey))) },
             );
         }
         if (streamSources.length > 0) {
@@ -434,7 +447,7 @@ export class Function extends Component<FunctionChildren> {
                     actions: ["dynamodb:ListStreams"],
                     resources: streamSources.map((s) => pulumi.interpolate`${s.tableArn}/stream/*`),
                 },
-                { sid: "DecryptStreams", actions: ["kms:Decrypt"], resources: uniqueInputs(streamSources.map((s) => s.kmsKeyArn)) },
+                { sid: "DecryptStreams", actions: ["kms:Decrypt"], resources: uniqueInputs(streamSources.map((s) => keyArnOf(s.kmsKey))) },
             );
         }
         if (args.vpc) {
@@ -447,9 +460,16 @@ export class Function extends Component<FunctionChildren> {
                     'the function\'s network interfaces under ids nobody knows in advance (AWSLambdaVPCAccessExecutionRole grants the same on "*").',
             });
         }
-        grants.push(...extraGrants);
-        checkGrants(this.className, "grants", grants);
-        const rolePolicy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
+        for (const key of [args.messagingKey, ...queueSources.map((q) => q.kmsKey), ...streamSources.map((s) => s.kmsKey)]) {
+            useKey(key, this.principalArn);
+        }
+        checkGrants(this.className, "grants", [...grants, ...extraGrants]);
+        // Resources grant to the function after it exists (table.grantReadWrite(fn)): the policy is written once they all have.
+        this.policy = new GrantList(`Function "${name}"`, (all) => policyDocument(all));
+        grants.forEach((g) => this.policy.add(g));
+        this.endpoints = args.vpc?.endpoints;
+        extraGrants.forEach((g) => this.addGrant(g));
+        const rolePolicy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: this.policy.document }, { parent: this });
 
         const fn = this.create(
             "function",
@@ -655,6 +675,23 @@ export class Function extends Component<FunctionChildren> {
             errorRateAlarmName: this.errorRateAlarmName,
             durationAlarmName: this.durationAlarmName,
         });
+    }
+
+    /** Adds a statement to the function's role policy (what `table.grantReadWrite(fn)` and the other grants call). */
+    public addGrant(grant: Grant): void {
+        this.checkSid(grant, "addGrant");
+        this.policy.add(grant, "addGrant");
+        this.endpoints?.allow(grant, this.granteeName);
+    }
+
+    private checkSid(grant: Grant, argument: string): void {
+        if (RESERVED_SIDS.includes(grant.sid)) {
+            this.invalid(
+                argument,
+                grant.sid,
+                `statement ids ${RESERVED_SIDS.join(", ")} belong to the component's own grants; repeats statement id "${grant.sid}"`,
+            );
+        }
     }
 }
 

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn } from "./context";
-import { denyInsecureTransport } from "./iam";
+import { Grant, denyInsecureTransport } from "./iam";
+import { Grantee, KeyInput, grantKeyUse, keyArnOf, pascal } from "./grants";
 import { QueueWithDlq } from "./queue-with-dlq";
 
 /** One queue fed by the domain-event topic. */
@@ -21,8 +22,8 @@ export interface EventQueueSpec {
 export interface MessagingArgs extends ComponentOptions<MessagingChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
-    /** ARN of the KMS key for the topic and the queues. */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key for the topic and the queues (the queues' consumers are named in its key policy). */
+    kmsKey: KeyInput;
     /** Where the alarms go. */
     routing: AlarmRouting;
     /** Deliveries before a message moves to a queue's DLQ (at least 5). */
@@ -62,6 +63,8 @@ export class Messaging extends Component<MessagingChildren> {
     public readonly queues: Record<string, QueueWithDlq>;
     /** Each queue's URLs and ARNs, by name: what the DLQ redrive command reads. */
     public readonly queueOutputs: pulumi.Output<Record<string, QueueOutputs>>;
+    private readonly kmsKey: KeyInput;
+    private readonly context: PlatformContext;
 
     constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:messaging:Messaging", "Messaging", name, MESSAGING_CHILD_KINDS, args, opts);
@@ -87,7 +90,7 @@ export class Messaging extends Component<MessagingChildren> {
             "topic",
             aws.sns.Topic,
             `events`,
-            { name: topicName, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: args.kmsKeyArn, tags: ctx.tags },
+            { name: topicName, displayName: `${ctx.namePrefix} domain events`, kmsMasterKeyId: keyArnOf(args.kmsKey), tags: ctx.tags },
             { parent: this },
         );
         this.create(
@@ -108,7 +111,7 @@ export class Messaging extends Component<MessagingChildren> {
                 `${name}-${q}`,
                 {
                     context: ctx,
-                    kmsKeyArn: args.kmsKeyArn,
+                    kmsKey: args.kmsKey,
                     consumerTimeoutSeconds: spec.consumerTimeoutSeconds,
                     maxReceiveCount: args.maxReceiveCount,
                     maxAgeSeconds: args.maxAgeSeconds,
@@ -151,6 +154,21 @@ export class Messaging extends Component<MessagingChildren> {
         this.queueOutputs = pulumi.output(
             Object.fromEntries(names.map((q) => [q, { url: queues[q].url, arn: queues[q].arn, dlqUrl: queues[q].dlqUrl, dlqArn: queues[q].dlqArn }])),
         );
+        this.kmsKey = args.kmsKey;
+        this.context = ctx;
         this.registerOutputs({ topicArn: this.topicArn, queues: this.queueOutputs });
+    }
+
+    /**
+     * Lets the grantee publish domain events to the topic, and make the data key each message needs
+     * through SNS (the topic is encrypted). Returns the topic statement.
+     * @param options.sid Statement id. @default `Publish<Name>` (`PublishMessaging`)
+     * @param options.keySid Statement id of the key statement. @default `Encrypt<Name>`
+     */
+    public grantPublish(grantee: Grantee, options: { sid?: string; keySid?: string } = {}): Grant {
+        const grant: Grant = { sid: options.sid ?? `Publish${pascal(this.componentName)}`, actions: ["sns:Publish"], resources: [this.topicArn] };
+        grantee.addGrant(grant);
+        grantKeyUse(this.kmsKey, grantee, { via: "sns", sid: options.keySid ?? `Encrypt${pascal(this.componentName)}` }, this.context);
+        return grant;
     }
 }

@@ -3,18 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm, dlqDepthAlarm } from "./alarms";
 import { PlatformContext, arn } from "./context";
-import { denyInsecureTransport } from "./iam";
+import { Grant, denyInsecureTransport } from "./iam";
+import { Grantee, KeyInput, keyArnOf, pascal, useKey } from "./grants";
 import { deadLetterQueue, MESSAGE_RETENTION_SECONDS } from "./dead-letter-queue";
+import { CONSUME_ACTIONS, MIN_MAX_RECEIVE_COUNT } from "./defaults/sqs";
 import { QueueSource, VISIBILITY_TIMEOUT_FACTOR } from "./function";
-
-/** AWS's floor for `maxReceiveCount` here: fewer deliveries send messages to the DLQ on a transient blip. */
-export const MIN_MAX_RECEIVE_COUNT = 5;
 
 export interface QueueWithDlqArgs extends ComponentOptions<QueueWithDlqChildren> {
     /** Account, region and naming facts. */
     context: PlatformContext;
-    /** ARN of the KMS key both queues are encrypted with (the messaging key). */
-    kmsKeyArn: pulumi.Input<string>;
+    /** The KMS key both queues are encrypted with (the messaging key); consumers are named in its key policy. */
+    kmsKey: KeyInput;
     /** Timeout in seconds of the function that consumes the queue; sizes the visibility timeout. */
     consumerTimeoutSeconds: number;
     /**
@@ -62,8 +61,8 @@ export class QueueWithDlq extends Component<QueueWithDlqChildren> implements Que
     public readonly dlqUrl: pulumi.Output<string>;
     /** The queue's visibility timeout, checked against its consumer's timeout. */
     public readonly visibilityTimeoutSeconds: number;
-    /** ARN of the key both queues are encrypted with. */
-    public readonly kmsKeyArn: pulumi.Input<string>;
+    /** The key both queues are encrypted with. */
+    public readonly kmsKey: KeyInput;
     /** The source queue, for subscriptions. */
     public readonly queue: aws.sqs.Queue;
     /** The dead-letter queue. */
@@ -85,7 +84,7 @@ export class QueueWithDlq extends Component<QueueWithDlqChildren> implements Que
 
         const dlq = deadLetterQueue(
             `${name}-dlq`,
-            { queueName: `${physical}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: ctx.tags },
+            { queueName: `${physical}-dlq`, kmsKeyArn: keyArnOf(args.kmsKey), tags: ctx.tags },
             { parent: this },
             this.childHooks("queue"),
         );
@@ -98,7 +97,7 @@ export class QueueWithDlq extends Component<QueueWithDlqChildren> implements Que
                 messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
                 visibilityTimeoutSeconds: visibility,
                 receiveWaitTimeSeconds: 20,
-                kmsMasterKeyId: args.kmsKeyArn,
+                kmsMasterKeyId: keyArnOf(args.kmsKey),
                 redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: args.maxReceiveCount }),
                 tags: { ...ctx.tags, role: "source" },
             },
@@ -171,7 +170,24 @@ export class QueueWithDlq extends Component<QueueWithDlqChildren> implements Que
         this.dlqArn = dlq.arn;
         this.dlqUrl = dlq.url;
         this.visibilityTimeoutSeconds = visibility;
-        this.kmsKeyArn = args.kmsKeyArn;
+        this.kmsKey = args.kmsKey;
         this.registerOutputs({ arn: this.arn, url: this.url, dlqArn: this.dlqArn, dlqUrl: this.dlqUrl });
+    }
+
+    /**
+     * Lets the grantee consume the queue without an event source mapping (a `Function`'s
+     * `queueSources` grants its own): receive and delete, and decrypt with the queue's key, whose
+     * key policy then names the grantee's role. Returns the statements.
+     * @param options.sid Statement id of the queue statement; the key statement adds `Key`. @default `Consume<QueueName>`
+     */
+    public grantConsume(grantee: Grantee, options: { sid?: string } = {}): Grant[] {
+        const sid = options.sid ?? `Consume${pascal(this.name)}`;
+        const grants: Grant[] = [
+            { sid, actions: CONSUME_ACTIONS, resources: [this.arn] },
+            { sid: `${sid}Key`, actions: ["kms:Decrypt"], resources: [keyArnOf(this.kmsKey)] },
+        ];
+        grants.forEach((g) => grantee.addGrant(g));
+        useKey(this.kmsKey, grantee.principalArn);
+        return grants;
     }
 }

@@ -5,8 +5,9 @@ import { MAX_ROLLBACK_ALARMS, RELEASE_CHECKS, RELEASE_STRATEGIES, type ReleaseCh
 
 export { MAX_ROLLBACK_ALARMS, type ReleaseStrategy };
 import { PlatformContext } from "./context";
-import { Function, FunctionArgs, LIVE_ALIAS, functionRoleArn } from "./function";
+import { Function, FunctionArgs, LIVE_ALIAS } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+import { KeyInput, keyArnOf, keyUseGrant, useKey } from "./grants";
 import { ROLLBACK_DETECTION_MINUTES } from "./defaults/rollback-window";
 
 /** A function whose `live` alias the release shifts (a `Function` component satisfies most of it). */
@@ -55,7 +56,7 @@ export interface ReleaseSmokeArgs {
 /** What the hook functions share with every other function of the stack. */
 export type HookFunctionDefaults = Pick<
     FunctionArgs,
-    "logRetentionDays" | "logsKeyArn" | "environmentKeyArn" | "messagingKeyArn" | "routing" | "errorRatePercent"
+    "logRetentionDays" | "logsKeyArn" | "environmentKeyArn" | "messagingKey" | "routing" | "errorRatePercent"
 >;
 
 export interface ReleaseArgs extends ComponentOptions<ReleaseChildren> {
@@ -100,9 +101,9 @@ export interface ReleaseArgs extends ComponentOptions<ReleaseChildren> {
     hookFunction: HookFunctionDefaults;
     /**
      * Topic told of every failed, stopped or rolled-back deployment (the warning topic), and the
-     * key it is encrypted with (the CodeDeploy role must use it to publish).
+     * key it is encrypted with (the CodeDeploy role uses it to publish, and is named in its key policy).
      */
-    notifications: { topicArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
+    notifications: { topicArn: pulumi.Input<string>; kmsKey: KeyInput };
 }
 
 /** The CodeDeploy traffic routing of a strategy: pure, so the specs check it for every input. */
@@ -132,20 +133,6 @@ const FUNCTION_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 /** Workload names of the two hook functions, under the Release component's name. */
 export function releaseHookNames(name: string): { beforeAllowTraffic: string; afterAllowTraffic: string } {
     return { beforeAllowTraffic: `${name}-pre-traffic`, afterAllowTraffic: `${name}-post-traffic` };
-}
-
-/**
- * The roles a release acts with, from their fixed names (for key policies created before them): the
- * CodeDeploy service role publishes release events to the encrypted warning topic, and the hook
- * functions send failed invocations to their encrypted dead-letter queues.
- */
-export function releaseRoleArns(ctx: PlatformContext, name: string): pulumi.Output<string>[] {
-    const hooks = releaseHookNames(name);
-    return [
-        pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${ctx.namePrefix}-codedeploy`,
-        functionRoleArn(ctx, hooks.beforeAllowTraffic),
-        functionRoleArn(ctx, hooks.afterAllowTraffic),
-    ];
 }
 
 /** The kinds of child resources Release creates, and the arguments a `transform` of each may edit. */
@@ -261,12 +248,12 @@ export class Release extends Component<ReleaseChildren> {
         );
         const scope = args.smoke.scope ?? "orders/orders.read";
         // Only these settings: the stack's function defaults also say how workload functions are released.
-        const { logRetentionDays, logsKeyArn, environmentKeyArn, messagingKeyArn, routing: alarmRouting, errorRatePercent } = args.hookFunction;
+        const { logRetentionDays, logsKeyArn, environmentKeyArn, messagingKey, routing: alarmRouting, errorRatePercent } = args.hookFunction;
         const hookCommon = {
             logRetentionDays,
             logsKeyArn,
             environmentKeyArn,
-            messagingKeyArn,
+            messagingKey,
             routing: alarmRouting,
             errorRatePercent,
             context: ctx,
@@ -380,13 +367,10 @@ export class Release extends Component<ReleaseChildren> {
             { sid: "ReadRollbackAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: targets.flatMap((f) => f.rollbackAlarmNames.map(alarmArn)) },
             { sid: "InvokeLifecycleHooks", actions: ["lambda:InvokeFunction"], resources: [before.functionArn, after.functionArn] },
             { sid: "PublishReleaseEvents", actions: ["sns:Publish"], resources: [args.notifications.topicArn] },
-            {
-                sid: "EncryptReleaseEvents",
-                actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-                resources: [args.notifications.kmsKeyArn],
-                condition: { StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } },
-            },
+            keyUseGrant(keyArnOf(args.notifications.kmsKey), ctx.region, { via: "sns", sid: "EncryptReleaseEvents" }),
         ];
+        // By its fixed name: the key policy need not wait for the role.
+        useKey(args.notifications.kmsKey, pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`);
         checkGrants(this.className, "grants", grants);
         const policy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 

@@ -5,8 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
-import { FunctionVpc } from "./function";
-import { Grant, checkGrants } from "./iam";
+import { FunctionVpc, VpcEndpointPolicies } from "./function";
+import { Grant } from "./iam";
+import { Collected, Grantee } from "./grants";
 
 import { NAT_GATEWAY_STRATEGIES, NatGatewayStrategy } from "./defaults/vpc";
 
@@ -32,10 +33,14 @@ export interface SearchArgs extends ComponentOptions<SearchChildren> {
      * @default "orders"
      */
     indexName?: string;
-    /** Role ARNs that create, update and write the index (the search indexer). Exact ARNs, at least one. */
-    writerRoleArns: pulumi.Input<string>[];
     /**
-     * Role ARNs that only query the index (the API).
+     * Roles outside this program (exact ARNs) that create, update and write the index. The
+     * program's own writers need no list: `search.grantWrite(fn)` names each. At least one writer in all.
+     * @default []
+     */
+    writerRoleArns?: pulumi.Input<string>[];
+    /**
+     * Roles outside this program (exact ARNs) that only query the index; `search.grantRead(fn)` names the program's.
      * @default []
      */
     readerRoleArns?: pulumi.Input<string>[];
@@ -65,28 +70,23 @@ export interface SearchArgs extends ComponentOptions<SearchChildren> {
      */
     protect?: boolean;
     /**
-     * What the functions in the VPC do with AWS services outside it: the statements of their roles
-     * (the same `Grant`s). Each service named gets a VPC endpoint whose policy allows exactly these
-     * statements, to principals of this account only, so those calls no longer cross the NAT gateway
-     * (one NAT, or one AZ, down no longer takes them down):
+     * AWS services the functions in the VPC reach through VPC endpoints instead of the NAT gateway
+     * (one NAT, or one AZ, down no longer takes those calls down). Each endpoint's policy allows
+     * exactly what the functions in the VPC (`vpc: search.functionVpc`) are granted on its service,
+     * to principals of this account only:
      * - `dynamodb`: a gateway endpoint on the private subnets' route tables (no charge);
      * - `sns`: an interface endpoint with private DNS in each private subnet, behind a security group
      *   admitting HTTPS from the client group only (billed per AZ-hour and per GB).
-     * @default {}: both reached through the NAT gateway
+     * @default []: both reached through the NAT gateway
      */
-    serviceAccess?: ServiceAccess;
+    serviceEndpoints?: EndpointService[];
 }
 
-/** The AWS services the VPC has endpoints for, and what the functions in it may do there. */
-export interface ServiceAccess {
-    /** DynamoDB statements (`dynamodb:*` actions on exact table and index ARNs). @default none */
-    dynamodb?: Grant[];
-    /** SNS statements (`sns:*` actions on exact topic ARNs). @default none */
-    sns?: Grant[];
-}
+/** The AWS services the VPC can have endpoints for. */
+export type EndpointService = "dynamodb" | "sns";
 
 /** How each endpoint reaches its service: routes for DynamoDB (free), network interfaces for SNS. */
-export const SERVICE_ENDPOINT_TYPES: Record<keyof ServiceAccess, "Gateway" | "Interface"> = { dynamodb: "Gateway", sns: "Interface" };
+export const SERVICE_ENDPOINT_TYPES: Record<EndpointService, "Gateway" | "Interface"> = { dynamodb: "Gateway", sns: "Interface" };
 
 const INDEX = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
@@ -120,7 +120,7 @@ const SEARCH_CHILD_KINDS = [
  * network policy that allows the VPC endpoint and nothing public, a data access policy naming
  * exact roles with exact index permissions, and alarms on failed searches and ingestion.
  */
-export class Search extends Component<SearchChildren> {
+export class Search extends Component<SearchChildren> implements VpcEndpointPolicies {
     /** Name of the collection. */
     public readonly collectionName: string;
     /** ARN of the collection: the resource of `aoss:APIAccessAll`. */
@@ -139,10 +139,16 @@ export class Search extends Component<SearchChildren> {
     public readonly vpcEndpointId: pulumi.Output<string>;
     /** What a `Function` needs to run in the VPC next to the endpoint. */
     public readonly functionVpc: FunctionVpc;
-    /** Id of each AWS service endpoint `serviceAccess` asked for, by service. */
-    public readonly serviceEndpointIds: Partial<Record<keyof ServiceAccess, pulumi.Output<string>>>;
-    /** The IAM statement a client role needs besides the data access policy. */
+    /** Id of each AWS service endpoint `serviceEndpoints` asked for, by service. */
+    public readonly serviceEndpointIds: Partial<Record<EndpointService, pulumi.Output<string>>>;
+    /** The IAM statement a client role needs besides the data access policy (what `grantRead` and `grantWrite` add). */
     public readonly accessGrant: Grant;
+    /** Who reads and writes the index: the data access policy's principals. */
+    private readonly principals: Collected<{ access: "read" | "write"; roleArn: pulumi.Input<string> }>;
+    /** Grantees that already have `accessGrant`. */
+    private readonly accessGrantees = new Set<Grantee>();
+    /** The statements of each service endpoint's policy. */
+    private readonly endpointGrants: Partial<Record<EndpointService, Collected<Grant>>> = {};
 
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:search:Search", "Search", name, SEARCH_CHILD_KINDS, args, opts);
@@ -151,11 +157,8 @@ export class Search extends Component<SearchChildren> {
         if (!INDEX.test(indexName)) {
             this.invalid("indexName", indexName, "allowed: lower-case letters, digits, dashes and underscores, starting with a letter or digit");
         }
-        const writers = args.writerRoleArns;
+        const writers = args.writerRoleArns ?? [];
         const readers = args.readerRoleArns ?? [];
-        if (writers.length === 0) {
-            this.invalid("writerRoleArns", writers, "allowed: at least one role ARN; an index nobody writes stays empty");
-        }
         for (const [argument, roles] of [
             ["writerRoleArns", writers],
             ["readerRoleArns", readers],
@@ -181,29 +184,14 @@ export class Search extends Component<SearchChildren> {
         ) {
             this.invalid("vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
         }
-        const access = args.serviceAccess ?? {};
-        for (const [service, grants] of Object.entries(access) as [string, Grant[] | undefined][]) {
+        const services = args.serviceEndpoints ?? [];
+        for (const service of services) {
             if (!(service in SERVICE_ENDPOINT_TYPES)) {
-                this.invalid("serviceAccess", service, `allowed keys: ${Object.keys(SERVICE_ENDPOINT_TYPES).join(", ")}`);
+                this.invalid("serviceEndpoints", service, `allowed: ${Object.keys(SERVICE_ENDPOINT_TYPES).join(", ")}`);
             }
-            if (grants === undefined) {
-                continue;
-            }
-            if (grants.length === 0) {
-                this.invalid(`serviceAccess.${service}`, grants, "allowed: at least one statement; leave the service out to reach it through the NAT gateway");
-            }
-            checkGrants(this.className, `serviceAccess.${service}`, grants);
-            for (const g of grants) {
-                for (const a of g.actions) {
-                    if (!a.startsWith(`${service}:`)) {
-                        this.invalid(`serviceAccess.${service}`, a, `allowed: ${service}: actions only; an endpoint policy covers its own service`);
-                    }
-                }
-                // An endpoint policy on "*" would let stolen credentials reach any table or topic through it.
-                if (g.resources.includes("*")) {
-                    this.invalid(`serviceAccess.${service}`, `${g.sid} "*"`, "allowed: exact ARNs of the resources the functions use");
-                }
-            }
+        }
+        if (new Set(services).size !== services.length) {
+            this.invalid("serviceEndpoints", services, "allowed: each service once");
         }
         const collectionName = `${ctx.namePrefix}-search`;
         if (!AOSS_NAME.test(collectionName) || !AOSS_NAME.test(`${collectionName}-net`)) {
@@ -292,22 +280,38 @@ export class Search extends Component<SearchChildren> {
             { parent: this },
         );
         const indexResource = `index/${collectionName}/${indexName}`;
-        const accessRules = [
-            {
-                Description: "Search indexer: keep the index and write documents",
-                Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }],
-                Principal: writers,
-            },
-            ...(readers.length > 0
-                ? [
-                      {
-                          Description: "API: query documents",
-                          Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }],
-                          Principal: readers,
-                      },
-                  ]
-                : []),
-        ];
+        const accessRules = (principals: readonly { access: "read" | "write"; roleArn: pulumi.Input<string> }[]) => {
+            const of = (access: "read" | "write") => principals.filter((p) => p.access === access).map((p) => p.roleArn);
+            if (of("write").length === 0) {
+                throw new pulumi.ResourceError(
+                    `Search "${name}": nobody writes the index, so it stays empty; allowed: at least one writer, search.grantWrite(fn) or writerRoleArns`,
+                    this,
+                    true,
+                );
+            }
+            // Sorted and unique: a role granted twice, or in another order, is the same policy.
+            return pulumi.all([pulumi.all(of("write")), pulumi.all(of("read"))]).apply(([writeRoles, readRoles]) =>
+                JSON.stringify([
+                    {
+                        Description: "Search indexer: keep the index and write documents",
+                        Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }],
+                        Principal: [...new Set(writeRoles)].sort(),
+                    },
+                    ...(readRoles.length > 0
+                        ? [
+                              {
+                                  Description: "API: query documents",
+                                  Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }],
+                                  Principal: [...new Set(readRoles)].sort(),
+                              },
+                          ]
+                        : []),
+                ]),
+            );
+        };
+        this.principals = new Collected(`the data access policy of Search "${name}"`, accessRules);
+        writers.forEach((roleArn) => this.principals.add({ access: "write", roleArn }));
+        readers.forEach((roleArn) => this.principals.add({ access: "read", roleArn }));
         this.create(
             "serverlessAccessPolicy",
             aws.opensearch.ServerlessAccessPolicy,
@@ -316,7 +320,7 @@ export class Search extends Component<SearchChildren> {
                 name: `${collectionName}-data`,
                 type: "data",
                 description: `Exact index permissions of the ${collectionName} clients`,
-                policy: pulumi.jsonStringify(accessRules),
+                policy: this.principals.output as pulumi.Output<string>,
             },
             { parent: this },
         );
@@ -366,8 +370,8 @@ export class Search extends Component<SearchChildren> {
         this.privateSubnetIds = vpc.privateSubnetIds;
         this.clientSecurityGroupId = clients.id;
         this.vpcEndpointId = endpoint.id;
-        this.functionVpc = { subnetIds: vpc.privateSubnetIds, securityGroupIds: [clients.id] };
-        this.serviceEndpointIds = this.serviceEndpoints(ctx, vpc, clients, access);
+        this.functionVpc = { subnetIds: vpc.privateSubnetIds, securityGroupIds: [clients.id], endpoints: this };
+        this.serviceEndpointIds = this.serviceEndpoints(ctx, vpc, clients, services);
         this.accessGrant = {
             sid: "SearchCollection",
             // The data plane checks this IAM action first, then the data access policy's index permissions.
@@ -383,25 +387,75 @@ export class Search extends Component<SearchChildren> {
         });
     }
 
+    /** Lets the grantee query the index: its role in the data access policy, and `accessGrant` in its policy. */
+    public grantRead(grantee: Grantee): Grant {
+        return this.grantIndex(grantee, "read");
+    }
+
+    /** Lets the grantee create, update and write the index: its role in the data access policy, and `accessGrant`. */
+    public grantWrite(grantee: Grantee): Grant {
+        return this.grantIndex(grantee, "write");
+    }
+
     /**
-     * The VPC endpoints of `serviceAccess`. Their policies repeat the functions' own statements with
-     * Principal "*" (gateway endpoints accept no other) narrowed to this account, so the endpoint is
-     * no wider than the roles behind it.
+     * Adds a statement of a function in the VPC to the policy of its service's endpoint, when the VPC
+     * has one (what `functionVpc.endpoints` does for each grant of a `Function`).
+     */
+    public allow(grant: Grant, from: string): void {
+        const services = [...new Set(grant.actions.map((a) => a.split(":")[0]))];
+        const covered = services.filter((svc): svc is EndpointService => this.endpointGrants[svc as EndpointService] !== undefined);
+        if (covered.length === 0) {
+            return;
+        }
+        if (services.length > 1) {
+            this.invalid(
+                "serviceEndpoints",
+                `${from} ${grant.sid}`,
+                `allowed: statements on one service each; ${covered[0]} has an endpoint, so split this statement`,
+            );
+        }
+        // An endpoint policy on "*" would let stolen credentials reach any table or topic through it.
+        if (grant.resources.includes("*")) {
+            this.invalid("serviceEndpoints", `${from} ${grant.sid} "*"`, "allowed: exact ARNs of the resources the functions use");
+        }
+        (this.endpointGrants[covered[0]] as Collected<Grant>).add(grant);
+    }
+
+    private grantIndex(grantee: Grantee, access: "read" | "write"): Grant {
+        this.principals.add({ access, roleArn: grantee.principalArn });
+        if (!this.accessGrantees.has(grantee)) {
+            this.accessGrantees.add(grantee);
+            grantee.addGrant(this.accessGrant);
+        }
+        return this.accessGrant;
+    }
+
+    /**
+     * The VPC endpoints of `serviceEndpoints`. Their policies repeat the statements of the functions
+     * in the VPC with Principal "*" (gateway endpoints accept no other) narrowed to this account, so
+     * the endpoint is no wider than the roles behind it.
      */
     private serviceEndpoints(
         ctx: PlatformContext,
         vpc: ec2x.Vpc,
         clients: aws.ec2.SecurityGroup,
-        access: ServiceAccess,
-    ): Partial<Record<keyof ServiceAccess, pulumi.Output<string>>> {
-        const ids: Partial<Record<keyof ServiceAccess, pulumi.Output<string>>> = {};
-        const services = (Object.keys(SERVICE_ENDPOINT_TYPES) as (keyof ServiceAccess)[]).filter((s) => access[s] !== undefined);
+        services: readonly EndpointService[],
+    ): Partial<Record<EndpointService, pulumi.Output<string>>> {
+        const ids: Partial<Record<EndpointService, pulumi.Output<string>>> = {};
         if (services.length === 0) {
             return ids;
         }
         const prefix = ctx.partition === "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws";
-        const endpointPolicy = (grants: Grant[]) =>
-            pulumi.jsonStringify({
+        const endpointPolicy = (service: EndpointService) => (grants: readonly Grant[]) => {
+            if (grants.length === 0) {
+                throw new pulumi.ResourceError(
+                    `Search "${this.componentName}": argument "serviceEndpoints" names ${service}, but no function in the VPC is granted anything on ${service}; ` +
+                        "allowed: only services the VPC's functions call (leave it out to reach it through the NAT gateway)",
+                    this,
+                    true,
+                );
+            }
+            return pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: grants.map((g) => ({
                     Sid: g.sid,
@@ -412,14 +466,16 @@ export class Search extends Component<SearchChildren> {
                     Condition: { StringEquals: { "aws:PrincipalAccount": ctx.accountId } },
                 })),
             });
+        };
         let interfaceGroup: aws.ec2.SecurityGroup | undefined;
         for (const service of services) {
-            const grants = access[service] as Grant[];
+            const grants = new Collected<Grant>(`the policy of the VPC's ${service} endpoint`, endpointPolicy(service));
+            this.endpointGrants[service] = grants;
             const common = {
                 vpcId: vpc.vpcId,
                 serviceName: `${prefix}.${ctx.region}.${service}`,
                 vpcEndpointType: SERVICE_ENDPOINT_TYPES[service],
-                policy: endpointPolicy(grants),
+                policy: grants.output as pulumi.Output<string>,
                 tags: { ...ctx.tags, Name: `${ctx.namePrefix}-${service}` },
             };
             let endpoint: aws.ec2.VpcEndpoint;

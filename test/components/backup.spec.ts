@@ -21,7 +21,7 @@ describe("Backup component", function () {
             emails: ["a@example.com"],
             escalationMinutes: 15,
         });
-        const common = { tableArn: TABLE, kmsKeyArn: KEY("data"), routing: alerting.routing };
+        const common = { tableArn: TABLE, kmsKey: KEY("data"), routing: alerting.routing };
         new bk.Backup("table-backup", { ...common, context: testContext(), retentionDays: 7, rpoMinutes: 1440, rtoMinutes: 1440 });
         prod = new bk.Backup("prod-backup", {
             ...common,
@@ -225,7 +225,7 @@ describe("Backup component", function () {
         const args = () => ({
             context: testContext(),
             tableArn: TABLE,
-            kmsKeyArn: KEY("data"),
+            kmsKey: KEY("data"),
             routing: {
                 topicArns: { critical: pulumi.output("c"), warning: pulumi.output("w"), info: pulumi.output("i") },
                 escalationTopicArn: pulumi.output("e"),

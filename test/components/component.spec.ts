@@ -26,7 +26,7 @@ describe("Component base: transforms, nodes, argument errors", function () {
         }).routing;
         store = new mod.DataStore("orders", {
             context: testContext(),
-            kmsKeyArn: testKeyArn("data"),
+            kmsKey: testKeyArn("data"),
             routing,
             transform: {
                 table: (args, opts, name) => {
@@ -75,15 +75,14 @@ describe("Component base: transforms, nodes, argument errors", function () {
 
     it("refuses a transform for a kind the component does not create, naming the kinds it does", function () {
         assert.throws(
-            () =>
-                new mod.DataStore("bad1", { context: testContext(), kmsKeyArn: testKeyArn("data"), routing, transform: { bucket: () => undefined } as never }),
+            () => new mod.DataStore("bad1", { context: testContext(), kmsKey: testKeyArn("data"), routing, transform: { bucket: () => undefined } as never }),
             (e: Error) =>
                 pulumi.ResourceError.isInstance(e) &&
                 (e as unknown as { hideStack?: boolean }).hideStack === true &&
                 e.message === 'DataStore: argument "transform" is "bucket"; allowed kinds of child: metricAlarm, table',
         );
         assert.throws(
-            () => new mod.DataStore("bad2", { context: testContext(), kmsKeyArn: testKeyArn("data"), routing, transform: { table: "PROVISIONED" as never } }),
+            () => new mod.DataStore("bad2", { context: testContext(), kmsKey: testKeyArn("data"), routing, transform: { table: "PROVISIONED" as never } }),
             /DataStore: argument "transform.table" is "string"; allowed: a function \(args, opts, name\) => void/,
         );
     });

@@ -30,8 +30,8 @@ describe("DataStore and Identity components", function () {
         mod = { ...(await import("../../components/data-store")), ...(await import("../../components/identity")) };
         const ctx = testContext();
         const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY, emails: ["a@example.com"], escalationMinutes: 30 }).routing;
-        new mod.DataStore("orders", { context: ctx, kmsKeyArn: KEY, routing });
-        new mod.DataStore("vault", { context: ctx, kmsKeyArn: KEY, routing, deletionProtection: true });
+        new mod.DataStore("orders", { context: ctx, kmsKey: KEY, routing });
+        new mod.DataStore("vault", { context: ctx, kmsKey: KEY, routing, deletionProtection: true });
         new mod.Identity("dev-users", identityArgs());
         new mod.Identity("prod-users", { ...identityArgs(), mfa: "ON", threatProtection: "enforced", deletionProtection: true });
         // As index.ts does: the site's domain is known only once a later resource (the distribution) exists.

@@ -26,7 +26,7 @@ describe("Function component", function () {
         args = (over = {}) => functionTestArgs(ctx, alerting.routing, { reservedConcurrency: 7, ...over });
         const queue = new queueMod.QueueWithDlq("jobs", {
             context: ctx,
-            kmsKeyArn: KEY("messaging"),
+            kmsKey: KEY("messaging"),
             consumerTimeoutSeconds: 10,
             maxReceiveCount: 5,
             maxAgeSeconds: 600,
@@ -41,7 +41,7 @@ describe("Function component", function () {
                     name: "orders-stream",
                     tableArn: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`,
                     streamArn: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders/stream/1`,
-                    kmsKeyArn: KEY("data"),
+                    kmsKey: KEY("data"),
                 },
             ],
             grants: [{ sid: "ReadOrders", actions: ["dynamodb:GetItem"], resources: [`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`] }],
@@ -330,7 +330,7 @@ describe("Function component", function () {
             assert.throws(() => new fnMod.Function("Bad_Name", args()), /argument "name" is "Bad_Name"/);
         });
         it("rejects a queue whose visibility timeout is under 6 x the timeout", function () {
-            const q = { name: "short", arn: undefined as never, visibilityTimeoutSeconds: 59, kmsKeyArn: KEY("messaging") };
+            const q = { name: "short", arn: undefined as never, visibilityTimeoutSeconds: 59, kmsKey: KEY("messaging") };
             assert.throws(
                 () => new fnMod.Function("short-vis", args({ queueSources: [q] })),
                 /argument "queueSources" is "short visibilityTimeoutSeconds=59"; .*at least 6 x timeoutSeconds \(60\)/,

@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { waitForRPCs as sdkWaitForRPCs } from "../../tools/preview/sdk-internals";
+import { KmsKey, keyUseGrant } from "../../components/grants";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- mock state is untyped JSON by nature */
 export type Inputs = Record<string, any>;
@@ -286,6 +287,33 @@ export function list<T>(v: T | T[] | undefined): T[] {
 /** ARN of a test KMS key by data class. */
 export const testKeyArn = (k: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${k}`;
 
+/** A KmsKey that records the roles named in its key policy, as Encryption's keys do, without an Encryption. */
+export interface RecordingKey extends KmsKey {
+    /** Every role `allowRole` (or `grantUse`) named, in order. */
+    readonly roles: pulumi.Input<string>[];
+}
+
+export function recordingKey(name: string): RecordingKey {
+    const roles: pulumi.Input<string>[] = [];
+    const arn = pulumi.output(testKeyArn(name));
+    return {
+        arn,
+        roles,
+        allowRole: (roleArn) => void roles.push(roleArn),
+        grantUse(grantee, options) {
+            const grant = keyUseGrant(arn, REGION, options);
+            grantee.addGrant(grant);
+            roles.push(grantee.principalArn);
+            return grant;
+        },
+    };
+}
+
+/** The role ARNs a recording key was given, resolved. */
+export async function rolesOf(key: RecordingKey): Promise<string[]> {
+    return Promise.all(key.roles.map((r) => valueOf(pulumi.output(r))));
+}
+
 /** The fixture handler every Function spec bundles. */
 export const ECHO_HANDLER = path.join(__dirname, "..", "fixtures", "handlers", "echo.ts");
 
@@ -304,7 +332,7 @@ export function functionTestArgs(
         logRetentionDays: 30,
         logsKeyArn: testKeyArn("logs"),
         environmentKeyArn: testKeyArn("data"),
-        messagingKeyArn: testKeyArn("messaging"),
+        messagingKey: testKeyArn("messaging"),
         routing,
         errorRatePercent: 5,
         durationPercentOfTimeout: 80,

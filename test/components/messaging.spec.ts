@@ -16,7 +16,7 @@ describe("Messaging and QueueWithDlq components", function () {
         routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY, emails: ["a@example.com"], escalationMinutes: 30 }).routing;
         new mod.Messaging("bus", {
             context: ctx,
-            kmsKeyArn: KEY,
+            kmsKey: KEY,
             routing,
             maxReceiveCount: 7,
             maxAgeSeconds: 900,
@@ -84,7 +84,7 @@ describe("Messaging and QueueWithDlq components", function () {
     });
 
     it("validates arguments, naming them", function () {
-        const base = { context: testContext(), kmsKeyArn: KEY, consumerTimeoutSeconds: 30, maxReceiveCount: 5, maxAgeSeconds: 600, routing };
+        const base = { context: testContext(), kmsKey: KEY, consumerTimeoutSeconds: 30, maxReceiveCount: 5, maxAgeSeconds: 600, routing };
         assert.throws(
             () => new mod.QueueWithDlq("q1", { ...base, maxReceiveCount: 3 }),
             /argument "maxReceiveCount" is 3; allowed: a whole number from 5 to 1000/,
@@ -93,7 +93,7 @@ describe("Messaging and QueueWithDlq components", function () {
             () => new mod.QueueWithDlq("q2", { ...base, visibilityTimeoutSeconds: 60 }),
             /argument "visibilityTimeoutSeconds" is 60; allowed: 180 \(6 x consumerTimeoutSeconds\)/,
         );
-        const mbase = { context: testContext(), kmsKeyArn: KEY, routing, maxReceiveCount: 5, maxAgeSeconds: 600 };
+        const mbase = { context: testContext(), kmsKey: KEY, routing, maxReceiveCount: 5, maxAgeSeconds: 600 };
         assert.throws(() => new mod.Messaging("m1", { ...mbase, queues: {} }), /argument "queues" .*at least one queue/);
         assert.throws(
             () => new mod.Messaging("m2", { ...mbase, queues: { email: { filterPolicy: {}, consumerTimeoutSeconds: 30 } } }),

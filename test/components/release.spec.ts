@@ -1,6 +1,20 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT, MockRun, REGION, installMocks, list, statementsBySid, testContext, valueOf, functionTestArgs, testKeyArn } from "./harness";
+import {
+    ACCOUNT,
+    MockRun,
+    REGION,
+    RecordingKey,
+    installMocks,
+    list,
+    recordingKey,
+    rolesOf,
+    statementsBySid,
+    testContext,
+    valueOf,
+    functionTestArgs,
+    testKeyArn,
+} from "./harness";
 
 const FN = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
 const GROUP = (app: string, g: string) => `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${app}/${g}`;
@@ -23,6 +37,7 @@ describe("Release component", function () {
         check,
     });
     let common: Omit<import("../../components/release").ReleaseArgs, "context" | "functions" | "strategy">;
+    let messagingKey: RecordingKey;
 
     before(async function () {
         run = installMocks();
@@ -56,7 +71,7 @@ describe("Release component", function () {
             },
             // The stack's defaults for workload functions, which are released externally: the hooks must not be.
             hookFunction: stackDefaults,
-            notifications: { topicArn: WARNING_TOPIC, kmsKeyArn: testKeyArn("messaging") },
+            notifications: { topicArn: WARNING_TOPIC, kmsKey: testKeyArn("messaging") },
         };
         const fn = new fnMod.Function("api", functionTestArgs(ctx, alerting.routing, { releasedExternally: true }));
         canary = new rel.Release("release", {
@@ -86,6 +101,16 @@ describe("Release component", function () {
             functions: { api: target("api") },
         });
         new rel.Release("bluegreen", { ...common, bakeMinutes: 12, context: testContext("prod"), strategy: "blue-green", functions: { api: target("api") } });
+        // With a key of the program's own: the release names the roles that use it.
+        messagingKey = recordingKey("qa-messaging");
+        new rel.Release("keyed", {
+            ...common,
+            context: testContext("qa"),
+            strategy: "blue-green",
+            functions: { api: target("api") },
+            hookFunction: { ...stackDefaults, messagingKey },
+            notifications: { topicArn: WARNING_TOPIC, kmsKey: messagingKey },
+        });
         await run.settle();
     });
 
@@ -286,18 +311,18 @@ describe("Release component", function () {
             }
         });
 
-        it("names the roles a key policy must admit from their fixed names", async function () {
-            const arns = await Promise.all(rel.releaseRoleArns(testContext(), "release").map(valueOf));
+        it("names every role that uses the messaging key in its key policy, by the role's fixed name", async function () {
+            const arns = (await rolesOf(messagingKey)).sort();
+            // The CodeDeploy role publishes to the encrypted topic; each hook sends to its encrypted DLQ.
             assert.deepEqual(arns, [
-                `arn:aws:iam::${ACCOUNT}:role/platform-dev-codedeploy`,
-                `arn:aws:iam::${ACCOUNT}:role/platform-dev-release-pre-traffic`,
-                `arn:aws:iam::${ACCOUNT}:role/platform-dev-release-post-traffic`,
+                `arn:aws:iam::${ACCOUNT}:role/platform-qa-codedeploy`,
+                `arn:aws:iam::${ACCOUNT}:role/platform-qa-keyed-post-traffic`,
+                `arn:aws:iam::${ACCOUNT}:role/platform-qa-keyed-pre-traffic`,
             ]);
-            const roles = run
-                .ofType("aws:iam/role:Role")
-                .filter((r) => r.urn.includes("release"))
-                .map((r) => `arn:aws:iam::${ACCOUNT}:role/${r.inputs.name}`);
+            const roles = run.ofType("aws:iam/role:Role").map((r) => `arn:aws:iam::${ACCOUNT}:role/${r.inputs.name}`);
             for (const a of arns) assert.ok(roles.includes(a), `${a} is a role the release creates`);
+            const s = statementsBySid(run.one("aws:iam/rolePolicy:RolePolicy", "keyed-policy").inputs.policy);
+            assert.deepEqual(list(s.EncryptReleaseEvents.Resource), [testKeyArn("qa-messaging")]);
         });
     });
 

@@ -29,27 +29,39 @@ describe("Search component", function () {
         const ctx = testContext();
         const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY("messaging"), emails: ["a@example.com"], escalationMinutes: 30 })
             .routing;
-        base = { context: ctx, kmsKeyArn: KEY("data"), routing, writerRoleArns: [role("search-indexer")], readerRoleArns: [role("api")] };
-        search = new mod.Search("search", { ...base, availabilityZones: 2, natGateways: "OnePerAz", vpcCidr: "10.20.0.0/16", protect: true });
+        base = { context: ctx, kmsKeyArn: KEY("data"), routing, writerRoleArns: [role("search-indexer")] };
+        // The api's role comes from outside this program here; the writer is a function the search grants to.
+        search = new mod.Search("search", {
+            context: ctx,
+            kmsKeyArn: KEY("data"),
+            routing,
+            readerRoleArns: [role("api")],
+            availabilityZones: 2,
+            natGateways: "OnePerAz",
+            vpcCidr: "10.20.0.0/16",
+            protect: true,
+        });
         fnArgs = functionTestArgs(ctx, routing);
-        new fnMod.Function("indexer", {
+        const indexer = new fnMod.Function("search-indexer", {
             ...fnArgs,
             environment: { SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
             vpc: search.functionVpc,
-            grants: [search.accessGrant],
         });
+        search.grantWrite(indexer);
+        search.grantWrite(indexer);
         // A stack whose functions in the VPC use DynamoDB and SNS, as the api does.
-        new mod.Search("svc", {
-            ...base,
-            context: testContext("staging"),
-            availabilityZones: 3,
-            serviceAccess: {
-                dynamodb: [
-                    { sid: "Orders", actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [TABLE] },
-                    { sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [`${TABLE}/index/gsi1`] },
-                ],
-                sns: [{ sid: "PublishEvents", actions: ["sns:Publish"], resources: [TOPIC] }],
-            },
+        const svc = new mod.Search("svc", { ...base, context: testContext("staging"), availabilityZones: 3, serviceEndpoints: ["dynamodb", "sns"] });
+        const inVpc = new fnMod.Function("svc-api", {
+            ...functionTestArgs(testContext("staging"), routing),
+            vpc: svc.functionVpc,
+            grants: [{ sid: "Orders", actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [TABLE] }],
+        });
+        inVpc.addGrant({ sid: "OrdersByCustomer", actions: ["dynamodb:Query"], resources: [`${TABLE}/index/gsi1`] });
+        inVpc.addGrant({ sid: "PublishEvents", actions: ["sns:Publish"], resources: [TOPIC] });
+        // Not in the VPC: its table statement must not widen the endpoint's policy.
+        new fnMod.Function("svc-outside", {
+            ...functionTestArgs(testContext("staging"), routing),
+            grants: [{ sid: "Ledger", actions: ["dynamodb:PutItem"], resources: [`${TABLE}-ledger`] }],
         });
         await run.settle();
     });
@@ -111,7 +123,7 @@ describe("Search component", function () {
         assert.deepEqual(p.propertyDependencies.policy, [one("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "search-vpc-endpoint").urn]);
     });
 
-    it("the data access policy names exactly the two roles, with exact index permissions on the one index", function () {
+    it("the data access policy names exactly the granted writer and the listed reader, once each, with exact index permissions on the one index", function () {
         const p = one("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "search-data-access");
         assert.equal(p.inputs.type, "data");
         const index = [`index/${COLLECTION}/orders`];
@@ -186,19 +198,19 @@ describe("Search component", function () {
     });
 
     it("Function vpc: runs in the private subnets with the client group and gets exactly the ENI actions AWS requires on *", function () {
-        const fn = one("aws:lambda/function:Function", "indexer-function");
+        const fn = one("aws:lambda/function:Function", "search-indexer-function");
         assert.deepEqual(fn.inputs.vpcConfig, { subnetIds: ["subnet-private-0", "subnet-private-1"], securityGroupIds: ["search-clients-id"] });
         assert.equal(fn.inputs.environment.variables.SEARCH_ENDPOINT, `https://search-collection-id.${R}.aoss.amazonaws.com`);
         assert.equal(fn.inputs.environment.variables.SEARCH_INDEX, "orders");
-        const s = statementsBySid(one("aws:iam/rolePolicy:RolePolicy", "indexer-policy").inputs.policy);
+        const s = statementsBySid(one("aws:iam/rolePolicy:RolePolicy", "search-indexer-policy").inputs.policy);
         assert.deepEqual(list(s.VpcNetworkInterfaces.Action), ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]);
         assert.deepEqual(list(s.VpcNetworkInterfaces.Resource), ["*"]);
         assert.deepEqual(list(s.SearchCollection.Action), ["aoss:APIAccessAll"]);
         assert.deepEqual(list(s.SearchCollection.Resource), [COLLECTION_ARN]);
     });
 
-    describe("AWS service endpoints (serviceAccess)", function () {
-        it("none without serviceAccess: the collection's endpoint is the VPC's only one", function () {
+    describe("AWS service endpoints (serviceEndpoints)", function () {
+        it("none without serviceEndpoints: the collection's endpoint is the VPC's only one", function () {
             const component = one("platform:search:Search", "search");
             assert.deepEqual(
                 run.ofType(ENDPOINT).filter((e) => e.parentUrn === component.urn),
@@ -220,7 +232,7 @@ describe("Search component", function () {
             assert.equal(ep.inputs.privateDnsEnabled, undefined);
         });
 
-        it("DynamoDB's endpoint policy allows exactly the functions' table statements, to this account's principals", function () {
+        it("DynamoDB's endpoint policy allows exactly the table statements of the functions in the VPC, to this account's principals", function () {
             const doc = json(one(ENDPOINT, "svc-dynamodb-endpoint").inputs.policy);
             const account = { StringEquals: { "aws:PrincipalAccount": ACCOUNT } };
             assert.deepEqual(doc.Statement, [
@@ -273,36 +285,35 @@ describe("Search component", function () {
             );
         });
 
-        it("rejects access the endpoint policy cannot scope, naming the argument", function () {
-            const grant = (over: Partial<import("../../components/iam").Grant> = {}) => ({
-                sid: "S",
-                actions: ["dynamodb:GetItem"],
-                resources: [TABLE],
-                ...over,
+        it("rejects endpoints and statements the endpoint policy cannot scope, naming what was wrong", function () {
+            assert.throws(
+                () => new mod.Search("badsvc0", { ...base, serviceEndpoints: ["s3" as never] }),
+                /Search: argument "serviceEndpoints" is "s3"; allowed: dynamodb, sns/,
+            );
+            assert.throws(
+                () => new mod.Search("badsvc1", { ...base, serviceEndpoints: ["sns", "sns"] }),
+                /Search: argument "serviceEndpoints" is \["sns","sns"\]; allowed: each service once/,
+            );
+            const vpc = new mod.Search("badsvc2", { ...base, serviceEndpoints: ["dynamodb"] }).functionVpc;
+            const fn = new fnMod.Function("badsvc2-fn", {
+                ...fnArgs,
+                vpc,
+                grants: [{ sid: "Orders", actions: ["dynamodb:GetItem"], resources: [TABLE] }],
             });
-            const bad: [import("../../components/search").ServiceAccess, RegExp][] = [
-                [
-                    { dynamodb: [grant({ actions: ["sns:Publish"] })] },
-                    /Search: argument "serviceAccess.dynamodb" is "sns:Publish"; allowed: dynamodb: actions only/,
-                ],
-                [{ sns: [] }, /Search: argument "serviceAccess.sns" is \[\]; allowed: at least one statement/],
-                [
-                    { dynamodb: [grant({ resources: ["*"], anyResourceReason: "because" })] },
-                    /Search: argument "serviceAccess.dynamodb" is "S \\"\*\\""; allowed: exact ARNs/,
-                ],
-                [
-                    { dynamodb: [grant({ actions: ["dynamodb:*"] })] },
-                    /argument "serviceAccess.dynamodb" statement S has action "dynamodb:\*"; allowed: exact actions/,
-                ],
-                [{ s3: [grant()] } as never, /Search: argument "serviceAccess" is "s3"; allowed keys: dynamodb, sns/],
-            ];
-            bad.forEach(([serviceAccess, message], i) => assert.throws(() => new mod.Search(`badsvc${i}`, { ...base, serviceAccess }), message));
+            // Both would otherwise reach the endpoint: a statement on "*" through it, or one it covers only in part.
+            assert.throws(
+                () => fn.addGrant({ sid: "Anything", actions: ["dynamodb:GetItem"], resources: ["*"], anyResourceReason: "because" }),
+                /Search: argument "serviceEndpoints" is "Function \\"badsvc2-fn\\" Anything \\"\*\\""; allowed: exact ARNs/,
+            );
+            assert.throws(
+                () => fn.addGrant({ sid: "Mixed", actions: ["dynamodb:GetItem", "sns:Publish"], resources: [TABLE, TOPIC] }),
+                /Search: argument "serviceEndpoints" is "Function \\"badsvc2-fn\\" Mixed"; allowed: statements on one service each; dynamodb has an endpoint/,
+            );
         });
     });
 
     it("rejects bad arguments, naming them", function () {
         const bad: [Partial<import("../../components/search").SearchArgs>, RegExp][] = [
-            [{ writerRoleArns: [] }, /Search: argument "writerRoleArns" is \[\]; allowed: at least one role ARN/],
             [{ readerRoleArns: ["*"] }, /Search: argument "readerRoleArns" is "\*"; allowed: exact IAM role ARNs/],
             [{ availabilityZones: 1 }, /Search: argument "availabilityZones" is 1; allowed: a whole number from 2 to 3/],
             [{ natGateways: "None" as never }, /Search: argument "natGateways" is "None"; allowed: Single, OnePerAz/],

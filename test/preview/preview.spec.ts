@@ -104,6 +104,36 @@ describe("offline preview", function () {
         assert.equal(r.stdout, "");
     });
 
+    describe("grants that cannot be written into a policy (components' grant methods)", function () {
+        const LATE = fixture("programs", "late-grants");
+        for (const [stack, mode, message] of [
+            // In update mode outputs are known, so an apply runs, after the policies were written.
+            [
+                "late",
+                "update",
+                /the program failed: the key policy of the data key was already written: make every grant in the program's top-level code, not in an apply/,
+            ],
+            [
+                "no-writer",
+                "create",
+                /the program failed: Search "search": nobody writes the index, so it stays empty; allowed: at least one writer, search\.grantWrite\(fn\)/,
+            ],
+            [
+                "unused-endpoint",
+                "create",
+                /the program failed: Search "search": argument "serviceEndpoints" names sns, but no function in the VPC is granted anything on sns/,
+            ],
+        ] as const) {
+            it(`${stack}: exits 2 with one line naming what is wrong and what is allowed, no stack`, async () => {
+                const r = await previewCli(["--cwd", LATE, "--stack", stack, "--mode", mode, "--policy-pack", MINIMAL]);
+                assert.equal(r.code, 2, r.stderr);
+                assert.match(r.stderr, message);
+                assert.doesNotMatch(r.stderr, /\n\s+at /, "no JavaScript stack");
+                assert.equal(r.stdout, "");
+            });
+        }
+    });
+
     it("exits 2 naming each bad or missing config key, as the CLI checks them", async () => {
         const r = await previewCli(["--cwd", fixture("programs", "bad-config"), "--stack", "test", "--policy-pack", MINIMAL]);
         assert.equal(r.code, 2);
