@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT, esbuildOptions } from "../tools/bundle";
+import { REPO_ROOT, esbuildOptions } from "./bundle-options";
 
 /** A handler bundled for Lambda: the code and the SHA-256 of exactly the bytes deployed. */
 export interface HandlerBundle {
@@ -17,7 +17,7 @@ export interface HandlerBundle {
 const cache = new Map<string, Promise<HandlerBundle>>();
 
 /**
- * Bundles a handler with the workload's own esbuild settings (tools/bundle.ts), in memory, at program
+ * Bundles a handler with the platform's esbuild settings (bundle-options.ts), in memory, at program
  * run time, so `pulumi up` never depends on a separate build step. The build is asynchronous so all
  * handlers bundle in parallel while the program keeps registering resources.
  */
@@ -32,12 +32,8 @@ export function bundleHandler(entry: string): Promise<HandlerBundle> {
 }
 
 function buildOptions(abs: string): esbuild.BuildOptions & { write: false } {
-    // The shared options are per workload function; entry and outfile are the only per-handler parts.
-    const base = esbuildOptions("api");
     return {
-        ...base,
-        entryPoints: [abs],
-        outfile: path.join(path.dirname(base.outfile as string), "..", path.basename(path.dirname(abs)), "index.js"),
+        ...esbuildOptions(abs),
         // Lambda does not read source maps unless told to; the deployed artifact is the code alone.
         sourcemap: false,
         write: false,
@@ -47,8 +43,8 @@ function buildOptions(abs: string): esbuild.BuildOptions & { write: false } {
 /** Files whose content decides a bundle: the handler tree, the lockfile, the bundler's plugins, and the esbuild version. */
 function sourceKey(abs: string, options: esbuild.BuildOptions): string | undefined {
     const roots = [path.dirname(abs), path.join(REPO_ROOT, "functions")];
-    // tools/bundle.ts holds the esbuild plugins: a change there changes the bytes as much as a source edit.
-    const files = new Set<string>([path.join(REPO_ROOT, "package-lock.json"), path.join(REPO_ROOT, "tools", "bundle.ts")]);
+    // bundle-options.ts holds the esbuild plugins: a change there changes the bytes as much as a source edit.
+    const files = new Set<string>([path.join(REPO_ROOT, "package-lock.json"), path.join(__dirname, "bundle-options.ts")]);
     const walk = (dir: string): void => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             const p = path.join(dir, e.name);

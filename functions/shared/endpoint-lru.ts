@@ -1,5 +1,5 @@
 /**
- * Stands in for `mnemonist/lru-cache` inside the bundles (tools/bundle.ts). The DynamoDB client
+ * Stands in for `mnemonist/lru-cache` inside the bundles (components/bundle-options.ts). The DynamoDB client
  * always builds an endpoint-discovery cache (`@aws-sdk/endpoint-cache`) with it, although endpoint
  * discovery stays off for our tables; mnemonist's typed-array LRU and its iterator helpers cost
  * about 6.5 KB of every bundle with a DynamoDB client. This is the same least-recently-used cache,

@@ -1,5 +1,5 @@
 /**
- * Stands in for `@smithy/core/event-streams` inside the Lambda bundles (see tools/bundle.ts). The
+ * Stands in for `@smithy/core/event-streams` inside the Lambda bundles (see components/bundle-options.ts). The
  * SDK's protocols load it with a dynamic `import()` only for operations with event-stream members,
  * and none of the clients we bundle (DynamoDB, SNS, SESv2) has one. Bundling the real module costs
  * more than its own size: esbuild must then wrap every module it shares with the eagerly loaded SDK

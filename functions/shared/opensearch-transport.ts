@@ -18,7 +18,7 @@ export interface SignedTransportOptions {
  * `x-amz-content-sha256`, which OpenSearch Serverless requires. Built on first use (see
  * search-store.ts): this module and the client library it loads stay out of the cold start.
  *
- * These are the library's private modules (lib/...): tools/bundle-internals.ts lists them with the
+ * These are the library's private modules (lib/...): components/bundle-internals.ts lists them with the
  * releases they were verified on, and every build checks the installed one.
  *
  * `giveAwsV4Signer` is the factory behind the library's `aws-v3` entry (`AwsSigv4Signer`); we hand

@@ -77,7 +77,7 @@ interface HitsBody {
 /**
  * What the library's `aws-v3` signer does for credentials: a fresh default provider chain each time
  * the signer needs (new) credentials. Inside the bundles that chain is the environment provider
- * (tools/bundle.ts).
+ * (components/bundle-options.ts).
  */
 const loadCredentials = (): Promise<AwsCredentialIdentity> => defaultProvider()();
 

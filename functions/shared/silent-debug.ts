@@ -1,5 +1,5 @@
 /**
- * Stands in for the `debug` package inside the Lambda bundles (see tools/bundle.ts). Only the
+ * Stands in for the `debug` package inside the Lambda bundles (see components/bundle-options.ts). Only the
  * OpenSearch client uses it, for traces enabled by a DEBUG variable that Lambda functions never set;
  * our logs go through the Powertools Logger. Saves about 10 KB of bundle and its start-up work.
  */

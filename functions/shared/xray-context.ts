@@ -1,5 +1,5 @@
 /**
- * Stands in for `cls-hooked/context` inside the Lambda bundles (tools/bundle.ts): the context store
+ * Stands in for `cls-hooked/context` inside the Lambda bundles (components/bundle-options.ts): the context store
  * the X-Ray SDK keeps the current segment in, built on AsyncLocalStorage.
  *
  * cls-hooked tracks context with an async hook it enables as soon as the X-Ray SDK loads. That hook

@@ -1,5 +1,5 @@
 /**
- * What the Lambda bundles rely on in their dependencies' private files (tools/bundle-internals.ts), on
+ * What the Lambda bundles rely on in their dependencies' private files (components/bundle-internals.ts), on
  * the installed releases: the spec an upgrade of any of them must pass, naming what changed.
  */
 import { strict as assert } from "node:assert";
@@ -7,9 +7,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUNDLE_INTERNALS, checkBundleInternals, installedCopies, nodeModulesDirs, sdkClients } from "../../tools/bundle-internals";
-import { REPO_ROOT } from "../../tools/bundle";
-import { UnverifiedDependencyError } from "../../tools/verified-dependencies";
+import { BUNDLE_INTERNALS, checkBundleInternals, installedCopies, nodeModulesDirs, sdkClients } from "../../components/bundle-internals";
+import { REPO_ROOT } from "../../components/bundle-options";
+import { UnverifiedDependencyError } from "../../components/verified-dependencies";
 
 const pkgDir = (pkg: string) => path.join(REPO_ROOT, "node_modules", pkg);
 const read = (pkg: string, file: string) => fs.readFileSync(path.join(pkgDir(pkg), file), "utf8");
@@ -84,7 +84,7 @@ describe("Lambda bundles: their dependencies' internals", () => {
                 () => checkBundleInternals(root, () => undefined),
                 (e: Error) =>
                     e instanceof UnverifiedDependencyError &&
-                    /^@aws-sdk\/client-sns 3\.2000\.0 is outside the range the Lambda bundles \(tools\/bundle-internals\.ts: dist-es\/schemas/.test(
+                    /^@aws-sdk\/client-sns 3\.2000\.0 is outside the range the Lambda bundles \(components\/bundle-internals\.ts: dist-es\/schemas/.test(
                         e.message,
                     ) &&
                     e.message.includes("(>=3.1133.0 <=3.1175.0)"),

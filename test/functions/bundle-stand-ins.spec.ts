@@ -1,5 +1,5 @@
 /**
- * What tools/bundle.ts swaps or trims to keep tracing affordable: the Lambda-only X-Ray entry, one
+ * What components/bundle-options.ts swaps or trims to keep tracing affordable: the Lambda-only X-Ray entry, one
  * Powertools commons, version-only package.json files, and the Map-based LRU for the DynamoDB
  * client's endpoint cache, which must behave as mnemonist's does.
  */
@@ -12,17 +12,18 @@ import { build, type Metafile } from "esbuild";
 import fc from "fast-check";
 import MnemonistLRU from "mnemonist/lru-cache";
 import LRUCache from "../../functions/shared/endpoint-lru";
-import { esbuildOptions, lambdaNode, REPO_ROOT, type FunctionName } from "../../tools/bundle";
+import { esbuildOptions, REPO_ROOT } from "../../components/bundle-options";
+import { entryPoint, lambdaNode, type FunctionName } from "../../tools/bundle";
 
 async function metafileOf(name: FunctionName): Promise<Metafile> {
-    const result = await build({ ...esbuildOptions(name), sourcemap: false, metafile: true });
+    const result = await build({ ...esbuildOptions(entryPoint(name)), sourcemap: false, metafile: true });
     return result.metafile!;
 }
 
 /** Bundles `source` (resolved from the repository) with the functions' settings, and returns the file. */
 async function bundleProbe(source: string): Promise<string> {
     const dir = mkdtempSync(path.join(tmpdir(), "bundle-probe-"));
-    const { entryPoints: _entryPoints, ...options } = esbuildOptions("api");
+    const { entryPoints: _entryPoints, ...options } = esbuildOptions(entryPoint("api"));
     const result = await build({
         ...options,
         stdin: { contents: source, resolveDir: REPO_ROOT, loader: "ts", sourcefile: "probe.ts" },
@@ -73,7 +74,7 @@ describe("bundle stand-ins", function () {
         const probe = `const m = require(${JSON.stringify(file)}); let message = ""; try { m.left(); } catch (e) { message = e.message; } process.stdout.write(JSON.stringify({ kept: m.kept, message }));`;
         const out = JSON.parse(execFileSync(lambdaNode(), ["-e", probe]).toString()) as { kept: string; message: string };
         assert.equal(out.kept, "function");
-        assert.match(out.message, /captureHTTPsGlobal is left out of the Lambda bundles \(slim-xray in tools\/bundle\.ts\)/);
+        assert.match(out.message, /captureHTTPsGlobal is left out of the Lambda bundles \(slim-xray in components\/bundle-options\.ts\)/);
     });
 
     it("gives the endpoint cache the same least-recently-used answers as mnemonist's LRU", () => {

@@ -13,7 +13,7 @@ import { ensureBundles } from "./helpers/bundles";
 import { startFakeOpenSearch } from "./helpers/fake-opensearch";
 
 // 400 KB until X-Ray tracing: the X-Ray SDK and Powertools Tracer add 33 to 46 KB per bundle even after
-// tools/bundle.ts trims them to their Lambda path (functions/README.md, "Bundle notes").
+// components/bundle-options.ts trims them to their Lambda path (functions/README.md, "Bundle notes").
 const MAX_BYTES = 420 * 1024;
 
 const FULL_ENV = { PATH: process.env.PATH ?? "", ...SAMPLE_FUNCTION_ENV };

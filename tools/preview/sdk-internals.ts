@@ -25,9 +25,9 @@
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
-import { checkVerifiedVersion, UnverifiedDependencyError } from "../verified-dependencies";
+import { checkVerifiedVersion, UnverifiedDependencyError } from "../../components/verified-dependencies";
 
-export { ALLOW_UNVERIFIED_ENV, checkVerifiedVersion, UnverifiedDependencyError } from "../verified-dependencies";
+export { ALLOW_UNVERIFIED_ENV, checkVerifiedVersion, UnverifiedDependencyError } from "../../components/verified-dependencies";
 
 export const PULUMI_SDK_PACKAGE = "@pulumi/pulumi";
 

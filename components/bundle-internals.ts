@@ -1,6 +1,6 @@
 /**
  * The dependencies whose private files or shapes the Lambda bundles rely on, in one place: the esbuild
- * plugins and stand-ins of tools/bundle.ts, and the OpenSearch transport (functions/shared/
+ * plugins and stand-ins of components/bundle-options.ts, and the OpenSearch transport (functions/shared/
  * opensearch-transport.ts). Each entry says what it touches and the releases it was verified on;
  * `checkBundleInternals()` runs before every build (`npm run bundle`, `pulumi up`, the offline preview,
  * the specs) and stops with the package, the installed version and the verified range when one is
@@ -96,7 +96,7 @@ export function checkBundleInternals(root: string, notice: (line: string) => voi
         const packages = internal.package === "@aws-sdk/client-*" ? sdkClients(root) : [internal.package];
         for (const pkg of packages) {
             for (const copy of installedCopies(dirs, pkg)) {
-                checkVerifiedVersion(pkg, copy.version, internal.verified, `the Lambda bundles (tools/bundle-internals.ts: ${internal.touches})`, notice);
+                checkVerifiedVersion(pkg, copy.version, internal.verified, `the Lambda bundles (components/bundle-internals.ts: ${internal.touches})`, notice);
             }
         }
     }

@@ -1,6 +1,6 @@
 /**
  * The check every adapter of a dependency's private code makes before it uses it (tools/preview/
- * sdk-internals.ts for the Pulumi SDK, tools/bundle-internals.ts for what the Lambda bundles rewrite):
+ * sdk-internals.ts for the Pulumi SDK, components/bundle-internals.ts for what the Lambda bundles rewrite):
  * is the installed release one the adapter was verified on?
  */
 import * as semver from "semver";
