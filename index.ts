@@ -2,24 +2,24 @@
 // the same components; stacks differ only in configuration values (see test/stacks/parity.spec.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
-import { Severity } from "./components/alarms";
 import { Alerting } from "./components/alerting";
 import { Backup } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
 import { platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
-import { DataClass, Encryption } from "./components/encryption";
+import { Encryption } from "./components/encryption";
 import { Firewall } from "./components/firewall";
 import { Edge, distributionArnPattern } from "./components/edge";
 import { Function } from "./components/function";
 import { Identity } from "./components/identity";
-import { Messaging, QueueOutputs } from "./components/messaging";
+import { Messaging } from "./components/messaging";
 import { Release, ReleaseTarget } from "./components/release";
 import { ApiMetric, FUNCTION_VERSION_DIMENSION } from "./functions/shared/metric-names";
-import { DkimRecord, Email } from "./components/email";
+import { Email } from "./components/email";
 import { Search } from "./components/search";
-import { AuditTrail, trailArn } from "./components/trail";
-import { DashboardKind, Dashboards } from "./components/dashboards";
+import { AuditTrail, trailArn } from "./components/audit-trail";
+import { Dashboards } from "./components/dashboards";
+import { CONTRACT_VERSION, ContractExports } from "./outputs";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
@@ -331,60 +331,6 @@ const backup = new Backup("table-backup", {
     deletionProtection: config.deletionProtection,
 });
 
-/** Base URL of the API stage. */
-export const apiUrl: pulumi.Output<string> = api.apiUrl;
-/** REST API id. */
-export const apiId: pulumi.Output<string> = api.apiId;
-/** Cognito user pool id. */
-export const userPoolId: pulumi.Output<string> = identity.userPoolId;
-/** Cognito app client ids: `web` and `machine`. */
-export const userPoolClientIds: pulumi.Output<{ web: string; machine: string }> = identity.userPoolClientIds;
-/** Hosted sign-in base URL. */
-export const authDomainUrl: pulumi.Output<string> = identity.hostedDomainUrl;
-/** ARN of the domain-event topic. */
-export const eventTopicArn: pulumi.Output<string> = messaging.topicArn;
-/** Name of the single table. */
-export const tableName: pulumi.Output<string> = data.tableName;
-/** ARN of the single table. */
-export const tableArn: pulumi.Output<string> = data.tableArn;
-/** ARN of each severity topic; consumer stacks route their alarms here. */
-export const alertTopicArns: pulumi.Output<Record<Severity, string>> = alerting.topicArns;
-/** ARN of each customer-managed KMS key by data class. */
-export const kmsKeyArns: pulumi.Output<Record<DataClass, string>> = encryption.keyArns;
-/** Every event queue and its DLQ, by name: what the DLQ redrive command reads. */
-export const queues: pulumi.Output<Record<string, QueueOutputs>> = messaging.queueOutputs;
-/** Each function's name, `live` alias ARN and dead-letter queue, by workload name. */
-export const functionOutputs: pulumi.Output<Record<string, { name: string; aliasArn: string; dlqUrl: string; dlqArn: string }>> = pulumi.output(
-    Object.fromEntries(
-        Object.entries(functions).map(([k, f]) => [
-            k,
-            { name: f.functionName, aliasArn: f.aliasArn, dlqUrl: f.deadLetterQueueUrl, dlqArn: f.deadLetterQueueArn },
-        ]),
-    ),
-);
-/** ARN of the regional WAF web ACL in front of the API. */
-export const apiWebAclArn: pulumi.Output<string> = firewall.webAclArn;
-/** Easy DKIM CNAME records the sending domain's DNS must publish before SES signs and sends from it. */
-export const emailDkimRecords: pulumi.Output<DkimRecord[]> = email.dkimRecords;
-/** Easy DKIM tokens of the sending domain (one CNAME record each). */
-export const emailDkimTokens: pulumi.Output<string[]> = email.dkimTokens;
-/** SES configuration set every email is sent through. */
-export const emailConfigurationSetName: pulumi.Output<string> = pulumi.output(email.configurationSetName);
-/** HTTPS endpoint of the search collection, reachable only through its VPC endpoint. */
-export const searchEndpoint: pulumi.Output<string> = search.collectionEndpoint;
-/** Id of the VPC the search clients run in. */
-export const vpcId: pulumi.Output<string> = search.vpcId;
-/** Per function: the CodeDeploy application and deployment group that release it, and the version to release. */
-export const releases: pulumi.Output<
-    Record<string, { application: string; deploymentGroup: string; functionName: string; alias: string; targetVersion: string }>
-> = release.releases;
-/** Function names of the CodeDeploy lifecycle hooks a release's AppSpec names (since contract 1.2). */
-export const releaseHooks: pulumi.Output<{ beforeAllowTraffic: string; afterAllowTraffic: string }> = release.hookFunctionNames;
-/** ARN of the AWS Backup vault holding the table's recovery points. */
-export const backupVaultArn: pulumi.Output<string> = backup.vaultArn;
-/** Id of the AWS Backup plan of the table. */
-export const backupPlanId: pulumi.Output<string> = backup.planId;
-
 // The content-delivery front: site bucket through OAC, /api/* to the API stage; its WAF, alarm
 // topics and Shield live in us-east-1 (through its own provider), as CloudFront requires.
 const edge = new Edge("edge", {
@@ -415,47 +361,78 @@ const audit = new AuditTrail("audit", {
     logRetentionDays: config.auditLogRetentionDays,
     protect: config.deletionProtection,
 });
-const nameOf = (arn: pulumi.Input<string>) => pulumi.output(arn).apply((a) => a.split(/[:/]/).pop() ?? a);
-// The release hooks are charted with the workload: a hook that fails or times out is a release that rolls back.
-const charted: Record<string, Function> = {
-    ...functions,
-    "release-pre-traffic": release.hooks.beforeAllowTraffic,
-    "release-post-traffic": release.hooks.afterAllowTraffic,
-};
+// The dashboards chart every component in the order given: the workload's functions, then the release
+// hooks (a hook that fails or times out is a release that rolls back), then the rest.
 const dashboards = new Dashboards("dashboards", {
     context,
-    api: { name: api.apiName, stage: api.stageName, cacheEnabled: config.apiCacheEnabled },
-    functions: Object.fromEntries(Object.entries(charted).map(([k, f]) => [k, { functionName: f.functionName }])),
     kpiNamespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
-    tableName: data.tableName,
-    queues: Object.values(messaging.queues).map((q) => ({ label: q.name, name: q.queue.name })),
-    deadLetterQueues: [
-        ...Object.values(messaging.queues).map((q) => ({ label: `${q.name} DLQ`, name: q.deadLetterQueue.name })),
-        ...Object.entries(charted).map(([k, f]) => ({ label: `${k} DLQ`, name: nameOf(f.deadLetterQueueArn) })),
-        { label: "email feedback DLQ", name: nameOf(email.feedbackDlqArn) },
-    ],
-    topics: [
-        { label: "events", name: messaging.topicName },
-        { label: "email feedback", name: nameOf(email.feedbackTopicArn) },
-        ...Object.entries(alerting.topics).map(([severity, t]) => ({ label: `alerts ${severity}`, name: t.name })),
-        { label: "alerts escalation", name: alerting.escalationTopic.name },
-    ],
-    edge: { distributionId: edge.distributionId, webAclMetricName: edge.webAclMetricName },
-    apiWebAclMetricName: firewall.webAclMetricName,
-    search: { collectionName: search.collectionName, collectionId: nameOf(search.collectionArn) },
-    identity: { userPoolId: identity.userPoolId, signInClientId: identity.userPoolClientIds.web },
-    security: { namespace: audit.metricNamespace, metrics: audit.securityMetrics },
+    components: [messaging, ...Object.values(functions), release, email, alerting, data, api, edge, firewall, search, identity, audit],
 });
-/** Domain name of the CloudFront distribution (`dxxxx.cloudfront.net`); custom domains point here. */
-export const distributionDomainName: pulumi.Output<string> = edge.domainName;
-/** Id of the CloudFront distribution (for cache invalidations). */
-export const distributionId: pulumi.Output<string> = edge.distributionId;
-/** Name of the S3 bucket the site is uploaded to. */
-export const siteBucketName: pulumi.Output<string> = edge.siteBucketName;
-/** The application, infrastructure, business and security dashboards in the CloudWatch console. */
-export const dashboardUrls: Record<DashboardKind, string> = dashboards.consoleUrls;
 
-// The published output contract (outputs.ts): consumer stacks check this version before they read anything.
-export { CONTRACT_VERSION as contractVersion } from "./outputs";
-/** tsc fails here when the exports above drift from the contract: an output removed, retyped, or added without it. */
-export type OutputContractCheck = import("./outputs").Assert<import("./outputs").ContractConformance<typeof import("./index")>>;
+// The published output contract (outputs.ts): every stack output, checked against it by tsc (a missing,
+// extra or retyped output fails to compile). Consumer stacks check contractVersion before they read anything.
+const outputs = {
+    /** Version of the output contract these outputs follow. */
+    contractVersion: CONTRACT_VERSION,
+    /** Base URL of the API stage. */
+    apiUrl: api.apiUrl,
+    /** REST API id. */
+    apiId: api.apiId,
+    /** Cognito user pool id. */
+    userPoolId: identity.userPoolId,
+    /** Cognito app client ids: `web` and `machine`. */
+    userPoolClientIds: identity.userPoolClientIds,
+    /** Hosted sign-in base URL. */
+    authDomainUrl: identity.hostedDomainUrl,
+    /** ARN of the domain-event topic. */
+    eventTopicArn: messaging.topicArn,
+    /** Name of the single table. */
+    tableName: data.tableName,
+    /** ARN of the single table. */
+    tableArn: data.tableArn,
+    /** ARN of each severity topic; consumer stacks route their alarms here. */
+    alertTopicArns: alerting.topicArns,
+    /** ARN of each customer-managed KMS key by data class. */
+    kmsKeyArns: encryption.keyArns,
+    /** Every event queue and its DLQ, by name: what the DLQ redrive command reads. */
+    queues: messaging.queueOutputs,
+    /** Each function's name, `live` alias ARN and dead-letter queue, by workload name. */
+    functionOutputs: pulumi.output(
+        Object.fromEntries(
+            Object.entries(functions).map(([k, f]) => [
+                k,
+                { name: f.functionName, aliasArn: f.aliasArn, dlqUrl: f.deadLetterQueueUrl, dlqArn: f.deadLetterQueueArn },
+            ]),
+        ),
+    ),
+    /** ARN of the regional WAF web ACL in front of the API. */
+    apiWebAclArn: firewall.webAclArn,
+    /** Easy DKIM CNAME records the sending domain's DNS must publish before SES signs and sends from it. */
+    emailDkimRecords: email.dkimRecords,
+    /** Easy DKIM tokens of the sending domain (one CNAME record each). */
+    emailDkimTokens: email.dkimTokens,
+    /** SES configuration set every email is sent through. */
+    emailConfigurationSetName: pulumi.output(email.configurationSetName),
+    /** HTTPS endpoint of the search collection, reachable only through its VPC endpoint. */
+    searchEndpoint: search.collectionEndpoint,
+    /** Id of the VPC the search clients run in. */
+    vpcId: search.vpcId,
+    /** Per function: the CodeDeploy application and deployment group that release it, and the version to release. */
+    releases: release.releases,
+    /** Function names of the CodeDeploy lifecycle hooks a release's AppSpec names (since contract 1.2). */
+    releaseHooks: release.hookFunctionNames,
+    /** ARN of the AWS Backup vault holding the table's recovery points. */
+    backupVaultArn: backup.vaultArn,
+    /** Id of the AWS Backup plan of the table. */
+    backupPlanId: backup.planId,
+    /** Domain name of the CloudFront distribution (`dxxxx.cloudfront.net`); custom domains point here. */
+    distributionDomainName: edge.domainName,
+    /** Id of the CloudFront distribution (for cache invalidations). */
+    distributionId: edge.distributionId,
+    /** Name of the S3 bucket the site is uploaded to. */
+    siteBucketName: edge.siteBucketName,
+    /** The application, infrastructure, business and security dashboards in the CloudWatch console. */
+    dashboardUrls: dashboards.consoleUrls,
+} satisfies ContractExports;
+
+export = outputs;

@@ -16,8 +16,8 @@
  *   Prefer a minor change first: add the new output next to the old one (marked `@deprecated`), and
  *   remove the old one in the next major.
  *
- * `index.ts` checks its exports against {@link PlatformOutputs} at compile time ({@link ContractConformance}):
- * removing, retyping or adding an output without changing this file fails `tsc`.
+ * `index.ts` gathers its exports in one object checked against {@link PlatformOutputs} at compile time
+ * (`satisfies` {@link ContractExports}): removing, retyping or adding an output without changing this file fails `tsc`.
  *
  * Stack outputs in this contract are never secrets: the validation errors below quote the values they reject.
  */
@@ -219,25 +219,11 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : { schema: A; contr
 export type SchemaMatchesContractV1 = Assert<Same<z.infer<typeof platformOutputsV1Schema>, PlatformOutputsV1>>;
 
 /**
- * Compile-time check of a program's exports against a contract: `true` when the two match (every output of
- * the contract exported with a type assignable to it, as a value or a `pulumi.Output` of one, and nothing
- * exported that the contract does not name), otherwise an object naming what is missing, extra or mistyped,
- * which `tsc` prints in its error. Use it as `export type Check = Assert<ContractConformance<typeof import("./index")>>`.
+ * What a program exports to publish a contract: every output, as its value or a `pulumi.Output` of it.
+ * Gather the exports in one object and check it with `satisfies ContractExports`: `tsc` then names each
+ * output that is missing, not in the contract (an object literal's excess property) or of another type.
  */
-export type ContractConformance<Exports, Contract = PlatformOutputs> = [
-    Exclude<keyof Contract, keyof Exports>,
-    Exclude<keyof Exports, keyof Contract>,
-    Mistyped<Exports, Contract>,
-] extends [never, never, never]
-    ? true
-    : {
-          missingOutputs: Exclude<keyof Contract, keyof Exports>;
-          outputsNotInContract: Exclude<keyof Exports, keyof Contract>;
-          outputsOfAnotherType: Mistyped<Exports, Contract>;
-      };
-type Mistyped<Exports, Contract> = {
-    [K in keyof Contract & keyof Exports]: Exports[K] extends pulumi.Output<Contract[K]> | Contract[K] ? never : K;
-}[keyof Contract & keyof Exports];
+export type ContractExports<Contract = PlatformOutputs> = { [K in keyof Contract]-?: Contract[K] | pulumi.Output<Contract[K]> };
 
 // ---------------------------------------------------------------------------------------------------
 // Errors and checks, pure so they can be used (and tested) outside a Pulumi program.

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, ESCALATION, SEVERITIES, Severity, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { denyInsecureTransport } from "./iam";
@@ -52,7 +53,9 @@ const ALERTING_CHILD_KINDS = ["metricAlarm", "topic", "topicPolicy", "topicSubsc
  * the team mailboxes; a warning still breaching after `escalationMinutes` notifies the escalation
  * topic (`escalationEmails` + pager), so the escalated tier hears of it from its own targets.
  */
-export class Alerting extends Component<AlertingChildren> {
+export class Alerting extends Component<AlertingChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** ARN of each severity topic. */
     public readonly topicArns: pulumi.Output<Record<Severity, string>>;
     /** Routing handed to every component that creates alarms. */
@@ -155,6 +158,12 @@ export class Alerting extends Component<AlertingChildren> {
 
         this.topics = topics;
         this.escalationTopic = created[ESCALATION];
+        this.monitored = {
+            topics: [
+                ...Object.entries(topics).map(([severity, t]) => ({ label: `alerts ${severity}`, name: t.name })),
+                { label: "alerts escalation", name: created[ESCALATION].name },
+            ],
+        };
         this.topicArns = pulumi.output({ critical: topics.critical.arn, warning: topics.warning.arn, info: topics.info.arn });
         this.routing = {
             topicArns: { critical: topics.critical.arn, warning: topics.warning.arn, info: topics.info.arn },

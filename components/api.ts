@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { API_CACHE_SIZES, ApiCacheSize, MAX_CACHE_TTL_SECONDS } from "./defaults/api-gateway";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
@@ -327,7 +328,9 @@ const API_CHILD_KINDS = [
  * JSON access logs, ERROR execution logs, X-Ray, throttling and an optional encrypted cache, the
  * regional WAF web ACL, and alarms on the 5xx rate and p99 latency.
  */
-export class Api extends Component<ApiChildren> {
+export class Api extends Component<ApiChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** REST API id. */
     public readonly apiId: pulumi.Output<string>;
     /** REST API name: the `ApiName` dimension of its CloudWatch metrics. */
@@ -701,6 +704,7 @@ export class Api extends Component<ApiChildren> {
         this.apiName = api.name;
         this.apiUrl = stage.invokeUrl;
         this.stageName = stage.stageName;
+        this.monitored = { restApi: { name: this.apiName, stage: stage.stageName, cacheEnabled: args.cacheEnabled } };
         this.executionArn = api.executionArn;
         this.accessLogGroupName = accessLogs.name;
         this.rollbackAlarmNames = [fiveXx.alarm.name, latency.alarm.name];

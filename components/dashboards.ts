@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { PlatformContext } from "./context";
 import { GLOBAL_REGION } from "./edge";
-import { SecurityMetric } from "./trail";
+import { Monitorable, Monitored, Named, WebAclScope } from "./monitorable";
 
 // --- Dashboard body model: what CloudWatch's dashboard JSON accepts, typed -------------------------
 
@@ -153,41 +153,35 @@ export const BUSINESS_KPIS: readonly { title: string; service: string; metrics: 
 /** The per-currency order value metric (`OrderValue`, dimensions service and currency). */
 export const ORDER_VALUE = { service: "api", metricName: "OrderValue", dimension: "currency" } as const;
 
-/** A queue, a topic or a function, as a dashboard names it. */
-export interface Named {
-    /** Label on the chart. */
-    label: string;
-    /** The resource's name: the metric dimension's value. */
-    name: pulumi.Input<string>;
-}
-
 export interface DashboardsArgs extends ComponentOptions<DashboardsChildren> {
     /** Account, region and naming facts; dashboards are named `<namePrefix>-<kind>`. */
     context: PlatformContext;
-    /** The REST API: its name and stage (dimensions `ApiName`, `Stage`) and whether its cache is on. */
-    api: { name: pulumi.Input<string>; stage: pulumi.Input<string>; cacheEnabled: boolean };
-    /** The functions by logical name (also their Powertools service name), with their physical names. */
-    functions: Record<string, { functionName: pulumi.Input<string> }>;
+    /**
+     * The components to chart. Their functions, queues and topics appear on each chart in the order the
+     * components are given. Between them they give one REST API, table, distribution, search collection
+     * and user pool, one web ACL of each scope and the CloudTrail security events, and at least one
+     * function, queue, dead-letter queue and topic; the functions include every service that emits the
+     * business KPIs ({@link BUSINESS_KPIS}).
+     */
+    components: Monitorable[];
     /** Namespace the handlers publish business metrics to (`POWERTOOLS_METRICS_NAMESPACE`). */
     kpiNamespace: string;
-    /** Name of the table. */
+}
+
+/** What the charts name: the components' {@link Monitored} gathered, one of each single resource. */
+interface Charted {
+    api: NonNullable<Monitored["restApi"]>;
+    functions: Named[];
+    kpiNamespace: string;
     tableName: pulumi.Input<string>;
-    /** Queues with a consumer: the age of their oldest message is the backlog. */
     queues: Named[];
-    /** Dead-letter queues: any depth is a failure waiting to be redriven. */
     deadLetterQueues: Named[];
-    /** SNS topics whose failed deliveries are charted. */
     topics: Named[];
-    /** The CloudFront distribution and its global WAF ACL's metric name (both in us-east-1). */
     edge: { distributionId: pulumi.Input<string>; webAclMetricName: string };
-    /** Metric name of the regional WAF ACL in front of the API. */
     apiWebAclMetricName: string;
-    /** The OpenSearch Serverless collection. */
     search: { collectionName: pulumi.Input<string>; collectionId: pulumi.Input<string> };
-    /** The user pool and its app client users sign in through (dimensions `UserPool`, `UserPoolClient`). */
     identity: { userPoolId: pulumi.Input<string>; signInClientId: pulumi.Input<string> };
-    /** The CloudTrail metric filters and their alarms. */
-    security: { namespace: string; metrics: SecurityMetric[] };
+    security: NonNullable<Monitored["securityEvents"]>;
 }
 
 export const DASHBOARD_KINDS = ["application", "infrastructure", "business", "security"] as const;
@@ -214,36 +208,16 @@ export class Dashboards extends Component<DashboardsChildren> {
 
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Dashboards", "Dashboards", name, DASHBOARDS_CHILD_KINDS, args, opts);
-        const functionNames = Object.keys(args.functions);
-        if (functionNames.length === 0) {
-            this.invalid("functions", args.functions, "allowed: at least one function");
-        }
-        for (const kpi of [...BUSINESS_KPIS, ORDER_VALUE]) {
-            if (!functionNames.includes(kpi.service)) {
-                this.invalid("functions", functionNames, `must include "${kpi.service}", the service that emits the business KPIs charted`);
-            }
-        }
-        for (const [argument, list] of [
-            ["queues", args.queues],
-            ["deadLetterQueues", args.deadLetterQueues],
-            ["topics", args.topics],
-        ] as const) {
-            if (list.length === 0) {
-                this.invalid(argument, list, "allowed: at least one; an empty chart hides that nothing is watched");
-            }
-        }
-        if (args.security.metrics.length === 0) {
-            this.invalid("security.metrics", [], "allowed: at least one CloudTrail metric filter");
-        }
         if (!/^[^\s'"]+$/.test(args.kpiNamespace)) {
             this.invalid("kpiNamespace", args.kpiNamespace, "allowed: a CloudWatch namespace without spaces or quotes");
         }
+        const charted = this.gather(args);
         const ctx = args.context;
         const bodies: Record<DashboardKind, pulumi.Output<string>> = {
-            application: dashboardBody(applicationWidgets(ctx, args)),
-            infrastructure: dashboardBody(infrastructureWidgets(ctx, args)),
-            business: dashboardBody(businessWidgets(ctx, args)),
-            security: dashboardBody(securityWidgets(ctx, args)),
+            application: dashboardBody(applicationWidgets(ctx, charted)),
+            infrastructure: dashboardBody(infrastructureWidgets(ctx, charted)),
+            business: dashboardBody(businessWidgets(ctx, charted)),
+            security: dashboardBody(securityWidgets(ctx, charted)),
         };
         const names = {} as Record<DashboardKind, string>;
         for (const kind of DASHBOARD_KINDS) {
@@ -257,6 +231,62 @@ export class Dashboards extends Component<DashboardsChildren> {
         ) as Record<DashboardKind, string>;
         this.registerOutputs({ dashboardNames: names, consoleUrls: this.consoleUrls });
     }
+
+    /** The components' charted resources, checked so that no chart is empty and none is ambiguous. */
+    private gather(args: DashboardsArgs): Charted {
+        const given = args.components.map((c, i) => `${i}: ${c.constructor.name}`);
+        const list = <K extends "functions" | "queues" | "deadLetterQueues" | "topics">(key: K, what: string): Named[] => {
+            const all = args.components.flatMap((c) => c.monitored[key] ?? []);
+            if (all.length === 0) {
+                this.invalid("components", given, `allowed: components that give at least one ${what}; an empty chart hides that nothing is watched`);
+            }
+            const labels = all.map((n) => n.label);
+            const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
+            if (twice.length > 0) {
+                this.invalid("components", labels, `allowed: one ${what} per label on a chart; ${JSON.stringify(twice[0])} is given twice`);
+            }
+            return all;
+        };
+        const one = <T>(what: string, pick: (m: Monitored) => T | undefined): T => {
+            const found = args.components.flatMap((c, i) => {
+                const v = pick(c.monitored);
+                return v === undefined ? [] : [{ v, at: given[i] }];
+            });
+            if (found.length !== 1) {
+                const which = found.length === 0 ? "none gives one" : `${found.map((f) => f.at).join(", ")} each give one`;
+                this.invalid("components", given, `allowed: components that give exactly one ${what} between them (the dashboards chart one); ${which}`);
+            }
+            return found[0].v;
+        };
+        const webAcl = (scope: WebAclScope) => one(`${scope} web ACL`, (m) => m.webAcls?.find((w) => w.scope === scope)?.metricName);
+        const functions = list("functions", "function");
+        const labels = functions.map((f) => f.label);
+        for (const kpi of [...BUSINESS_KPIS, ORDER_VALUE]) {
+            if (!labels.includes(kpi.service)) {
+                this.invalid("components", labels, `their functions must include "${kpi.service}", the service that emits the business KPIs charted`);
+            }
+        }
+        const security = one("set of CloudTrail security events", (m) => m.securityEvents);
+        if (security.metrics.length === 0) {
+            this.invalid("components", given, "allowed: security events with at least one CloudTrail metric filter");
+        }
+        const search = one("search collection", (m) => m.searchCollection);
+        const pool = one("user pool", (m) => m.userPool);
+        return {
+            api: one("REST API", (m) => m.restApi),
+            functions,
+            kpiNamespace: args.kpiNamespace,
+            tableName: one("table", (m) => m.table).name,
+            queues: list("queues", "queue with a consumer"),
+            deadLetterQueues: list("deadLetterQueues", "dead-letter queue"),
+            topics: list("topics", "topic"),
+            edge: { distributionId: one("distribution", (m) => m.distribution).id, webAclMetricName: webAcl("CLOUDFRONT") },
+            apiWebAclMetricName: webAcl("REGIONAL"),
+            search: { collectionName: search.name, collectionId: search.id },
+            identity: { userPoolId: pool.id, signInClientId: pool.signInClientId },
+            security,
+        };
+    }
 }
 
 /** The AWS console of the stack's partition and region. */
@@ -266,11 +296,11 @@ function consoleBase(ctx: PlatformContext): string {
     return `https://${ctx.region}.${host}`;
 }
 
-function perFunction(args: DashboardsArgs, metricName: string, stat: string): MetricLine[] {
-    return Object.entries(args.functions).map(([label, f]) => metric("AWS/Lambda", metricName, { FunctionName: f.functionName }, stat, { label }));
+function perFunction(args: Charted, metricName: string, stat: string): MetricLine[] {
+    return args.functions.map((f) => metric("AWS/Lambda", metricName, { FunctionName: f.name }, stat, { label: f.label }));
 }
 
-function applicationWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
+function applicationWidgets(ctx: PlatformContext, args: Charted): Widget[] {
     const api = { ApiName: args.api.name, Stage: args.api.stage };
     const apiMetric = (metricName: string, stat: string, label: string) => metric("AWS/ApiGateway", metricName, api, stat, { label });
     const xray = `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}`;
@@ -301,7 +331,7 @@ function applicationWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[
 /** The table operations the workload performs (the `Operation` dimension of request latency). */
 export const TABLE_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "Query"] as const;
 
-function infrastructureWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
+function infrastructureWidgets(ctx: PlatformContext, args: Charted): Widget[] {
     const table = { TableName: args.tableName };
     const cdn = { DistributionId: args.edge.distributionId, Region: "Global" };
     const aoss = { ClientId: ctx.accountId, CollectionId: args.search.collectionId, CollectionName: args.search.collectionName };
@@ -352,7 +382,7 @@ function infrastructureWidgets(ctx: PlatformContext, args: DashboardsArgs): Widg
     ];
 }
 
-function businessWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
+function businessWidgets(ctx: PlatformContext, args: Charted): Widget[] {
     const ns = args.kpiNamespace;
     const kpi = (service: string, metricName: string, extra: Partial<Pick<MetricLine, "label" | "id" | "visible">> = {}) =>
         metric(ns, metricName, { service }, "Sum", { label: metricName, ...extra });
@@ -382,7 +412,7 @@ function businessWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
     ];
 }
 
-function securityWidgets(ctx: PlatformContext, args: DashboardsArgs): Widget[] {
+function securityWidgets(ctx: PlatformContext, args: Charted): Widget[] {
     const waf = (metricName: string, dims: Dimensions, label: string) => metric("AWS/WAFV2", metricName, { ...dims, Rule: "ALL" }, "Sum", { label });
     const regional = { WebACL: args.apiWebAclMetricName, Region: ctx.region };
     // CloudFront ACLs publish in us-east-1 without a Region dimension.

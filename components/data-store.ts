@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, MetricRef, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
 import { Grant } from "./iam";
@@ -47,7 +48,9 @@ const DATA_STORE_CHILD_KINDS = ["metricAlarm", "table"] as const;
  * old images for the search indexer, TTL for records that expire, and alarms on throttling and
  * system errors.
  */
-export class DataStore extends Component<DataStoreChildren> {
+export class DataStore extends Component<DataStoreChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Physical table name. */
     public readonly tableName: pulumi.Output<string>;
     /** Table ARN. */
@@ -133,6 +136,7 @@ export class DataStore extends Component<DataStoreChildren> {
         );
 
         this.tableName = table.name;
+        this.monitored = { table: { name: table.name } };
         this.tableArn = table.arn;
         this.streamArn = table.streamArn;
         this.kmsKey = args.kmsKey;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { createAlarm } from "./alarms";
 import { Alerting } from "./alerting";
 import { PlatformContext, arn } from "./context";
@@ -133,7 +134,9 @@ const EDGE_CHILD_KINDS = ["distribution", "function", "metricAlarm", "originAcce
  * the alarm notifies, Shield) is created through an explicit us-east-1 provider, a child of this
  * component; the buckets stay in the stack's region.
  */
-export class Edge extends Component<EdgeChildren> {
+export class Edge extends Component<EdgeChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Id of the distribution. */
     public readonly distributionId: pulumi.Output<string>;
     /** ARN of the distribution. */
@@ -416,6 +419,7 @@ export class Edge extends Component<EdgeChildren> {
         this.logBucketName = logs.bucketName;
         this.webAclArn = firewall.webAclArn;
         this.webAclMetricName = firewall.webAclMetricName;
+        this.monitored = { distribution: { id: distribution.id }, webAcls: firewall.monitored.webAcls };
         this.alertTopicArns = alerting.topicArns;
         this.registerOutputs({
             distributionId: this.distributionId,

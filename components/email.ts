@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, createAlarm, dlqDepthAlarm, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn, invalid } from "./context";
 import { deadLetterQueue } from "./dead-letter-queue";
@@ -123,7 +124,9 @@ const EMAIL_CHILD_KINDS = [
  * complaining addresses, bounce and complaint events published to an encrypted SNS topic that
  * invokes the feedback function (failed deliveries land in a DLQ), and reputation alarms.
  */
-export class Email extends Component<EmailChildren> {
+export class Email extends Component<EmailChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** ARN of the domain identity (built from its name, so policies naming it are known on a first preview). */
     public readonly identityArn: pulumi.Output<string>;
     /** ARN of the configuration set (built from its name, likewise). */
@@ -354,6 +357,7 @@ export class Email extends Component<EmailChildren> {
         );
         this.feedbackTopicArn = topic.arn;
         this.feedbackDlqArn = dlq.arn;
+        this.monitored = { deadLetterQueues: [{ label: "email feedback DLQ", name: dlq.name }], topics: [{ label: "email feedback", name: topic.name }] };
         this.registerOutputs({
             identityArn: this.identityArn,
             configurationSetName: this.configurationSetName,

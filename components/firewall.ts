@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { PlatformContext } from "./context";
 
 type Rule = aws.types.input.wafv2.WebAclRule;
@@ -36,7 +37,9 @@ const FIREWALL_CHILD_KINDS = ["logGroup", "webAcl", "webAclLoggingConfiguration"
  * A WAFv2 web ACL with the AWS managed common, known-bad-inputs and IP-reputation rule groups and a
  * per-IP rate-based rule, metrics on the ACL and every rule, and logging to an encrypted log group.
  */
-export class Firewall extends Component<FirewallChildren> {
+export class Firewall extends Component<FirewallChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Web ACL ARN, to associate with a stage or distribution. */
     public readonly webAclArn: pulumi.Output<string>;
     /** Name of the log group receiving WAF logs. */
@@ -111,6 +114,7 @@ export class Firewall extends Component<FirewallChildren> {
         this.webAclArn = acl.arn;
         this.logGroupName = logGroup.name;
         this.webAclMetricName = metric("acl");
+        this.monitored = { webAcls: [{ scope: args.scope, metricName: this.webAclMetricName }] };
         this.registerOutputs({ webAclArn: this.webAclArn, logGroupName: this.logGroupName });
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, SEVERITIES, Severity, createAlarm, dlqDepthAlarm } from "./alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
@@ -265,7 +266,9 @@ const FUNCTION_CHILD_KINDS = ["alias", "eventSourceMapping", "function", "logGro
  * an encrypted environment, reserved concurrency, a `live` alias that every trigger targets, a
  * dead-letter queue for asynchronous invocations, and alarms routed by severity.
  */
-export class Function extends Component<FunctionChildren> implements Grantee {
+export class Function extends Component<FunctionChildren> implements Grantee, Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     public readonly granteeName: string;
     /** ARN of the function's role from its fixed name: what key and data access policies name. */
     public readonly principalArn: pulumi.Output<string>;
@@ -658,6 +661,7 @@ export class Function extends Component<FunctionChildren> implements Grantee {
         this.logGroupName = logGroup.name;
         this.deadLetterQueueArn = dlq.arn;
         this.deadLetterQueueUrl = dlq.url;
+        this.monitored = { functions: [{ label: name, name: this.functionName }], deadLetterQueues: [{ label: `${name} DLQ`, name: dlq.name }] };
         this.sourceHash = sourceHash;
         this.timeoutSeconds = args.timeoutSeconds;
         this.latestVersion = fn.version;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { PlatformContext } from "./context";
 
 import { DEFAULT_MINIMUM_PASSWORD_LENGTH, MFA_MODES, MfaMode, THREAT_PROTECTION_MODES, ThreatProtectionMode } from "./defaults/cognito";
@@ -57,7 +58,9 @@ const IDENTITY_CHILD_KINDS = ["managedLoginBranding", "resourceServer", "userGro
  * required), threat protection from config, an app client for the web (authorization code + PKCE,
  * no secret) and one for machines (client credentials), a hosted domain, and the user groups.
  */
-export class Identity extends Component<IdentityChildren> {
+export class Identity extends Component<IdentityChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** User pool id. */
     public readonly userPoolId: pulumi.Output<string>;
     /** User pool ARN (the API's authorizer trusts it). */
@@ -222,6 +225,7 @@ export class Identity extends Component<IdentityChildren> {
         this.userPoolArn = pool.arn;
         this.userPoolEndpoint = pool.endpoint;
         this.userPoolClientIds = pulumi.output({ web: web.id, machine: machine.id });
+        this.monitored = { userPool: { id: this.userPoolId, signInClientId: web.id } };
         this.hostedDomainUrl = pulumi.interpolate`https://${domain.domain}.auth.${ctx.region}.amazoncognito.com`;
         this.registerOutputs({ userPoolId: this.userPoolId, userPoolClientIds: this.userPoolClientIds, hostedDomainUrl: this.hostedDomainUrl });
     }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, snsDeliveryFailureAlarm } from "./alarms";
 import { PlatformContext, arn } from "./context";
 import { Grant, denyInsecureTransport } from "./iam";
@@ -54,7 +55,9 @@ const MESSAGING_CHILD_KINDS = ["metricAlarm", "topic", "topicPolicy", "topicSubs
  * The domain-event bus: an encrypted SNS topic that refuses non-TLS publishing, fanned out to
  * `QueueWithDlq` queues through filtered subscriptions whose failed deliveries land in the DLQ.
  */
-export class Messaging extends Component<MessagingChildren> {
+export class Messaging extends Component<MessagingChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** ARN of the domain-event topic publishers send to. */
     public readonly topicArn: pulumi.Output<string>;
     /** Name of the domain-event topic. */
@@ -151,6 +154,11 @@ export class Messaging extends Component<MessagingChildren> {
         this.topicArn = topic.arn;
         this.topicName = topic.name;
         this.queues = queues;
+        this.monitored = {
+            queues: Object.values(queues).map((q) => ({ label: q.name, name: q.queue.name })),
+            deadLetterQueues: Object.values(queues).map((q) => ({ label: `${q.name} DLQ`, name: q.deadLetterQueue.name })),
+            topics: [{ label: "events", name: topic.name }],
+        };
         this.queueOutputs = pulumi.output(
             Object.fromEntries(names.map((q) => [q, { url: queues[q].url, arn: queues[q].arn, dlqUrl: queues[q].dlqUrl, dlqArn: queues[q].dlqArn }])),
         );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { MAX_ROLLBACK_ALARMS, RELEASE_CHECKS, RELEASE_STRATEGIES, type ReleaseCheck, type ReleaseStrategy } from "./defaults/codedeploy";
 
 export { MAX_ROLLBACK_ALARMS, type ReleaseStrategy };
@@ -165,7 +166,9 @@ const RELEASE_CHILD_KINDS = ["application", "deploymentConfig", "deploymentGroup
  * deployment group per function (each watching that function's alarms), all sharing one service role
  * with exactly the Lambda, CloudWatch and SNS actions CodeDeploy for Lambda uses, on these resources only.
  */
-export class Release extends Component<ReleaseChildren> {
+export class Release extends Component<ReleaseChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Name of the CodeDeploy application. */
     public readonly applicationName: pulumi.Output<string>;
     /** Name of the deployment config (the traffic routing). */
@@ -416,6 +419,11 @@ export class Release extends Component<ReleaseChildren> {
         this.deploymentGroupNames = groupNames;
         this.serviceRoleArn = role.arn;
         this.hooks = { beforeAllowTraffic: before, afterAllowTraffic: after };
+        // A hook that fails or times out is a release that rolls back: the hooks are charted with the workload.
+        this.monitored = {
+            functions: [before, after].flatMap((f) => f.monitored.functions ?? []),
+            deadLetterQueues: [before, after].flatMap((f) => f.monitored.deadLetterQueues ?? []),
+        };
         this.hookFunctionNames = pulumi.output({ beforeAllowTraffic: before.functionName, afterAllowTraffic: after.functionName });
         this.releases = pulumi.output(releases);
         this.registerOutputs({

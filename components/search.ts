@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as ec2x from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
 import { FunctionVpc, VpcEndpointPolicies } from "./function";
@@ -120,7 +121,9 @@ const SEARCH_CHILD_KINDS = [
  * network policy that allows the VPC endpoint and nothing public, a data access policy naming
  * exact roles with exact index permissions, and alarms on failed searches and ingestion.
  */
-export class Search extends Component<SearchChildren> implements VpcEndpointPolicies {
+export class Search extends Component<SearchChildren> implements VpcEndpointPolicies, Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Name of the collection. */
     public readonly collectionName: string;
     /** ARN of the collection: the resource of `aoss:APIAccessAll`. */
@@ -364,6 +367,7 @@ export class Search extends Component<SearchChildren> implements VpcEndpointPoli
 
         this.collectionName = collectionName;
         this.collectionArn = collection.arn;
+        this.monitored = { searchCollection: { name: collectionName, id: collection.id } };
         this.collectionEndpoint = collection.collectionEndpoint;
         this.indexName = indexName;
         this.vpcId = vpc.vpcId;

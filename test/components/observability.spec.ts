@@ -13,14 +13,14 @@ const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 
 describe("AuditTrail component", function () {
     let run: MockRun;
-    let mod: typeof import("../../components/trail");
-    let trail: import("../../components/trail").AuditTrail;
-    let base: import("../../components/trail").AuditTrailArgs;
+    let mod: typeof import("../../components/audit-trail");
+    let trail: import("../../components/audit-trail").AuditTrail;
+    let base: import("../../components/audit-trail").AuditTrailArgs;
     let encryptionMod: typeof import("../../components/encryption");
 
     before(async function () {
         run = installMocks();
-        mod = await import("../../components/trail");
+        mod = await import("../../components/audit-trail");
         encryptionMod = await import("../../components/encryption");
         const alerting = await import("../../components/alerting");
         const ctx = testContext();
@@ -144,7 +144,7 @@ describe("AuditTrail component", function () {
 
     it("rejects bad arguments, naming them", function () {
         const f = mod.SECURITY_FILTERS[0];
-        const cases: [Partial<import("../../components/trail").AuditTrailArgs>, RegExp][] = [
+        const cases: [Partial<import("../../components/audit-trail").AuditTrailArgs>, RegExp][] = [
             [{ filters: [] }, /argument "filters"/],
             [{ filters: [f, f] }, /argument "filters.id"/],
             [{ filters: [{ ...f, threshold: 0 }] }, /argument "filters\[root-account-usage\].threshold"/],
@@ -363,37 +363,72 @@ describe("Dashboards component (the dev stack)", function () {
         assert.deepEqual([...alarmWidget!.properties.alarms].sort(), securityAlarms.map((a) => a.outputs.arn).sort());
     });
 
-    it("rejects arguments that would leave a chart empty or a KPI without its service, naming them", function () {
-        const args: import("../../components/dashboards").DashboardsArgs = {
-            context: testContext(),
-            api: { name: "api", stage: "v1", cacheEnabled: false },
-            functions: Object.fromEntries(["api", "email-worker", "search-indexer", "ses-feedback"].map((f) => [f, { functionName: `platform-dev-${f}` }])),
-            kpiNamespace: "platform-dev",
-            tableName: "platform-dev-orders",
+    it("rejects components that would leave a chart empty, ambiguous or a KPI without its service, naming them", function () {
+        type Monitored = import("../../components/monitorable").Monitored;
+        // Stand-ins for the platform's components: each gives the dashboards what it owns.
+        class Part {
+            constructor(public readonly monitored: Monitored) {}
+        }
+        const fn = (label: string) =>
+            new Part({
+                functions: [{ label, name: `platform-dev-${label}` }],
+                deadLetterQueues: [{ label: `${label} DLQ`, name: `platform-dev-${label}-dlq` }],
+            });
+        const workload = ["api", "email-worker", "search-indexer", "ses-feedback"].map(fn);
+        const queues = new Part({
             queues: [{ label: "email", name: "platform-dev-messaging-email" }],
             deadLetterQueues: [{ label: "email DLQ", name: "platform-dev-messaging-email-dlq" }],
             topics: [{ label: "events", name: "platform-dev-events" }],
-            edge: { distributionId: "E123", webAclMetricName: "edge-acl" },
-            apiWebAclMetricName: "api-acl",
-            search: { collectionName: "platform-dev-search", collectionId: "abc" },
-            identity: { userPoolId: `${REGION}_abc`, signInClientId: "client" },
-            security: {
-                namespace: "platform-dev/Security",
-                metrics: [
-                    {
-                        id: "root-account-usage",
-                        metricName: "RootAccountUsage",
-                        severity: "critical",
-                        alarmArn: pulumi.output("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x"),
-                    },
+        });
+        const table = new Part({ table: { name: "platform-dev-orders" } });
+        const rest = [
+            new Part({ restApi: { name: "api", stage: "v1", cacheEnabled: false } }),
+            table,
+            new Part({ distribution: { id: "E123" }, webAcls: [{ scope: "CLOUDFRONT", metricName: "edge-acl" }] }),
+            new Part({ webAcls: [{ scope: "REGIONAL", metricName: "api-acl" }] }),
+            new Part({ searchCollection: { name: "platform-dev-search", id: "abc" } }),
+            new Part({ userPool: { id: `${REGION}_abc`, signInClientId: "client" } }),
+        ];
+        const security = (count: number) =>
+            new Part({
+                securityEvents: {
+                    namespace: "platform-dev/Security",
+                    metrics: [
+                        {
+                            id: "root-account-usage",
+                            metricName: "RootAccountUsage",
+                            severity: "critical" as const,
+                            alarmArn: pulumi.output("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x"),
+                        },
+                    ].slice(0, count),
+                },
+            });
+        const args = (components: Part[]) => ({ context: testContext(), kpiNamespace: "platform-dev", components });
+        const good = [queues, ...workload, ...rest, security(1)];
+        assert.doesNotThrow(() => new mod.Dashboards("good", args(good)));
+        const cases: [string, Part[], RegExp][] = [
+            ["no-api", [queues, ...workload.slice(1), ...rest, security(1)], /argument "components".*functions must include "api"/],
+            [
+                "no-dlq",
+                [
+                    new Part({ ...queues.monitored, deadLetterQueues: [] }),
+                    new Part({ functions: [{ label: "api", name: "f" }] }),
+                    ...workload.slice(1).map((w) => new Part({ functions: w.monitored.functions })),
+                    ...rest,
+                    security(1),
                 ],
-            },
-        };
-        assert.doesNotThrow(() => new mod.Dashboards("good", args));
-        assert.throws(() => new mod.Dashboards("bad-functions", { ...args, functions: { other: { functionName: "x" } } }), /argument "functions".*"api"/);
-        assert.throws(() => new mod.Dashboards("bad-queues", { ...args, deadLetterQueues: [] }), /argument "deadLetterQueues"/);
-        assert.throws(() => new mod.Dashboards("bad-namespace", { ...args, kpiNamespace: "has space" }), /argument "kpiNamespace"/);
-        assert.throws(() => new mod.Dashboards("bad-security", { ...args, security: { namespace: "x/Security", metrics: [] } }), /argument "security.metrics"/);
+                /at least one dead-letter queue/,
+            ],
+            ["two-tables", [...good, table], /exactly one table between them.*6: Part, 12: Part each give one/],
+            ["no-distribution", good.filter((c) => c.monitored.distribution === undefined), /exactly one distribution between them.*none gives one/],
+            ["no-regional-acl", good.filter((c) => !c.monitored.webAcls?.some((w) => w.scope === "REGIONAL")), /exactly one REGIONAL web ACL/],
+            ["same-label", [...good, fn("api")], /one function per label on a chart; "api" is given twice/],
+            ["no-filters", [queues, ...workload, ...rest, security(0)], /at least one CloudTrail metric filter/],
+        ];
+        for (const [name, components, error] of cases) {
+            assert.throws(() => new mod.Dashboards(name, args(components)), error, name);
+        }
+        assert.throws(() => new mod.Dashboards("bad-namespace", { ...args(good), kpiNamespace: "has space" }), /argument "kpiNamespace"/);
     });
 
     it("serializes metric lines as CloudWatch reads them", async function () {

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as cloudtrailx from "@pulumi/awsx/cloudtrail";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
+import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, CreatedAlarm, Severity, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
 import { SecureBucket } from "./secure-bucket";
@@ -198,7 +199,9 @@ const AUDIT_TRAIL_CHILD_KINDS = [
  * server access logs. What stays weaker than a SecureBucket: the policy has no TLS-only deny and no
  * `aws:SourceArn` pin, because awsx offers no way to extend it.
  */
-export class AuditTrail extends Component<AuditTrailChildren> {
+export class AuditTrail extends Component<AuditTrailChildren> implements Monitorable {
+    /** What the dashboards chart of this component. */
+    public readonly monitored: Monitored;
     /** Name of the trail. */
     public readonly trailName: string;
     /** ARN of the trail. */
@@ -391,6 +394,7 @@ export class AuditTrail extends Component<AuditTrailChildren> {
         this.logGroupName = logGroupName;
         this.metricNamespace = namespace;
         this.securityMetrics = securityMetrics;
+        this.monitored = { securityEvents: { namespace: this.metricNamespace, metrics: securityMetrics } };
         this.alarms = alarms;
         this.registerOutputs({ trailArn: this.trailArn, bucketName: this.bucketName, logGroupName: this.logGroupName });
     }
