@@ -1,10 +1,11 @@
 // The pack as a whole: metadata, per-environment config files, config validation, exemptions, README.
+import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { resolveConfig } from "../../policies/lib/config";
 import { RULE_SET_RULES, ruleInfos } from "../../policies/lib/rule";
 import { allPolicies } from "../../policies/rules";
-import { renderReadme } from "../../policies/scripts/gen-readme";
+import { ANCHOR_SOURCES, anchorSources, renderReadme } from "../../policies/scripts/gen-readme";
 import { check, checkResource, expect, POLICIES_DIR, Res, summary } from "./helpers";
 
 const RULES_MD = path.resolve(POLICIES_DIR, "..", "..", "shared", "POLICY_RULES.md");
@@ -178,5 +179,49 @@ describe("policy pack", () => {
     it("policies/README.md is generated from the metadata and up to date (npm run policy-docs)", () => {
         const current = fs.readFileSync(path.join(POLICIES_DIR, "README.md"), "utf8");
         expect(current === renderReadme() ? "fresh" : "stale: run npm run policy-docs").to.equal("fresh");
+    });
+
+    describe("policies/README.md for a reader without this repository's neighbours", () => {
+        const readme = fs.readFileSync(path.join(POLICIES_DIR, "README.md"), "utf8");
+
+        it("defines every anchor source code a rule cites, in its Anchors section", () => {
+            const glossary = readme.slice(readme.indexOf("### Anchors"), readme.indexOf("## Parameters"));
+            const cited = new Set(infos.flatMap((i) => anchorSources(i.meta.id, i.meta.anchors)));
+            assert.deepEqual([...cited].sort(), ["AG", "AWS", "CKV", "CT", "FSBP", "NAG", "NAG-NIST", "NAG-SL", "NAG-X", "PCP", "TRV", "ours"]);
+            for (const code of cited) {
+                assert.ok(glossary.includes(`- **${code}**: `), code);
+            }
+        });
+
+        it("reads each anchor's sources, continuations and analogues, and refuses a code it cannot name", () => {
+            assert.deepEqual(anchorSources("r", "NAG APIG1, CFR5, FSBP CloudFront.9, CKV2_AWS_46"), ["NAG", "FSBP", "CKV"]);
+            assert.deepEqual(anchorSources("r", "ours (analogues: NAG OS1, OS5; FSBP OpenSearch.2)"), ["ours", "NAG", "FSBP"]);
+            assert.deepEqual(anchorSources("r", "NAG-NIST CloudWatchAlarmAction, CT.CLOUDWATCH.PR.1, PR.4"), ["NAG-NIST", "CT"]);
+            assert.throws(
+                () => anchorSources("lambda-x", "SNYK SNYK-CC-AWS-1"),
+                /rule lambda-x: anchor "SNYK SNYK-CC-AWS-1" opens with no known source code; allowed: NAG, /,
+            );
+            assert.throws(() => anchorSources("lambda-x", ""), /rule lambda-x: anchors "" cite no known source/);
+            assert.equal(new Set(ANCHOR_SOURCES.map((a) => a.code)).size, ANCHOR_SOURCES.length, "one entry per code");
+        });
+
+        it("links nothing outside the repository: no web links, no paths above it, every in-page link has its heading", () => {
+            assert.doesNotMatch(readme, /https?:\/\//);
+            assert.doesNotMatch(readme, /\.\.\/shared|\]\(\.\.\/\.\./);
+            const slug = (heading: string) =>
+                heading
+                    .toLowerCase()
+                    .replace(/[^a-z0-9 -]/g, "")
+                    .replace(/ /g, "-");
+            const headings = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
+            for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
+                if (target.startsWith("#")) {
+                    assert.ok(headings.has(target.slice(1)), target);
+                } else {
+                    assert.ok(fs.existsSync(path.resolve(POLICIES_DIR, target)), target);
+                    assert.ok(!path.relative(path.resolve(POLICIES_DIR, ".."), path.resolve(POLICIES_DIR, target)).startsWith(".."), target);
+                }
+            }
+        });
     });
 });
