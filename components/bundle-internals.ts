@@ -58,18 +58,30 @@ export const BUNDLE_INTERNALS: readonly BundleInternal[] = [
     },
 ];
 
-/** `root`'s node_modules and the node_modules nested one level inside it, where npm puts other copies. */
+/**
+ * The node_modules directories Node.js searches from `root` (its own, then each parent's, skipping
+ * directories that are themselves `node_modules`), as when the components are installed in a program and
+ * npm hoisted their dependencies above them; and in each, the node_modules nested one level inside, where
+ * npm puts other copies.
+ */
 export function nodeModulesDirs(root: string): string[] {
-    const top = path.join(root, "node_modules");
-    const dirs = [top];
-    for (const entry of fs.existsSync(top) ? fs.readdirSync(top) : []) {
-        const packages = entry.startsWith("@") ? fs.readdirSync(path.join(top, entry)).map((e) => path.join(entry, e)) : [entry];
-        for (const p of packages) {
-            const nested = path.join(top, p, "node_modules");
-            if (fs.existsSync(nested)) dirs.push(nested);
-        }
+    const dirs = [path.join(root, "node_modules")];
+    for (let dir = path.resolve(root); path.dirname(dir) !== dir;) {
+        dir = path.dirname(dir);
+        const top = path.join(dir, "node_modules");
+        if (path.basename(dir) !== "node_modules" && fs.existsSync(top)) dirs.push(top);
     }
-    return dirs;
+    return dirs.flatMap((top) => {
+        const nested: string[] = [];
+        for (const entry of fs.existsSync(top) ? fs.readdirSync(top) : []) {
+            const packages = entry.startsWith("@") ? fs.readdirSync(path.join(top, entry)).map((e) => path.join(entry, e)) : [entry];
+            for (const p of packages) {
+                const dir = path.join(top, p, "node_modules");
+                if (fs.existsSync(dir)) nested.push(dir);
+            }
+        }
+        return [top, ...nested];
+    });
 }
 
 /** Every installed copy of a package in those directories, with its version. */

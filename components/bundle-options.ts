@@ -3,6 +3,7 @@
  * bundles small and their cold starts short. `Function` (components/bundle.ts) bundles with these when
  * the program runs; `npm run bundle` and the benchmarks (tools/bundle.ts) use the same settings.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as dgram from "node:dgram";
 import * as path from "node:path";
@@ -11,8 +12,45 @@ import type { BuildOptions, Plugin } from "esbuild";
 import { checkBundleInternals } from "./bundle-internals";
 import { FUNCTION_RUNTIME } from "./defaults/lambda";
 
-/** The repository the handlers, their shared stand-ins and node_modules live in. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/**
+ * The root of the components' own files: the repository here, and the installed package
+ * (`node_modules/@serverless-platform/components`) in a program that depends on it. Both hold
+ * `components/` and `functions/` side by side, so the stand-ins and the release hooks' sources resolve
+ * from here in either.
+ */
+export const PACKAGE_ROOT = path.resolve(__dirname, "..");
+
+/** This module's own file (`.ts` here, `.js` once packed): its plugins decide a bundle's bytes as much as its sources do. */
+export const BUNDLE_OPTIONS_FILE = __filename;
+
+/** Whether the components run from an installed package rather than from their repository. */
+export function isInstalled(root: string = PACKAGE_ROOT): boolean {
+    return root.split(path.sep).includes("node_modules");
+}
+
+/**
+ * The writable directory bundles are cached in (`node_modules/.cache/platform-bundles`) and nominally
+ * written to (`dist/functions`): the repository itself here, so its previews, specs and `npm run bundle`
+ * share one cache; the program's directory (where Pulumi runs it) when installed, since a package under
+ * node_modules may be read-only and is replaced by every install.
+ */
+export function programDir(root: string = PACKAGE_ROOT): string {
+    return isInstalled(root) ? process.cwd() : root;
+}
+
+/**
+ * Where Node.js would look for `pkg` from `from`: the first `node_modules/<pkg>` up the directory tree
+ * (skipping directories that are themselves `node_modules`, as Node does), or undefined.
+ */
+export function resolvePackageDir(pkg: string, from: string = PACKAGE_ROOT): string | undefined {
+    for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+        if (path.basename(dir) !== "node_modules") {
+            const candidate = path.join(dir, "node_modules", pkg);
+            if (existsSync(path.join(candidate, "package.json"))) return candidate;
+        }
+        if (path.dirname(dir) === dir) return undefined;
+    }
+}
 
 /** The Node.js major of the Lambda runtime the functions run on (FUNCTION_RUNTIME, `nodejs24.x`): the bundles target it. */
 export const LAMBDA_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTIME)?.[1]);
@@ -69,7 +107,7 @@ export const lazyBuiltins: Plugin = {
                 `Object.defineProperty(exports, "default", { get: load, enumerable: true });`,
                 `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true });`,
             ].join("\n");
-            return { contents, loader: "js", resolveDir: REPO_ROOT };
+            return { contents, loader: "js", resolveDir: PACKAGE_ROOT };
         });
     },
 };
@@ -160,9 +198,10 @@ module.exports = AWSXRay;
 export const onePowertoolsCommons: Plugin = {
     name: "one-powertools-commons",
     setup(pluginBuild) {
-        const resolveDir = path.join(REPO_ROOT, "node_modules/@aws-lambda-powertools/logger");
+        // The logger as Node would find it from the package: in a program, npm may have put it anywhere up the tree.
+        const resolveDir = resolvePackageDir("@aws-lambda-powertools/logger");
         pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/commons(\/.*)?$/ }, async (args) => {
-            if (args.pluginData === "one-powertools-commons") return undefined;
+            if (args.pluginData === "one-powertools-commons" || resolveDir === undefined) return undefined;
             const result = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir, pluginData: "one-powertools-commons" });
             return result.errors.length > 0 ? { errors: result.errors } : { path: result.path, external: result.external, sideEffects: result.sideEffects };
         });
@@ -187,14 +226,16 @@ export const packageVersionsOnly: Plugin = {
 /**
  * The esbuild settings of every Lambda bundle: the workload's (`npm run bundle`), the ones `Function`
  * builds when the program runs, and the benchmark's baseline (`packages: "external"`).
- * @param entry Path of the handler's entry file; its folder names the bundle (dist/functions/<folder>/index.js).
+ * @param entry Path of the handler's entry file, relative ones from {@link PACKAGE_ROOT}; its folder names
+ * the bundle (dist/functions/<folder>/index.js under {@link programDir}).
  */
 export function esbuildOptions(entry: string, packages: "bundle" | "external" = "bundle"): BuildOptions {
     // The plugins and stand-ins below rewrite dependencies' private files: only on releases they were verified on.
-    checkBundleInternals(REPO_ROOT);
+    checkBundleInternals(PACKAGE_ROOT);
+    const abs = path.resolve(PACKAGE_ROOT, entry);
     return {
-        absWorkingDir: REPO_ROOT,
-        entryPoints: [path.resolve(REPO_ROOT, entry)],
+        absWorkingDir: PACKAGE_ROOT,
+        entryPoints: [abs],
         bundle: true,
         platform: "node",
         target: `node${LAMBDA_NODE_MAJOR}`,
@@ -211,19 +252,19 @@ export function esbuildOptions(entry: string, packages: "bundle" | "external" = 
         alias:
             packages === "bundle"
                 ? {
-                      "@aws-sdk/credential-provider-node": path.join(REPO_ROOT, "functions/shared/lambda-credentials.ts"),
-                      debug: path.join(REPO_ROOT, "functions/shared/silent-debug.ts"),
-                      "@smithy/core/event-streams": path.join(REPO_ROOT, "functions/shared/no-event-streams.ts"),
+                      "@aws-sdk/credential-provider-node": path.join(PACKAGE_ROOT, "functions/shared/lambda-credentials.ts"),
+                      debug: path.join(PACKAGE_ROOT, "functions/shared/silent-debug.ts"),
+                      "@smithy/core/event-streams": path.join(PACKAGE_ROOT, "functions/shared/no-event-streams.ts"),
                       // The X-Ray SDK's context store, on AsyncLocalStorage instead of an async hook; see functions/shared/xray-context.ts.
-                      "cls-hooked/context": path.join(REPO_ROOT, "functions/shared/xray-context.ts"),
+                      "cls-hooked/context": path.join(PACKAGE_ROOT, "functions/shared/xray-context.ts"),
                       // The DynamoDB client's endpoint-discovery cache; see functions/shared/endpoint-lru.ts.
-                      "mnemonist/lru-cache": path.join(REPO_ROOT, "functions/shared/endpoint-lru.ts"),
+                      "mnemonist/lru-cache": path.join(PACKAGE_ROOT, "functions/shared/endpoint-lru.ts"),
                   }
                 : {},
         plugins: packages === "bundle" ? [lazyBuiltins, literalSchemaKeys, slimXRay, onePowertoolsCommons, packageVersionsOnly] : [],
         write: false,
         metafile: false,
         logLevel: "silent",
-        outfile: path.join(REPO_ROOT, "dist/functions", path.basename(path.dirname(path.resolve(REPO_ROOT, entry))), "index.js"),
+        outfile: path.join(programDir(), "dist/functions", path.basename(path.dirname(abs)), "index.js"),
     };
 }

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT, esbuildOptions } from "./bundle-options";
+import { BUNDLE_OPTIONS_FILE, PACKAGE_ROOT, esbuildOptions, programDir } from "./bundle-options";
 
 /** A handler bundled for Lambda: the code and the SHA-256 of exactly the bytes deployed. */
 export interface HandlerBundle {
@@ -20,6 +20,8 @@ const cache = new Map<string, Promise<HandlerBundle>>();
  * Bundles a handler with the platform's esbuild settings (bundle-options.ts), in memory, at program
  * run time, so `pulumi up` never depends on a separate build step. The build is asynchronous so all
  * handlers bundle in parallel while the program keeps registering resources.
+ * @param entry The handler's entry file; a relative path is taken from the working directory, which is
+ * the program's directory when Pulumi (or the offline preview) runs it.
  */
 export function bundleHandler(entry: string): Promise<HandlerBundle> {
     const abs = path.resolve(entry);
@@ -40,11 +42,15 @@ function buildOptions(abs: string): esbuild.BuildOptions & { write: false } {
     };
 }
 
-/** Files whose content decides a bundle: the handler tree, the lockfile, the bundler's plugins, and the esbuild version. */
+/**
+ * Files whose content decides a bundle: the handler tree, the package's own functions (stand-ins, release
+ * hooks), the program's lockfile (which decides every dependency's release), the bundler's plugins, and
+ * the esbuild version.
+ */
 function sourceKey(abs: string, options: esbuild.BuildOptions): string | undefined {
-    const roots = [path.dirname(abs), path.join(REPO_ROOT, "functions")];
-    // bundle-options.ts holds the esbuild plugins: a change there changes the bytes as much as a source edit.
-    const files = new Set<string>([path.join(REPO_ROOT, "package-lock.json"), path.join(__dirname, "bundle-options.ts")]);
+    const roots = [path.dirname(abs), path.join(PACKAGE_ROOT, "functions")];
+    // bundle-options holds the esbuild plugins: a change there changes the bytes as much as a source edit.
+    const files = new Set<string>([path.join(programDir(), "package-lock.json"), BUNDLE_OPTIONS_FILE]);
     const walk = (dir: string): void => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             const p = path.join(dir, e.name);
@@ -60,7 +66,7 @@ function sourceKey(abs: string, options: esbuild.BuildOptions): string | undefin
         const h = createHash("sha256").update(esbuild.version).update(JSON.stringify(options));
         for (const f of [...files].sort()) {
             if (fs.existsSync(f)) {
-                h.update(path.relative(REPO_ROOT, f)).update(fs.readFileSync(f));
+                h.update(path.relative(PACKAGE_ROOT, f)).update(fs.readFileSync(f));
             }
         }
         return h.digest("hex");
@@ -68,8 +74,6 @@ function sourceKey(abs: string, options: esbuild.BuildOptions): string | undefin
         return undefined;
     }
 }
-
-const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "platform-bundles");
 
 /**
  * Builds, or reuses a bundle built from byte-identical sources (keyed by every file that can change
@@ -79,7 +83,9 @@ const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "platform-bundl
 async function build(abs: string): Promise<HandlerBundle> {
     const options = buildOptions(abs);
     const key = sourceKey(abs, options);
-    const cached = key ? path.join(CACHE_DIR, `${key}.js`) : undefined;
+    // In the program's own node_modules/.cache, where build tools keep theirs: writable, and never deployed.
+    const cacheDir = path.join(programDir(), "node_modules", ".cache", "platform-bundles");
+    const cached = key ? path.join(cacheDir, `${key}.js`) : undefined;
     if (cached && fs.existsSync(cached)) {
         const code = fs.readFileSync(cached);
         return { code: code.toString("utf8"), sha256: createHash("sha256").update(code).digest("hex") };
@@ -91,7 +97,7 @@ async function build(abs: string): Promise<HandlerBundle> {
     }
     if (cached) {
         try {
-            fs.mkdirSync(CACHE_DIR, { recursive: true });
+            fs.mkdirSync(cacheDir, { recursive: true });
             fs.writeFileSync(`${cached}.tmp${process.pid}`, js.contents);
             fs.renameSync(`${cached}.tmp${process.pid}`, cached);
         } catch {

@@ -87,7 +87,9 @@ export interface FunctionArgs extends ComponentOptions<FunctionChildren> {
     context: PlatformContext;
     /**
      * Path of the handler's TypeScript entry file, which exports `handler`. Bundled with esbuild
-     * when the program runs.
+     * when the program runs. A relative path is taken from the program's directory (where Pulumi runs
+     * the program), also when the components are an installed package; the handler's own imports
+     * resolve from its folder.
      * @example "functions/api/index.ts"
      */
     entry: string;

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
@@ -5,6 +6,9 @@ import { Monitorable, Monitored } from "./monitorable";
 import { MAX_ROLLBACK_ALARMS, RELEASE_CHECKS, RELEASE_STRATEGIES, type ReleaseCheck, type ReleaseStrategy } from "./defaults/codedeploy";
 
 export { MAX_ROLLBACK_ALARMS, type ReleaseStrategy };
+
+/** Where the release hooks' handlers are, beside the components (not in the program that uses them). */
+const HOOK_SOURCES = path.join(__dirname, "..", "functions", "release-hooks");
 import { PlatformContext } from "./context";
 import { Function, FunctionArgs, LIVE_ALIAS } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
@@ -270,7 +274,7 @@ export class Release extends Component<ReleaseChildren> implements Monitorable {
             hookNames.beforeAllowTraffic,
             {
                 ...hookCommon,
-                entry: "functions/release-hooks/before-allow-traffic.ts",
+                entry: path.join(HOOK_SOURCES, "before-allow-traffic.ts"),
                 // Two invocations of the new version, each bounded by that function's own timeout (at most 30 s here).
                 timeoutSeconds: 120,
                 durationPercentOfTimeout: 80,
@@ -292,7 +296,7 @@ export class Release extends Component<ReleaseChildren> implements Monitorable {
             hookNames.afterAllowTraffic,
             {
                 ...hookCommon,
-                entry: "functions/release-hooks/after-allow-traffic.ts",
+                entry: path.join(HOOK_SOURCES, "after-allow-traffic.ts"),
                 // The bake, plus the smoke checks (SMOKE_BUDGET_MS in the hook) and the report.
                 timeoutSeconds: bakeMinutes * 60 + 120,
                 // Its duration is the bake by design, so a duration alarm would fire on every release.

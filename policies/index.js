@@ -1,8 +1,9 @@
 "use strict";
 // The pack's entry point (package.json `main`). The Pulumi CLI starts a TypeScript pack through ts-node
 // with a full type check, every time: seconds per preview. `npm install`/`npm ci` here compile the pack to
-// bin/ (postinstall), and this starts that build when it is at least as new as every source file, so an
-// edited rule is never served stale: with an out-of-date build, the TypeScript sources run instead.
+// bin/ (prepare; an install of the packed tarball, which holds bin/, runs nothing), and this starts that
+// build when it is at least as new as every source file, so an edited rule is never served stale: with an
+// out-of-date build, the TypeScript sources run instead.
 const fs = require("fs");
 const path = require("path");
 

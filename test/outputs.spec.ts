@@ -15,6 +15,7 @@ import {
 } from "../outputs";
 import { sampleOutputs } from "./contract/sample";
 import { previewCli, REPO } from "./preview/helpers";
+import { ensurePackages } from "../tools/pack";
 import type { PreviewReport } from "../tools/preview";
 
 const STACK = "acme/platform/dev";
@@ -147,11 +148,12 @@ describe("the output contract (outputs.ts)", () => {
     });
 
     // The reader runs inside a Pulumi program: the consumer example under the offline preview, its
-    // StackReference answered from a file of outputs.
+    // StackReference answered from a file of outputs, the reader installed from its packed tarball.
     describe("platformOutputs(ref) in a program", function () {
         this.timeout(120_000);
         let dir: string;
-        before(() => {
+        before(async () => {
+            await ensurePackages();
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "outputs-spec-"));
         });
         after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -10,14 +10,17 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { build } from "esbuild";
-import { LAMBDA_NODE_MAJOR, REPO_ROOT, esbuildOptions } from "../components/bundle-options";
+import { LAMBDA_NODE_MAJOR, esbuildOptions } from "../components/bundle-options";
 import { defineCommand, listOf, runProcess } from "./cli";
 
 export const FUNCTION_NAMES = ["api", "email-worker", "search-indexer", "ses-feedback"] as const;
 
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-export { LAMBDA_NODE_MAJOR, REPO_ROOT };
+export { LAMBDA_NODE_MAJOR };
+
+/** The repository: the workload's handlers, and where `npm run bundle` writes. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /**
  * A Node.js binary of the Lambda runtime's major, to load bundles on what will run them: this process's

@@ -1,9 +1,10 @@
-// A stack another team owns, built on the platform's published outputs (outputs.ts) rather than on
-// copied ARNs: its queue receives the platform's order events, is encrypted with the platform's
-// messaging key, and its alarms page through the platform's severity topics.
+// A stack another team owns, built on the platform's published outputs (the packed output contract
+// reader, @serverless-platform/outputs) rather than on copied ARNs: its queue receives the platform's
+// order events, is encrypted with the platform's messaging key, and its alarms page through the
+// platform's severity topics.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { platformOutputs } from "../../outputs";
+import { platformOutputs } from "@serverless-platform/outputs";
 
 const config = new pulumi.Config();
 const platformStack = config.require("platformStack");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BUNDLE_INTERNALS, checkBundleInternals, installedCopies, nodeModulesDirs, sdkClients } from "../../components/bundle-internals";
-import { REPO_ROOT } from "../../components/bundle-options";
+import { PACKAGE_ROOT as REPO_ROOT } from "../../components/bundle-options";
 import { UnverifiedDependencyError } from "../../components/verified-dependencies";
 
 const pkgDir = (pkg: string) => path.join(REPO_ROOT, "node_modules", pkg);

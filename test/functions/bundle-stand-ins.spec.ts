@@ -12,7 +12,7 @@ import { build, type Metafile } from "esbuild";
 import fc from "fast-check";
 import MnemonistLRU from "mnemonist/lru-cache";
 import LRUCache from "../../functions/shared/endpoint-lru";
-import { esbuildOptions, REPO_ROOT } from "../../components/bundle-options";
+import { esbuildOptions, PACKAGE_ROOT as REPO_ROOT } from "../../components/bundle-options";
 import { entryPoint, lambdaNode, type FunctionName } from "../../tools/bundle";
 
 async function metafileOf(name: FunctionName): Promise<Metafile> {

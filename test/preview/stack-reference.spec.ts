@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTRACT_VERSION, validatePlatformOutputs } from "../../outputs";
+import { ensurePackages } from "../../tools/pack";
 import type { PreviewReport } from "../../tools/preview";
 import { fixture, previewCli, REPO } from "./helpers";
 
@@ -26,6 +27,8 @@ describe("offline preview: StackReference", function () {
     let platform: PreviewReport;
 
     before(async () => {
+        // The consumer reads the contract from the packed reader it installs (examples/consumer/package.json).
+        await ensurePackages();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-reference-spec-"));
         const r = await previewCli(["--stack", "dev", "--mode", "update", "--json"]);
         assert.equal(r.code, 0, r.stderr);

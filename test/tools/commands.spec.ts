@@ -22,6 +22,7 @@ import * as architecture from "../../tools/architecture";
 import * as genReadme from "../../policies/scripts/gen-readme";
 import * as site from "../../tools/site";
 import * as publishSite from "../../tools/ops/publish-site";
+import * as pack from "../../tools/pack";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const scripts = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
@@ -113,6 +114,17 @@ const COMMANDS: CommandCase[] = [
         bad: [
             ["--only", "api,nope"],
             /^--only "api,nope" is invalid: "nope" not allowed; expected a comma-separated list of api, email-worker, search-indexer, ses-feedback\.$/m,
+        ],
+    },
+    {
+        script: "pack",
+        file: "tools/pack.ts",
+        help: () => pack.COMMAND.help,
+        with: ["--out-dir", dir("pack")],
+        untouched: () => existsSync(dir("pack")),
+        bad: [
+            ["--only", "outputs,docs"],
+            /^--only "outputs,docs" is invalid: "docs" not allowed; expected a comma-separated list of components, outputs, policies\.$/m,
         ],
     },
     {
@@ -236,6 +248,22 @@ describe("--json where a machine reads the output", function () {
             [["ses-feedback", path.join(dir("bundle-json"), "ses-feedback", "index.js")]],
         );
         assert.ok(list[0]!.bytes === statSync(list[0]!.file).size && /^[0-9a-f]{64}$/.test(list[0]!.sha256));
+    });
+
+    it("npm run pack -- --json prints the tarballs and nothing else; --examples refuses --only with exit 2", async () => {
+        const r = await cli("tools/pack.ts", ["--only", "outputs", "--out-dir", dir("pack-json"), "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const list = JSON.parse(r.stdout) as pack.PackedPackage[];
+        assert.deepEqual(
+            list.map((p) => [p.kind, p.name, p.tarball]),
+            [["outputs", "@serverless-platform/outputs", path.join(dir("pack-json"), `serverless-platform-outputs-${list[0]!.version}.tgz`)]],
+        );
+        assert.ok(statSync(list[0]!.tarball).size > 0 && list[0]!.files.includes("outputs.d.ts"));
+        assertRefused(
+            await cli("tools/pack.ts", ["--examples", "--only", "outputs"]),
+            /^--examples installs what examples\/consumer names.*takes no --out-dir or --only\./,
+            "--examples --only",
+        );
     });
 
     it("npm run site:build -- --json prints the built files and nothing else", async () => {
