@@ -13,8 +13,23 @@
 # RELEASE_POLL_SECONDS (default 15) sets how often a deployment's status is read.
 set -euo pipefail
 
+USAGE="usage: tools/ops/release.sh <stack>   (a Pulumi stack such as acme/platform/prod)
+
+Releases each function's newest published version through CodeDeploy, one at a time.
+Environment: RELEASE_POLL_SECONDS, seconds between status reads (default: 15).
+Exit code: 0 released, 1 a deployment failed or was rolled back, 2 bad usage or a missing tool."
+case "${1:-}" in
+  -h | --help)
+    echo "$USAGE"
+    exit 0
+    ;;
+  -*)
+    echo "release.sh: unknown flag $1; allowed: --help, or one stack name. Run tools/ops/release.sh --help for usage." >&2
+    exit 2
+    ;;
+esac
 if [ $# -ne 1 ] || [ -z "$1" ]; then
-  echo "usage: tools/ops/release.sh <stack>   (a Pulumi stack such as acme/platform/prod)" >&2
+  echo "release.sh: expected one stack name, got $#. Run tools/ops/release.sh --help for usage." >&2
   exit 2
 fi
 STACK=$1
