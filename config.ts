@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Region } from "@pulumi/aws/types/enums";
 import { API_CACHE_SIZES } from "./components/defaults/api-gateway";
+import { PITR_RPO_MINUTES } from "./components/defaults/backup";
 import { LOG_RETENTION_DAYS } from "./components/defaults/cloudwatch";
 import { RELEASE_STRATEGIES } from "./components/defaults/codedeploy";
 import { MFA_MODES, THREAT_PROTECTION_MODES } from "./components/defaults/cognito";
 import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/defaults/rollback-window";
-import { MIN_MAX_RECEIVE_COUNT } from "./components/defaults/sqs";
-import { NAT_GATEWAY_STRATEGIES } from "./components/defaults/vpc";
+import { MESSAGE_RETENTION_SECONDS, MIN_MAX_RECEIVE_COUNT } from "./components/defaults/sqs";
+import { NAT_GATEWAY_STRATEGIES, vpcCidrProblem } from "./components/defaults/vpc";
 
 // The components' own allowed values: config is validated against exactly what they accept.
 export { API_CACHE_SIZES, LOG_RETENTION_DAYS, MFA_MODES, NAT_GATEWAY_STRATEGIES, RELEASE_STRATEGIES, THREAT_PROTECTION_MODES };
@@ -50,21 +52,37 @@ function oneOf<const T extends readonly (string | number)[]>(values: T) {
     });
 }
 
-function intIn(min: number, max: number) {
+/** A whole number in a closed range; `why` says what a value outside it would break. */
+function intIn(min: number, max: number, why: { belowMin?: string; aboveMax?: string } = {}) {
+    const reason = (r: string | undefined) => (r === undefined ? "" : `: ${r}`);
     return z
         .number()
         .int({ message: "is not a whole number" })
-        .min(min, { message: `is below the minimum ${min} (allowed: ${min} to ${max})` })
-        .max(max, { message: `is above the maximum ${max} (allowed: ${min} to ${max})` });
+        .min(min, { message: `is below the minimum ${min}${reason(why.belowMin)} (allowed: ${min} to ${max})` })
+        .max(max, { message: `is above the maximum ${max}${reason(why.aboveMax)} (allowed: ${min} to ${max})` });
 }
 
 const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "is not an email address" });
+
+/** Mailboxes, each once: a mailbox listed twice is subscribed twice and gets every alert twice. */
+const mailboxes = z.array(email).superRefine((list, ctx) => {
+    const seen = new Map<string, number>();
+    list.forEach((address, i) => {
+        const first = seen.get(address.toLowerCase());
+        if (first === undefined) {
+            seen.set(address.toLowerCase(), i);
+        } else {
+            ctx.addIssue({ code: "custom", path: [i], message: `is listed twice (also at [${first}]); each mailbox is subscribed once` });
+        }
+    });
+});
 const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     message: "is not a lower-case DNS domain name such as example.com",
 });
 const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-8])$/, {
-    message: "is not an IPv4 CIDR block between /16 and /28, such as 10.0.0.0/16",
+const cidr = z.string().superRefine((value, ctx) => {
+    const problem = vpcCidrProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
 export const CONFIG_KEYS = {
@@ -89,14 +107,14 @@ export const CONFIG_KEYS = {
     alertEmails: key({
         type: "array",
         description: "Team mailboxes subscribed to every severity topic (critical, warning, info). At least one.",
-        schema: z.array(email).min(1, { message: "needs at least one email address" }),
+        schema: mailboxes.min(1, { message: "needs at least one email address" }),
     }),
     escalationEmails: key({
         type: "array",
         description:
             "Mailboxes of the escalated tier (e.g. the on-call lead), subscribed to the escalation topic that a warning still breaching after escalationMinutes notifies. Empty: the alertEmails mailboxes, so no escalation is lost. A prod stack needs this or pagerUrl.",
         default: [] as string[],
-        schema: z.array(email),
+        schema: mailboxes,
     }),
     pagerUrl: key({
         type: "string",
@@ -156,7 +174,8 @@ export const CONFIG_KEYS = {
     }),
     apiThrottleBurstLimit: key({
         type: "integer",
-        description: "Burst of requests the API stage accepts before throttling.",
+        description:
+            "Burst of requests the API stage accepts before throttling; at least apiThrottleRateLimit, or a second's worth of traffic at the steady rate is refused.",
         default: 100,
         schema: intIn(1, 5000),
     }),
@@ -246,9 +265,12 @@ export const CONFIG_KEYS = {
     }),
     queueMaxAgeSeconds: key({
         type: "integer",
-        description: "Age of the oldest message in a queue, in seconds, that raises its backlog alarm.",
+        description:
+            "Age of the oldest message in a queue, in seconds, that raises its backlog alarm. Below the queues' 14-day retention, after which SQS deletes the message.",
         default: 900,
-        schema: intIn(60, 1209600),
+        schema: intIn(60, MESSAGE_RETENTION_SECONDS - 1, {
+            aboveMax: `SQS deletes a message after the queues' retention (${MESSAGE_RETENTION_SECONDS} s), so no message gets that old and the alarm could never fire`,
+        }),
     }),
     releaseStrategy: key({
         type: "string",
@@ -284,9 +306,11 @@ export const CONFIG_KEYS = {
     }),
     rpoMinutes: key({
         type: "integer",
-        description: "Recovery point objective in minutes: the most data the business accepts to lose.",
+        description: `Recovery point objective in minutes: the most data the business accepts to lose. At least ${PITR_RPO_MINUTES}, the best point-in-time recovery restores to.`,
         default: 60,
-        schema: intIn(1, 10080),
+        schema: intIn(PITR_RPO_MINUTES, 10080, {
+            belowMin: `DynamoDB point-in-time recovery restores to about ${PITR_RPO_MINUTES} minutes ago at best and AWS Backup runs at most hourly, so no lower RPO can be met`,
+        }),
     }),
     rtoMinutes: key({
         type: "integer",
@@ -319,7 +343,7 @@ export const CONFIG_KEYS = {
     }),
     vpcCidr: key({
         type: "string",
-        description: "IPv4 CIDR block of the VPC.",
+        description: "IPv4 CIDR block of the VPC, /16 to /24: a public and a private subnet in each zone.",
         default: "10.0.0.0/16",
         schema: cidr,
     }),
@@ -459,6 +483,16 @@ export function parseConfig(
 
     problems.push(...releaseTimingProblems(values, project));
 
+    // A token bucket smaller than a second's refill throttles a steady load at the rate itself.
+    const { apiThrottleRateLimit: rate, apiThrottleBurstLimit: burst } = values;
+    if (typeof rate === "number" && typeof burst === "number" && burst < rate) {
+        problems.push(
+            `${project}:apiThrottleBurstLimit: ${burst} is below ${project}:apiThrottleRateLimit ${rate}: API Gateway's token bucket holds at most the burst, so a steady ${rate} requests a second would be throttled; set the burst to ${rate} or more, or lower the rate`,
+        );
+    }
+
+    problems.push(...regionProblems(raw));
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -487,6 +521,24 @@ function releaseTimingProblems(values: Record<string, unknown>, project: string)
         );
     }
     return problems;
+}
+
+/** The regions the AWS provider knows (its `Region` enum), which every name and ARN the components build assumes. */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
+
+/** `aws:region`, which every component reads, is set and names a real AWS region. */
+function regionProblems(raw: RawConfig): string[] {
+    const region = raw["aws:region"];
+    if (region === undefined) {
+        return ["aws:region is required: the AWS region the stack deploys to. Set it with `pulumi config set aws:region eu-west-1`."];
+    }
+    if (!AWS_REGIONS.includes(region)) {
+        const near = AWS_REGIONS.filter((r) => r.split("-")[0] === region.split("-")[0]);
+        return [
+            `aws:region: ${show(region)} is not an AWS region (${near.length > 0 ? `regions of ${region.split("-")[0]}: ${near.join(", ")}` : `allowed: ${AWS_REGIONS.join(", ")}`})`,
+        ];
+    }
+    return [];
 }
 
 function getAt(value: unknown, path: PropertyKey[]): unknown {

@@ -379,6 +379,13 @@ export class Api extends Component<ApiChildren> implements Monitorable {
         }
         this.checkInt("throttleRateLimit", args.throttleRateLimit, 1, 10000);
         this.checkInt("throttleBurstLimit", args.throttleBurstLimit, 1, 5000);
+        if (args.throttleBurstLimit < args.throttleRateLimit) {
+            this.invalid(
+                "throttleBurstLimit",
+                args.throttleBurstLimit,
+                `allowed: at least throttleRateLimit (${args.throttleRateLimit}); a smaller token bucket throttles a steady load at the rate itself`,
+            );
+        }
         this.checkInt("logRetentionDays", args.logRetentionDays, 1, 3653);
         this.checkInt("fiveXxRatePercent", args.fiveXxRatePercent, 1, 100);
         this.checkInt("latencyP99Ms", args.latencyP99Ms, 50, 29000);

@@ -6,17 +6,9 @@ import { PlatformContext, invalid } from "./context";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 import { KeyInput, keyArnOf, useKey } from "./grants";
 
-/**
- * The newest point DynamoDB point-in-time recovery can restore to is about five minutes old
- * (`LatestRestorableDateTime`), so no design built on PITR meets an RPO below this.
- */
-export const PITR_RPO_MINUTES = 5;
+import { BACKUP_INTERVAL_HOURS, BACKUP_START_WINDOW_MINUTES, PITR_RPO_MINUTES } from "./defaults/backup";
 
-/** AWS Backup runs a plan at most hourly; intervals a cron expression repeats evenly through a day. */
-export const BACKUP_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
-
-/** The shortest start window AWS Backup accepts: a job may start up to this late. */
-export const BACKUP_START_WINDOW_MINUTES = 60;
+export { BACKUP_INTERVAL_HOURS, BACKUP_START_WINDOW_MINUTES, PITR_RPO_MINUTES };
 
 /** How often the plan backs the table up, and what meets the RPO. */
 export interface BackupSchedule {

@@ -72,7 +72,8 @@ export class QueueWithDlq extends Component<QueueWithDlqChildren> implements Que
         super("platform:messaging:QueueWithDlq", "QueueWithDlq", name, QUEUE_WITH_DLQ_CHILD_KINDS, args, opts);
         this.checkInt("consumerTimeoutSeconds", args.consumerTimeoutSeconds, 1, 900);
         this.checkInt("maxReceiveCount", args.maxReceiveCount, MIN_MAX_RECEIVE_COUNT, 1000);
-        this.checkInt("maxAgeSeconds", args.maxAgeSeconds, 60, MESSAGE_RETENTION_SECONDS);
+        // A message is deleted at the retention: an age alarm at or above it could never fire.
+        this.checkInt("maxAgeSeconds", args.maxAgeSeconds, 60, MESSAGE_RETENTION_SECONDS - 1);
         const minVisibility = VISIBILITY_TIMEOUT_FACTOR * args.consumerTimeoutSeconds;
         const visibility = args.visibilityTimeoutSeconds ?? minVisibility;
         if (!Number.isInteger(visibility) || visibility < minVisibility || visibility > 43200) {

@@ -10,7 +10,7 @@ import { FunctionVpc, VpcEndpointPolicies } from "./function";
 import { Grant } from "./iam";
 import { Collected, Grantee } from "./grants";
 
-import { NAT_GATEWAY_STRATEGIES, NatGatewayStrategy } from "./defaults/vpc";
+import { NAT_GATEWAY_STRATEGIES, NatGatewayStrategy, vpcCidrProblem } from "./defaults/vpc";
 
 export { NAT_GATEWAY_STRATEGIES, type NatGatewayStrategy };
 
@@ -90,7 +90,6 @@ export type EndpointService = "dynamodb" | "sns";
 export const SERVICE_ENDPOINT_TYPES: Record<EndpointService, "Gateway" | "Interface"> = { dynamodb: "Gateway", sns: "Interface" };
 
 const INDEX = /^[a-z0-9][a-z0-9_-]{0,79}$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
 /** Collections, their security policies and VPC endpoints take 3 to 32 lower-case characters. */
 const AOSS_NAME = /^[a-z][a-z0-9-]{2,31}$/;
 
@@ -178,14 +177,9 @@ export class Search extends Component<SearchChildren> implements VpcEndpointPoli
             this.invalid("natGateways", nat, `allowed: ${NAT_GATEWAY_STRATEGIES.join(", ")}`);
         }
         const cidr = args.vpcCidr ?? "10.0.0.0/16";
-        if (
-            !CIDR.test(cidr) ||
-            cidr
-                .split("/")[0]
-                .split(".")
-                .some((o) => Number(o) > 255)
-        ) {
-            this.invalid("vpcCidr", cidr, "allowed: an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16");
+        const cidrProblem = vpcCidrProblem(cidr);
+        if (cidrProblem !== undefined) {
+            this.invalid("vpcCidr", cidr, cidrProblem);
         }
         const services = args.serviceEndpoints ?? [];
         for (const service of services) {

@@ -9,6 +9,7 @@ import { projectConfigSchema } from "../tools/project-config-schema";
 const REPO = path.resolve(__dirname, "..");
 
 const REQUIRED: RawConfig = {
+    "aws:region": "eu-west-1",
     "platform:environment": "dev",
     "platform:alertEmails": '["ops@example.com"]',
     "platform:emailDomain": "orders.example.com",
@@ -66,13 +67,16 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     releaseIntervalMinutes: ["0", /^platform:releaseIntervalMinutes: 0 is below the minimum 1/],
     releaseBakeMinutes: ["13", /^platform:releaseBakeMinutes: 13 is above the maximum 12 \(allowed: 1 to 12\)$/],
     backupRetentionDays: ["0", /^platform:backupRetentionDays: 0 is below the minimum 1/],
-    rpoMinutes: ["-5", /^platform:rpoMinutes: -5 is below the minimum 1/],
+    rpoMinutes: ["4", /^platform:rpoMinutes: 4 is below the minimum 5: DynamoDB point-in-time recovery restores to about 5 minutes ago at best/],
     rtoMinutes: ["1", /^platform:rtoMinutes: 1 is below the minimum 5/],
     emailDomain: ["Orders.Example", /^platform:emailDomain: "Orders.Example" is not a lower-case DNS domain name/],
     searchStandbyReplicas: ["maybe", /^platform:searchStandbyReplicas: "maybe" is not true or false$/],
     availabilityZones: ["1", /^platform:availabilityZones: 1 is below the minimum 2 \(allowed: 2 to 3\)$/],
     natGateways: ["None", /^platform:natGateways: "None" is not one of Single, OnePerAz$/],
-    vpcCidr: ["10.0.0.0/8", /^platform:vpcCidr: "10.0.0.0\/8" is not an IPv4 CIDR block between \/16 and \/28/],
+    vpcCidr: [
+        "10.0.0.0/8",
+        /^platform:vpcCidr: "10.0.0.0\/8" has a \/8 prefix, which a VPC with a public and a private subnet in each zone cannot use \(allowed: an IPv4 CIDR block from \/16 to \/24/,
+    ],
 };
 
 describe("stack configuration", () => {
@@ -109,7 +113,7 @@ describe("stack configuration", () => {
         })();
         assert.deepEqual(
             problems.map((p) => p.split(" ")[0]),
-            ["platform:environment", "platform:alertEmails", "platform:emailDomain"],
+            ["platform:environment", "platform:alertEmails", "platform:emailDomain", "aws:region"],
         );
         assert.match(problems[1], /Set it with `pulumi config set alertEmails <value>`/);
     });
@@ -174,6 +178,73 @@ describe("stack configuration", () => {
         const problems = problemsFor({ "platform:alertEmails": "[]", "platform:logRetention": "30" });
         assert.match(problems[0], /^platform:alertEmails: \[\] needs at least one email address$/);
         assert.match(problems[1], /^platform:logRetention is not a configuration key of this project \(known keys: environment, logRetentionDays,/);
+    });
+
+    describe("values no component could use, refused with the rest", () => {
+        it("a mailbox listed twice, in either list, whatever its case", () => {
+            assert.deepEqual(problemsFor({ "platform:alertEmails": '["ops@example.com", "oncall@example.com", "Ops@Example.com"]' }), [
+                'platform:alertEmails[2]: "Ops@Example.com" is listed twice (also at [0]); each mailbox is subscribed once',
+            ]);
+            assert.match(
+                problemsFor({ "platform:escalationEmails": '["lead@example.com", "lead@example.com"]' })[0],
+                /^platform:escalationEmails\[1\]: "lead@example.com" is listed twice/,
+            );
+        });
+
+        it("a backlog alarm at or past the queues' retention, which could never fire", () => {
+            assert.match(
+                problemsFor({ "platform:queueMaxAgeSeconds": "1209600" })[0],
+                /^platform:queueMaxAgeSeconds: 1209600 is above the maximum 1209599: SQS deletes a message after the queues' retention \(1209600 s\)/,
+            );
+            assert.deepEqual(problemsFor({ "platform:queueMaxAgeSeconds": "1209599" }), []);
+        });
+
+        it("a throttle burst below the rate", () => {
+            assert.deepEqual(problemsFor({ "platform:apiThrottleRateLimit": "200", "platform:apiThrottleBurstLimit": "150" }), [
+                "platform:apiThrottleBurstLimit: 150 is below platform:apiThrottleRateLimit 200: API Gateway's token bucket holds at most the burst, so a steady 200 requests a second would be throttled; set the burst to 200 or more, or lower the rate",
+            ]);
+            assert.deepEqual(problemsFor({ "platform:apiThrottleRateLimit": "200", "platform:apiThrottleBurstLimit": "200" }), []);
+        });
+
+        it("a VPC block that is not a network address, or one too small for a subnet pair per zone", () => {
+            assert.match(
+                problemsFor({ "platform:vpcCidr": "10.0.1.0/16" })[0],
+                /^platform:vpcCidr: "10.0.1.0\/16" is not the start of a \/16 block: its host bits are set/,
+            );
+            assert.match(problemsFor({ "platform:vpcCidr": "10.0.0.0/26" })[0], /has a \/26 prefix/);
+            assert.match(problemsFor({ "platform:vpcCidr": "10.0.300.0/24" })[0], /is not an IPv4 CIDR block/);
+            assert.deepEqual(problemsFor({ "platform:vpcCidr": "172.31.128.0/20" }), []);
+        });
+
+        it("an aws:region that is not an AWS region, naming the regions it might have meant", () => {
+            assert.deepEqual(problemsFor({ "aws:region": "eu-west-9" }), [
+                'aws:region: "eu-west-9" is not an AWS region (regions of eu: eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, eu-isoe-west-1)',
+            ]);
+            assert.match(problemsFor({ "aws:region": "ireland" })[0], /^aws:region: "ireland" is not an AWS region \(allowed: af-south-1, /);
+            assert.deepEqual(problemsFor({ "aws:region": "us-gov-west-1" }), []);
+        });
+
+        it("every one of them in the same list, so one pass over the stack file fixes them all", () => {
+            const problems = problemsFor({
+                "aws:region": "mars-1",
+                "platform:alertEmails": '["a@example.com", "a@example.com"]',
+                "platform:rpoMinutes": "1",
+                "platform:vpcCidr": "10.0.0.0/8",
+                "platform:queueMaxAgeSeconds": "2000000",
+                "platform:apiThrottleBurstLimit": "10",
+            });
+            assert.deepEqual(
+                problems.map((p) => p.split(/[:[ ]/).slice(0, 2).join(":")),
+                [
+                    "platform:alertEmails",
+                    "platform:queueMaxAgeSeconds",
+                    "platform:rpoMinutes",
+                    "platform:vpcCidr",
+                    "platform:apiThrottleBurstLimit",
+                    "aws:region",
+                ],
+            );
+        });
     });
 
     it("reports every problem at once, in one error", () => {

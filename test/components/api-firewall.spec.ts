@@ -457,6 +457,10 @@ describe("Api and Firewall components", function () {
             );
             assert.throws(() => new mod.Api("a5", { ...a, cacheSizeGb: "2" as never }), /argument "cacheSizeGb" is "2"/);
             assert.throws(() => new mod.Api("a6", { ...a, throttleBurstLimit: 0 }), /argument "throttleBurstLimit"/);
+            assert.throws(
+                () => new mod.Api("a6b", { ...a, throttleRateLimit: 200, throttleBurstLimit: 150 }),
+                /argument "throttleBurstLimit" is 150; allowed: at least throttleRateLimit \(200\)/,
+            );
         });
     });
 });

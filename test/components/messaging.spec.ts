@@ -90,6 +90,10 @@ describe("Messaging and QueueWithDlq components", function () {
             /argument "maxReceiveCount" is 3; allowed: a whole number from 5 to 1000/,
         );
         assert.throws(
+            () => new mod.QueueWithDlq("q-age", { ...base, maxAgeSeconds: 14 * 24 * 3600 }),
+            /argument "maxAgeSeconds" is 1209600; allowed: a whole number from 60 to 1209599/,
+        );
+        assert.throws(
             () => new mod.QueueWithDlq("q2", { ...base, visibilityTimeoutSeconds: 60 }),
             /argument "visibilityTimeoutSeconds" is 60; allowed: 180 \(6 x consumerTimeoutSeconds\)/,
         );

@@ -317,7 +317,8 @@ describe("Search component", function () {
             [{ readerRoleArns: ["*"] }, /Search: argument "readerRoleArns" is "\*"; allowed: exact IAM role ARNs/],
             [{ availabilityZones: 1 }, /Search: argument "availabilityZones" is 1; allowed: a whole number from 2 to 3/],
             [{ natGateways: "None" as never }, /Search: argument "natGateways" is "None"; allowed: Single, OnePerAz/],
-            [{ vpcCidr: "10.0.0.0/8" }, /Search: argument "vpcCidr" is "10.0.0.0\/8"/],
+            [{ vpcCidr: "10.0.0.0/8" }, /Search: argument "vpcCidr" is "10.0.0.0\/8"; has a \/8 prefix/],
+            [{ vpcCidr: "10.0.4.0/16" }, /Search: argument "vpcCidr" is "10.0.4.0\/16"; is not the start of a \/16 block/],
             [{ indexName: "Orders" }, /Search: argument "indexName" is "Orders"/],
             [{ context: { ...testContext(), namePrefix: "platform-a-very-long-stack-name" } }, /Search: argument "context.namePrefix"/],
         ];

@@ -221,6 +221,8 @@ describe("offline preview", function () {
             assert.equal(r.code, 2);
             assert.match(r.stderr, /log-retention\.minimumDays must be integer/);
             assert.match(r.stderr, /'no-such-policy' is not a policy of this pack/);
+            // A misspelt property would otherwise leave the rule at its default silently: named, with the ones it has.
+            assert.match(r.stderr, /log-retention: 'minimumDay' is not a property of this policy \(its properties: enforcementLevel, minimumDays\)/);
         });
     });
 

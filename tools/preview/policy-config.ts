@@ -93,7 +93,16 @@ export function resolvePolicyConfig(policies: PolicyInfo[], file: string | undef
             if (!validate(props)) {
                 for (const e of validate.errors ?? []) {
                     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "";
-                    const prop = where || (e.params as { missingProperty?: string }).missingProperty || "";
+                    const params = e.params as { missingProperty?: string; additionalProperty?: string };
+                    if (params.additionalProperty !== undefined) {
+                        // Name the property the pack does not know, and the ones it does.
+                        const known = ["enforcementLevel", ...Object.keys(p.configSchema.properties ?? {})].join(", ");
+                        problems.push(
+                            `${label}: ${p.name}${where ? `.${where}` : ""}: '${params.additionalProperty}' is not a property of this policy (its properties: ${known})`,
+                        );
+                        continue;
+                    }
+                    const prop = where || params.missingProperty || "";
                     problems.push(`${label}: ${p.name}${prop ? `.${prop}` : ""} ${e.message ?? "is invalid"}`);
                 }
             }
