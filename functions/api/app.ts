@@ -35,7 +35,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
             tracer.putAnnotation("route", route);
             switch (route) {
                 case "health":
-                    return await health(deps, requestId);
+                    return await health(deps, event, requestId);
                 case "createOrder":
                     return await createOrder(event, context);
                 case "listOrders":

@@ -3,6 +3,7 @@ import { parse } from "@aws-lambda-powertools/parser";
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { batchRecords } from "../shared/batch-event";
 import { orderEventSchema, type OrderEvent } from "../shared/domain";
 import type { Observability } from "../shared/observability";
 import { unwrapSnsEnvelope } from "../shared/sqs-body";
@@ -104,8 +105,9 @@ export function createEmailWorker(deps: EmailWorkerDeps): EmailWorkerHandler {
 
     return async (event, context) => {
         logger.addContext(context);
-        logger.setCorrelationId(event.Records[0]?.messageId);
         try {
+            batchRecords(event, "email-worker", ["aws:sqs"]);
+            logger.setCorrelationId(event.Records[0]?.messageId);
             return await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
         } finally {
             kpis.flush();

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { batchRecords } from "../shared/batch-event";
 import type { Observability } from "../shared/observability";
 import { toDocument, type SearchStore } from "../shared/search-store";
 import { changeFromMessage, changeFromStream, type IndexChange } from "./changes";
@@ -10,8 +11,6 @@ export interface SearchIndexerDeps {
 }
 
 export type SearchIndexerHandler = (event: DynamoDBStreamEvent | SQSEvent, context: Context) => Promise<DynamoDBBatchResponse | SQSBatchResponse>;
-
-const isStreamEvent = (event: DynamoDBStreamEvent | SQSEvent): event is DynamoDBStreamEvent => event.Records[0]?.eventSource === "aws:dynamodb";
 
 /**
  * Keeps the OpenSearch index in step with the orders. Fed by the table's stream (ordered per order,
@@ -38,15 +37,18 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexerHandl
     return async (event, context) => {
         logger.addContext(context);
         try {
-            if (isStreamEvent(event)) {
-                logger.setCorrelationId(event.Records[0]?.eventID);
-                return await processPartialResponse(event, (record: DynamoDBRecord) => apply(changeFromStream(record)), streamProcessor, {
+            const { source } = batchRecords<DynamoDBRecord | SQSRecord>(event, "search-indexer", ["aws:dynamodb", "aws:sqs"]);
+            if (source === "aws:dynamodb") {
+                const stream = event as DynamoDBStreamEvent;
+                logger.setCorrelationId(stream.Records[0]?.eventID);
+                return await processPartialResponse(stream, (record: DynamoDBRecord) => apply(changeFromStream(record)), streamProcessor, {
                     context,
                     throwOnFullBatchFailure: false,
                 });
             }
-            logger.setCorrelationId(event.Records[0]?.messageId);
-            return await processPartialResponse(event, (record: SQSRecord) => apply(changeFromMessage(record)), queueProcessor, {
+            const queue = event as SQSEvent;
+            logger.setCorrelationId(queue.Records[0]?.messageId);
+            return await processPartialResponse(queue, (record: SQSRecord) => apply(changeFromMessage(record)), queueProcessor, {
                 context,
                 throwOnFullBatchFailure: false,
             });

@@ -88,6 +88,17 @@ describe("api handler with mocked AWS", () => {
         assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, "unhealthy");
     });
 
+    it("answers a /health probe with a query parameter 400 naming it, before reading DynamoDB: a malformed probe is not an outage", async () => {
+        const { handler, docMock } = setup();
+        docMock.on(GetCommand).rejects(new Error("connect ECONNREFUSED"));
+        const res = await handler(apiEvent({ method: "GET", path: "/health", query: { deep: "true" } }), lambdaContext());
+        assert.equal(res.statusCode, 400);
+        const body = JSON.parse(res.body) as { error: { code: string; details: { parameter: string; allowed: string[] } } };
+        assert.equal(body.error.code, "unknown_parameter");
+        assert.deepEqual(body.error.details, { parameter: "deep", allowed: [] });
+        assert.equal(docMock.commandCalls(GetCommand).length, 0, "the probe never reached DynamoDB");
+    });
+
     it("answers 409 request_in_progress while the same key is still being processed", async () => {
         const { handler, rawMock, docMock, snsMock } = setup();
         const { ConditionalCheckFailedException } = await import("@aws-sdk/client-dynamodb");

@@ -1,9 +1,14 @@
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { ApiDeps } from "../deps";
-import { json } from "../http";
+import { json, query } from "../http";
 
-/** No auth: deploy checks and the smoke command call it. A DynamoDB failure is a 503 the canary alarm sees. */
-export async function health(deps: ApiDeps, requestId: string): Promise<APIGatewayProxyResult> {
+/**
+ * No auth: deploy checks and the smoke command call it. A DynamoDB failure is a 503 the canary alarm
+ * sees; a caller's mistake (a query parameter, which health takes none of) is a 400, checked first, so
+ * a malformed probe never reads as the platform being down.
+ */
+export async function health(deps: ApiDeps, event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
+    query(event, []);
     try {
         await deps.store.ping();
         return json(200, { status: "ok", version: deps.version, checks: { dynamodb: "ok" } });
