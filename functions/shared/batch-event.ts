@@ -39,7 +39,9 @@ export function batchRecords<R>(event: unknown, consumer: string, sources: reado
                 `${consumer} expected ${expected}; record ${i} is ${typeof source === "string" ? `from ${source}` : shape(record) + " without an eventSource"}, which it does not read`,
             );
         }
-        bySource.set(source, [...(bySource.get(source) ?? []), i]);
+        const at = bySource.get(source);
+        if (at === undefined) bySource.set(source, [i]);
+        else at.push(i);
     });
     if (bySource.size > 1) {
         const mix = [...bySource].map(([s, at]) => `${s} (record${at.length > 1 ? "s" : ""} ${at.join(", ")})`).join(" and ");
