@@ -129,3 +129,71 @@ export function actionMatches(pattern: string, action: string): boolean {
     );
     return re.test(action);
 }
+
+/**
+ * A resource pattern that names no particular resource: `"*"`, or an ARN whose resource part is only
+ * wildcards after its type (`arn:aws:s3:::*`, `arn:aws:iam::123456789012:role/*`, `arn:aws:sqs:*:*:*`).
+ * A pattern with a literal name prefix (`arn:aws:s3:::orders/*`, `log-group:/aws/lambda/*`) names something.
+ */
+export function isBroadResource(r: unknown): boolean {
+    if (r === "*") {
+        return true;
+    }
+    if (typeof r !== "string" || isUnknown(r)) {
+        return false;
+    }
+    const parts = r.split(":");
+    if (parts.length < 6 || parts[0] !== "arn") {
+        return false;
+    }
+    const resource = parts.slice(5).join(":");
+    const type = /^([A-Za-z-]+)[/:](.*)$/.exec(resource);
+    const name = type && RESOURCE_TYPES.has(type[1].toLowerCase()) ? type[2] : resource;
+    return /^[*?]+(\/[*?]+)*$/.test(name);
+}
+
+/** ARN resource types a name follows (`role/<name>`, `table/<name>`, `secret:<name>`...). */
+const RESOURCE_TYPES = new Set(
+    [
+        "role",
+        "user",
+        "group",
+        "policy",
+        "instance-profile",
+        "oidc-provider",
+        "table",
+        "key",
+        "alias",
+        "secret",
+        "parameter",
+        "function",
+        "layer",
+        "log-group",
+        "stateMachine",
+        "execution",
+        "repository",
+        "event-bus",
+        "rule",
+        "collection",
+        "index",
+        "domain",
+        "userpool",
+        "distribution",
+        "instance",
+        "volume",
+        "snapshot",
+        "cluster",
+        "task-definition",
+        "service",
+        "project",
+        "pipeline",
+        "stack",
+        "archive",
+        "identitypool",
+        "restapis",
+        "apis",
+        "vpc",
+        "subnet",
+        "security-group",
+    ].map((t) => t.toLowerCase()),
+);

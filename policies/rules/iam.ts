@@ -2,7 +2,8 @@
 
 import type { Policies } from "../lib/policy-api";
 import { refers, sameKnown } from "../lib/graph";
-import { actionMatches, hasConditions, isPublicPrincipal, parsePolicy, Statement, strings } from "../lib/iam";
+import { grantsOf, NARROWING_HINT, statementLabel } from "../lib/access";
+import { actionMatches, isBroadResource, parsePolicy, Statement, strings } from "../lib/iam";
 import { resourceRule, RuleContext, Subject } from "../lib/rule";
 import { asArray, asRecord, asString, isSet, isUnknown } from "../lib/values";
 
@@ -65,7 +66,7 @@ function checkDocument(subject: Subject, property: string, value: unknown, ctx: 
         });
         return;
     }
-    parsed.statements.forEach((s, i) => checkStatement(subject, `${property}.Statement[${i}]`, s, ctx));
+    parsed.statements.forEach((s, i) => checkStatement(subject, `${property}.${statementLabel(s, i)}`, s, ctx));
 }
 
 function checkStatement(subject: Subject, where: string, s: Statement, ctx: RuleContext<IamConfig>): void {
@@ -73,12 +74,15 @@ function checkStatement(subject: Subject, where: string, s: Statement, ctx: Rule
         return;
     }
     const actions = strings(s.actions);
-    const resourcesStar = s.resources.includes("*") || s.notResources.length > 0;
+    // A partial wildcard that names no resource (`arn:aws:s3:::*`, `role/*`) is judged as "*".
+    const broad: unknown[] = s.notResources.length > 0 ? [{ NotResource: s.notResources }] : s.resources.filter(isBroadResource);
+    const resourcesStar = broad.length > 0;
+    const shownResources = broad.length === 1 ? broad[0] : broad;
     const allActions = actions.includes("*") || s.notActions.length > 0;
     if (allActions && resourcesStar) {
         ctx.report(subject, {
             property: `${where}`,
-            found: { Action: s.notActions.length ? { NotAction: s.notActions } : "*", Resource: "*" },
+            found: { Action: s.notActions.length ? { NotAction: s.notActions } : "*", Resource: shownResources },
             expected: "named actions on named resources",
             fix: "grant the exact actions on the exact resource ARNs the principal uses",
         });
@@ -101,7 +105,7 @@ function checkStatement(subject: Subject, where: string, s: Statement, ctx: Rule
     if (decrypt.length > 0) {
         ctx.report(subject, {
             property: `${where}.Resource`,
-            found: "*",
+            found: shownResources,
             expected: `the ARNs of the keys ${decrypt.join(", ")} is needed for`,
             fix: "name the KMS key ARNs (kms:Decrypt on all keys is never allowed)",
         });
@@ -110,7 +114,7 @@ function checkStatement(subject: Subject, where: string, s: Statement, ctx: Rule
     if (unlisted.length > 0) {
         ctx.report(subject, {
             property: `${where}.Resource`,
-            found: "*",
+            found: shownResources,
             expected: `resource ARNs for ${unlisted.join(", ")}`,
             fix: "name the resource ARNs; only actions AWS offers no resource for belong in wildcardResourceActions",
         });
@@ -174,15 +178,13 @@ export function iamPolicies(): Policies {
                     if (r.type === ROLE) {
                         const trust = parsePolicy(p.assumeRolePolicy);
                         if (trust.kind === "ok") {
-                            for (const s of trust.statements) {
-                                if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                                    ctx.report(r, {
-                                        property: "assumeRolePolicy.Principal",
-                                        found: s.principal,
-                                        expected: "a named service or account",
-                                        fix: 'trust only the service that uses the role, e.g. { Service: "lambda.amazonaws.com" }',
-                                    });
-                                }
+                            for (const g of grantsOf(trust.statements).filter((x) => x.open)) {
+                                ctx.report(r, {
+                                    property: `assumeRolePolicy.${g.label}.Principal`,
+                                    found: g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal },
+                                    expected: "a named service or account, or a condition that narrows who may assume the role",
+                                    fix: `trust only the service or account that uses the role (e.g. { Service: "lambda.amazonaws.com" }), or add a Condition on ${NARROWING_HINT} (aws:SecureTransport and MFA do not narrow who)`,
+                                });
                             }
                         }
                         if (isUnknown(p.inlinePolicies)) {

@@ -1,7 +1,8 @@
 // KMS rule (58).
 
 import type { Policies } from "../lib/policy-api";
-import { hasConditions, isPublicPrincipal, parsePolicy } from "../lib/iam";
+import { grantsOf, NARROWING_HINT } from "../lib/access";
+import { parsePolicy } from "../lib/iam";
 import { resourceRule } from "../lib/rule";
 import { asNumber, isUnknown } from "../lib/values";
 
@@ -39,15 +40,13 @@ export function kmsPolicies(): Policies {
                     if (parsed.kind === "unknown") {
                         ctx.defer("policy");
                     } else if (parsed.kind === "ok") {
-                        for (const s of parsed.statements) {
-                            if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                                ctx.report(k, {
-                                    property: "policy.Statement.Principal",
-                                    found: s.principal,
-                                    expected: "named principals (the account root, roles) or a Condition",
-                                    fix: 'replace Principal "*" with { AWS: "arn:aws:iam::<account>:root" } or add a Condition such as kms:CallerAccount',
-                                });
-                            }
+                        for (const g of grantsOf(parsed.statements).filter((x) => x.open)) {
+                            ctx.report(k, {
+                                property: `policy.${g.label}.Principal`,
+                                found: g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal },
+                                expected: "named principals (the account root, roles) or a Condition that narrows who",
+                                fix: `replace Principal "*" with { AWS: "arn:aws:iam::<account>:root" }, or add a Condition on kms:CallerAccount, ${NARROWING_HINT}`,
+                            });
                         }
                     }
                     if (k.type === KEY_POLICY) {

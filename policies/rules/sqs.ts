@@ -3,7 +3,8 @@
 import type { Policies } from "../lib/policy-api";
 import { alarmMetrics, alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
-import { deniesInsecureTransport, hasConditions, isPublicPrincipal, parsePolicy, strings } from "../lib/iam";
+import { grantsOf, NARROWING_HINT, statementLabel } from "../lib/access";
+import { deniesInsecureTransport, parsePolicy, strings } from "../lib/iam";
 import { resourceRule, RuleContext, stackRule, Subject } from "../lib/rule";
 import { asNumber, asRecord, asString, isSet, isUnknown } from "../lib/values";
 
@@ -84,22 +85,20 @@ function checkQueuePolicy(subject: Subject, value: unknown, ctx: RuleContext<obj
         ctx.report(subject, { property: "policy", problem: `is not a valid policy document (${parsed.error})`, fix: "pass a JSON policy document" });
         return;
     }
-    for (const s of parsed.statements) {
-        if (s.effect !== "Allow") {
-            continue;
-        }
-        if (isPublicPrincipal(s.principal) && !hasConditions(s)) {
+    for (const g of grantsOf(parsed.statements)) {
+        const s = g.statement;
+        if (g.open) {
             ctx.report(subject, {
-                property: "policy.Statement.Principal",
-                found: s.principal,
-                expected: "a named principal, or a Condition such as aws:SourceArn",
-                fix: "name the principal or add a Condition (aws:SourceArn / aws:SourceAccount)",
+                property: `policy.${g.label}.Principal`,
+                found: s.principal ?? { NotPrincipal: s.notPrincipal },
+                expected: "a named principal, or a Condition that narrows who sends (aws:SourceArn of the topic or bucket)",
+                fix: `name the principal or add a Condition on ${NARROWING_HINT} (aws:SecureTransport does not narrow who)`,
             });
         }
         const wild = strings(s.actions).filter((a) => a === "*" || a.toLowerCase() === "sqs:*");
         if (wild.length > 0) {
             ctx.report(subject, {
-                property: "policy.Statement.Action",
+                property: `policy.${statementLabel(s, g.index)}.Action`,
                 found: wild,
                 expected: "named sqs actions (e.g. sqs:SendMessage)",
                 fix: "list only the actions the principal needs",

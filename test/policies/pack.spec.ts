@@ -91,6 +91,15 @@ describe("policy pack", () => {
         });
     }
 
+    it("runs bare (no config) exactly as the dev profile: every rule's built-in level and every property default equal config/dev.json", () => {
+        const dev = envConfig("dev");
+        for (const { meta, configProperties } of infos) {
+            const { enforcementLevel, ...props } = dev[meta.id];
+            expect(`${meta.id} ${meta.defaultLevel}`).to.equal(`${meta.id} ${enforcementLevel}`);
+            expect(resolveConfig(meta.id, configProperties, {})).to.deep.equal(resolveConfig(meta.id, configProperties, props));
+        }
+    });
+
     it("declares every parameter in configSchema with a type, a description and a default", () => {
         for (const p of policies) {
             for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
