@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { AppError, notFound } from "../shared/errors";
 import type { ApiDeps } from "./deps";
-import { errorResponse, json } from "./http";
+import { checkEvent, errorResponse, json } from "./http";
 import { matchRoute } from "./router";
 import { createOrderRoute } from "./routes/create-order";
 import { health } from "./routes/health";
@@ -33,6 +33,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
             }
             const { route, id = "" } = found.match;
             tracer.putAnnotation("route", route);
+            // One check for every route, before any of them reads the event or touches a dependency.
+            checkEvent(event);
             switch (route) {
                 case "health":
                     return await health(deps, event, requestId);

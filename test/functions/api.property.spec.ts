@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createApiHandler, type ApiHandler } from "../../functions/api/app";
+import { jsonTextProblem } from "../../functions/api/json-text";
 import { matchRoute } from "../../functions/api/router";
 import { createDocumentClient } from "../../functions/shared/clients";
 import type { OrderEvent } from "../../functions/shared/domain";
@@ -20,12 +21,10 @@ import { apiEvent, lambdaContext, quietObservability, type RequestSpec } from ".
 const TABLE = "orders-props";
 const RUNS_PER_ROUTE = 1000;
 const ALLOWED = new Set([200, 201, 400, 401, 403, 404, 405, 409, 413]);
+/** Refusals of ambiguous input (test/functions/api.ambiguous-input.spec.ts) that no request generated here deserves. */
+const NEVER_HERE = new Set(["ambiguous_header", "duplicate_key", "invalid_unicode", "invalid_utf8", "invalid_base64", "invalid_body", "invalid_header"]);
 
 class MemorySearch implements SearchStore {
-    async upsert(): Promise<"written"> {
-        return "written";
-    }
-    async remove(): Promise<void> {}
     async searchOrders(): Promise<OrderDocument[]> {
         return [];
     }
@@ -145,6 +144,8 @@ describe("api handler: property-based input", function () {
                         assert.equal(typeof parsed.error?.message, "string");
                         assert.equal(typeof parsed.error?.details, "object");
                         assert.notEqual(parsed.error?.details, null);
+                        // Every body here is JSON.stringify's or ASCII text, every header given once: none is ambiguous.
+                        assert.ok(!NEVER_HERE.has(String(parsed.error?.code)), `${String(parsed.error?.code)} for ${JSON.stringify(spec).slice(0, 300)}`);
                     }
                     const matched = matchRoute(spec.method, spec.path);
                     if (matched.kind === "match" && matched.match.route !== "health" && spec.claims === undefined) assert.equal(result.statusCode, 401);
@@ -164,5 +165,75 @@ describe("api handler: property-based input", function () {
         assert.deepEqual(new Set(Items.map((i) => i.id as string)), createdIds);
         const createdEvents = new Set(published.filter((e) => e.type === "order.created").map((e) => e.order.id));
         assert.deepEqual(createdEvents, createdIds);
+    });
+});
+
+/** Whether a string survives UTF-8 unchanged: a reference for the scanner that shares none of its code. */
+const wellFormed = (text: string): boolean => Buffer.from(text, "utf8").toString("utf8") === text;
+
+function everyString(value: unknown, test: (text: string) => boolean): boolean {
+    if (typeof value === "string") return test(value);
+    if (Array.isArray(value)) return value.every((v) => everyString(v, test));
+    if (typeof value === "object" && value !== null) return Object.entries(value).every(([k, v]) => test(k) && everyString(v, test));
+    return true;
+}
+
+describe("JSON body scanner (duplicate keys, lone surrogates): property-based", () => {
+    // One UTF-16 unit at a time, lone surrogates included, so pairs form by chance as well as not.
+    const codeUnit = fc.oneof(
+        { weight: 8, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
+    );
+
+    it("finds nothing in any JSON that JSON.stringify wrote from Unicode strings, compact or indented", () => {
+        fc.assert(
+            fc.property(fc.jsonValue({ stringUnit: "binary" }), fc.constantFrom(undefined, 2, "\t"), (value, indent) => {
+                assert.equal(jsonTextProblem(JSON.stringify(value, null, indent)), undefined);
+            }),
+            { numRuns: 2000, seed: 12 },
+        );
+    });
+
+    it("reports a lone surrogate exactly when some key or string is not Unicode", () => {
+        fc.assert(
+            fc.property(fc.jsonValue({ stringUnit: codeUnit }), (value) => {
+                const problem = jsonTextProblem(JSON.stringify(value));
+                assert.equal(problem?.kind === "lone_surrogate", !everyString(value, wellFormed));
+                assert.notEqual(problem?.kind, "duplicate_key");
+            }),
+            { numRuns: 2000, seed: 12 },
+        );
+    });
+
+    it("finds a key repeated in an object at any depth, naming the key and the object's path", () => {
+        const step = fc.oneof(
+            fc.record({ kind: fc.constant("array" as const), before: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }) }),
+            fc.record({ kind: fc.constant("object" as const), key: fc.string({ unit: "binary", maxLength: 6 }) }),
+        );
+        fc.assert(
+            fc.property(
+                fc.dictionary(fc.string({ unit: "binary", maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 5 }),
+                fc.nat(),
+                fc.jsonValue({ maxDepth: 2 }),
+                fc.array(step, { maxLength: 5 }),
+                (object, pick, repeated, steps) => {
+                    const names = Object.keys(object);
+                    const key = names[pick % names.length]!;
+                    let text = `${JSON.stringify(object).slice(0, -1)},${JSON.stringify(key)}:${JSON.stringify(repeated)}}`;
+                    const path: string[] = [];
+                    for (const s of [...steps].reverse()) {
+                        if (s.kind === "array") {
+                            text = `[${[...s.before.map((v) => JSON.stringify(v)), text].join(",")}]`;
+                            path.unshift(String(s.before.length));
+                        } else {
+                            text = `{${JSON.stringify(s.key)}:${text}}`;
+                            path.unshift(s.key);
+                        }
+                    }
+                    assert.deepEqual(jsonTextProblem(text), { kind: "duplicate_key", key, path: path.join(".") });
+                },
+            ),
+            { numRuns: 1000, seed: 12 },
+        );
     });
 });

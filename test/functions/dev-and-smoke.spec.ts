@@ -105,6 +105,28 @@ describe("dev server and smoke command", function () {
         assert.deepEqual(subjects, [`Order ${order.id} confirmed`]);
     });
 
+    it("passes a header sent twice as both values, as API Gateway does, so the function refuses the ambiguous key", async () => {
+        const { request } = await import("node:http");
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = request(
+                `${dev.url}/orders`,
+                {
+                    method: "POST",
+                    headers: { "x-dev-user": "alice", "content-type": "application/json", "Idempotency-Key": ["dev-order-0002", "dev-order-0003"] },
+                },
+                (res) => {
+                    let body = "";
+                    res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+                    res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+                },
+            );
+            req.on("error", reject);
+            req.end(JSON.stringify({ items: [{ sku: "BOOK-1", quantity: 1, unitPrice: 1999 }], currency: "EUR" }));
+        });
+        assert.equal(answer.status, 400);
+        assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, "ambiguous_header");
+    });
+
     it("with --stack: reads the stack's outputs, gets a token as the machine client, and passes every check", async () => {
         const { env, callsFile } = standInPulumi("acme/platform/dev", stackOutputs(), undefined);
         const res = await run(["--stack", "acme/platform/dev", "--site-url", `${site.url}/`, "--client-secret-env", "SMOKE_SECRET"], {

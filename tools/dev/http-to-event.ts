@@ -19,17 +19,27 @@ export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promi
     return Buffer.concat(chunks);
 }
 
+function utf8(body: Buffer): string | undefined {
+    try {
+        return new TextDecoder("utf-8", { fatal: true }).decode(body);
+    } catch {
+        return undefined;
+    }
+}
+
 /** Builds the REST API proxy event API Gateway would send for this HTTP request. */
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEvent {
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined || name === DEV_USER_HEADER || name === DEV_EMAIL_HEADER) continue;
-        const values = Array.isArray(value) ? value : [value];
-        headers[name] = values.join(",");
+    // headersDistinct keeps a repeated header's every value (req.headers joins or drops them), so the
+    // function sees what API Gateway would send: the last value in headers, all of them in multiValueHeaders.
+    for (const [name, values] of Object.entries(req.headersDistinct)) {
+        if (values === undefined || name === DEV_USER_HEADER || name === DEV_EMAIL_HEADER) continue;
+        headers[name] = values[values.length - 1] ?? "";
         multiValueHeaders[name] = values;
     }
+    const text = utf8(body);
     const multiQuery: Record<string, string[]> = {};
     for (const [name, value] of url.searchParams) (multiQuery[name] ??= []).push(value);
     const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
@@ -48,8 +58,9 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewa
         multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
         pathParameters: { proxy: url.pathname.replace(/^\//, "") },
         stageVariables: null,
-        body: body.byteLength > 0 ? body.toString("utf8") : null,
-        isBase64Encoded: false,
+        // Bytes that are not UTF-8 travel base64-encoded, as API Gateway sends a binary body.
+        body: body.byteLength === 0 ? null : (text ?? body.toString("base64")),
+        isBase64Encoded: body.byteLength > 0 && text === undefined,
         requestContext: {
             requestId,
             stage: "local",

@@ -4,7 +4,7 @@ import { badRequest, conflict, issuesToDetails, notFound } from "../../shared/er
 import { isOrderId } from "../../shared/ids";
 import { decodeCursor, encodeCursor } from "../cursor";
 import type { ApiDeps } from "../deps";
-import { json, query } from "../http";
+import { bodyText, json, query } from "../http";
 import { callerOf } from "../identity";
 import { publishPending } from "../publish-pending";
 import { listQuery } from "../schemas";
@@ -38,7 +38,9 @@ export async function getOrder(deps: ApiDeps, event: APIGatewayProxyEvent, id: s
 export async function cancelOrder(deps: ApiDeps, event: APIGatewayProxyEvent, id: string): Promise<APIGatewayProxyResult> {
     const caller = callerOf(event);
     query(event, []);
-    if (event.body !== null && event.body !== undefined && event.body.trim() !== "" && event.body.trim() !== "{}") {
+    // Decoded as the create route's body is, so "{}" sent base64-encoded is still no body.
+    const body = bodyText(event)?.trim();
+    if (body !== undefined && body !== "" && body !== "{}") {
         throw badRequest("unexpected_body", "Cancelling takes no body.");
     }
     const now = (deps.now ?? (() => new Date()))().toISOString();
