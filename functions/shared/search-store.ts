@@ -3,7 +3,7 @@ import type { ApiResponse, TransportRequestOptions, TransportRequestParams } fro
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Order } from "./domain";
-import type { createSignedTransport as CreateSignedTransport, SignedTransportOptions } from "./opensearch-transport";
+import type { SignedTransportOptions } from "./opensearch-transport";
 import { statusOf, traceCall, type Tracer } from "./tracing";
 
 /** What the search index holds for an order: enough to show a result list, scoped by customer. */
@@ -35,10 +35,12 @@ export function toDocument(order: Order): OrderDocument {
     };
 }
 
+/**
+ * The index as the API reads it. The search indexer writes it through its own versioned index
+ * (search-indexer/order-index.ts), which also keeps removed orders as markers without a customer:
+ * the customer filter never returns them.
+ */
 export interface SearchStore {
-    /** Writes the document unless the index already holds the same or a newer version of it. */
-    upsert(doc: OrderDocument): Promise<"written" | "stale">;
-    remove(orderId: string): Promise<void>;
     searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]>;
 }
 
@@ -49,7 +51,7 @@ export interface OpenSearchOptions {
     /** `aoss` for OpenSearch Serverless; `es` for a managed domain. */
     service?: "aoss" | "es";
     requestTimeoutMs?: number;
-    /** Each request becomes an `opensearch.<operation>` subsegment annotated with the index and status. */
+    /** Each search becomes an `opensearch.search` subsegment annotated with the index and status. */
     tracer?: Tracer;
 }
 
@@ -89,26 +91,19 @@ const transportOptions = (options: OpenSearchOptions): SignedTransportOptions =>
 });
 
 /**
- * OpenSearch through the client library's Transport and its AWS SigV4 signer (service `aoss`). The
- * signer adds `x-amz-content-sha256`, which OpenSearch Serverless requires. We use the Transport
+ * The API's search, through the client library's Transport and its AWS SigV4 signer (service `aoss`).
+ * The signer adds `x-amz-content-sha256`, which OpenSearch Serverless requires. We use the Transport
  * rather than `new Client()` because the Client eagerly loads every API namespace (about 250 KB
- * minified), which would break the bundle-size budget for an API that uses three endpoints.
+ * minified), which would break the bundle-size budget for an API that uses one endpoint.
  *
  * The Transport (and the client library behind it) is loaded and built on the first request, then
- * reused: the API's cold start does not pay for it unless the search route runs. A function that
- * uses OpenSearch on every invocation builds it during init instead, with `OpenSearchStore.connected`.
+ * reused: the API's cold start does not pay for it unless the search route runs. The search indexer,
+ * which writes on every invocation, builds its own during init (`connectOrderIndex`).
  */
 export class OpenSearchStore implements SearchStore {
     private transport?: Promise<Transport>;
 
     constructor(private readonly options: OpenSearchOptions) {}
-
-    /** A store whose Transport is built now, from the statically imported `createSignedTransport`. */
-    static connected(options: OpenSearchOptions, create: typeof CreateSignedTransport): OpenSearchStore {
-        const store = new OpenSearchStore(options);
-        store.transport = Promise.resolve(create(transportOptions(options), loadCredentials));
-        return store;
-    }
 
     private connect(): Promise<Transport> {
         this.transport ??= import("./opensearch-transport")
@@ -121,11 +116,7 @@ export class OpenSearchStore implements SearchStore {
         return this.transport;
     }
 
-    private async send(
-        operation: "get" | "index" | "delete" | "search",
-        params: TransportRequestParams,
-        options?: TransportRequestOptions,
-    ): Promise<ApiResponse> {
+    private async send(operation: "search", params: TransportRequestParams, options?: TransportRequestOptions): Promise<ApiResponse> {
         // Connecting (the first request's import of the client library) stays outside the subsegment, so it is not taken for OpenSearch latency.
         const transport = await this.connect();
         return traceCall(this.options.tracer, `opensearch.${operation}`, { index: this.options.index, operation }, async (annotate) => {
@@ -133,23 +124,6 @@ export class OpenSearchStore implements SearchStore {
             if (typeof response.statusCode === "number") annotate("status", response.statusCode);
             return response;
         });
-    }
-
-    private docPath(id: string): string {
-        return `/${encodeURIComponent(this.options.index)}/_doc/${encodeURIComponent(id)}`;
-    }
-
-    async upsert(doc: OrderDocument): Promise<"written" | "stale"> {
-        // Reading first keeps a late, older event (SQS does not preserve order) from overwriting a newer state.
-        const current = await this.send("get", { method: "GET", path: this.docPath(doc.id) }, { ignore: [404] });
-        const existing = (current.body as { _source?: OrderDocument } | undefined)?._source;
-        if (current.statusCode === 200 && existing && existing.version >= doc.version) return "stale";
-        await this.send("index", { method: "PUT", path: this.docPath(doc.id), body: doc as unknown as Record<string, unknown> });
-        return "written";
-    }
-
-    async remove(orderId: string): Promise<void> {
-        await this.send("delete", { method: "DELETE", path: this.docPath(orderId) }, { ignore: [404] });
     }
 
     async searchOrders(customerId: string, query: string, size: number): Promise<OrderDocument[]> {
@@ -169,6 +143,7 @@ export class OpenSearchStore implements SearchStore {
             },
         });
         const body = response.body as HitsBody;
+        // A removed order's marker (search-indexer/order-index.ts) has no customerId, so it never matches.
         return (body.hits?.hits ?? []).flatMap((hit) => (hit._source && hit._source.customerId === customerId ? [hit._source] : []));
     }
 }

@@ -55,8 +55,6 @@ function api(search: SearchStore | undefined) {
 }
 
 const failing = (error: unknown): SearchStore => ({
-    upsert: async () => "written",
-    remove: async () => {},
     searchOrders: async () => {
         throw error;
     },

@@ -7,9 +7,9 @@ import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Context, DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { MalformedBatchError, batchRecords } from "../../functions/shared/batch-event";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { SearchStore } from "../../functions/shared/search-store";
 import { createEmailWorker } from "../../functions/email-worker/worker";
 import { createSearchIndexer } from "../../functions/search-indexer/indexer";
+import type { OrderIndex } from "../../functions/search-indexer/order-index";
 import { lambdaContext, quietObservability } from "./helpers/lambda";
 
 const sqsRecord = (id: string) => ({ messageId: id, eventSource: "aws:sqs", body: "{}" });
@@ -34,7 +34,7 @@ describe("consumers on events no trigger sends", () => {
         configurationSet: "orders",
         observability: quietObservability(),
     }) as Consumer;
-    const indexer = createSearchIndexer({ search: untouchable<SearchStore>("search"), observability: quietObservability() }) as Consumer;
+    const indexer = createSearchIndexer({ search: untouchable<OrderIndex>("search"), observability: quietObservability() }) as Consumer;
 
     const cases: [string, unknown, RegExp][] = [
         ["no Records", { detail: {} }, /expected a batch event from .* \({ "Records": \[\.\.\.\] }\); got an object with detail$/],

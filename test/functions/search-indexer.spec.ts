@@ -9,6 +9,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import type { Order } from "../../functions/shared/domain";
 import { OpenSearchStore } from "../../functions/shared/search-store";
+import { connectOrderIndex } from "../../functions/search-indexer/order-index";
 import { keys } from "../../functions/shared/table-keys";
 import { createSearchIndexer } from "../../functions/search-indexer/indexer";
 import { ensureBundles, loadBundle, skipUnlessLambdaNode } from "./helpers/bundles";
@@ -35,12 +36,17 @@ const order = (n: number, patch: Partial<Order> = {}): Order => ({
 });
 
 let sequence = 0;
+/**
+ * A record as a NEW_AND_OLD_IMAGES stream delivers it: INSERT and MODIFY carry the new image, REMOVE
+ * the old one (the item as it was when removed), which is where the removal's version comes from.
+ */
 function streamRecord(
     eventName: "INSERT" | "MODIFY" | "REMOVE",
     o: Order,
-    image: Record<string, unknown> | null = { ...keys.order(o.customerId, o.id), ...o },
+    image: Record<string, unknown> | null = { ...keys.order(o.customerId, o.id), entity: "order", ...o },
 ): DynamoDBRecord {
     sequence += 1;
+    const marshalled = image ? (marshall(image, { removeUndefinedValues: true }) as never) : undefined;
     return {
         eventID: `e${sequence}`,
         eventName,
@@ -48,7 +54,7 @@ function streamRecord(
         awsRegion: REGION,
         dynamodb: {
             Keys: marshall(keys.order(o.customerId, o.id)) as never,
-            ...(eventName !== "REMOVE" && image ? { NewImage: marshall(image, { removeUndefinedValues: true }) as never } : {}),
+            ...(marshalled ? (eventName === "REMOVE" ? { OldImage: marshalled } : { NewImage: marshalled }) : {}),
             SequenceNumber: String(sequence),
             StreamViewType: "NEW_AND_OLD_IMAGES",
         },
@@ -68,7 +74,7 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
         // The signer reads credentials through the SDK's default chain: environment variables, as on Lambda.
         Object.assign(process.env, { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey });
         indexer = createSearchIndexer({
-            search: new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION }),
+            search: connectOrderIndex({ endpoint: search.endpoint, index: "orders", region: REGION }),
             observability: quietObservability(),
         }) as Indexer;
     });
@@ -88,10 +94,13 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
             /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/aoss\/aws4_request, SignedHeaders=[^ ]*x-amz-content-sha256/,
         );
         assert.equal(put.headers["x-amz-content-sha256"], createHash("sha256").update(put.body).digest("hex"));
-        assert.ok(!search.requests.some((r) => r.path.includes("refresh")), "OpenSearch Serverless rejects refresh=true");
+        assert.deepEqual(put.query, { version: "1", version_type: "external" }, "written at the order's version, atomically");
+        assert.ok(!search.requests.some((r) => "refresh" in r.query), "OpenSearch Serverless rejects refresh=true");
+        assert.ok(!search.requests.some((r) => r.method === "GET" && r.path.includes("/_doc/")), "no read before the write: the version check is OpenSearch's");
+        assert.equal(search.versions.get(order(1).id), 1);
     });
 
-    it("applies a cancel, ignores a late older version, and deletes removed orders", async () => {
+    it("applies a cancel, ignores a late older version, and keeps removed orders removed", async () => {
         const o = order(2);
         await indexer({ Records: [streamRecord("INSERT", o), streamRecord("MODIFY", { ...o, status: "cancelled", version: 2 })] }, lambdaContext());
         assert.equal(search.docs.get(o.id)?.status, "cancelled");
@@ -113,10 +122,26 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
         const lateResult = await indexer(late, lambdaContext());
         assert.deepEqual(lateResult.batchItemFailures, []);
         assert.equal(search.docs.get(o.id)?.status, "cancelled", "an older event never overwrites a newer state");
-        await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
-        assert.equal(search.docs.has(o.id), false);
-        const again = await indexer({ Records: [streamRecord("REMOVE", o)] }, lambdaContext());
-        assert.deepEqual(again.batchItemFailures, [], "deleting twice is not an error");
+        const cancelled = { ...o, status: "cancelled" as const, version: 2 };
+        const removed = await indexer({ Records: [streamRecord("REMOVE", cancelled)] }, lambdaContext());
+        assert.deepEqual(removed.batchItemFailures, []);
+        assert.deepEqual(search.docs.get(o.id), { id: o.id, version: 2, removed: true }, "the removal is kept at the version removed");
+        const store = new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION });
+        assert.ok(!(await store.searchOrders(o.customerId, "teapot", 50)).some((d) => d.id === o.id), "a removed order is not found");
+        const again = await indexer({ Records: [streamRecord("REMOVE", cancelled)] }, lambdaContext());
+        assert.deepEqual(again.batchItemFailures, [], "removing twice is not an error");
+        const resurrect = await indexer({ Records: [streamRecord("MODIFY", cancelled)] }, lambdaContext());
+        assert.deepEqual(resurrect.batchItemFailures, []);
+        assert.equal(search.docs.get(o.id)?.removed, true, "a late image of the version removed does not bring the order back");
+    });
+
+    it("keeps a newer document when a late removal of an older version arrives", async () => {
+        const o = order(6);
+        await indexer({ Records: [streamRecord("INSERT", o), streamRecord("MODIFY", { ...o, status: "cancelled", version: 3 })] }, lambdaContext());
+        const late = await indexer({ Records: [streamRecord("REMOVE", { ...o, version: 2 })] }, lambdaContext());
+        assert.deepEqual(late.batchItemFailures, [], "an older removal is acknowledged: the newer document already won");
+        assert.equal(search.docs.get(o.id)?.status, "cancelled");
+        assert.equal(search.versions.get(o.id), 3);
     });
 
     it("reports only the failing record of a batch, and ignores items that are not orders", async () => {
@@ -190,9 +215,23 @@ describe("search indexer against a signed OpenSearch endpoint", function () {
             APP_VERSION: "1.0.0",
         });
         try {
-            const result = await loaded.module.handler({ Records: [streamRecord("INSERT", order(9))] }, lambdaContext());
-            assert.deepEqual(result.batchItemFailures, []);
-            assert.ok(search.docs.has(order(9).id));
+            search.requests.length = 0;
+            for (const version of [1, 2]) {
+                // Apart in time: a Transport that sniffs at an interval of 0 ms would sniff before the second write.
+                await new Promise((resolve) => setTimeout(resolve, 5));
+                const result = await loaded.module.handler(
+                    { Records: [streamRecord(version === 1 ? "INSERT" : "MODIFY", order(9, { version }))] },
+                    lambdaContext(),
+                );
+                assert.deepEqual(result.batchItemFailures, []);
+            }
+            assert.equal(search.versions.get(order(9).id), 2);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            assert.deepEqual(
+                search.requests.map((r) => `${r.method} ${r.path}`),
+                [`PUT /orders/_doc/${order(9).id}`, `PUT /orders/_doc/${order(9).id}`],
+                "one versioned write per change, and no sniffing (GET /_nodes/_all/http)",
+            );
         } finally {
             loaded.restore();
         }

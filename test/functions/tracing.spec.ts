@@ -16,7 +16,8 @@ import type { Context } from "aws-lambda";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { createDocumentClient, createDynamoClient, createSnsClient } from "../../functions/shared/clients";
 import { createSesClient } from "../../functions/email-worker/ses-client";
-import { OpenSearchStore } from "../../functions/shared/search-store";
+import { OpenSearchStore, type OrderDocument } from "../../functions/shared/search-store";
+import { connectOrderIndex, removedDocument } from "../../functions/search-indexer/order-index";
 import { createTracer, NO_TRACING, traceCall, traceHandler, type Tracer } from "../../functions/shared/tracing";
 import * as shim from "../../functions/shared/xray-context";
 import { CREDENTIALS, REGION } from "./helpers/emulators";
@@ -176,78 +177,118 @@ describe("tracing", function () {
                 search = await startFakeOpenSearch();
                 Object.assign(process.env, { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey });
             });
+            beforeEach(() => {
+                search.docs.clear();
+                search.versions.clear();
+            });
+            afterEach(() => {
+                search.failNext(0);
+                search.stallNext(0);
+            });
             after(async () => {
                 for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) if (saved[key] === undefined) delete process.env[key];
                 await search.stop();
             });
 
+            const doc: OrderDocument = {
+                id: "01KTEST",
+                customerId: "cust-secret-7",
+                status: "open",
+                currency: "GBP",
+                total: 500,
+                skus: ["TEA-1"],
+                note: "blue teapot",
+                createdAt: "2025-01-01T00:00:00.000Z",
+                updatedAt: "2025-01-01T00:00:00.000Z",
+                version: 1,
+            };
+            const timeout = (requestTimeoutMs?: number) => (requestTimeoutMs ? { requestTimeoutMs } : {});
+            // What production builds: the search indexer's versioned index, the API's search store.
+            const index = (requestTimeoutMs?: number) =>
+                connectOrderIndex({ endpoint: search.endpoint, index: "orders", region: REGION, tracer, ...timeout(requestTimeoutMs) });
             const store = (requestTimeoutMs?: number) =>
-                new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION, tracer, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+                new OpenSearchStore({ endpoint: search.endpoint, index: "orders", region: REGION, tracer, ...timeout(requestTimeoutMs) });
+            /** Every OpenSearch call the functions make: the indexer's write and the API's search. */
+            const calls = [
+                { name: "opensearch.index", operation: "index", run: (requestTimeoutMs?: number) => index(requestTimeoutMs).upsert(doc) },
+                {
+                    name: "opensearch.search",
+                    operation: "search",
+                    run: (requestTimeoutMs?: number) => store(requestTimeoutMs).searchOrders("cust-secret-7", "my private words", 5),
+                },
+            ] as const;
 
-            it("records each request as opensearch.<operation> with index and status, and no customer data", async () => {
-                const doc = {
-                    id: "01KTEST",
-                    customerId: "cust-secret-7",
-                    status: "open" as const,
-                    currency: "GBP" as const,
-                    total: 500,
-                    skus: ["TEA-1"],
-                    note: "blue teapot",
-                    createdAt: "2025-01-01T00:00:00.000Z",
-                    updatedAt: "2025-01-01T00:00:00.000Z",
-                    version: 1,
-                };
-                const { segment } = await inSegment(async () => {
-                    await store().upsert(doc);
-                    return store().searchOrders("cust-secret-7", "teapot", 5);
+            it("records the indexer's versioned writes as opensearch.index and the API's search as opensearch.search, with index and status, and no customer data", async () => {
+                const { segment, result } = await inSegment(async () => {
+                    const written = await index().upsert(doc);
+                    // A replay: OpenSearch answers 409 version conflict, which is the write's answer, not a failure.
+                    const replayed = await index().upsert(doc);
+                    const found = await store().searchOrders("cust-secret-7", "teapot", 5);
+                    const removed = await index().upsert(removedDocument(doc.id, doc.version));
+                    return { written, replayed, found: found.map((d) => d.id), removed };
                 });
-                const calls = (documentOf(segment).subsegments ?? []).filter((s) => s.name.startsWith("opensearch."));
+                assert.deepEqual(result, { written: "written", replayed: "stale", found: [doc.id], removed: "written" });
+                const recorded = (documentOf(segment).subsegments ?? []).filter((s) => s.name.startsWith("opensearch."));
                 assert.deepEqual(
-                    calls.map((c) => [c.name, c.namespace, c.annotations]),
+                    recorded.map((c) => [c.name, c.namespace, c.annotations]),
                     [
-                        ["opensearch.get", "remote", { index: "orders", operation: "get", status: 404 }],
                         ["opensearch.index", "remote", { index: "orders", operation: "index", status: 201 }],
+                        ["opensearch.index", "remote", { index: "orders", operation: "index", status: 409 }],
                         ["opensearch.search", "remote", { index: "orders", operation: "search", status: 200 }],
+                        ["opensearch.index", "remote", { index: "orders", operation: "index", status: 200 }],
                     ],
+                    "one subsegment per request; the indexer reads nothing before it writes",
                 );
-                const recorded = JSON.stringify(documentOf(segment));
-                for (const secret of ["cust-secret-7", "teapot", "TEA-1"]) assert.ok(!recorded.includes(secret), `the trace holds no "${secret}"`);
+                for (const flag of ["fault", "error", "throttle"] as const)
+                    assert.ok(!recorded.some((c) => c[flag] === true), `a version conflict is no ${flag}: the index already holds that version`);
+                const trace = JSON.stringify(documentOf(segment));
+                for (const secret of ["cust-secret-7", "teapot", "TEA-1"]) assert.ok(!trace.includes(secret), `the trace holds no "${secret}"`);
             });
 
-            it("flags a 5xx as a fault, a 429 as a throttle, a 400 as an error, with the status and the error's name only", async () => {
+            it("flags a 5xx as a fault, a 429 as a throttle, a 400 as an error, with the status and the error's name only, on writes and searches", async () => {
                 const cases: Array<[number, Partial<Doc>]> = [
                     [503, { fault: true }],
                     [429, { throttle: true, error: true }],
                     [400, { error: true }],
                 ];
                 for (const [status, flags] of cases) {
-                    // Enough for the transport's retries and its pings of a connection it marked dead.
-                    search.failNext(10, status);
-                    const { segment } = await inSegment(() =>
-                        store()
-                            .searchOrders("c", "my private words", 5)
-                            .catch((error: unknown) => error),
-                    );
-                    const call = (documentOf(segment).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
-                    assert.deepEqual(call.annotations, { index: "orders", operation: "search", status, error: "ResponseError" }, `status ${status}`);
-                    for (const flag of ["fault", "error", "throttle"] as const)
-                        assert.equal(call[flag] === true, flags[flag] === true, `status ${status}: ${flag}`);
-                    assert.ok(!JSON.stringify(call).includes("private words"), "the query text is not recorded");
+                    for (const call of calls) {
+                        // Enough for the transport's retries and its pings of a connection it marked dead.
+                        search.failNext(10, status);
+                        const { segment, result } = await inSegment(() =>
+                            call.run().then(
+                                () => undefined,
+                                (error: unknown) => error,
+                            ),
+                        );
+                        search.failNext(0);
+                        const label = `${call.name}, status ${status}`;
+                        assert.equal((result as Error | undefined)?.name, "ResponseError", label);
+                        const recorded = (documentOf(segment).subsegments ?? []).find((s) => s.name === call.name)!;
+                        assert.deepEqual(recorded.annotations, { index: "orders", operation: call.operation, status, error: "ResponseError" }, label);
+                        for (const flag of ["fault", "error", "throttle"] as const)
+                            assert.equal(recorded[flag] === true, flags[flag] === true, `${label}: ${flag}`);
+                        const text = JSON.stringify(recorded);
+                        for (const secret of ["private words", "blue teapot", "cust-secret-7"])
+                            assert.ok(!text.includes(secret), `${label}: no "${secret}" recorded`);
+                    }
                 }
-                search.failNext(0);
             });
 
-            it("flags a timeout as a fault named TimeoutError", async () => {
-                search.stallNext(10);
-                const { segment } = await inSegment(() =>
-                    store(100)
-                        .searchOrders("c", "x", 5)
-                        .catch((error: unknown) => error),
-                );
-                search.stallNext(0);
-                const call = (documentOf(segment).subsegments ?? []).find((s) => s.name === "opensearch.search")!;
-                assert.deepEqual(call.annotations, { index: "orders", operation: "search", error: "TimeoutError" });
-                assert.equal(call.fault, true);
+            it("flags a timeout as a fault named TimeoutError, on writes and searches", async () => {
+                for (const call of calls) {
+                    search.stallNext(10);
+                    const { segment } = await inSegment(() =>
+                        call.run(100).then(
+                            () => undefined,
+                            (error: unknown) => error,
+                        ),
+                    );
+                    search.stallNext(0);
+                    const recorded = (documentOf(segment).subsegments ?? []).find((s) => s.name === call.name)!;
+                    assert.deepEqual(recorded.annotations, { index: "orders", operation: call.operation, error: "TimeoutError" }, call.name);
+                    assert.equal(recorded.fault, true, call.name);
+                }
             });
         });
 
