@@ -218,18 +218,31 @@ export const CONFIG_KEYS = {
     edgeDomainName: key({
         type: "string",
         description:
-            "Custom domain the CloudFront distribution answers on (an alias, e.g. www.example.com), served with edgeCertificateArn at TLSv1.2_2021. Empty for none: the distribution then answers on its cloudfront.net name with CloudFront's default certificate.",
+            "Custom domain the CloudFront distribution answers on (an alias, e.g. www.example.com), served at TLSv1.2_2021 over SNI with edgeCertificateArn or, when that is empty, with an ACM certificate the stack requests in us-east-1 and validates by DNS: pulumi up waits until the domain's DNS publishes the CNAME in the edgeCertificateValidationRecords output (or edgeHostedZoneId holds it). Empty for none: the distribution then answers on its cloudfront.net name with CloudFront's default certificate, which allows TLSv1.",
         default: "",
         schema: z.union([z.literal(""), domainName]),
     }),
     edgeCertificateArn: key({
         type: "string",
-        description: "ARN of the ACM certificate for edgeDomainName. CloudFront only uses certificates in us-east-1. Required when edgeDomainName is set.",
+        description:
+            "ARN of an existing ACM certificate for edgeDomainName, in us-east-1 (CloudFront only uses certificates there). Empty: the stack requests and DNS-validates its own. Needs edgeDomainName.",
         default: "",
         schema: z.union([
             z.literal(""),
             z.string().regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, {
                 message: "is not an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from us-east-1)",
+            }),
+        ]),
+    }),
+    edgeHostedZoneId: key({
+        type: "string",
+        description:
+            "Id of the Route 53 hosted zone holding edgeDomainName: the stack then writes the certificate's validation record and the domain's alias A and AAAA records (to the distribution) there. Empty: the operator publishes them in the domain's DNS. Needs edgeDomainName.",
+        default: "",
+        schema: z.union([
+            z.literal(""),
+            z.string().regex(/^Z[0-9A-Z]{1,31}$/, {
+                message: "is not a Route 53 hosted zone id (Z and upper-case letters and digits, such as Z0123456789ABCDEFGHIJ)",
             }),
         ]),
     }),
@@ -463,13 +476,16 @@ export function parseConfig(
         }
     }
 
-    // The distribution serves a custom domain only with its certificate; a certificate alone would go unused.
-    const domainSet = typeof values.edgeDomainName === "string" && values.edgeDomainName !== "";
-    const certSet = typeof values.edgeCertificateArn === "string" && values.edgeCertificateArn !== "";
-    if (domainSet !== certSet && "edgeDomainName" in values && "edgeCertificateArn" in values) {
-        problems.push(
-            `${project}:edgeDomainName and ${project}:edgeCertificateArn go together: set both (a custom domain and its us-east-1 ACM certificate) or neither`,
-        );
+    // A custom domain takes an own certificate or gets one requested; a certificate or a zone without a
+    // domain would go unused. (An unparseable domain is reported above and decides nothing here.)
+    if ("edgeDomainName" in values && values.edgeDomainName === "") {
+        for (const k of ["edgeCertificateArn", "edgeHostedZoneId"] as const) {
+            if (typeof values[k] === "string" && values[k] !== "") {
+                problems.push(
+                    `${project}:${k} is set but ${project}:edgeDomainName is empty: it belongs to a custom domain; set ${project}:edgeDomainName too, or remove ${project}:${k}`,
+                );
+            }
+        }
     }
 
     // Escalation exists to reach someone beyond the first line; in prod that tier must be configured,

@@ -348,7 +348,15 @@ const edge = new Edge("edge", {
     logRetentionDays: config.logRetentionDays,
     fiveXxRatePercent: config.edge5xxRatePercent,
     shieldAdvanced: config.shieldAdvanced,
-    domain: config.edgeDomainName === "" ? undefined : { name: config.edgeDomainName, certificateArn: config.edgeCertificateArn },
+    // Without edgeCertificateArn, Edge requests the domain's certificate (edgeCertificateValidationRecords).
+    domain:
+        config.edgeDomainName === ""
+            ? undefined
+            : {
+                  name: config.edgeDomainName,
+                  certificateArn: config.edgeCertificateArn || undefined,
+                  hostedZoneId: config.edgeHostedZoneId || undefined,
+              },
     protect: config.deletionProtection,
 });
 resolveDistributionDomain(edge.domainName);
@@ -427,6 +435,8 @@ const outputs = {
     backupPlanId: backup.planId,
     /** Domain name of the CloudFront distribution (`dxxxx.cloudfront.net`); custom domains point here. */
     distributionDomainName: edge.domainName,
+    /** CNAME records the custom domain's DNS must publish (and keep) before ACM issues its certificate (since contract 1.3). */
+    edgeCertificateValidationRecords: edge.certificateValidationRecords,
     /** Id of the CloudFront distribution (for cache invalidations). */
     distributionId: edge.distributionId,
     /** Name of the S3 bucket the site is uploaded to. */

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** Version of the contract this file describes; the platform exports it as `contractVersion`. */
-export const CONTRACT_VERSION = "1.2";
+export const CONTRACT_VERSION = "1.3";
 
 /** The DLQ-bearing queue the platform fans domain events out to. */
 export interface QueueOutputsV1 {
@@ -54,6 +54,13 @@ export interface ReleaseOutputsV1 {
 
 /** A DNS record the sending domain must publish for Easy DKIM. */
 export interface DkimRecordV1 {
+    name: string;
+    type: "CNAME";
+    value: string;
+}
+
+/** A DNS record the edge's custom domain must publish (and keep) for ACM to issue and renew its certificate. */
+export interface CertificateValidationRecordV1 {
     name: string;
     type: "CNAME";
     value: string;
@@ -115,6 +122,11 @@ export interface PlatformOutputsV1 {
     dashboardUrls: { application: string; infrastructure: string; business: string; security: string };
     /** Function names of the CodeDeploy lifecycle hooks every release's AppSpec names. Since 1.2. */
     releaseHooks: { beforeAllowTraffic: string; afterAllowTraffic: string };
+    /**
+     * CNAME records the edge's custom domain must publish before ACM issues the certificate the platform
+     * requested for it (and `pulumi up` finishes); empty without a custom domain or with an own certificate. Since 1.3.
+     */
+    edgeCertificateValidationRecords: CertificateValidationRecordV1[];
 }
 
 /** The current contract. Consumers that want to follow majors deliberately name `PlatformOutputsV1`. */
@@ -152,6 +164,7 @@ export const ADDED_IN_V1: { readonly [K in keyof PlatformOutputsV1]: number } = 
     vpcId: 0,
     dashboardUrls: 1,
     releaseHooks: 2,
+    edgeCertificateValidationRecords: 3,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -179,6 +192,7 @@ const functionV1 = z.object({
     dlqUrl: sqsUrl,
     dlqArn: sqsArn,
 });
+const cnameRecord = z.object({ name: text, type: z.literal("CNAME"), value: text });
 const releaseV1 = z.object({ application: text, deploymentGroup: text, functionName: text, alias: text, targetVersion: text });
 
 /** Runtime schema of {@link PlatformOutputsV1}; outputs it does not name are allowed (later minors add them). */
@@ -203,13 +217,14 @@ export const platformOutputsV1Schema = z.object({
     distributionDomainName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a domain name (dxxxx.cloudfront.net)"),
     distributionId: text,
     siteBucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-    emailDkimRecords: z.array(z.object({ name: text, type: z.literal("CNAME"), value: text })),
+    emailDkimRecords: z.array(cnameRecord),
     emailDkimTokens: z.array(text),
     emailConfigurationSetName: text,
     searchEndpoint: https,
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)"),
     dashboardUrls: z.object({ application: https, infrastructure: https, business: https, security: https }),
     releaseHooks: z.object({ beforeAllowTraffic: text, afterAllowTraffic: text }),
+    edgeCertificateValidationRecords: z.array(cnameRecord),
 });
 
 /** Compiles only when `T` is `true`; the error shows what `T` is instead. */

@@ -53,6 +53,77 @@ export function distributionArnPattern(ctx: PlatformContext): pulumi.Output<stri
 const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CERTIFICATE = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+const HOSTED_ZONE = /^Z[0-9A-Z]{1,31}$/;
+
+/**
+ * Key algorithm of the certificate Edge requests. RSA 2048 rather than ECDSA P-256: every viewer and
+ * every CloudFront feature takes it, and the TLS policy, not the key, is what the pack judges. A team
+ * that wants the smaller, faster ECDSA handshake sets `keyAlgorithm: "EC_prime256v1"` through the
+ * `certificate` transform (CloudFront accepts P-256, not P-384).
+ */
+export const CERTIFICATE_KEY_ALGORITHM = "RSA_2048";
+
+/** One DNS record an operator publishes so ACM can validate the certificate Edge requested. */
+export interface CertificateValidationRecord {
+    /** Record name, `_<token>.<domain>` (no trailing dot, like the DKIM records). */
+    name: string;
+    /** ACM validates by DNS with CNAME records only. */
+    type: "CNAME";
+    /** Record value, `_<token>.<id>.acm-validations.aws`. */
+    value: string;
+}
+
+/**
+ * The settings of the stack's default AWS provider (its `aws:` config) that Edge's own us-east-1
+ * provider copies, so it acts as the same identity, in the same account, with the same tags: who
+ * (profile, credential files, keys, assumed roles), which accounts (allowed, forbidden), which tags
+ * (default and ignored), how it retries and how it reaches AWS (proxies, CA bundle). Not what is bound
+ * to the stack's region (`region`, `endpoints`, `stsRegion`, FIPS and dual-stack endpoints,
+ * `skipRegionValidation`): those stay the us-east-1 defaults. An explicit provider reads none of the
+ * stack's `aws:` config by itself, only the environment (AWS_PROFILE and the like), so without this
+ * copy a stack configured through `aws:profile` or `aws:assumeRoles` would deploy its us-east-1 half
+ * with other credentials, or none.
+ */
+export const INHERITED_PROVIDER_SETTINGS = {
+    accessKey: "secret",
+    secretKey: "secret",
+    token: "secret",
+    profile: "string",
+    sharedConfigFiles: "json",
+    sharedCredentialsFiles: "json",
+    assumeRoles: "json",
+    assumeRoleWithWebIdentity: "json",
+    allowedAccountIds: "json",
+    forbiddenAccountIds: "json",
+    defaultTags: "json",
+    ignoreTags: "json",
+    maxRetries: "json",
+    retryMode: "string",
+    skipCredentialsValidation: "json",
+    skipMetadataApiCheck: "json",
+    skipRequestingAccountId: "json",
+    httpProxy: "string",
+    httpsProxy: "string",
+    noProxy: "string",
+    customCaBundle: "string",
+    insecure: "json",
+} as const satisfies { [K in keyof aws.ProviderArgs]?: "string" | "secret" | "json" };
+
+/**
+ * Arguments of a provider for `region` that shares the stack's default provider settings listed in
+ * {@link INHERITED_PROVIDER_SETTINGS}: each `aws:` key the stack sets, read as the default provider
+ * reads it (secrets stay secret).
+ */
+export function inheritedProviderArgs(region: string, config: pulumi.Config = new pulumi.Config("aws")): aws.ProviderArgs {
+    const out: Record<string, unknown> = {};
+    for (const [key, kind] of Object.entries(INHERITED_PROVIDER_SETTINGS)) {
+        const value = kind === "secret" ? config.getSecret(key) : kind === "json" ? config.getObject<unknown>(key) : config.get(key);
+        if (value !== undefined) {
+            out[key] = value;
+        }
+    }
+    return { ...out, region };
+}
 
 export interface EdgeArgs extends ComponentOptions<EdgeChildren> {
     /** Account, region and naming facts of the stack. */
@@ -93,10 +164,36 @@ export interface EdgeArgs extends ComponentOptions<EdgeChildren> {
      */
     shieldAdvanced?: boolean;
     /**
-     * A custom domain and its ACM certificate in us-east-1, served with TLSv1.2_2021 over SNI.
-     * @default none: the distribution's cloudfront.net name with CloudFront's default certificate
+     * A custom domain the distribution answers on (its alias), served at TLSv1.2_2021 over SNI with an
+     * ACM certificate in us-east-1: `certificateArn`, or one Edge requests and validates by DNS.
+     * @default none: the distribution's cloudfront.net name with CloudFront's default certificate,
+     * which negotiates TLSv1 whatever `minimumProtocolVersion` says (policy rule 24 reports it)
+     * @example
+     * // Edge requests the certificate; publish `certificateValidationRecords` for `pulumi up` to finish.
+     * domain: { name: "shop.example.com" }
+     * // Or with Route 53: Edge writes the validation record and the alias A/AAAA records itself.
+     * domain: { name: "shop.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }
      */
-    domain?: { name: string; certificateArn: string };
+    domain?: {
+        /** Lower-case DNS name, e.g. `shop.example.com`. */
+        name: string;
+        /**
+         * ARN of an existing ACM certificate for `name`, in us-east-1 (the only region CloudFront takes
+         * certificates from).
+         * @default none: Edge requests a certificate for `name` in us-east-1 (DNS validation, RSA 2048)
+         * and the distribution waits until ACM has issued it; its validation CNAME is
+         * `certificateValidationRecords`, which the domain's DNS must publish (unless `hostedZoneId`)
+         * and keep, so ACM can renew the certificate
+         */
+        certificateArn?: string;
+        /**
+         * Route 53 hosted zone holding `name`. Edge then creates the requested certificate's validation
+         * record and `name`'s alias A and AAAA records, pointing at the distribution, in that zone
+         * (through the stack's provider: Route 53 is global).
+         * @default none: the operator publishes the validation record and points `name` at `domainName`
+         */
+        hostedZoneId?: string;
+    };
     /**
      * Content-Security-Policy of every response.
      * @default DEFAULT_CSP (same-origin only)
@@ -116,14 +213,27 @@ export interface EdgeArgs extends ComponentOptions<EdgeChildren> {
 
 /** The kinds of child resources Edge creates, and the arguments a `transform` of each may edit. */
 export interface EdgeChildren extends ChildKinds {
+    certificate: aws.acm.CertificateArgs;
+    certificateValidation: aws.acm.CertificateValidationArgs;
     distribution: aws.cloudfront.DistributionArgs;
     function: aws.cloudfront.FunctionArgs;
     metricAlarm: aws.cloudwatch.MetricAlarmArgs;
     originAccessControl: aws.cloudfront.OriginAccessControlArgs;
     protection: aws.shield.ProtectionArgs;
+    record: aws.route53.RecordArgs;
     responseHeadersPolicy: aws.cloudfront.ResponseHeadersPolicyArgs;
 }
-const EDGE_CHILD_KINDS = ["distribution", "function", "metricAlarm", "originAccessControl", "protection", "responseHeadersPolicy"] as const;
+const EDGE_CHILD_KINDS = [
+    "certificate",
+    "certificateValidation",
+    "distribution",
+    "function",
+    "metricAlarm",
+    "originAccessControl",
+    "protection",
+    "record",
+    "responseHeadersPolicy",
+] as const;
 
 /**
  * The content-delivery front: a CloudFront distribution serving a private S3 site bucket through
@@ -131,8 +241,10 @@ const EDGE_CHILD_KINDS = ["distribution", "function", "metricAlarm", "originAcce
  * headers, a global WAF web ACL, access logs, a 5xx alarm and optionally Shield Advanced.
  *
  * What CloudFront requires in us-east-1 (web ACL, its log group and key, the 5xx alarm, the topics
- * the alarm notifies, Shield) is created through an explicit us-east-1 provider, a child of this
- * component; the buckets stay in the stack's region.
+ * the alarm notifies, Shield, a custom domain's certificate) is created through an explicit us-east-1
+ * provider, a child of this component that copies the stack's default provider settings
+ * ({@link INHERITED_PROVIDER_SETTINGS}: credentials, assumed roles, allowed accounts, default tags);
+ * the buckets stay in the stack's region.
  */
 export class Edge extends Component<EdgeChildren> implements Monitorable {
     /** What the dashboards chart of this component. */
@@ -153,6 +265,11 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
     public readonly webAclMetricName: string;
     /** ARN of each us-east-1 severity topic the edge alarms notify. */
     public readonly alertTopicArns: Alerting["topicArns"];
+    /**
+     * The CNAME records the custom domain's DNS must publish for ACM to issue (and later renew) the
+     * certificate Edge requested; empty without a custom domain or with `domain.certificateArn`.
+     */
+    public readonly certificateValidationRecords: pulumi.Output<CertificateValidationRecord[]>;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", "Edge", name, EDGE_CHILD_KINDS, args, opts);
@@ -167,12 +284,15 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
             if (!DOMAIN.test(args.domain.name)) {
                 this.invalid("domain.name", args.domain.name, "allowed: a lower-case DNS name such as www.example.com");
             }
-            if (!CERTIFICATE.test(args.domain.certificateArn)) {
+            if (args.domain.certificateArn !== undefined && !CERTIFICATE.test(args.domain.certificateArn)) {
                 this.invalid(
                     "domain.certificateArn",
                     args.domain.certificateArn,
-                    "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from)",
+                    "allowed: an ACM certificate ARN in us-east-1 (the only region CloudFront takes certificates from), or none to have Edge request one",
                 );
+            }
+            if (args.domain.hostedZoneId !== undefined && !HOSTED_ZONE.test(args.domain.hostedZoneId)) {
+                this.invalid("domain.hostedZoneId", args.domain.hostedZoneId, "allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or none");
             }
         }
         const priceClass = args.priceClass ?? "PriceClass_100";
@@ -188,7 +308,7 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
         const prefix = `${ctx.namePrefix}-${name}`;
 
         // --- us-east-1: everything CloudFront only takes from there --------------------------------
-        const global = new aws.Provider(`${name}-${GLOBAL_REGION}`, { region: GLOBAL_REGION }, { parent: this });
+        const global = new aws.Provider(`${name}-${GLOBAL_REGION}`, inheritedProviderArgs(GLOBAL_REGION), { parent: this });
         const inGlobal = { parent: this, providers: [global] };
         // Same account and tags; names carry `-global` so they never clash with the stack's own when
         // the stack itself deploys to us-east-1.
@@ -306,6 +426,73 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
             { parent: this },
         );
 
+        // --- The custom domain's certificate, in us-east-1 -----------------------------------------------
+        const domain = args.domain;
+        let certificateArn: pulumi.Input<string> | undefined = domain?.certificateArn;
+        let validationRecords: pulumi.Output<CertificateValidationRecord[]> = pulumi.output([]);
+        if (domain !== undefined && domain.certificateArn === undefined) {
+            const certificate = this.create(
+                "certificate",
+                aws.acm.Certificate,
+                `certificate`,
+                {
+                    domainName: domain.name,
+                    validationMethod: "DNS",
+                    keyAlgorithm: CERTIFICATE_KEY_ALGORITHM,
+                    options: { certificateTransparencyLoggingPreference: "ENABLED" },
+                    tags: ctx.tags,
+                },
+                { parent: this, provider: global },
+            );
+            // One domain, no alternative names: ACM asks for exactly one CNAME.
+            const option = certificate.domainValidationOptions.apply((options) => (options ?? []).find((o) => o.domainName === domain.name));
+            validationRecords = certificate.domainValidationOptions.apply((options) =>
+                (options ?? []).map((o) => ({ name: withoutDot(o.resourceRecordName), type: "CNAME" as const, value: withoutDot(o.resourceRecordValue) })),
+            );
+            // Stack outputs are written only when `pulumi up` ends, and it cannot end before the record is
+            // published (the validation below waits for it), so the record is also printed on the
+            // certificate as soon as ACM has named it, while the certificate is not yet issued.
+            pulumi.all([validationRecords, certificate.status]).apply(([records, status]) => {
+                if (domain.hostedZoneId === undefined && status !== "ISSUED" && records.length > 0) {
+                    const list = records.map((r) => `${r.name} CNAME ${r.value}`).join("; ");
+                    void pulumi.log.info(
+                        `ACM validates ${domain.name} by DNS: publish ${list} (stack output edgeCertificateValidationRecords); the distribution waits until ACM has issued the certificate`,
+                        certificate,
+                    );
+                }
+            });
+            let validationFqdns: pulumi.Input<string>[] | undefined;
+            if (domain.hostedZoneId !== undefined) {
+                // ACM gives one domain the same CNAME in an account whichever certificate asks, so a record
+                // an earlier certificate for this name left behind is this record: overwrite it.
+                const record = this.create(
+                    "record",
+                    aws.route53.Record,
+                    `certificate-validation-record`,
+                    {
+                        zoneId: domain.hostedZoneId,
+                        name: option.apply((o) => o?.resourceRecordName ?? ""),
+                        type: "CNAME",
+                        records: [option.apply((o) => o?.resourceRecordValue ?? "")],
+                        ttl: 300,
+                        allowOverwrite: true,
+                    },
+                    { parent: this },
+                );
+                validationFqdns = [record.fqdn];
+            }
+            // Not a resource in AWS: it waits (up to 75 minutes) until ACM has issued the certificate, so
+            // the distribution, which takes its ARN from here, is never given a pending certificate.
+            const validation = this.create(
+                "certificateValidation",
+                aws.acm.CertificateValidation,
+                `certificate-validation`,
+                { certificateArn: certificate.arn, validationRecordFqdns: validationFqdns },
+                { parent: this, provider: global },
+            );
+            certificateArn = validation.certificateArn;
+        }
+
         const distribution = this.create(
             "distribution",
             aws.cloudfront.Distribution,
@@ -317,7 +504,7 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
                 httpVersion: "http2and3",
                 priceClass,
                 defaultRootObject: "index.html",
-                aliases: args.domain ? [args.domain.name] : [],
+                aliases: domain ? [domain.name] : [],
                 webAclId: firewall.webAclArn,
                 origins: [
                     { originId: "site", domainName: site.regionalDomainName, originAccessControlId: oac.id },
@@ -354,10 +541,13 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
                 restrictions: { geoRestriction: { restrictionType: "none" } },
                 // With CloudFront's default certificate (no custom domain) CloudFront itself fixes the
                 // security policy (TLSv1) whatever minimumProtocolVersion says, so it is only set with
-                // a certificate of our own; policy rule 24 accepts the default certificate without aliases.
-                viewerCertificate: args.domain
-                    ? { acmCertificateArn: args.domain.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
-                    : { cloudfrontDefaultCertificate: true },
+                // a certificate of our own. Policy rule 24 (cf-viewer-tls) reports the default
+                // certificate: mandatory in staging and prod, advisory in dev (allowDefaultCertificate),
+                // which is why staging and prod set edgeDomainName.
+                viewerCertificate:
+                    certificateArn !== undefined
+                        ? { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+                        : { cloudfrontDefaultCertificate: true },
                 loggingConfig: { bucket: logs.domainName, prefix: "cloudfront/", includeCookies: false },
                 tags: ctx.tags,
             },
@@ -376,6 +566,24 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
                 sourceArn: site.bucketArn,
             },
         ]);
+
+        if (domain?.hostedZoneId !== undefined) {
+            // The domain resolves to the distribution, over IPv4 and IPv6 (isIpv6Enabled above).
+            for (const type of ["A", "AAAA"] as const) {
+                this.create(
+                    "record",
+                    aws.route53.Record,
+                    `alias-${type.toLowerCase()}`,
+                    {
+                        zoneId: domain.hostedZoneId,
+                        name: domain.name,
+                        type,
+                        aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                    },
+                    { parent: this },
+                );
+            }
+        }
 
         // --- Alarm and Shield, in us-east-1 ------------------------------------------------------
         createAlarm(
@@ -421,12 +629,19 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
         this.webAclMetricName = firewall.webAclMetricName;
         this.monitored = { distribution: { id: distribution.id }, webAcls: firewall.monitored.webAcls };
         this.alertTopicArns = alerting.topicArns;
+        this.certificateValidationRecords = validationRecords;
         this.registerOutputs({
             distributionId: this.distributionId,
             domainName: this.domainName,
             siteBucketName: this.siteBucketName,
             logBucketName: this.logBucketName,
             webAclArn: this.webAclArn,
+            certificateValidationRecords: this.certificateValidationRecords,
         });
     }
+}
+
+/** A DNS name as ACM writes it (`_x.example.com.`), without the root's trailing dot. */
+function withoutDot(name: string): string {
+    return name.endsWith(".") ? name.slice(0, -1) : name;
 }

@@ -56,6 +56,10 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
         "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123",
         /^platform:edgeCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate\/abc-123" is not an ACM certificate ARN in us-east-1/,
     ],
+    edgeHostedZoneId: [
+        "/hostedzone/Z0123456789ABCDEFGHIJ",
+        /^platform:edgeHostedZoneId: "\/hostedzone\/Z0123456789ABCDEFGHIJ" is not a Route 53 hosted zone id \(Z and upper-case letters and digits/,
+    ],
     edge5xxRatePercent: ["0", /^platform:edge5xxRatePercent: 0 is below the minimum 1 \(allowed: 1 to 100\)$/],
     cognitoMfa: ["REQUIRED", /^platform:cognitoMfa: "REQUIRED" is not one of OPTIONAL, ON$/],
     cognitoThreatProtection: ["block", /^platform:cognitoThreatProtection: "block" is not one of off, audit, enforced$/],
@@ -118,11 +122,29 @@ describe("stack configuration", () => {
         assert.match(problems[1], /Set it with `pulumi config set alertEmails <value>`/);
     });
 
-    it("takes a custom edge domain only together with its us-east-1 certificate", () => {
+    it("takes a custom edge domain with or without its own certificate, but a certificate or a zone only with a domain", () => {
         const cert = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
-        assert.match(problemsFor({ "platform:edgeDomainName": "www.example.com" })[0], /^platform:edgeDomainName and platform:edgeCertificateArn go together/);
-        assert.match(problemsFor({ "platform:edgeCertificateArn": cert })[0], /go together: set both/);
+        const zone = "Z0123456789ABCDEFGHIJ";
+        // No certificate: the stack requests one (its validation records become a stack output).
+        assert.deepEqual(problemsFor({ "platform:edgeDomainName": "www.example.com" }), []);
         assert.deepEqual(problemsFor({ "platform:edgeDomainName": "www.example.com", "platform:edgeCertificateArn": cert }), []);
+        assert.deepEqual(problemsFor({ "platform:edgeDomainName": "www.example.com", "platform:edgeHostedZoneId": zone }), []);
+        assert.deepEqual(problemsFor({ "platform:edgeCertificateArn": cert }), [
+            "platform:edgeCertificateArn is set but platform:edgeDomainName is empty: it belongs to a custom domain; set platform:edgeDomainName too, or remove platform:edgeCertificateArn",
+        ]);
+        assert.deepEqual(
+            problemsFor({ "platform:edgeCertificateArn": cert, "platform:edgeHostedZoneId": zone }).map((p) => p.split(" ")[0]),
+            ["platform:edgeCertificateArn", "platform:edgeHostedZoneId"],
+        );
+        // A domain that is not a DNS name is refused on its own, not also as "empty".
+        assert.deepEqual(
+            problemsFor({ "platform:edgeDomainName": "https://shop.example.com", "platform:edgeHostedZoneId": zone }).map((p) => p.split(":")[1]),
+            ["edgeDomainName"],
+        );
+        assert.match(
+            problemsFor({ "platform:edgeDomainName": "shop.example.com." })[0],
+            /^platform:edgeDomainName: "shop.example.com." is not a lower-case DNS domain name/,
+        );
     });
 
     it("refuses release steps, canary bakes and post-release bakes shorter than the rollback alarms' detection time", () => {

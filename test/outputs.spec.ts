@@ -28,6 +28,7 @@ export type ReaderTypes = [
     Expect<Equal<PlatformOutputRefs["eventTopicArn"], pulumi.Output<string>>>,
     Expect<Equal<PlatformOutputRefs["alertTopicArns"], pulumi.Output<{ critical: string; warning: string; info: string }>>>,
     Expect<Equal<PlatformOutputRefs["emailDkimRecords"], pulumi.Output<{ name: string; type: "CNAME"; value: string }[]>>>,
+    Expect<Equal<PlatformOutputRefs["edgeCertificateValidationRecords"], pulumi.Output<{ name: string; type: "CNAME"; value: string }[]>>>,
 ];
 
 function contractError(fn: () => unknown): string {
@@ -56,7 +57,7 @@ describe("the output contract (outputs.ts)", () => {
             const msg = contractError(() => checkContractVersion(STACK, "2.0"));
             assert.match(
                 msg,
-                /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.2\)/,
+                /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.3\)/,
             );
             assert.match(msg, /Use the reader for contract 2\.x/);
             assert.match(
@@ -99,6 +100,11 @@ describe("the output contract (outputs.ts)", () => {
                 contractError(() => validatePlatformOutputs(STACK, onePointOne)),
                 /has no output 'releaseHooks': it was added in contract 1\.2 and the stack publishes 1\.1\./,
             );
+            const { edgeCertificateValidationRecords: _records, ...onePointTwo } = { ...sampleOutputs(), contractVersion: "1.2" };
+            assert.match(
+                contractError(() => validatePlatformOutputs(STACK, onePointTwo)),
+                /has no output 'edgeCertificateValidationRecords': it was added in contract 1\.3 and the stack publishes 1\.2\./,
+            );
         });
 
         it("names the output key and what is wrong with a value", () => {
@@ -124,6 +130,11 @@ describe("the output contract (outputs.ts)", () => {
                 contractError(() => checkOutput(STACK, "emailDkimRecords", records, 0)),
                 /output 'emailDkimRecords\[0\]\.type': "TXT" is invalid: expected "CNAME"/,
             );
+            const validation = [{ name: "_a1b2.shop.example.com", type: "CNAME", value: "" }];
+            assert.match(
+                contractError(() => checkOutput(STACK, "edgeCertificateValidationRecords", validation, 3)),
+                /output 'edgeCertificateValidationRecords\[0\]\.value': "" must be a non-empty string/,
+            );
             const { warning: _dropped, ...alerts } = sampleOutputs().alertTopicArns;
             assert.match(
                 contractError(() => checkOutput(STACK, "alertTopicArns", alerts, 0)),
@@ -135,7 +146,7 @@ describe("the output contract (outputs.ts)", () => {
             const { vpcId: _dropped, ...rest } = sampleOutputs();
             assert.match(
                 contractError(() => validatePlatformOutputs(STACK, rest)),
-                /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.2 requires/,
+                /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.3 requires/,
             );
         });
 

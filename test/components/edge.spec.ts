@@ -1,10 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as vm from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT, Inputs, MockRun, Recorded, installMocks, list, statementsBySid, testContext } from "./harness";
+import { ACCOUNT, Inputs, MockRun, Recorded, installMocks, list, statementsBySid, testContext, valueOf } from "./harness";
 
 const DATA_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/data`;
 const CERT = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+const ZONE = "Z0123456789ABCDEFGHIJ";
 
 const T = {
     provider: "pulumi:providers:aws",
@@ -25,6 +26,9 @@ const T = {
     shield: "aws:shield/protection:Protection",
     key: "aws:kms/key:Key",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    certificate: "aws:acm/certificate:Certificate",
+    validation: "aws:acm/certificateValidation:CertificateValidation",
+    record: "aws:route53/record:Record",
 } as const;
 
 type Behaviour = {
@@ -41,9 +45,19 @@ describe("Edge component", function () {
     /** Resource URN -> provider reference (`<provider urn>::<id>`) it was registered with. */
     const providerOf = new Map<string, string>();
     let baseArgs: () => import("../../components/edge").EdgeArgs;
+    const edges: Record<string, import("../../components/edge").Edge> = {};
 
     before(async function () {
-        run = installMocks();
+        // The stack's default provider settings, which the us-east-1 provider copies (endpoints it must not).
+        run = installMocks({
+            config: {
+                "aws:profile": "platform-deploy",
+                "aws:allowedAccountIds": JSON.stringify([ACCOUNT]),
+                "aws:defaultTags": JSON.stringify({ tags: { "cost-center": "web" } }),
+                "aws:assumeRoles": JSON.stringify([{ roleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }]),
+                "aws:endpoints": JSON.stringify([{ s3: "http://localhost:4566" }]),
+            },
+        });
         // The harness does not record providers; wrap its monitor once more to see them.
         /* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's gRPC messages are untyped */
         const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
@@ -66,13 +80,19 @@ describe("Edge component", function () {
             logRetentionDays: 30,
             fiveXxRatePercent: 5,
         });
-        new mod.Edge("edge", baseArgs());
-        new mod.Edge("cdn", {
+        edges.edge = new mod.Edge("edge", baseArgs());
+        edges.cdn = new mod.Edge("cdn", {
             ...baseArgs(),
             alerts: { emails: ["a@example.com"], escalationEmails: ["lead@example.com"], escalationMinutes: 30 },
             shieldAdvanced: true,
             domain: { name: "www.example.com", certificateArn: CERT },
         });
+        // A custom domain without a certificate: Edge requests one, its validation CNAME left to the operator.
+        edges.shop = new mod.Edge("shop", { ...baseArgs(), domain: { name: "shop.example.com" } });
+        // ... and with a Route 53 zone, which gets the validation record and the alias records.
+        edges.zoned = new mod.Edge("zoned", { ...baseArgs(), domain: { name: "zoned.example.com", hostedZoneId: ZONE } });
+        // An own certificate in a Route 53 zone: alias records, nothing to validate.
+        edges.owned = new mod.Edge("owned", { ...baseArgs(), domain: { name: "owned.example.com", certificateArn: CERT, hostedZoneId: ZONE } });
         await run.settle();
     });
 
@@ -109,6 +129,99 @@ describe("Edge component", function () {
         assert.deepEqual(dist().aliases, []);
         assert.deepEqual(dist("cdn").viewerCertificate, { acmCertificateArn: CERT, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
         assert.deepEqual(dist("cdn").aliases, ["www.example.com"]);
+    });
+
+    it("with a custom domain and no certificate ARN, requests a DNS-validated certificate in us-east-1 and serves it once issued, at TLSv1.2_2021 over SNI", async function () {
+        const certificate = one(T.certificate, "shop-certificate");
+        assert.deepEqual(
+            [certificate.inputs.domainName, certificate.inputs.validationMethod, certificate.inputs.keyAlgorithm],
+            ["shop.example.com", "DNS", mod.CERTIFICATE_KEY_ALGORITHM],
+        );
+        assert.equal(certificate.inputs.subjectAlternativeNames, undefined, "one name, so one validation record");
+        assert.equal(certificate.inputs.tags.environment, "dev");
+        assert.equal(regionOf(certificate), "us-east-1");
+        const validation = one(T.validation, "shop-certificate-validation");
+        assert.equal(regionOf(validation), "us-east-1");
+        assert.equal(validation.inputs.certificateArn, `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/shop-certificate-id`);
+        assert.deepEqual(validation.propertyDependencies.certificateArn, [certificate.urn]);
+        assert.equal(validation.inputs.validationRecordFqdns, undefined, "the operator publishes the record: ACM finds it itself");
+        // The distribution takes the ARN from the validation, so CloudFront never gets a pending certificate.
+        assert.deepEqual(dist("shop").viewerCertificate, {
+            acmCertificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/shop-certificate-id`,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+        });
+        assert.deepEqual(one(T.distribution, "shop-distribution").propertyDependencies.viewerCertificate, [validation.urn]);
+        assert.deepEqual(dist("shop").aliases, ["shop.example.com"]);
+        // The record the operator publishes, as ACM names it but without the trailing dots (like the DKIM records).
+        assert.deepEqual(await valueOf(edges.shop.certificateValidationRecords), [
+            { name: "_shop-certificate-token.shop.example.com", type: "CNAME", value: "_shop-certificate-value.acm-validations.aws" },
+        ]);
+        assert.deepEqual(
+            run.ofType(T.record).filter((r) => r.name.startsWith("shop-")),
+            [],
+            "no Route 53 records without a zone",
+        );
+    });
+
+    it("with a certificate ARN requests no certificate, and without a domain keeps CloudFront's default certificate", async function () {
+        assert.deepEqual(
+            run.ofType(T.certificate).map((c) => c.name),
+            ["shop-certificate", "zoned-certificate"],
+        );
+        assert.deepEqual(
+            run.ofType(T.validation).map((c) => c.name),
+            ["shop-certificate-validation", "zoned-certificate-validation"],
+        );
+        assert.equal(dist("owned").viewerCertificate.acmCertificateArn, CERT);
+        assert.deepEqual(dist().viewerCertificate, { cloudfrontDefaultCertificate: true });
+        for (const name of ["edge", "cdn", "owned"]) {
+            assert.deepEqual(await valueOf(edges[name].certificateValidationRecords), [], name);
+        }
+    });
+
+    it("with a Route 53 zone, writes the validation record there, validates against it, and points the domain at the distribution (A and AAAA)", function () {
+        const certificate = one(T.certificate, "zoned-certificate");
+        const record = one(T.record, "zoned-certificate-validation-record");
+        assert.deepEqual(
+            [record.inputs.zoneId, record.inputs.name, record.inputs.type, record.inputs.records, record.inputs.allowOverwrite],
+            [ZONE, "_zoned-certificate-token.zoned.example.com.", "CNAME", ["_zoned-certificate-value.acm-validations.aws."], true],
+        );
+        assert.deepEqual(record.propertyDependencies.name, [certificate.urn]);
+        assert.equal(regionOf(record), undefined, "Route 53 is global: the stack's provider");
+        const validation = one(T.validation, "zoned-certificate-validation");
+        assert.deepEqual(validation.inputs.validationRecordFqdns, [record.inputs.name]);
+        assert.deepEqual(validation.propertyDependencies.validationRecordFqdns, [record.urn]);
+        const distribution = one(T.distribution, "zoned-distribution");
+        for (const edge of ["zoned", "owned"]) {
+            for (const type of ["A", "AAAA"]) {
+                const alias = one(T.record, `${edge}-alias-${type.toLowerCase()}`);
+                assert.deepEqual([alias.inputs.zoneId, alias.inputs.name, alias.inputs.type], [ZONE, `${edge}.example.com`, type]);
+                assert.deepEqual(alias.inputs.aliases, [
+                    { name: `${edge}-distribution.cloudfront.net`, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false },
+                ]);
+            }
+        }
+        assert.deepEqual(one(T.record, "zoned-alias-a").propertyDependencies.aliases, [distribution.urn]);
+        assert.deepEqual(
+            run
+                .ofType(T.record)
+                .map((r) => r.name)
+                .sort(),
+            ["owned-alias-a", "owned-alias-aaaa", "zoned-alias-a", "zoned-alias-aaaa", "zoned-certificate-validation-record"],
+        );
+    });
+
+    it("the us-east-1 provider copies the stack's credentials, role, allowed accounts and default tags, but not its regional settings", function () {
+        const inputs = one(T.provider, "shop-us-east-1").inputs;
+        const parsed = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+        assert.equal(inputs.region, "us-east-1");
+        assert.equal(inputs.profile, "platform-deploy");
+        assert.deepEqual(parsed(inputs.allowedAccountIds), [ACCOUNT]);
+        assert.deepEqual(parsed(inputs.defaultTags), { tags: { "cost-center": "web" } });
+        assert.deepEqual(parsed(inputs.assumeRoles), [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }]);
+        assert.equal(inputs.endpoints, undefined, "endpoints belong to the stack's region");
+        assert.equal(regionOf(one(T.distribution, "shop-distribution")), undefined, "the distribution stays on the stack's provider");
     });
 
     it("reads the site bucket through Origin Access Control and reaches the API stage over TLSv1.2 only", function () {
@@ -283,8 +396,51 @@ describe("Edge component", function () {
             /argument "domain.certificateArn" .*us-east-1/,
         );
         bad({ domain: { name: "Not A Domain", certificateArn: CERT } }, /argument "domain.name" is "Not A Domain"/);
+        bad({ domain: { name: "shop.example.com." } }, /argument "domain.name" is "shop.example.com."/);
+        bad({ domain: { name: "shop.example.com", certificateArn: "" } }, /argument "domain.certificateArn" is ""; .*or none to have Edge request one/);
+        bad(
+            { domain: { name: "shop.example.com", hostedZoneId: "/hostedzone/Z0123" } },
+            /argument "domain.hostedZoneId" is "\/hostedzone\/Z0123"; allowed: a Route 53 hosted zone id/,
+        );
         bad({ priceClass: "PriceClass_Cheap" as never }, /argument "priceClass"/);
         bad({ contentSecurityPolicy: "" }, /argument "contentSecurityPolicy"/);
+    });
+});
+
+describe("Edge: a requested certificate ACM has not issued yet", function () {
+    it("prints the validation record on the certificate, since stack outputs appear only once `pulumi up` ends", async function () {
+        const run = installMocks({
+            state: (type, _name, state) => (type === "aws:acm/certificate:Certificate" ? { ...state, status: "PENDING_VALIDATION" } : state),
+        });
+        const logged: { message: string; resource?: pulumi.Resource }[] = [];
+        const info = pulumi.log.info;
+        pulumi.log.info = async (message, resource) => void logged.push({ message, resource });
+        try {
+            const { Edge } = await import("../../components/edge");
+            const args = {
+                context: testContext(),
+                api: { restApiId: "abc123", stageName: "v1" },
+                dataKeyArn: DATA_KEY,
+                alerts: { emails: ["a@example.com"], escalationMinutes: 30 },
+                wafRateLimit: 1000,
+                logRetentionDays: 30,
+                fiveXxRatePercent: 5,
+            };
+            new Edge("pending", { ...args, domain: { name: "pending.example.com" } });
+            // With a Route 53 zone the stack writes the record itself: nothing to tell the operator.
+            new Edge("pending-zoned", { ...args, domain: { name: "zoned.example.com", hostedZoneId: ZONE } });
+            await run.settle();
+        } finally {
+            pulumi.log.info = info;
+        }
+        assert.deepEqual(
+            logged.map((l) => l.message),
+            [
+                "ACM validates pending.example.com by DNS: publish _pending-certificate-token.pending.example.com CNAME _pending-certificate-value.acm-validations.aws " +
+                    "(stack output edgeCertificateValidationRecords); the distribution waits until ACM has issued the certificate",
+            ],
+        );
+        assert.ok(logged[0].resource instanceof pulumi.CustomResource);
     });
 });
 

@@ -81,7 +81,27 @@ function stateFor(type: string, name: string, inputs: Inputs): Inputs {
         case "aws:cognito/userPoolClient:UserPoolClient":
             return { ...state, id: `${name}-client-id`, clientSecret: "secret" };
         case "aws:cloudfront/distribution:Distribution":
-            return { ...state, domainName: `${name}.cloudfront.net` };
+            return { ...state, domainName: `${name}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+        case "aws:acm/certificate:Certificate":
+            // Issued already (an update), with the one CNAME ACM asks for per name under DNS validation.
+            return {
+                ...state,
+                arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${name}-id`,
+                status: "ISSUED",
+                domainValidationOptions:
+                    inputs.validationMethod === "DNS"
+                        ? [
+                              {
+                                  domainName: inputs.domainName,
+                                  resourceRecordName: `_${name}-token.${inputs.domainName}.`,
+                                  resourceRecordType: "CNAME",
+                                  resourceRecordValue: `_${name}-value.acm-validations.aws.`,
+                              },
+                          ]
+                        : [],
+            };
+        case "aws:route53/record:Record":
+            return { ...state, fqdn: inputs.name };
         case "awsx:ec2:Vpc": {
             // A remote component: the awsx plugin would build its children; the program reads these outputs.
             const azs: number = inputs.numberOfAvailabilityZones ?? 3;
@@ -123,6 +143,8 @@ export interface MockOptions {
     config?: Record<string, string>;
     /** Run as a preview (unknown outputs stay unknown). @default false */
     preview?: boolean;
+    /** Changes the state the mock returns for a resource (an output a spec needs other than the default). @default none */
+    state?: (type: string, name: string, state: Inputs) => Inputs;
 }
 
 export interface MockRun {
@@ -144,7 +166,8 @@ export function installMocks(opts: MockOptions = {}): MockRun {
     void pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-                const state = stateFor(args.type, args.name, args.inputs as Inputs);
+                const computed = stateFor(args.type, args.name, args.inputs as Inputs);
+                const state = opts.state ? opts.state(args.type, args.name, computed) : computed;
                 return { id: state.id ?? `${args.name}-id`, state };
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {

@@ -1,6 +1,6 @@
 import { PlatformOutputsV1 } from "../../outputs";
 
-/** A complete, valid set of platform outputs for contract 1.2, shaped like a deployed dev stack's. */
+/** A complete, valid set of platform outputs for contract 1.3, shaped like a deployed dev stack's. */
 export function sampleOutputs(): PlatformOutputsV1 {
     const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
     const sqs = (name: string) => ({
@@ -10,7 +10,7 @@ export function sampleOutputs(): PlatformOutputsV1 {
         dlqArn: arn("sqs", `${name}-dlq`),
     });
     return {
-        contractVersion: "1.2",
+        contractVersion: "1.3",
         apiUrl: "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1",
         apiId: "a1b2c3d4e5",
         apiWebAclArn: arn("wafv2", "regional/webacl/platform-dev-api-firewall/0f0e0d0c-0000-4000-8000-0a0b0c0d0e0f"),
@@ -65,5 +65,7 @@ export function sampleOutputs(): PlatformOutputsV1 {
             security: "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/platform-dev-security",
         },
         releaseHooks: { beforeAllowTraffic: "platform-dev-release-pre-traffic", afterAllowTraffic: "platform-dev-release-post-traffic" },
+        // dev has no custom edge domain, so no certificate to validate.
+        edgeCertificateValidationRecords: [],
     };
 }

@@ -226,7 +226,7 @@ describe("the packages another repository installs (npm run pack)", function () 
         after(() => fs.rmSync(program, { recursive: true, force: true }));
 
         it("passes the packed policy pack at dev's levels with no violation at all", () => {
-            assert.deepEqual(report.policyPacks, [{ name: "platform-policies", version: "0.1.0", policies: 59 }]);
+            assert.deepEqual(report.policyPacks, [{ name: "platform-policies", version: "0.1.0", policies: 81 }]);
             assert.deepEqual(
                 report.diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName} ${d.urn}`),
                 [],
@@ -271,7 +271,7 @@ describe("the packages another repository installs (npm run pack)", function () 
             assert.deepEqual(report.outputs, {
                 functionName: "packaged-dev-worker",
                 queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/packaged-dev-jobs",
-                readsContract: "1.2",
+                readsContract: "1.3",
                 region: "eu-west-1",
                 runtime: "nodejs24.x",
                 tableName: "packaged-dev-orders",

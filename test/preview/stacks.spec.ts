@@ -13,6 +13,8 @@ describe("the project's stacks under the offline preview", function () {
     const pool = new PolicyPackPool();
     after(() => pool.close());
     const updates: Record<string, PreviewReport> = {};
+    // The custom domain each stack's file sets (edgeDomainName); dev stays on CloudFront's default certificate.
+    const SITE_DOMAINS: Record<string, string | undefined> = { dev: undefined, staging: "staging.shop.example.com", prod: "shop.example.com" };
 
     for (const stack of ["dev", "staging", "prod"]) {
         for (const mode of ["create", "update"] as const) {
@@ -47,9 +49,36 @@ describe("the project's stacks under the offline preview", function () {
                     assert.equal(found.length, 1, name);
                     return found[0];
                 };
-                // Cognito's hosted sign-in returns to the site the distribution serves, which the web client waits for.
+                // Cognito's hosted sign-in returns to the site the distribution serves: its custom domain, known
+                // from config, or else its cloudfront.net name, which the web client then waits for.
                 const web = byName("identity-web-client");
-                assert.deepEqual(web.propertyDependencies.callbackUrls, [byName("edge-distribution").urn]);
+                const domain = SITE_DOMAINS[stack];
+                const distribution = byName("edge-distribution");
+                assert.deepEqual(web.propertyDependencies.callbackUrls ?? [], domain ? [] : [distribution.urn]);
+                // A custom domain is served with the certificate the stack requested in us-east-1, once ACM
+                // has issued it (the validation), and its validation CNAME is a stack output.
+                const viewer = distribution.inputs.viewerCertificate as Record<string, unknown>;
+                const records = report.outputs.edgeCertificateValidationRecords;
+                if (domain) {
+                    assert.deepEqual(distribution.inputs.aliases, [domain]);
+                    assert.deepEqual([viewer.sslSupportMethod, viewer.minimumProtocolVersion], ["sni-only", "TLSv1.2_2021"]);
+                    const certificate = byName("edge-certificate");
+                    assert.deepEqual([certificate.inputs.domainName, certificate.inputs.validationMethod], [domain, "DNS"]);
+                    assert.deepEqual(distribution.propertyDependencies.viewerCertificate, [byName("edge-certificate-validation").urn]);
+                    if (mode === "create") {
+                        assert.equal(records, "[unknown]");
+                    } else {
+                        const [record, ...more] = records as { name: string; type: string; value: string }[];
+                        assert.deepEqual(more, []);
+                        assert.equal(record.type, "CNAME");
+                        assert.ok(record.name.endsWith(`.${domain}`), record.name);
+                        assert.match(record.value, /\.acm-validations\.aws$/);
+                    }
+                } else {
+                    assert.deepEqual(viewer, { cloudfrontDefaultCertificate: true });
+                    assert.deepEqual(records, []);
+                    assert.equal(report.resources.filter((r) => r.type.startsWith("aws:acm/")).length, 0);
+                }
                 // The email worker alarms on its own uncertain sends, as its EMF record names them.
                 const uncertain = byName("email-worker-email-delivery-uncertain");
                 assert.deepEqual(
@@ -58,8 +87,8 @@ describe("the project's stacks under the offline preview", function () {
                 );
                 assert.deepEqual(uncertain.propertyDependencies.alarmActions, [byName("alerting-warning").urn]);
                 if (mode === "update") {
-                    const host = report.outputs.distributionDomainName as string;
-                    assert.match(host, /^d[0-9a-f]+\.cloudfront\.net$/);
+                    assert.match(report.outputs.distributionDomainName as string, /^d[0-9a-f]+\.cloudfront\.net$/);
+                    const host = domain ?? (report.outputs.distributionDomainName as string);
                     assert.deepEqual(web.inputs.callbackUrls, [`https://${host}/auth/callback`]);
                     assert.deepEqual(web.inputs.logoutUrls, [`https://${host}/`]);
                     // DynamoDB's gateway endpoint routes from each private subnet's table (dev spans two AZs).

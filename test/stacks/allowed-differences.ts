@@ -44,6 +44,21 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
         reason: "The escalation topics page the on-call pager too, so like the critical topics' pager subscriptions they exist only where the `pagerUrl` secret is set.",
     },
     {
+        type: "aws:acm/certificate:Certificate",
+        name: /^edge-certificate$/,
+        reason: "The site's certificate exists only where the stack serves a custom domain (`edgeDomainName`) without an own certificate (`edgeCertificateArn`): staging and prod, where policy rule cf-viewer-tls refuses CloudFront's default certificate. dev answers on its cloudfront.net name, which no certificate of ours can cover; the pack's dev profile reports that as advisory.",
+    },
+    {
+        type: "aws:acm/certificateValidation:CertificateValidation",
+        name: /^edge-certificate-validation$/,
+        reason: "The wait for ACM to issue the site's certificate (what the distribution takes the certificate's ARN from) exists exactly where the certificate does: a custom `edgeDomainName` without `edgeCertificateArn`.",
+    },
+    {
+        type: "aws:route53/record:Record",
+        name: /^edge-(certificate-validation-record|alias-a|alias-aaaa)$/,
+        reason: "Route 53 records exist only where `edgeHostedZoneId` names the zone holding `edgeDomainName`: the certificate's validation record (when the stack requested the certificate) and the domain's alias A and AAAA records. Without a zone the operator publishes them in the domain's own DNS.",
+    },
+    {
         type: "aws:shield/protection:Protection",
         name: /^edge-shield$/,
         reason: "Shield Advanced protection of the distribution exists only where `shieldAdvanced` is true: it needs a paid account-wide subscription (USD 3,000 a month) that a stack cannot create.",

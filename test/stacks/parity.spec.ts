@@ -4,6 +4,7 @@ import { STACKS, StackRun, runProgram } from "./program";
 
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+const ZONE = "Z0123456789ABCDEFGHIJ";
 const allowed = (k: string) => {
     const [type, name] = k.split("::");
     return ALLOWED_DIFFERENCES.some((d) => d.type === type && d.name.test(name));
@@ -13,6 +14,7 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
     this.timeout(120000);
     const runs: Record<string, StackRun> = {};
     let optional: StackRun;
+    let devWithDomain: StackRun;
 
     before(async function () {
         for (const s of STACKS) {
@@ -23,7 +25,10 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             "platform:shieldAdvanced": "true",
             "platform:edgeDomainName": "shop.example.com",
             "platform:edgeCertificateArn": CERT,
+            "platform:edgeHostedZoneId": ZONE,
         });
+        // What staging and prod do, in dev: a custom domain whose certificate the stack requests.
+        devWithDomain = await runProgram("dev", { "platform:edgeDomainName": "dev.shop.example.com" });
     });
 
     it("every stack builds the same component types", function () {
@@ -60,7 +65,8 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
     });
 
     it("every stack builds the same resource types", function () {
-        const types = (s: string) => [...new Set(runs[s].run.resources.map((r) => r.type))].sort();
+        // Apart from the listed differences: dev has no custom edge domain, so no certificate (ACM) types.
+        const types = (s: string) => [...new Set(runs[s].run.resources.filter((r) => !allowed(key(r))).map((r) => r.type))].sort();
         for (const s of STACKS) {
             assert.deepEqual(types(s), types("dev"), s);
         }
@@ -90,20 +96,38 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         for (const d of ALLOWED_DIFFERENCES) {
             assert.ok(d.reason.length > 40, `${d.type} ${d.name}: say why`);
         }
-        // One run with every optional feature on: a pager, Shield Advanced and a custom edge domain. What it
-        // adds must be exactly the listed differences (a custom domain adds no resource, only values).
-        const base = new Set(runs.prod.run.resources.map(key));
-        const added = optional.run.resources.map(key).filter((k) => !base.has(k));
+        // One run with every optional feature on: a pager, Shield Advanced, and the custom edge domain with
+        // an own certificate in a Route 53 zone. What it adds must be exactly the listed differences.
+        const addedTo = (base: StackRun, other: StackRun) => {
+            const had = new Set(base.run.resources.map(key));
+            return other.run.resources
+                .map(key)
+                .filter((k) => !had.has(k))
+                .sort();
+        };
+        const added = addedTo(runs.prod, optional);
         // The edge's us-east-1 critical topic pages too (CloudFront alarms can only notify topics there),
-        // and both escalation topics page: an unresolved warning reaches the pager.
-        assert.deepEqual(added.sort(), [
+        // and both escalation topics page: an unresolved warning reaches the pager. The zone gets the
+        // domain's alias records; an own certificate needs no validation record.
+        assert.deepEqual(added, [
+            "aws:route53/record:Record::edge-alias-a",
+            "aws:route53/record:Record::edge-alias-aaaa",
             "aws:shield/protection:Protection::edge-shield",
             "aws:sns/topicSubscription:TopicSubscription::alerting-critical-pager",
             "aws:sns/topicSubscription:TopicSubscription::alerting-escalation-pager",
             "aws:sns/topicSubscription:TopicSubscription::edge-alerts-critical-pager",
             "aws:sns/topicSubscription:TopicSubscription::edge-alerts-escalation-pager",
         ]);
-        for (const k of added) {
+        // An own certificate replaces the requested one; a requested one is all a custom domain adds.
+        assert.deepEqual(addedTo(optional, runs.prod), [
+            "aws:acm/certificate:Certificate::edge-certificate",
+            "aws:acm/certificateValidation:CertificateValidation::edge-certificate-validation",
+        ]);
+        assert.deepEqual(addedTo(runs.dev, devWithDomain), [
+            "aws:acm/certificate:Certificate::edge-certificate",
+            "aws:acm/certificateValidation:CertificateValidation::edge-certificate-validation",
+        ]);
+        for (const k of [...added, ...addedTo(runs.dev, devWithDomain)]) {
             assert.ok(allowed(k), `${k} is listed in ALLOWED_DIFFERENCES`);
         }
     });

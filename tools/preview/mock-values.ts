@@ -100,6 +100,23 @@ const FILLED_BY_PROVIDER: Record<string, string[]> = {
 
 /** Per-type computed attributes for update mode; anything else gets a generic id and ARN. */
 const COMPUTED: Record<string, Computed> = {
+    "aws:acm/certificate:Certificate": (c) => {
+        const h = shortHash(c.urn, 32);
+        const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+        const domain = str(c.inputs.domainName, "example.com");
+        const names = [domain, ...(Array.isArray(c.inputs.subjectAlternativeNames) ? c.inputs.subjectAlternativeNames.map(String) : [])];
+        // DNS validation: one CNAME per name, `_<token>.<name>.` -> `_<token>.<id>.acm-validations.aws.`, as ACM writes them.
+        const domainValidationOptions =
+            c.inputs.validationMethod === "DNS"
+                ? names.map((n) => ({
+                      domainName: n,
+                      resourceRecordName: `_${shortHash(`${c.urn}/${n}/name`, 32)}.${n}.`,
+                      resourceRecordType: "CNAME",
+                      resourceRecordValue: `_${shortHash(`${c.urn}/${n}/value`, 32)}.${shortHash(`${c.urn}/${n}/id`, 10)}.acm-validations.aws.`,
+                  }))
+                : [];
+        return { id: arn("acm", `certificate/${id}`, c), state: { arn: arn("acm", `certificate/${id}`, c), domainValidationOptions, status: "ISSUED" } };
+    },
     "aws:sesv2/emailIdentity:EmailIdentity": (c) => {
         const identity = str(c.inputs.emailIdentity, c.phys);
         const given = typeof c.inputs.dkimSigningAttributes === "object" && c.inputs.dkimSigningAttributes !== null ? c.inputs.dkimSigningAttributes : {};
