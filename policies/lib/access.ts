@@ -10,8 +10,9 @@
 // that is itself a wildcard pattern restricts nothing, so a statement carrying only those is as open as
 // one without conditions.
 
-import type { Statement } from "./iam";
-import { asArray, asRecord, asString, isUnknown } from "./values";
+import type { StackGraph } from "./graph";
+import { parsePolicy, Statement, strings } from "./iam";
+import { asArray, asRecord, asString, isUnknown, show } from "./values";
 
 type Kind = "arn" | "principal" | "account" | "id";
 
@@ -238,4 +239,114 @@ export function permissionStatement(props: Record<string, unknown>): Statement {
         notPrincipal: undefined,
         condition,
     };
+}
+
+/**
+ * Every input of a resource that holds a policy document naming principals. The rules that own a
+ * service's document (SQS, SNS, KMS, IAM trust, Secrets Manager, EventBridge, ECR) judge whether it is
+ * open; resource-policy-not-public covers the rest; cross-account-access reads them all.
+ */
+export const RESOURCE_POLICY_INPUTS: Record<string, string> = {
+    "aws:sqs/queue:Queue": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sns/topic:Topic": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:kms/key:Key": "policy",
+    "aws:kms/keyPolicy:KeyPolicy": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:s3/bucket:Bucket": "policy",
+    "aws:secretsmanager/secret:Secret": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
+    "aws:ecr/registryPolicy:RegistryPolicy": "policy",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "repositoryPolicy",
+    "aws:apigateway/restApi:RestApi": "policy",
+    "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
+    "aws:opensearch/domain:Domain": "accessPolicies",
+    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
+    "aws:backup/vaultPolicy:VaultPolicy": "policy",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+    "aws:iam/role:Role": "assumeRolePolicy",
+};
+
+/** Accounts the stack shows as its own: conditions pinning the caller or source account, the account of resource ARNs, the provider's allowedAccountIds. */
+export function ownAccounts(graph: StackGraph): Set<string> {
+    const own = new Set<string>();
+    const addArn = (v: unknown) => {
+        const s = asString(v);
+        const a = s ? arnAccount(s) : undefined;
+        if (a && /^\d{12}$/.test(a)) {
+            own.add(a);
+        }
+    };
+    for (const n of graph.nodes) {
+        if (n.type === "pulumi:providers:aws") {
+            strings(asArray(n.props.allowedAccountIds)).forEach((a) => own.add(a));
+            continue;
+        }
+        // An ARN computed from a resource of this stack (`role: role.arn`) is in the stack's account.
+        for (const [key, deps] of Object.entries(n.propertyDependencies)) {
+            if (deps.length > 0 && graph.byUrn(deps[0]) !== undefined) {
+                addArn(n.props[key]);
+            }
+        }
+        const input = RESOURCE_POLICY_INPUTS[n.type];
+        if (input) {
+            const parsed = parsePolicy(n.props[input]);
+            if (parsed.kind === "ok") {
+                for (const s of parsed.statements) {
+                    s.resources.forEach(addArn);
+                    for (const [op, block] of Object.entries(s.condition ?? {})) {
+                        if (!/^stringequals/i.test(op)) {
+                            continue;
+                        }
+                        for (const [key, value] of Object.entries(asRecord(block) ?? {})) {
+                            if (/^(aws:sourceaccount|aws:sourceowner|aws:principalaccount|aws:resourceaccount|kms:calleraccount)$/i.test(key)) {
+                                strings(asArray(value))
+                                    .filter((a) => /^\d{12}$/.test(a))
+                                    .forEach((a) => own.add(a));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (n.type === "aws:lambda/permission:Permission") {
+            addArn(n.props.sourceArn);
+            const sa = asString(n.props.sourceAccount);
+            if (sa && /^\d{12}$/.test(sa)) {
+                own.add(sa);
+            }
+        }
+    }
+    return own;
+}
+
+/** How a rule words an open statement: what the statement lets anyone do, and the fix in the service's terms. */
+export interface OpenWording {
+    /** What anyone may do, e.g. "send messages to the queue". */
+    lets: string;
+    fix: string;
+}
+
+/** Reports every statement that admits anyone, on `<property>.<statement>.Principal`. */
+export function reportOpenGrants(
+    subject: { urn: string; name: string; type: string; props: Record<string, unknown> },
+    property: string,
+    statements: Statement[],
+    ctx: { report(s: typeof subject, f: { property: string; found: unknown; problem: string; fix: string }): void },
+    wording: OpenWording,
+): void {
+    for (const g of grantsOf(statements).filter((x) => x.open)) {
+        const principal = g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal };
+        const conditioned = Object.keys(g.statement.condition ?? {}).length > 0;
+        ctx.report(subject, {
+            property: `${property}.${g.label}.Principal`,
+            found: principal,
+            problem: `is ${show(principal)}, which admits anyone${conditioned ? " (its Condition does not narrow who: aws:SecureTransport, MFA, IfExists, ForAllValues and wildcard patterns do not)" : ""}: any AWS account may ${wording.lets}`,
+            fix: `${wording.fix}, or keep Principal "*" with a Condition on ${NARROWING_HINT}`,
+        });
+    }
 }

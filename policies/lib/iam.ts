@@ -197,3 +197,38 @@ const RESOURCE_TYPES = new Set(
         "security-group",
     ].map((t) => t.toLowerCase()),
 );
+
+/** What a rule needs to read a policy input: its resource, and a way to report and defer. */
+interface PolicyReader {
+    report(
+        subject: { urn: string; name: string; type: string; props: Record<string, unknown> },
+        finding: { property: string; problem: string; fix: string },
+    ): void;
+    defer(where: string): void;
+}
+
+/**
+ * A policy input's statements, ready to judge: an absent one gives none, an unknown one is deferred
+ * (`deferAs` names it in the can't-run line), an invalid one is reported on `property`.
+ */
+export function readStatements(
+    subject: { urn: string; name: string; type: string; props: Record<string, unknown> },
+    property: string,
+    value: unknown,
+    ctx: PolicyReader,
+    deferAs = property,
+): Statement[] | undefined {
+    const parsed = parsePolicy(value);
+    if (parsed.kind === "unknown") {
+        ctx.defer(deferAs);
+    } else if (parsed.kind === "invalid") {
+        ctx.report(subject, {
+            property,
+            problem: `is not a valid policy document (${parsed.error})`,
+            fix: "pass a JSON policy document (JSON.stringify, pulumi.jsonStringify or aws.iam.getPolicyDocument(...).json)",
+        });
+    } else if (parsed.kind === "ok") {
+        return parsed.statements;
+    }
+    return undefined;
+}

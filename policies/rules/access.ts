@@ -3,43 +3,16 @@
 // a principal grant itself more. Every document goes through the shared evaluator (lib/access.ts).
 
 import type { Policies } from "../lib/policy-api";
-import { arnAccount, grantsOf, NARROWING_HINT, permissionStatement, principalsOf, statementLabel } from "../lib/access";
-import { refers, sameKnown, Node, StackGraph } from "../lib/graph";
-import { actionMatches, isBroadResource, parsePolicy, Statement, strings } from "../lib/iam";
-import { resourceRule, RuleContext, stackRule, Subject } from "../lib/rule";
+import { arnAccount, grantsOf, ownAccounts, permissionStatement, principalsOf, reportOpenGrants, RESOURCE_POLICY_INPUTS, statementLabel } from "../lib/access";
+import { refers, sameKnown, Node } from "../lib/graph";
+import { actionMatches, isBroadResource, parsePolicy, readStatements, Statement, strings } from "../lib/iam";
+import { resourceRule, stackRule } from "../lib/rule";
 import { asArray, asRecord, asString, get, isUnknown } from "../lib/values";
 
 const ROLE = "aws:iam/role:Role";
 const LAYER_PERMISSION = "aws:lambda/layerVersionPermission:LayerVersionPermission";
 const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
-
-/**
- * Every input of a resource that holds a policy document naming principals. The rules that own a
- * service's document (SQS, SNS, KMS, IAM trust, Secrets Manager, EventBridge, ECR) judge whether it is
- * open; resource-policy-not-public covers the rest; cross-account-access reads them all.
- */
-const RESOURCE_POLICY_INPUTS: Record<string, string> = {
-    "aws:sqs/queue:Queue": "policy",
-    "aws:sqs/queuePolicy:QueuePolicy": "policy",
-    "aws:sns/topic:Topic": "policy",
-    "aws:sns/topicPolicy:TopicPolicy": "policy",
-    "aws:kms/key:Key": "policy",
-    "aws:kms/keyPolicy:KeyPolicy": "policy",
-    "aws:s3/bucketPolicy:BucketPolicy": "policy",
-    "aws:s3/bucket:Bucket": "policy",
-    "aws:secretsmanager/secret:Secret": "policy",
-    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
-    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
-    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
-    "aws:apigateway/restApi:RestApi": "policy",
-    "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
-    "aws:opensearch/domain:Domain": "accessPolicies",
-    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
-    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
-    "aws:backup/vaultPolicy:VaultPolicy": "policy",
-    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
-    [ROLE]: "assumeRolePolicy",
-};
+const EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission";
 
 /** The documents no other rule judges for openness. */
 const UNOWNED_POLICY_TYPES = [
@@ -53,57 +26,6 @@ const UNOWNED_POLICY_TYPES = [
 ];
 
 type AccessConfig = { trustedAccounts: string[] };
-
-function invalidDocument(subject: Subject, property: string, error: string, ctx: RuleContext<object>): void {
-    ctx.report(subject, { property, problem: `is not a valid policy document (${error})`, fix: "pass a JSON policy document" });
-}
-
-/** Accounts the stack shows as its own: conditions pinning the caller or source account, the account of resource ARNs, the provider's allowedAccountIds. */
-function ownAccounts(graph: StackGraph): Set<string> {
-    const own = new Set<string>();
-    const addArn = (v: unknown) => {
-        const s = asString(v);
-        const a = s ? arnAccount(s) : undefined;
-        if (a && /^\d{12}$/.test(a)) {
-            own.add(a);
-        }
-    };
-    for (const n of graph.nodes) {
-        if (n.type === "pulumi:providers:aws") {
-            strings(asArray(n.props.allowedAccountIds)).forEach((a) => own.add(a));
-            continue;
-        }
-        const input = RESOURCE_POLICY_INPUTS[n.type];
-        if (input) {
-            const parsed = parsePolicy(n.props[input]);
-            if (parsed.kind === "ok") {
-                for (const s of parsed.statements) {
-                    s.resources.forEach(addArn);
-                    for (const [op, block] of Object.entries(s.condition ?? {})) {
-                        if (!/^stringequals/i.test(op)) {
-                            continue;
-                        }
-                        for (const [key, value] of Object.entries(asRecord(block) ?? {})) {
-                            if (/^(aws:sourceaccount|aws:sourceowner|aws:principalaccount|aws:resourceaccount|kms:calleraccount)$/i.test(key)) {
-                                strings(asArray(value))
-                                    .filter((a) => /^\d{12}$/.test(a))
-                                    .forEach((a) => own.add(a));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if (n.type === LAMBDA_PERMISSION) {
-            addArn(n.props.sourceArn);
-            const sa = asString(n.props.sourceAccount);
-            if (sa && /^\d{12}$/.test(sa)) {
-                own.add(sa);
-            }
-        }
-    }
-    return own;
-}
 
 /** An account outside the stack's own and the trusted ones, or undefined when it is inside (or cannot be judged). */
 function foreign(account: string | undefined, inside: Set<string>): string | undefined {
@@ -205,7 +127,7 @@ export function accessPolicies(): Policies {
         resourceRule(
             {
                 id: "resource-policy-not-public",
-                no: 65,
+                no: 61,
                 service: "S3 / OpenSearch / Logs / Backup / EFS / Lambda",
                 kind: "R",
                 checks: "Resource policies without a rule of their own (S3 bucket, OpenSearch domain, log destination, backup vault, EFS, Lambda layer permission) admit no one-and-all: a `*` principal needs a condition that narrows who (aws:SourceArn, aws:SourceAccount, aws:SourceVpce, aws:PrincipalOrgID...).",
@@ -230,20 +152,9 @@ export function accessPolicies(): Policies {
                         return;
                     }
                     const input = RESOURCE_POLICY_INPUTS[r.type];
-                    const parsed = parsePolicy(r.props[input]);
-                    if (parsed.kind === "unknown") {
-                        ctx.defer(input);
-                    } else if (parsed.kind === "invalid") {
-                        invalidDocument(r, input, parsed.error, ctx);
-                    } else if (parsed.kind === "ok") {
-                        for (const g of grantsOf(parsed.statements).filter((x) => x.open)) {
-                            ctx.report(r, {
-                                property: `${input}.${g.label}.Principal`,
-                                found: g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal },
-                                expected: "named principals, or a Condition that narrows who can act",
-                                fix: `name the principals, or add a Condition on ${NARROWING_HINT}; aws:SecureTransport, MFA and wildcard ARN patterns do not narrow who`,
-                            });
-                        }
+                    const statements = readStatements(r, input, r.props[input], ctx);
+                    if (statements) {
+                        reportOpenGrants(r, input, statements, ctx, { lets: "act on the resource", fix: "name the principals" });
                     }
                 },
             },
@@ -251,7 +162,7 @@ export function accessPolicies(): Policies {
         stackRule<AccessConfig>(
             {
                 id: "cross-account-access",
-                no: 66,
+                no: 62,
                 service: "IAM / resource policies / Logs / Lambda",
                 kind: "S",
                 checks: "Principals in resource and trust policies, Lambda and layer permissions, log subscription destinations and Lambda layers belong to the stack's own account or to `trustedAccounts`.",
@@ -272,6 +183,7 @@ export function accessPolicies(): Policies {
                 subjectTypes: [
                     ...Object.keys(RESOURCE_POLICY_INPUTS),
                     LAMBDA_PERMISSION,
+                    EVENT_PERMISSION,
                     LAYER_PERMISSION,
                     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
                     "aws:lambda/function:Function",
@@ -305,7 +217,7 @@ export function accessPolicies(): Policies {
                         }
                         let account: string | undefined;
                         let property = "";
-                        if (n.type === LAMBDA_PERMISSION || n.type === LAYER_PERMISSION) {
+                        if (n.type === LAMBDA_PERMISSION || n.type === LAYER_PERMISSION || n.type === EVENT_PERMISSION) {
                             const p = asString(n.props.principal);
                             property = "principal";
                             account = p && /^\d{12}$/.test(p) ? p : p ? arnAccount(p) : undefined;
@@ -343,7 +255,7 @@ export function accessPolicies(): Policies {
         resourceRule(
             {
                 id: "iam-web-identity-audience",
-                no: 67,
+                no: 63,
                 service: "IAM",
                 kind: "R",
                 checks: "A role trusting a web-identity or SAML provider pins the token's audience (`<provider>:aud`, `SAML:aud`), and for GitHub Actions its subject (`token.actions.githubusercontent.com:sub`).",
@@ -393,7 +305,7 @@ export function accessPolicies(): Policies {
         resourceRule(
             {
                 id: "iam-no-user-access-keys",
-                no: 68,
+                no: 64,
                 service: "IAM",
                 kind: "R",
                 checks: "No long-lived IAM user access keys (`aws.iam.AccessKey`).",
@@ -416,7 +328,7 @@ export function accessPolicies(): Policies {
         stackRule(
             {
                 id: "iam-privilege-escalation",
-                no: 69,
+                no: 65,
                 service: "IAM",
                 kind: "S",
                 checks: "No principal holds, across its policies, `iam:PassRole` on roles it does not name together with an action that runs code as the passed role (`lambda:CreateFunction`, `ec2:RunInstances`...), or an action that rewrites its own permissions (`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`, `iam:PutRolePolicy`...) on resources it does not name.",

@@ -1,9 +1,11 @@
-// API Gateway rules (14-23, and the pack's own 59), REST (apigateway) and HTTP (apigatewayv2) APIs.
+// API Gateway rules (14-23, and the pack's own 59 and 60), REST (apigateway) and HTTP (apigatewayv2) APIs.
 
 import type { Policies } from "../lib/policy-api";
+import { grantsOf, narrowingKeys, principalsOf } from "../lib/access";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
-import { resourceRule, stackRule } from "../lib/rule";
+import { actionMatches, readStatements, Statement } from "../lib/iam";
+import { resourceRule, RuleContext, stackRule, Subject } from "../lib/rule";
 import { asArray, asNumber, asRecord, asString, get, isSet, isUnknown, show } from "../lib/values";
 
 export const REST_API = "aws:apigateway/restApi:RestApi";
@@ -19,6 +21,7 @@ export const WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
 export const REST_RESOURCE = "aws:apigateway/resource:Resource";
 export const INTEGRATION = "aws:apigateway/integration:Integration";
 export const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
+export const REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy";
 
 /** MethodSettings that apply to a REST stage: stageName depends on the stage, or same API and same literal stage name. */
 function settingsForStage(graph: StackGraph, stage: Node): Node[] {
@@ -43,6 +46,154 @@ function isJsonFormat(format: string): boolean {
 
 const AUTHORIZED_REST = ["AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
 const AUTHORIZED_HTTP = ["AWS_IAM", "CUSTOM", "JWT"];
+
+// --- APIs defined by an OpenAPI `body`, and HTTP APIs made by quick create ------------------------
+
+/** An OpenAPI document given as a RestApi's or HTTP Api's `body`. */
+type OpenApi = { kind: "absent" } | { kind: "unknown" } | { kind: "unreadable"; why: string } | { kind: "ok"; doc: Record<string, unknown> };
+
+// Several rules read the same body in one pass: the last one parsed is kept (rules only read it).
+let lastBody: { body: string; parsed: OpenApi } | undefined;
+
+/**
+ * The body as a document. The provider takes JSON or YAML; the pack has no YAML parser among its
+ * dependencies, so a body that is not JSON is `unreadable` and the rules reading it defer.
+ */
+function openApiOf(body: unknown): OpenApi {
+    if (body === undefined || body === null || body === "") {
+        return { kind: "absent" };
+    }
+    if (isUnknown(body)) {
+        return { kind: "unknown" };
+    }
+    const rec = asRecord(body);
+    if (rec) {
+        return { kind: "ok", doc: rec };
+    }
+    if (typeof body !== "string") {
+        return { kind: "unreadable", why: "not a string" };
+    }
+    if (lastBody?.body === body) {
+        return lastBody.parsed;
+    }
+    let parsed: OpenApi;
+    try {
+        const doc = asRecord(JSON.parse(body));
+        parsed = doc ? { kind: "ok", doc } : { kind: "unreadable", why: "not a JSON object" };
+    } catch {
+        parsed = { kind: "unreadable", why: "not JSON (a YAML body is not read by this pack)" };
+    }
+    lastBody = { body, parsed };
+    return parsed;
+}
+
+/** The body's document, or undefined after deferring (unknown, or YAML) or when there is none. */
+function bodyDocument(res: Subject, ctx: RuleContext<object>): Record<string, unknown> | undefined {
+    const api = openApiOf(res.props.body);
+    if (api.kind === "unknown") {
+        ctx.defer("body");
+    } else if (api.kind === "unreadable") {
+        ctx.defer(`body (${api.why})`);
+    }
+    return api.kind === "ok" ? api.doc : undefined;
+}
+
+const OPENAPI_VERBS: Record<string, string> = {
+    get: "GET",
+    put: "PUT",
+    post: "POST",
+    delete: "DELETE",
+    options: "OPTIONS",
+    head: "HEAD",
+    patch: "PATCH",
+    trace: "TRACE",
+    "x-amazon-apigateway-any-method": "ANY",
+};
+
+interface Operation {
+    verb: string;
+    /** The route key API Gateway gives it: `GET /orders`, or `$default` for HTTP APIs' catch-all. */
+    routeKey: string;
+    op: Record<string, unknown>;
+    /** Where it is, for messages: `body.paths["/orders"].post`. */
+    at: string;
+}
+
+function operationsOf(doc: Record<string, unknown>): Operation[] {
+    const out: Operation[] = [];
+    for (const [path, item] of Object.entries(asRecord(doc.paths) ?? {})) {
+        for (const [key, op] of Object.entries(asRecord(item) ?? {})) {
+            const verb = OPENAPI_VERBS[key.toLowerCase()];
+            const rec = asRecord(op);
+            if (verb && rec) {
+                out.push({ verb, routeKey: path === "$default" ? "$default" : `${verb} ${path}`, op: rec, at: `body.paths[${JSON.stringify(path)}].${key}` });
+            }
+        }
+    }
+    return out;
+}
+
+/** Security schemes of OpenAPI 3 (`components.securitySchemes`) and Swagger 2 (`securityDefinitions`). */
+function securitySchemes(doc: Record<string, unknown>): Record<string, unknown> {
+    return { ...(asRecord(doc.securityDefinitions) ?? {}), ...(asRecord(get(doc, "components", "securitySchemes")) ?? {}) };
+}
+
+/** A scheme API Gateway turns into an authorizer or IAM auth; a plain API key scheme identifies a client, it authorizes no one. */
+function authorizingScheme(scheme: unknown): boolean {
+    const s = asRecord(scheme);
+    return s !== undefined && (isSet(s["x-amazon-apigateway-authtype"]) || asRecord(s["x-amazon-apigateway-authorizer"]) !== undefined);
+}
+
+/**
+ * Why an operation takes no authorizer, or undefined when it does: `x-amazon-apigateway-auth` AWS_IAM,
+ * or a security requirement (its own, else the document's) naming a scheme with
+ * `x-amazon-apigateway-authtype` / `x-amazon-apigateway-authorizer`. API Gateway merges the listed
+ * requirements into the method, so one authorizing scheme among them authorizes it. `security: []`
+ * opens the operation explicitly.
+ */
+function openOperation(doc: Record<string, unknown>, schemes: Record<string, unknown>, o: Operation): { property: string; problem: string } | undefined {
+    const auth = asString(get(o.op, "x-amazon-apigateway-auth", "type"));
+    if (auth !== undefined && auth.toUpperCase() === "AWS_IAM") {
+        return undefined;
+    }
+    const own = Array.isArray(o.op.security);
+    const security = own ? o.op.security : doc.security;
+    const property = own ? `${o.at}.security` : Array.isArray(doc.security) ? "body.security" : `${o.at}.security`;
+    if (!Array.isArray(security)) {
+        return { property, problem: "is not set, and the document sets no top-level security, so the operation takes no authorizer (NONE)" };
+    }
+    if (security.length === 0) {
+        return {
+            property,
+            problem: own
+                ? "is [], which explicitly opens the operation (no authorizer)"
+                : "is [] and the operation sets no security of its own, so it takes no authorizer",
+        };
+    }
+    const names = security.flatMap((r) => Object.keys(asRecord(r) ?? {}));
+    if (names.some((n) => authorizingScheme(schemes[n]))) {
+        return undefined;
+    }
+    const missing = names.filter((n) => !(n in schemes));
+    const listed = names.map((n) => JSON.stringify(n)).join(", ");
+    return {
+        property,
+        problem:
+            names.length === 0
+                ? "lists only empty requirements ({}), so the operation takes no authorizer"
+                : missing.length > 0
+                  ? `names ${listed}, and ${missing.map((n) => JSON.stringify(n)).join(", ")} is not defined in securitySchemes / securityDefinitions, so no authorizer applies`
+                  : `names ${listed}, none of which has x-amazon-apigateway-authtype or x-amazon-apigateway-authorizer (an API key identifies a client, it authorizes no caller)`,
+    };
+}
+
+/** An HTTP API made by quick create: API Gateway adds a route, an integration and an auto-deployed `$default` stage the program does not manage. */
+function quickCreate(api: Subject): boolean {
+    return api.type === HTTP_API && isSet(api.props.target) && api.props.protocolType !== "WEBSOCKET";
+}
+
+const QUICK_CREATE_FIX =
+    'remove target and routeKey, and define the API\'s aws.apigatewayv2.Integration, Route and Stage resources (Stage { name: "$default", autoDeploy: true, accessLogSettings, defaultRouteSettings })';
 
 // --- apigw-cache-key-isolation -------------------------------------------------------------------
 
@@ -204,6 +355,94 @@ function normalKey(k: string): string {
     return k.startsWith("method.request.header.") ? k.toLowerCase() : k;
 }
 
+// --- apigw-private-endpoint-policy ---------------------------------------------------------------
+
+const INVOKE = "execute-api:Invoke";
+
+/** The statement's actions include execute-api:Invoke (Action patterns, or a NotAction that does not exclude it). */
+function coversInvoke(s: Statement): boolean {
+    const patterns = (list: unknown[]) => list.filter((a): a is string => typeof a === "string" && !isUnknown(a));
+    if (s.notActions.length > 0) {
+        return !patterns(s.notActions).some((a) => actionMatches(a, INVOKE));
+    }
+    return s.actions.some(isUnknown) || patterns(s.actions).some((a) => actionMatches(a, INVOKE));
+}
+
+/** `*`, `execute-api:/*`, `execute-api:/*\/*\/*` or `arn:...:execute-api:<region>:<account>:<api>/*...`: every stage, method and path. */
+function wholeApi(resource: unknown): boolean {
+    if (isUnknown(resource)) {
+        return true; // computed from the API's own executionArn
+    }
+    const r = asString(resource);
+    if (r === undefined) {
+        return false;
+    }
+    const rest = r.startsWith("execute-api:/")
+        ? r.slice("execute-api:/".length)
+        : /^arn:aws[\w-]*:execute-api:[^:]*:[^:]*:[^/]*\//.test(r)
+          ? r.replace(/^[^/]*\//, "")
+          : r;
+    return /^[*/]*$/.test(rest) && rest.includes("*");
+}
+
+/** Deny statements that turn away every caller not coming through named VPC endpoints or VPCs. */
+function vpceDenies(statements: Statement[]): Statement[] {
+    return statements.filter((s) => {
+        if (s.effect !== "Deny" || !principalsOf(s.principal).anyone || s.notResources.length > 0 || !coversInvoke(s)) {
+            return false;
+        }
+        // Each condition must be a negated string match on aws:SourceVpce / aws:SourceVpc: the Deny then applies to every other caller.
+        const positive: Record<string, unknown> = {};
+        const keys: string[] = [];
+        for (const [op, block] of Object.entries(s.condition ?? {})) {
+            const m = /^String(Not)(Equals|EqualsIgnoreCase|Like)(IfExists)?$/i.exec(op);
+            const entries = Object.entries(asRecord(block) ?? {});
+            if (!m || entries.length === 0 || entries.some(([k]) => !["aws:sourcevpce", "aws:sourcevpc"].includes(k.toLowerCase()))) {
+                return false;
+            }
+            positive[`String${m[2]}`] = { ...(asRecord(positive[`String${m[2]}`]) ?? {}), ...Object.fromEntries(entries) };
+            keys.push(...entries.map(([k]) => k.toLowerCase()));
+        }
+        // ...with values that name endpoints (no wildcard): the shared evaluator judges them as it would in an Allow.
+        const narrowing = narrowingKeys({ ...s, effect: "Allow", condition: positive });
+        return keys.length > 0 && keys.every((k) => narrowing.includes(k));
+    });
+}
+
+/** The Deny covers every resource the Allow grants. */
+function denyCovers(deny: Statement, allow: Statement): boolean {
+    if (deny.resources.some(wholeApi)) {
+        return true;
+    }
+    if (allow.notResources.length > 0 || allow.resources.length === 0) {
+        return false;
+    }
+    const patterns = deny.resources.filter((r): r is string => typeof r === "string" && !isUnknown(r));
+    return allow.resources.every((r) => typeof r === "string" && !isUnknown(r) && patterns.some((p) => actionMatches(p, r)));
+}
+
+/** The resource policies that apply to a REST API: its `policy` (else its body's x-amazon-apigateway-policy), and RestApiPolicy resources for it. */
+function restApiPolicies(graph: StackGraph, api: Node): { subject: Node; property: string; value: unknown }[] | "unknown" {
+    const out: { subject: Node; property: string; value: unknown }[] = [];
+    if (isSet(api.props.policy)) {
+        out.push({ subject: api, property: "policy", value: api.props.policy });
+    } else {
+        const body = openApiOf(api.props.body);
+        if (body.kind === "unknown" || body.kind === "unreadable") {
+            return "unknown";
+        }
+        if (body.kind === "ok" && isSet(body.doc["x-amazon-apigateway-policy"])) {
+            out.push({ subject: api, property: "body.x-amazon-apigateway-policy", value: body.doc["x-amazon-apigateway-policy"] });
+        }
+    }
+    for (const p of graph.ofType(REST_API_POLICY)) {
+        if (refers(p, "restApiId", api)) {
+            out.push({ subject: p, property: "policy", value: p.props.policy });
+        }
+    }
+    return out;
+}
+
 export function apigatewayPolicies(): Policies {
     return [
         resourceRule(
@@ -212,15 +451,26 @@ export function apigatewayPolicies(): Policies {
                 no: 14,
                 service: "API GW REST+HTTP",
                 kind: "R",
-                checks: "Stage has `accessLogSettings.destinationArn` and a JSON `format`.",
+                checks: "Stage has `accessLogSettings.destinationArn` and a JSON `format`; an HTTP API made by quick create (`target`) is reported, since its auto-deployed `$default` stage has no access logs.",
                 why: "Access logs are the only record of who called what; JSON makes them queryable with Logs Insights.",
                 anchors:
                     "NAG APIG1, FSBP APIGateway.9, CKV_AWS_76, NAG-SL APIGWAccessLogging, APIGWStructuredLogging, PCP apigatewayv2/Stage/enableAccessLogging",
                 defaultLevel: "advisory",
             },
             {
-                types: [REST_STAGE, HTTP_STAGE],
+                types: [REST_STAGE, HTTP_STAGE, HTTP_API],
                 validate: (stage, ctx) => {
+                    if (stage.type === HTTP_API) {
+                        if (quickCreate(stage)) {
+                            ctx.report(stage, {
+                                property: "target",
+                                problem:
+                                    'is set (quick create), so API Gateway serves the API on an auto-deployed "$default" stage that writes no access logs and that the program cannot configure',
+                                fix: QUICK_CREATE_FIX,
+                            });
+                        }
+                        return;
+                    }
                     const dest = get(stage.props, "accessLogSettings", "destinationArn");
                     const format = get(stage.props, "accessLogSettings", "format");
                     if (!isSet(dest)) {
@@ -321,7 +571,7 @@ export function apigatewayPolicies(): Policies {
                 no: 17,
                 service: "API GW REST+HTTP",
                 kind: "R",
-                checks: "Methods and routes use an authorizer (Cognito, JWT, IAM or custom); `NONE` only for allow-listed public routes.",
+                checks: "Methods and routes use an authorizer (Cognito, JWT, IAM or custom); `NONE` only for allow-listed public routes. So do the operations of an OpenAPI `body` (REST or HTTP API: `security`, its own or the top-level one, names a scheme with `x-amazon-apigateway-authtype` or `x-amazon-apigateway-authorizer`, or `x-amazon-apigateway-auth` is AWS_IAM; `security: []` opens an operation) and the route an HTTP API's quick create (`target`) makes.",
                 why: "An unauthenticated route is open to the internet; every public route should be a deliberate, reviewed choice.",
                 anchors: "NAG APIG4, COG4, FSBP APIGateway.8, CKV_AWS_59, CKV_AWS_309, CKV2_AWS_70",
                 defaultLevel: "mandatory",
@@ -329,16 +579,49 @@ export function apigatewayPolicies(): Policies {
                     publicRoutes: {
                         type: "array",
                         items: { type: "string", minLength: 1 },
-                        default: [],
+                        // The platform's health check, as in config/dev.json: a bare run is the dev profile.
+                        default: ["gateway-get-health"],
                         description:
-                            'Routes allowed without authorization: an HTTP API routeKey ("GET /health") or the logical name of a REST Method/Route resource.',
+                            'Routes allowed without authorization: a route key ("GET /health", also an OpenAPI body operation\'s verb and path, or a quick-create routeKey) or the logical name of a REST Method/Route resource (or of a quick-create HTTP Api).',
                     },
                     allowCorsPreflight: { type: "boolean", default: true, description: "Allow OPTIONS methods (CORS preflight) without authorization." },
                 },
             },
             {
-                types: [METHOD, ROUTE],
+                types: [METHOD, ROUTE, REST_API, HTTP_API],
                 validate: (res, ctx) => {
+                    const isPublic = (routeKey: string, name?: string) =>
+                        (ctx.config.allowCorsPreflight && routeKey.startsWith("OPTIONS ")) ||
+                        ctx.config.publicRoutes.some((r) => r === routeKey || (name !== undefined && r === name));
+                    if (res.type === REST_API || res.type === HTTP_API) {
+                        if (quickCreate(res)) {
+                            const routeKey = res.props.routeKey ?? "$default";
+                            if (isUnknown(routeKey)) {
+                                ctx.defer("routeKey");
+                            } else if (!isPublic(String(routeKey), res.name)) {
+                                ctx.report(res, {
+                                    property: "target",
+                                    problem: `is set (quick create), so API Gateway creates the route ${JSON.stringify(routeKey)} with no authorizer, open to anyone who can reach the API`,
+                                    fix: `remove target and routeKey, and define the API's aws.apigatewayv2.Integration, Route { routeKey, authorizationType: "JWT", authorizerId } and Stage resources, or list ${JSON.stringify(routeKey)} in publicRoutes in policies/config/<env>.json`,
+                                });
+                            }
+                        }
+                        const doc = bodyDocument(res, ctx);
+                        if (doc) {
+                            const schemes = securitySchemes(doc);
+                            for (const o of operationsOf(doc)) {
+                                const open = isPublic(o.routeKey) ? undefined : openOperation(doc, schemes, o);
+                                if (open) {
+                                    ctx.report(res, {
+                                        property: open.property,
+                                        problem: `${open.problem}: ${o.routeKey} is open to anyone who can reach the API`,
+                                        fix: `give ${o.at} a security requirement naming a scheme with x-amazon-apigateway-authorizer (Cognito, JWT or Lambda) or x-amazon-apigateway-authtype "awsSigv4" (IAM), or a top-level security the operation inherits, or list "${o.routeKey}" in publicRoutes in policies/config/<env>.json`,
+                                    });
+                                }
+                            }
+                        }
+                        return;
+                    }
                     const rest = res.type === METHOD;
                     const property = rest ? "authorization" : "authorizationType";
                     const value = res.props[property];
@@ -373,14 +656,47 @@ export function apigatewayPolicies(): Policies {
                 no: 18,
                 service: "API GW REST",
                 kind: "R",
-                checks: "REST methods that take a body (POST, PUT, PATCH, ANY) have a request validator.",
+                checks: "REST methods that take a body (POST, PUT, PATCH, ANY) have a request validator; so do such operations of a REST API's OpenAPI `body` (`x-amazon-apigateway-request-validator`, their own or the top-level one, names a validator of `x-amazon-apigateway-request-validators` with `validateRequestBody: true`).",
                 why: "Rejecting malformed bodies at the gateway costs nothing and keeps bad input away from the function.",
                 anchors: "NAG APIG2, CKV2_AWS_53",
                 defaultLevel: "advisory",
             },
             {
-                types: [METHOD],
+                types: [METHOD, REST_API],
                 validate: (m, ctx) => {
+                    if (m.type === REST_API) {
+                        const doc = bodyDocument(m, ctx);
+                        if (!doc) {
+                            return;
+                        }
+                        const validators = asRecord(doc["x-amazon-apigateway-request-validators"]) ?? {};
+                        const fallback = doc["x-amazon-apigateway-request-validator"];
+                        const fix =
+                            'define x-amazon-apigateway-request-validators: { body: { validateRequestBody: true, validateRequestParameters: true } } and set "x-amazon-apigateway-request-validator": "body" on the operation or at the top level (with a requestBody schema)';
+                        for (const o of operationsOf(doc).filter((x) => ["POST", "PUT", "PATCH", "ANY"].includes(x.verb))) {
+                            const own = "x-amazon-apigateway-request-validator" in o.op;
+                            const name = own ? o.op["x-amazon-apigateway-request-validator"] : fallback;
+                            const property =
+                                own || fallback === undefined ? `${o.at}.x-amazon-apigateway-request-validator` : "body.x-amazon-apigateway-request-validator";
+                            const validator = typeof name === "string" ? asRecord(validators[name]) : undefined;
+                            if (typeof name !== "string" || name === "") {
+                                ctx.report(m, { property, found: name, expected: "the name of a request validator", fix });
+                            } else if (!validator) {
+                                ctx.report(m, {
+                                    property,
+                                    problem: `names ${JSON.stringify(name)}, which x-amazon-apigateway-request-validators does not define, so ${o.routeKey} is not validated`,
+                                    fix,
+                                });
+                            } else if (validator.validateRequestBody !== true) {
+                                ctx.report(m, {
+                                    property,
+                                    problem: `names ${JSON.stringify(name)}, whose validateRequestBody is ${show(validator.validateRequestBody)}, so the body of ${o.routeKey} is not validated`,
+                                    fix: `set validateRequestBody: true on x-amazon-apigateway-request-validators.${name}, or name a validator that validates the body`,
+                                });
+                            }
+                        }
+                        return;
+                    }
                     const verb = asString(m.props.httpMethod);
                     if (verb && ["POST", "PUT", "PATCH", "ANY"].includes(verb) && !isSet(m.props.requestValidatorId)) {
                         ctx.report(m, {
@@ -427,15 +743,26 @@ export function apigatewayPolicies(): Policies {
                 no: 20,
                 service: "API GW REST+HTTP",
                 kind: "R",
-                checks: "Stage-wide throttling is set: REST `*/*` MethodSettings or HTTP `defaultRouteSettings` with burst and rate limits.",
+                checks: "Stage-wide throttling is set: REST `*/*` MethodSettings or HTTP `defaultRouteSettings` with burst and rate limits; an HTTP API made by quick create (`target`) is reported, since its auto-deployed `$default` stage has none.",
                 why: "The account-level defaults (10,000 rps) are shared by every API; a runaway client should hit the API's own limit first.",
                 anchors: "NAG-SL APIGWDefaultThrottling",
                 defaultLevel: "advisory",
             },
             {
-                types: [METHOD_SETTINGS, HTTP_STAGE],
+                types: [METHOD_SETTINGS, HTTP_STAGE, HTTP_API],
                 validate: (res, ctx) => {
                     let base: string;
+                    if (res.type === HTTP_API) {
+                        if (quickCreate(res)) {
+                            ctx.report(res, {
+                                property: "target",
+                                problem:
+                                    'is set (quick create), so API Gateway serves the API on an auto-deployed "$default" stage with no throttling of its own (only the account\'s limits)',
+                                fix: QUICK_CREATE_FIX,
+                            });
+                        }
+                        return;
+                    }
                     if (res.type === METHOD_SETTINGS) {
                         if (res.props.methodPath !== "*/*") {
                             return;
@@ -645,6 +972,67 @@ export function apigatewayPolicies(): Policies {
                                         fix: `add ${missing.map((k) => `"${k}"`).join(", ")} to the integration's cacheKeyParameters (each declared in the method's requestParameters), or turn caching off for this method`,
                                     }),
                                 );
+                            }
+                        }
+                    }
+                },
+            },
+        ),
+        stackRule(
+            {
+                id: "apigw-private-endpoint-policy",
+                no: 60,
+                service: "API GW REST",
+                kind: "S",
+                checks: "A private REST API (`endpointConfiguration.types` PRIVATE) has a resource policy (`policy`, its body's `x-amazon-apigateway-policy`, or an `aws.apigateway.RestApiPolicy`) whose statements allowing execute-api:Invoke to `*` are narrowed to named VPC endpoints or VPCs (a condition on aws:SourceVpce / aws:SourceVpc or another key that narrows who), or are paired with a Deny for requests not from them (StringNotEquals aws:SourceVpce); a private API with no resource policy is reported advisory (nothing can invoke it).",
+                why: "A private API is reachable through any execute-api VPC endpoint, in any account: a resource policy that allows `*` without naming the endpoints lets every VPC in AWS call it.",
+                anchors:
+                    "AWS API Gateway Developer Guide, 'Private REST APIs in API Gateway' / 'Example: Allow private API traffic based on source VPC or VPC endpoint'; no anchor pack has it",
+                defaultLevel: "mandatory",
+            },
+            {
+                primaryType: REST_API,
+                subjectTypes: [REST_API, REST_API_POLICY],
+                validate: (graph, ctx) => {
+                    for (const api of graph.ofType(REST_API)) {
+                        const types = get(api.props, "endpointConfiguration", "types");
+                        if (isUnknown(types) || asArray(types).some(isUnknown)) {
+                            ctx.defer(`${api.name}.endpointConfiguration.types`);
+                            continue;
+                        }
+                        if (!asArray(types).some((t) => typeof t === "string" && t.toUpperCase() === "PRIVATE")) {
+                            continue;
+                        }
+                        const docs = restApiPolicies(graph, api);
+                        if (docs === "unknown") {
+                            ctx.defer(`${api.name}.body (its x-amazon-apigateway-policy)`);
+                            continue;
+                        }
+                        if (docs.length === 0) {
+                            ctx.report(api, {
+                                property: "policy",
+                                problem:
+                                    "is not set, its body has no x-amazon-apigateway-policy and no aws.apigateway.RestApiPolicy applies to it: API Gateway denies every call to a private API without a resource policy",
+                                fix: 'add an aws.apigateway.RestApiPolicy { restApiId: api.id, policy } allowing "execute-api:Invoke" on "execute-api:/*" with Condition { StringEquals: { "aws:SourceVpce": vpce.id } }',
+                                advisoryOnly: true,
+                            });
+                            continue;
+                        }
+                        for (const { subject, property, value } of docs) {
+                            const statements = readStatements(subject, property, value, ctx, `${subject.name}.${property}`);
+                            if (!statements) {
+                                continue;
+                            }
+                            const denies = vpceDenies(statements);
+                            for (const g of grantsOf(statements)) {
+                                if (!g.open || !coversInvoke(g.statement) || denies.some((d) => denyCovers(d, g.statement))) {
+                                    continue;
+                                }
+                                ctx.report(subject, {
+                                    property: `${property}.${g.label}`,
+                                    problem: `allows execute-api:Invoke on private API "${api.name}" to ${show(g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal })} with no condition naming the VPC endpoints or VPCs it may come from, and no Deny turns the others away: any execute-api VPC endpoint, in any account, can call it`,
+                                    fix: 'add Condition: { StringEquals: { "aws:SourceVpce": vpce.id } } to the statement, or a statement { Effect: "Deny", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*", Condition: { StringNotEquals: { "aws:SourceVpce": vpce.id } } }',
+                                });
                             }
                         }
                     }

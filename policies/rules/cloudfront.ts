@@ -4,7 +4,7 @@ import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { refers, sameKnown } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
-import { asArray, asRecord, asString, get, isSet, isUnknown } from "../lib/values";
+import { asArray, asRecord, asString, get, isSet, isUnknown, show } from "../lib/values";
 
 export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 export const RESPONSE_HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy";
@@ -30,16 +30,24 @@ function behaviours(props: Record<string, unknown>): { path: string; b: Record<s
 
 export function cloudfrontPolicies(): Policies {
     return [
-        resourceRule(
+        resourceRule<{ allowDefaultCertificate: boolean }>(
             {
                 id: "cf-viewer-tls",
                 no: 24,
                 service: "CloudFront",
                 kind: "R",
-                checks: "`viewerCertificate.minimumProtocolVersion` is TLSv1.2_2021 or newer; a distribution with custom domains does not use the default certificate.",
-                why: "Older TLS policies accept protocol versions and ciphers with known attacks; aliases on the default certificate cannot be served securely.",
+                checks: "`viewerCertificate.minimumProtocolVersion` is TLSv1.2_2021 or newer; a distribution with custom domains does not use the default certificate; CloudFront's default certificate, which accepts TLSv1 whatever `minimumProtocolVersion` says, is reported too (advisory where `allowDefaultCertificate`, dev).",
+                why: "Older TLS policies accept protocol versions and ciphers with known attacks; aliases on the default certificate cannot be served securely, and on the default certificate CloudFront fixes the security policy at TLSv1.",
                 anchors: "NAG CFR4, FSBP CloudFront.15, CloudFront.7, CKV_AWS_174",
                 defaultLevel: "mandatory",
+                config: {
+                    allowDefaultCertificate: {
+                        type: "boolean",
+                        default: true,
+                        description:
+                            "Report a distribution on CloudFront's default certificate (*.cloudfront.net, TLSv1 whatever minimumProtocolVersion says) as advisory only, as a dev environment without a custom domain may.",
+                    },
+                },
             },
             {
                 types: [DISTRIBUTION],
@@ -47,7 +55,12 @@ export function cloudfrontPolicies(): Policies {
                     const vc = asRecord(d.props.viewerCertificate) ?? {};
                     const aliases = d.props.aliases;
                     const hasAliases = isUnknown(aliases) || asArray(aliases).length > 0;
-                    const defaultCert = vc.cloudfrontDefaultCertificate === true || (!isSet(vc.acmCertificateArn) && !isSet(vc.iamCertificateId));
+                    const ownCert = isSet(vc.acmCertificateArn) || isSet(vc.iamCertificateId);
+                    if (isUnknown(d.props.viewerCertificate) || (!ownCert && isUnknown(vc.cloudfrontDefaultCertificate))) {
+                        ctx.defer("viewerCertificate");
+                        return;
+                    }
+                    const defaultCert = vc.cloudfrontDefaultCertificate === true || !ownCert;
                     if (defaultCert) {
                         if (hasAliases) {
                             ctx.report(d, {
@@ -55,6 +68,17 @@ export function cloudfrontPolicies(): Policies {
                                 found: vc.cloudfrontDefaultCertificate ?? true,
                                 expected: "an ACM certificate for the aliases",
                                 fix: 'set viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }',
+                            });
+                        } else {
+                            const stated = isSet(vc.minimumProtocolVersion)
+                                ? ` (minimumProtocolVersion ${show(vc.minimumProtocolVersion)} does not apply to it)`
+                                : "";
+                            ctx.report(d, {
+                                property: "viewerCertificate.cloudfrontDefaultCertificate",
+                                found: vc.cloudfrontDefaultCertificate ?? true,
+                                problem: `is ${show(vc.cloudfrontDefaultCertificate ?? true)}: on CloudFront's default *.cloudfront.net certificate viewers can connect with TLSv1${stated}`,
+                                fix: 'serve a custom domain with its own ACM certificate (us-east-1): aliases and viewerCertificate: { acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }',
+                                advisoryOnly: ctx.config.allowDefaultCertificate,
                             });
                         }
                         return;

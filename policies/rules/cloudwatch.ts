@@ -3,11 +3,19 @@
 import { SEVERITY_TAG_KEY, SEVERITY_TAG_VALUES } from "../../components/defaults/cloudwatch";
 import type { Policies } from "../lib/policy-api";
 import { actionTopics, COMPOSITE_ALARM, hasAlarmAction, METRIC_ALARM, routesToReferencedSeverityTopic, severityOf, SNS_TOPIC } from "../lib/alarms";
-import { literalName, refers, sameKnown } from "../lib/graph";
+import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
-import { asArray, isSet, isUnknown } from "../lib/values";
+import { asArray, asString, isSet, isUnknown, show } from "../lib/values";
 
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+
+/** `alias/aws/sns`, or its ARN: the AWS managed key for SNS, whose key policy CloudWatch cannot use. */
+const AWS_MANAGED_SNS_KEY = /^(arn:aws[a-z-]*:kms:[^:]*:\d{12}:)?alias\/aws\/sns$/;
+
+/** SNS topics any of the alarm's actions (alarm, OK, insufficient data) depend on. */
+function allActionTopics(graph: StackGraph, alarm: Node): Node[] {
+    return ["alarmActions", "okActions", "insufficientDataActions"].flatMap((p) => graph.targets(alarm, p, SNS_TOPIC));
+}
 
 export function cloudwatchPolicies(): Policies {
     return [
@@ -46,7 +54,7 @@ export function cloudwatchPolicies(): Policies {
                 no: 47,
                 service: "CloudWatch / SNS",
                 kind: "S",
-                checks: "Every alarm's actions resolve (via `propertyDependencies`) to an SNS topic tagged with a configured severity, or come from a StackReference as topic ARNs named `...-<severity>` (another stack's severity topics, checked in that stack); each severity topic is encrypted and has at least one subscription.",
+                checks: "Every alarm's actions resolve (via `propertyDependencies`) to an SNS topic tagged with a configured severity, or come from a StackReference as topic ARNs named `...-<severity>` (another stack's severity topics, checked in that stack); each severity topic is encrypted and has at least one subscription; no severity topic and no topic an alarm action points to is encrypted with the AWS managed key `alias/aws/sns` (CloudWatch cannot publish to it).",
                 why: "Routing by severity decides who is woken up; an alarm sent to an untagged, unsubscribed or unencrypted topic reaches nobody, or leaks.",
                 anchors: "ours",
                 defaultLevel: "advisory",
@@ -91,6 +99,15 @@ export function cloudwatchPolicies(): Policies {
                         }
                     }
                     const severityTopics = graph.ofType(SNS_TOPIC).filter((t) => severityOf(t, key) !== undefined);
+                    // Topics on the AWS managed key: CloudWatch's publish is refused (its key policy admits no cloudwatch.amazonaws.com).
+                    const managedKeyTopics = new Map<string, { topic: Node; why: string }>();
+                    for (const a of alarms) {
+                        for (const t of allActionTopics(graph, a)) {
+                            if (!managedKeyTopics.has(t.urn) && AWS_MANAGED_SNS_KEY.test(asString(t.props.kmsMasterKeyId) ?? "")) {
+                                managedKeyTopics.set(t.urn, { topic: t, why: `the action topic of alarm "${a.name}"` });
+                            }
+                        }
+                    }
                     for (const t of severityTopics) {
                         const sev = severityOf(t, key) ?? "";
                         if (!values.includes(sev)) {
@@ -109,6 +126,9 @@ export function cloudwatchPolicies(): Policies {
                                 fix: "set kmsMasterKeyId: key.arn (key policy must allow cloudwatch.amazonaws.com)",
                             });
                         }
+                        if (AWS_MANAGED_SNS_KEY.test(asString(t.props.kmsMasterKeyId) ?? "")) {
+                            managedKeyTopics.set(t.urn, { topic: t, why: `the ${sev} severity topic` });
+                        }
                         if (!graph.ofType(SUBSCRIPTION).some((s) => refers(s, "topic", t, () => sameKnown(s.props.topic, literalName(t))))) {
                             ctx.report(t, {
                                 property: "(TopicSubscription)",
@@ -116,6 +136,14 @@ export function cloudwatchPolicies(): Policies {
                                 fix: "subscribe the on-call endpoint (email, https, chatbot) with an aws.sns.TopicSubscription { topic: topic.arn }",
                             });
                         }
+                    }
+                    for (const { topic, why } of managedKeyTopics.values()) {
+                        ctx.report(topic, {
+                            property: "kmsMasterKeyId",
+                            found: topic.props.kmsMasterKeyId,
+                            problem: `is ${show(topic.props.kmsMasterKeyId)}, the AWS managed key for SNS, whose key policy does not let CloudWatch use it: as ${why}, it never receives CloudWatch's alarm notifications`,
+                            fix: "encrypt the topic with a customer managed key (kmsMasterKeyId: key.arn) whose key policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*",
+                        });
                     }
                     // A stack that routes every alarm to another stack's severity topics creates none to require.
                     const ownRouting = alarms.some((a) => !routesToReferencedSeverityTopic(graph, a, values));

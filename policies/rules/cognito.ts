@@ -1,11 +1,23 @@
-// Cognito rules (55, 56).
+// Cognito rules (55, 56, 84).
 
 import type { Policies } from "../lib/policy-api";
 import { resourceRule } from "../lib/rule";
-import { asNumber, asString, get, isUnknown } from "../lib/values";
+import { asArray, asNumber, asString, get, isUnknown } from "../lib/values";
 
 export const USER_POOL = "aws:cognito/userPool:UserPool";
 export const IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool";
+export const USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
+
+/** Loopback hosts, where Cognito (and OAuth 2.0 for native apps, RFC 8252) accept plain http redirects. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** A redirect URL given as a known string that uses plain http to a host other than the loopback. */
+export function insecureRedirect(v: unknown): boolean {
+    const s = asString(v)?.trim();
+    // The host after any userinfo (`http://localhost@evil.example` goes to evil.example); the pack has no URL class.
+    const m = s === undefined ? null : /^http:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(s);
+    return m !== null && !LOOPBACK_HOSTS.has(m[1].toLowerCase());
+}
 
 export function cognitoPolicies(): Policies {
     return [
@@ -112,6 +124,85 @@ export function cognitoPolicies(): Policies {
                             found: v,
                             expected: "false",
                             fix: "set allowUnauthenticatedIdentities: false, or list the pool in allowedUnauthenticatedPools in policies/config/<env>.json",
+                        });
+                    }
+                },
+            },
+        ),
+        resourceRule(
+            {
+                id: "cognito-app-client-hardening",
+                no: 79,
+                service: "Cognito",
+                kind: "R",
+                checks: 'User pool app clients use no implicit OAuth flow, redirect only to https (plain http on localhost only), allow no `USER_PASSWORD_AUTH` flow, and set `preventUserExistenceErrors: "ENABLED"` (the API default is LEGACY).',
+                why: "The implicit flow puts tokens in URLs and browser history; an http callback hands the authorization code to anyone on the network path; the password flow sends passwords to the app instead of SRP; LEGACY errors tell an attacker which usernames exist.",
+                anchors:
+                    "PRW cognito_user_pool_client_prevent_user_existence_errors, AWS Amazon Cognito Developer Guide (Managing user existence error responses; Application-specific settings with app clients)",
+                defaultLevel: "mandatory",
+            },
+            {
+                types: [USER_POOL_CLIENT],
+                validate: (client, ctx) => {
+                    const p = client.props;
+                    const flows = asArray(p.allowedOauthFlows);
+                    if (flows.includes("implicit")) {
+                        ctx.report(client, {
+                            property: "allowedOauthFlows",
+                            found: p.allowedOauthFlows,
+                            expected: 'no "implicit"',
+                            fix: 'use allowedOauthFlows: ["code"] (authorization code with PKCE; a browser client keeps generateSecret: false)',
+                        });
+                    }
+                    for (const prop of ["callbackUrls", "logoutUrls"]) {
+                        asArray(p[prop]).forEach((u, i) => {
+                            if (insecureRedirect(u)) {
+                                ctx.report(client, {
+                                    property: `${prop}[${i}]`,
+                                    found: u,
+                                    expected: "an https:// URL (http:// only for localhost, 127.0.0.1 or [::1])",
+                                    fix: `serve the page over https and register ${JSON.stringify(String(u).replace(/^http:/i, "https:"))}`,
+                                });
+                            }
+                        });
+                    }
+                    if (insecureRedirect(p.defaultRedirectUri)) {
+                        ctx.report(client, {
+                            property: "defaultRedirectUri",
+                            found: p.defaultRedirectUri,
+                            expected: "an https:// URL (http:// only for localhost)",
+                            fix: `set defaultRedirectUri to ${JSON.stringify(String(p.defaultRedirectUri).replace(/^http:/i, "https:"))}, one of the https callbackUrls`,
+                        });
+                    }
+                    const authFlows = asArray(p.explicitAuthFlows);
+                    const password = authFlows.filter((f) => f === "USER_PASSWORD_AUTH" || f === "ALLOW_USER_PASSWORD_AUTH");
+                    if (password.length > 0) {
+                        ctx.report(client, {
+                            property: "explicitAuthFlows",
+                            found: password,
+                            expected: "no USER_PASSWORD_AUTH (SRP sends no password)",
+                            fix: 'use explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]; a client kept for a user-migration trigger goes in exemptResources of cognito-app-client-hardening while the migration lasts',
+                        });
+                    }
+                    if (authFlows.includes("ADMIN_NO_SRP_AUTH")) {
+                        ctx.report(client, {
+                            property: "explicitAuthFlows",
+                            found: ["ADMIN_NO_SRP_AUTH"],
+                            problem:
+                                'contains "ADMIN_NO_SRP_AUTH", the legacy name of the server-side password flow (legacy names cannot be combined with the ALLOW_ ones)',
+                            fix: 'use the ALLOW_ names: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], and ALLOW_ADMIN_USER_PASSWORD_AUTH only for a server-side caller that holds IAM credentials',
+                            advisoryOnly: true,
+                        });
+                    }
+                    const existence = p.preventUserExistenceErrors;
+                    if (isUnknown(existence)) {
+                        ctx.defer("preventUserExistenceErrors");
+                    } else if (existence !== "ENABLED") {
+                        ctx.report(client, {
+                            property: "preventUserExistenceErrors",
+                            found: existence,
+                            expected: existence === undefined ? '"ENABLED" (unset, the Cognito API creates the client with LEGACY)' : '"ENABLED"',
+                            fix: 'set preventUserExistenceErrors: "ENABLED"',
                         });
                     }
                 },

@@ -2,8 +2,8 @@
 
 import type { Policies } from "../lib/policy-api";
 import { refers, sameKnown } from "../lib/graph";
-import { grantsOf, NARROWING_HINT, statementLabel } from "../lib/access";
-import { actionMatches, isBroadResource, parsePolicy, Statement, strings } from "../lib/iam";
+import { reportOpenGrants, statementLabel } from "../lib/access";
+import { actionMatches, isBroadResource, parsePolicy, readStatements, Statement, strings } from "../lib/iam";
 import { resourceRule, RuleContext, Subject } from "../lib/rule";
 import { asArray, asRecord, asString, isSet, isUnknown } from "../lib/values";
 
@@ -50,23 +50,8 @@ function normalizeArn(arn: string): string {
 }
 
 function checkDocument(subject: Subject, property: string, value: unknown, ctx: RuleContext<IamConfig>): void {
-    const parsed = parsePolicy(value);
-    if (parsed.kind === "absent") {
-        return;
-    }
-    if (parsed.kind === "unknown") {
-        ctx.defer(property);
-        return;
-    }
-    if (parsed.kind === "invalid") {
-        ctx.report(subject, {
-            property,
-            problem: `is not a valid policy document (${parsed.error})`,
-            fix: "pass a JSON policy document (JSON.stringify, pulumi.jsonStringify or aws.iam.getPolicyDocument(...).json)",
-        });
-        return;
-    }
-    parsed.statements.forEach((s, i) => checkStatement(subject, `${property}.${statementLabel(s, i)}`, s, ctx));
+    const statements = readStatements(subject, property, value, ctx);
+    statements?.forEach((s, i) => checkStatement(subject, `${property}.${statementLabel(s, i)}`, s, ctx));
 }
 
 function checkStatement(subject: Subject, where: string, s: Statement, ctx: RuleContext<IamConfig>): void {
@@ -178,14 +163,10 @@ export function iamPolicies(): Policies {
                     if (r.type === ROLE) {
                         const trust = parsePolicy(p.assumeRolePolicy);
                         if (trust.kind === "ok") {
-                            for (const g of grantsOf(trust.statements).filter((x) => x.open)) {
-                                ctx.report(r, {
-                                    property: `assumeRolePolicy.${g.label}.Principal`,
-                                    found: g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal },
-                                    expected: "a named service or account, or a condition that narrows who may assume the role",
-                                    fix: `trust only the service or account that uses the role (e.g. { Service: "lambda.amazonaws.com" }), or add a Condition on ${NARROWING_HINT} (aws:SecureTransport and MFA do not narrow who)`,
-                                });
-                            }
+                            reportOpenGrants(r, "assumeRolePolicy", trust.statements, ctx, {
+                                lets: "assume the role",
+                                fix: 'trust only the service or account that uses the role (e.g. { Service: "lambda.amazonaws.com" })',
+                            });
                         }
                         if (isUnknown(p.inlinePolicies)) {
                             ctx.defer("inlinePolicies");

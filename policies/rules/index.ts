@@ -2,6 +2,13 @@
 // the policy server (index.ts does).
 
 import type { Policies } from "../lib/policy-api";
+import { accessPolicies } from "./access";
+import { cloudTrailPolicies } from "./cloudtrail";
+import { ecrPolicies } from "./ecr";
+import { eventBridgePolicies } from "./eventbridge";
+import { networkPolicies } from "./network";
+import { secretsPolicies } from "./secrets";
+import { stepFunctionsPolicies } from "./stepfunctions";
 import { apigatewayPolicies } from "./apigateway";
 import { cloudfrontPolicies } from "./cloudfront";
 import { cloudwatchPolicies } from "./cloudwatch";
@@ -45,6 +52,13 @@ export function allPolicies(): Policies {
             ...cognitoPolicies(),
             ...iamPolicies(),
             ...kmsPolicies(),
+            ...accessPolicies(),
+            ...secretsPolicies(),
+            ...networkPolicies(),
+            ...stepFunctionsPolicies(),
+            ...cloudTrailPolicies(),
+            ...ecrPolicies(),
+            ...eventBridgePolicies(),
         ];
         cached = policies.sort((a, b) => ruleNumber(a.name) - ruleNumber(b.name));
     }

@@ -1,8 +1,8 @@
 // KMS rule (58).
 
 import type { Policies } from "../lib/policy-api";
-import { grantsOf, NARROWING_HINT } from "../lib/access";
-import { parsePolicy } from "../lib/iam";
+import { reportOpenGrants } from "../lib/access";
+import { readStatements } from "../lib/iam";
 import { resourceRule } from "../lib/rule";
 import { asNumber, isUnknown } from "../lib/values";
 
@@ -36,18 +36,12 @@ export function kmsPolicies(): Policies {
             {
                 types: [KEY, KEY_POLICY],
                 validate: (k, ctx, args) => {
-                    const parsed = parsePolicy(k.props.policy);
-                    if (parsed.kind === "unknown") {
-                        ctx.defer("policy");
-                    } else if (parsed.kind === "ok") {
-                        for (const g of grantsOf(parsed.statements).filter((x) => x.open)) {
-                            ctx.report(k, {
-                                property: `policy.${g.label}.Principal`,
-                                found: g.statement.principal ?? { NotPrincipal: g.statement.notPrincipal },
-                                expected: "named principals (the account root, roles) or a Condition that narrows who",
-                                fix: `replace Principal "*" with { AWS: "arn:aws:iam::<account>:root" }, or add a Condition on kms:CallerAccount, ${NARROWING_HINT}`,
-                            });
-                        }
+                    const statements = readStatements(k, "policy", k.props.policy, ctx);
+                    if (statements) {
+                        reportOpenGrants(k, "policy", statements, ctx, {
+                            lets: "use or manage the key",
+                            fix: 'name the principals (the account root { AWS: "arn:aws:iam::<account>:root" }, roles), or add a Condition on kms:CallerAccount',
+                        });
                     }
                     if (k.type === KEY_POLICY) {
                         return;

@@ -1,12 +1,13 @@
 // Lambda rules (1-13).
 
+import { narrowingKeys, permissionStatement } from "../lib/access";
 import { SEVERITY_TAG_KEY, SEVERITY_TAG_VALUES } from "../../components/defaults/cloudwatch";
 import { SUPPORTED_RUNTIMES } from "../../components/defaults/lambda";
 import { VISIBILITY_TIMEOUT_FACTOR } from "../../components/defaults/sqs";
 import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction, routesToSeverityTopic } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
-import { resourceRule, stackRule } from "../lib/rule";
+import { resourceRule, RuleContext, stackRule, Subject } from "../lib/rule";
 import { asArray, asNumber, asRecord, asString, get, isSet, isUnknown } from "../lib/values";
 
 export const FUNCTION = "aws:lambda/function:Function";
@@ -43,6 +44,47 @@ function functionTimeout(fn: Node): number | "unknown" {
         return "unknown";
     }
     return asNumber(fn.props.timeout) ?? 3; // Lambda's default
+}
+
+/**
+ * An SQS mapping lets the function report which messages of a batch failed
+ * (`functionResponseTypes: ["ReportBatchItemFailures"]`); without it one failure returns the whole batch to the queue.
+ */
+function checkSqsMapping(esm: Subject, ctx: RuleContext<object>): void {
+    const types = esm.props.functionResponseTypes;
+    if (isUnknown(types) || asArray(types).some(isUnknown)) {
+        ctx.defer("functionResponseTypes");
+    } else if (!asArray(types).includes("ReportBatchItemFailures")) {
+        ctx.report(esm, {
+            property: "functionResponseTypes",
+            found: types,
+            expected:
+                '["ReportBatchItemFailures"] on an SQS mapping (without it, one failed message sends the whole batch back to the queue, to be processed again)',
+            fix: 'set functionResponseTypes: ["ReportBatchItemFailures"] and have the handler return { batchItemFailures: [{ itemIdentifier: record.messageId }] } for the messages that failed',
+        });
+    }
+}
+
+/** The runtime family (`nodejs`, `python`, `java`, `dotnet`, `ruby`, `provided`) and its version, as numbers. */
+function runtimeVersion(runtime: string): { family: string; version: number[] } {
+    const m = /^([a-z]+)([\d.]*)/.exec(runtime);
+    return { family: m?.[1] ?? runtime, version: (m?.[2] ?? "").split(".").filter(Boolean).map(Number) };
+}
+
+/** The newest allowed runtime of the function's own family (a Node.js function gets a Node.js runtime), else the newest allowed. */
+export function replacementRuntime(runtime: unknown, allowed: string[]): string {
+    const family = typeof runtime === "string" ? runtimeVersion(runtime).family : undefined;
+    const same = allowed.filter((r) => runtimeVersion(r).family === family);
+    const newer = (a: string, b: string) => {
+        const [x, y] = [runtimeVersion(a).version, runtimeVersion(b).version];
+        for (let i = 0; i < Math.max(x.length, y.length); i++) {
+            if ((x[i] ?? 0) !== (y[i] ?? 0)) {
+                return (x[i] ?? 0) > (y[i] ?? 0) ? a : b;
+            }
+        }
+        return a;
+    };
+    return (same.length > 0 ? same : allowed).reduce(newer);
 }
 
 export function lambdaPolicies(): Policies {
@@ -85,7 +127,7 @@ export function lambdaPolicies(): Policies {
                             property: "runtime",
                             found: runtime,
                             expected: `one of ${allowed.join(", ")}`,
-                            fix: `set runtime to a supported runtime such as "${allowed[allowed.length - 1]}" (allow-list: policy config allowedRuntimes)`,
+                            fix: `set runtime to a supported runtime such as "${replacementRuntime(runtime, allowed)}" (allow-list: policy config allowedRuntimes)`,
                         });
                     }
                 },
@@ -247,7 +289,7 @@ export function lambdaPolicies(): Policies {
                 no: 6,
                 service: "Lambda",
                 kind: "R",
-                checks: "Stream event-source mappings (DynamoDB, Kinesis, Kafka) have `destinationConfig.onFailure`; SQS mappings are covered by sqs-has-dlq.",
+                checks: 'Stream event-source mappings (DynamoDB, Kinesis, Kafka) have `destinationConfig.onFailure`; SQS mappings (queue ARN, or `eventSourceArn` from an aws.sqs.Queue) have `functionResponseTypes: ["ReportBatchItemFailures"]` (their DLQ is sqs-has-dlq\'s).',
                 why: "A poison record blocks a stream shard until it expires; an on-failure destination keeps the failed batch and lets the shard move on.",
                 anchors: "NAG-SL LambdaEventSourceMappingDestination",
                 defaultLevel: "advisory",
@@ -259,6 +301,9 @@ export function lambdaPolicies(): Policies {
                     const arn = asString(p.eventSourceArn) ?? "";
                     const stream = isSet(p.startingPosition) || /:kinesis:|:dynamodb:.*\/stream\/|:kafka:/.test(arn);
                     if (!stream) {
+                        if (/^arn:aws[a-z-]*:sqs:/.test(arn)) {
+                            checkSqsMapping(esm, ctx);
+                        }
                         return;
                     }
                     if (!isSet(get(p, "destinationConfig", "onFailure", "destinationArn"))) {
@@ -288,6 +333,18 @@ export function lambdaPolicies(): Policies {
                             advisoryOnly: true,
                         });
                     }
+                },
+                stack: {
+                    subjectTypes: [],
+                    validate: (graph, ctx) => {
+                        // A queue ARN unknown in this preview: the mapping is SQS when eventSourceArn comes from an aws.sqs.Queue.
+                        for (const esm of graph.ofType(ESM)) {
+                            const p = esm.props;
+                            if (isUnknown(p.eventSourceArn) && !isSet(p.startingPosition) && graph.targets(esm, "eventSourceArn", SQS_QUEUE).length > 0) {
+                                checkSqsMapping(esm, ctx);
+                            }
+                        }
+                    },
                 },
             },
         ),
@@ -399,14 +456,15 @@ export function lambdaPolicies(): Policies {
                     } else if (
                         typeof principal === "string" &&
                         principal.endsWith(".amazonaws.com") &&
-                        !isSet(perm.props.sourceArn) &&
-                        !isSet(perm.props.sourceAccount)
+                        narrowingKeys(permissionStatement(perm.props)).length === 0
                     ) {
+                        // A wildcard pattern (`arn:aws:s3:::*`, an account of `*`) narrows nothing: any bucket or API of any account could invoke.
+                        const given = isSet(perm.props.sourceArn) ? "sourceArn" : isSet(perm.props.sourceAccount) ? "sourceAccount" : undefined;
                         ctx.report(perm, {
-                            property: "sourceArn",
-                            found: undefined,
-                            expected: `the ARN of the ${principal} resource allowed to invoke`,
-                            fix: "set sourceArn (or at least sourceAccount)",
+                            property: given ?? "sourceArn",
+                            found: given ? perm.props[given] : undefined,
+                            expected: `the ARN of the ${principal} resource allowed to invoke (no wildcard in its account), or a 12-digit sourceAccount`,
+                            fix: `set sourceArn to the exact ${principal} resource's ARN (or at least sourceAccount to your account)`,
                         });
                     }
                 },

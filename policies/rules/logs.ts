@@ -2,7 +2,7 @@
 
 import type { Policies } from "../lib/policy-api";
 import { resourceRule } from "../lib/rule";
-import { asNumber, isSet, isUnknown } from "../lib/values";
+import { asNumber, isSet, isUnknown, show } from "../lib/values";
 
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
@@ -14,7 +14,7 @@ export function logsPolicies(): Policies {
                 no: 44,
                 service: "CloudWatch Logs",
                 kind: "R",
-                checks: "Log group sets `retentionInDays` at or above the environment's minimum (config).",
+                checks: "Log group sets `retentionInDays` at or above the environment's minimum (config); 0 (never expire) counts as not set.",
                 why: "Without retention logs are kept (and billed) forever; too short a retention loses the evidence an investigation needs.",
                 anchors: "NAG-SL CloudWatchLogGroupRetentionPeriod, CKV_AWS_66, CKV_AWS_338, CT.CLOUDWATCH.PR.2",
                 defaultLevel: "mandatory",
@@ -34,7 +34,15 @@ export function logsPolicies(): Policies {
                     const n = asNumber(v);
                     if (n === undefined) {
                         ctx.report(g, { property: "retentionInDays", found: v, expected: `>= ${min}`, fix: `set retentionInDays: ${min} or more` });
-                    } else if (n !== 0 && n < min) {
+                    } else if (n === 0) {
+                        // The provider's 0 is CloudWatch's "Never expire": the same as leaving retention unset.
+                        ctx.report(g, {
+                            property: "retentionInDays",
+                            found: v,
+                            problem: `is ${show(v)}, which keeps the logs forever (never expire), expected >= ${min} (minimumRetentionDays in this environment)`,
+                            fix: `set retentionInDays to at least ${min}`,
+                        });
+                    } else if (n < min) {
                         ctx.report(g, {
                             property: "retentionInDays",
                             found: n,

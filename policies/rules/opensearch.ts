@@ -2,6 +2,7 @@
 // pattern (`collection/<name>*`); a collection is also related to a policy it `dependsOn` (AOSS needs
 // the encryption policy before the collection can be created).
 
+import { arnAccount, ownAccounts, principalsOf } from "../lib/access";
 import type { Policies } from "../lib/policy-api";
 import { dependsOn, literalName, Node, StackGraph } from "../lib/graph";
 import { resourceRule, stackRule } from "../lib/rule";
@@ -11,6 +12,8 @@ export const COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollect
 export const SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy";
 export const ACCESS_POLICY = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy";
 const KMS_KEY = "aws:kms/key:Key";
+const ROLE = "aws:iam/role:Role";
+const USER = "aws:iam/user:User";
 
 type Doc = { known: true; value: unknown } | { known: false };
 
@@ -48,12 +51,16 @@ function ruleBlocks(value: unknown): Record<string, unknown>[] {
     return out;
 }
 
-function namesCollection(blocks: Record<string, unknown>[], name: string): boolean {
-    return blocks.some(
-        (b) =>
-            b.ResourceType === "collection" &&
-            asArray(b.Resource).some((p) => typeof p === "string" && p.startsWith("collection/") && patternMatches(p.slice("collection/".length), name)),
+/** A rule block of `resourceType` (collection or dashboard: both name `collection/<pattern>`) names collection `name`. */
+function blockNames(b: Record<string, unknown>, name: string, resourceType = "collection"): boolean {
+    return (
+        b.ResourceType === resourceType &&
+        asArray(b.Resource).some((p) => typeof p === "string" && p.startsWith("collection/") && patternMatches(p.slice("collection/".length), name))
     );
+}
+
+function namesCollection(blocks: Record<string, unknown>[], name: string, resourceType = "collection"): boolean {
+    return blocks.some((b) => blockNames(b, name, resourceType));
 }
 
 /** Security policies of `type` that cover `c`: by dependsOn, or by a known document naming its known name. */
@@ -73,6 +80,85 @@ function covering(graph: StackGraph, c: Node, type: string): Node[] {
         const entries = Array.isArray(d.value) ? d.value : [d.value];
         return entries.some((e) => namesCollection(ruleBlocks(e), name));
     });
+}
+
+/** The known principal strings of a data access policy entry (`Principal: [arn, ...]`), with their index. */
+function principalStrings(entry: unknown): [string, number][] {
+    const principals = asRecord(entry)?.Principal;
+    if (isUnknown(principals)) {
+        return [];
+    }
+    return asArray(principals)
+        .map((p, j) => [p, j] as [unknown, number])
+        .filter((x): x is [string, number] => typeof x[0] === "string" && !isUnknown(x[0]));
+}
+
+function entriesOf(value: unknown): unknown[] {
+    return Array.isArray(value) ? value : [value];
+}
+
+/** The account a data access principal names (IAM ARN, account id or `saml/<account>/...`), and whether it is anyone. */
+function principalAccount(principal: string): { anyone: boolean; account?: string } {
+    const saml = /^saml\/(\d{12})\//.exec(principal);
+    if (saml) {
+        return { anyone: false, account: saml[1] };
+    }
+    const p = principalsOf({ AWS: principal });
+    return { anyone: p.anyone, account: p.accounts[0] };
+}
+
+/**
+ * Whether a data access principal belongs to another account: the one place rule 81 judges accounts, to
+ * be replaced by the shared cross-account helper of lib/access.ts. `*` and an ARN with a wildcard
+ * account are foreign; a principal of a trusted account or of the stack's own account is not; any other
+ * account is foreign only when the stack's own account is known (`own` not empty).
+ */
+export function isForeignAossPrincipal(principal: string, own: ReadonlySet<string>, trusted: readonly string[]): boolean {
+    const { anyone, account } = principalAccount(principal);
+    if (anyone) {
+        return true;
+    }
+    if (account === undefined || trusted.includes(account) || own.has(account)) {
+        return false;
+    }
+    return own.size > 0;
+}
+
+/**
+ * The accounts the stack's own resources prove to be its own: the account of a data access principal that
+ * names a role or user this stack creates (by its known ARN, or its known name), and the account of the
+ * KmsARN of an encryption policy built from a key of this stack.
+ */
+export function stackAccounts(graph: StackGraph): Set<string> {
+    const out = new Set<string>();
+    const identities = graph.ofType(ROLE, USER);
+    const arns = new Set(identities.map((n) => asString(n.props.arn)).filter((a): a is string => a !== undefined));
+    const names = new Set(identities.map((n) => literalName(n)).filter((a): a is string => a !== undefined));
+    for (const ap of graph.ofType(ACCESS_POLICY)) {
+        const d = doc(ap.props.policy);
+        if (!d.known) {
+            continue;
+        }
+        for (const e of entriesOf(d.value)) {
+            for (const [principal] of principalStrings(e)) {
+                const m = /^arn:[^:]+:iam::(\d{12}):(?:role|user)\/(?:.*\/)?([^/]+)$/.exec(principal);
+                if (m && (arns.has(principal) || names.has(m[2]))) {
+                    out.add(m[1]);
+                }
+            }
+        }
+    }
+    for (const sp of graph.ofType(SECURITY_POLICY)) {
+        const d = doc(sp.props.policy);
+        if (sp.props.type !== "encryption" || !d.known || graph.targets(sp, "policy", KMS_KEY).length === 0) {
+            continue;
+        }
+        const account = arnAccount(asString(asRecord(d.value)?.KmsARN) ?? "");
+        if (account !== undefined && /^\d{12}$/.test(account)) {
+            out.add(account);
+        }
+    }
+    return out;
 }
 
 export function opensearchPolicies(): Policies {
@@ -217,6 +303,117 @@ export function opensearchPolicies(): Policies {
                             }
                         }
                     });
+                },
+            },
+        ),
+        stackRule(
+            {
+                id: "aoss-dashboards-private",
+                no: 80,
+                service: "OpenSearch Serverless",
+                kind: "S",
+                checks: 'No network security policy covering a collection sets `AllowFromPublic: true` for its OpenSearch Dashboards endpoint (`ResourceType: "dashboard"`).',
+                why: "Public Dashboards put the collection's sign-in and query pages on the internet, with only the data access policy in front of the data; rule 51 covers the collection endpoint the same way.",
+                anchors: "ours (analogues: NAG OS1, OS5; FSBP OpenSearch.2)",
+                defaultLevel: "advisory",
+            },
+            {
+                primaryType: COLLECTION,
+                subjectTypes: [COLLECTION, SECURITY_POLICY],
+                validate: (graph, ctx) => {
+                    const reported = new Set<string>();
+                    for (const c of graph.ofType(COLLECTION)) {
+                        const name = literalName(c);
+                        for (const p of graph.ofType(SECURITY_POLICY).filter((x) => x.props.type === "network")) {
+                            const d = doc(p.props.policy);
+                            if (!d.known) {
+                                if (dependsOn(c, p)) {
+                                    ctx.defer(`${p.name}.policy`);
+                                }
+                                continue;
+                            }
+                            const entries = entriesOf(d.value);
+                            entries.forEach((e, i) => {
+                                const rec = asRecord(e);
+                                if (!rec || rec.AllowFromPublic !== true) {
+                                    return;
+                                }
+                                const dashboards = ruleBlocks(rec).filter((b) => b.ResourceType === "dashboard");
+                                const mine = dependsOn(c, p) || (name !== undefined && dashboards.some((b) => blockNames(b, name, "dashboard")));
+                                const key = `${p.urn}#${i}`;
+                                if (!mine || dashboards.length === 0 || reported.has(key)) {
+                                    return;
+                                }
+                                reported.add(key);
+                                ctx.report(p, {
+                                    property: Array.isArray(d.value) ? `policy[${i}].AllowFromPublic` : "policy.AllowFromPublic",
+                                    found: true,
+                                    expected: 'false with SourceVPCEs for the rule of ResourceType "dashboard"',
+                                    fix: `give the dashboard rule of collection "${c.name}" AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] (its own entry if the collection keeps other settings)`,
+                                });
+                            });
+                        }
+                    }
+                },
+            },
+        ),
+        stackRule<{ trustedAccounts: string[] }>(
+            {
+                id: "aoss-data-access-same-account",
+                no: 81,
+                service: "OpenSearch Serverless / IAM",
+                kind: "S",
+                checks: "Data access policy principals belong to the stack's own account or a configured trusted account: no `*`, no wildcard-account ARN, no principal of another account.",
+                why: "A data access policy naming another account's role lets that account read or change the search data with no trust relationship this stack can see or revoke.",
+                anchors: "ours (analogues: FSBP OpenSearch.7, PRW opensearch_service_domains_not_publicly_accessible)",
+                defaultLevel: "mandatory",
+                config: {
+                    trustedAccounts: {
+                        type: "array",
+                        items: { type: "string", minLength: 1 },
+                        default: [],
+                        description: "Account ids (12 digits) whose principals may be named in data access policies, after review.",
+                    },
+                },
+            },
+            {
+                primaryType: ACCESS_POLICY,
+                subjectTypes: [ACCESS_POLICY],
+                validate: (graph, ctx) => {
+                    // The accounts every cross-account judgement reads, and the AOSS policies' own evidence.
+                    const own = new Set([...ownAccounts(graph), ...stackAccounts(graph)]);
+                    const trusted = ctx.config.trustedAccounts;
+                    const expected =
+                        own.size > 0
+                            ? `principals of this stack's account (${[...own].sort().join(", ")})${trusted.length > 0 ? " or of trustedAccounts" : ""}`
+                            : "explicit principals of this stack's account";
+                    for (const p of graph.ofType(ACCESS_POLICY)) {
+                        if (p.props.type !== undefined && p.props.type !== "data" && !isUnknown(p.props.type)) {
+                            continue;
+                        }
+                        const d = doc(p.props.policy);
+                        if (!d.known) {
+                            ctx.defer(`${p.name}.policy`);
+                            continue;
+                        }
+                        const array = Array.isArray(d.value);
+                        entriesOf(d.value).forEach((e, i) => {
+                            for (const [principal, j] of principalStrings(e)) {
+                                if (!isForeignAossPrincipal(principal, own, trusted)) {
+                                    continue;
+                                }
+                                const { anyone } = principalAccount(principal);
+                                ctx.report(p, {
+                                    property: `${array ? `policy[${i}]` : "policy"}.Principal[${j}]`,
+                                    found: principal,
+                                    expected,
+                                    fix: anyone
+                                        ? "list the ARNs of the roles that need the data (e.g. indexer.arn), never a wildcard"
+                                        : "grant a role of this account and let the other account assume it, or, after review, add the account to trustedAccounts of aoss-data-access-same-account in policies/config/<env>.json",
+                                });
+                            }
+                        });
+                    }
                 },
             },
         ),

@@ -3,7 +3,8 @@
 import type { Policies } from "../lib/policy-api";
 import { alarmsFor, alarmWatches, hasAlarmAction, SNS_TOPIC } from "../lib/alarms";
 import { literalName, refers, sameKnown } from "../lib/graph";
-import { deniesInsecureTransport, hasConditions, isPublicPrincipal, parsePolicy } from "../lib/iam";
+import { reportOpenGrants } from "../lib/access";
+import { deniesInsecureTransport, readStatements } from "../lib/iam";
 import { resourceRule, stackRule } from "../lib/rule";
 import { asString, isSet } from "../lib/values";
 
@@ -35,29 +36,15 @@ export function snsPolicies(): Policies {
                             fix: "set kmsMasterKeyId: key.arn",
                         });
                     }
-                    const parsed = parsePolicy(r.props.policy);
-                    if (parsed.kind === "unknown") {
-                        ctx.defer("policy");
+                    const statements = readStatements(r, "policy", r.props.policy, ctx);
+                    if (!statements) {
                         return;
                     }
-                    if (parsed.kind === "invalid") {
-                        ctx.report(r, { property: "policy", problem: `is not a valid policy document (${parsed.error})`, fix: "pass a JSON policy document" });
-                        return;
-                    }
-                    if (parsed.kind !== "ok") {
-                        return;
-                    }
-                    for (const s of parsed.statements) {
-                        if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasConditions(s)) {
-                            ctx.report(r, {
-                                property: "policy.Statement.Principal",
-                                found: s.principal,
-                                expected: "a named principal or a Condition (aws:SourceArn, aws:SourceAccount)",
-                                fix: "name the service or account allowed to publish",
-                            });
-                        }
-                    }
-                    if (!deniesInsecureTransport(parsed.statements)) {
+                    reportOpenGrants(r, "policy", statements, ctx, {
+                        lets: "publish to or subscribe to the topic",
+                        fix: "name the service or account allowed to publish (a service principal with aws:SourceArn or aws:SourceAccount)",
+                    });
+                    if (!deniesInsecureTransport(statements)) {
                         ctx.report(r, {
                             property: "policy",
                             problem: 'has no Deny statement for sns:Publish with Condition Bool aws:SecureTransport = "false"',

@@ -3,8 +3,8 @@
 import type { Policies } from "../lib/policy-api";
 import { alarmMetrics, alarmsFor, alarmWatches, hasAlarmAction } from "../lib/alarms";
 import { literalName, Node, refers, sameKnown, StackGraph } from "../lib/graph";
-import { grantsOf, NARROWING_HINT, statementLabel } from "../lib/access";
-import { deniesInsecureTransport, parsePolicy, strings } from "../lib/iam";
+import { reportOpenGrants, statementLabel } from "../lib/access";
+import { deniesInsecureTransport, readStatements, strings } from "../lib/iam";
 import { resourceRule, RuleContext, stackRule, Subject } from "../lib/rule";
 import { asNumber, asRecord, asString, isSet, isUnknown } from "../lib/values";
 
@@ -73,39 +73,29 @@ export function deadLetterQueues(graph: StackGraph): Set<string> {
 }
 
 function checkQueuePolicy(subject: Subject, value: unknown, ctx: RuleContext<object>): void {
-    const parsed = parsePolicy(value);
-    if (parsed.kind === "absent") {
+    const statements = readStatements(subject, "policy", value, ctx);
+    if (!statements) {
         return;
     }
-    if (parsed.kind === "unknown") {
-        ctx.defer("policy");
-        return;
-    }
-    if (parsed.kind === "invalid") {
-        ctx.report(subject, { property: "policy", problem: `is not a valid policy document (${parsed.error})`, fix: "pass a JSON policy document" });
-        return;
-    }
-    for (const g of grantsOf(parsed.statements)) {
-        const s = g.statement;
-        if (g.open) {
-            ctx.report(subject, {
-                property: `policy.${g.label}.Principal`,
-                found: s.principal ?? { NotPrincipal: s.notPrincipal },
-                expected: "a named principal, or a Condition that narrows who sends (aws:SourceArn of the topic or bucket)",
-                fix: `name the principal or add a Condition on ${NARROWING_HINT} (aws:SecureTransport does not narrow who)`,
-            });
+    reportOpenGrants(subject, "policy", statements, ctx, {
+        lets: "send to or read the queue",
+        fix: "name the principal (a service principal with aws:SourceArn of the topic or bucket)",
+    });
+    statements.forEach((s, i) => {
+        if (s.effect !== "Allow") {
+            return;
         }
         const wild = strings(s.actions).filter((a) => a === "*" || a.toLowerCase() === "sqs:*");
         if (wild.length > 0) {
             ctx.report(subject, {
-                property: `policy.${statementLabel(s, g.index)}.Action`,
+                property: `policy.${statementLabel(s, i)}.Action`,
                 found: wild,
                 expected: "named sqs actions (e.g. sqs:SendMessage)",
                 fix: "list only the actions the principal needs",
             });
         }
-    }
-    if (!deniesInsecureTransport(parsed.statements)) {
+    });
+    if (!deniesInsecureTransport(statements)) {
         ctx.report(subject, {
             property: "policy",
             problem: 'has no Deny statement with Condition Bool aws:SecureTransport = "false"',

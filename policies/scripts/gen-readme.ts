@@ -43,6 +43,7 @@ export const ANCHOR_SOURCES: readonly { code: string; source: string }[] = [
     { code: "CT", source: "AWS Control Tower, a proactive control (`CT.<SERVICE>.PR.<n>`)" },
     { code: "PCP", source: "Pulumi's compliance-ready policies (`pulumi/compliance-policies`), a policy `<service>/<Resource>/<policy>`" },
     { code: "AG", source: "AWSGuard (`@pulumi/awsguard`), Pulumi's AWS policy pack, by policy name" },
+    { code: "PRW", source: "Prowler (`prowler-cloud/prowler`), an AWS check by its check id (such as `awslambda_function_no_secrets_in_variables`)" },
     { code: "AWS", source: "the AWS documentation, by guide and section title" },
     { code: "ours", source: "this pack's own rule: no rule elsewhere checks the same thing (analogues, if any, follow in parentheses)" },
 ];
@@ -62,11 +63,14 @@ function sourceCode(entry: string): string | undefined {
  */
 export function anchorSources(ruleId: string, anchors: string): string[] {
     const found: string[] = [];
-    // Commas inside parentheses belong to the analogue list of an `ours` anchor.
-    const entries = anchors.split(/,(?![^(]*\))/).flatMap((e) => e.split(/[;(:]/));
-    for (const entry of entries) {
+    // Commas inside parentheses belong to the analogue list of an `ours` anchor, or to a note.
+    const entries = anchors.split(/,(?![^(]*\))/).flatMap((e) => e.split(/[;(:]/).map((text, i) => ({ text, inParentheses: i > 0 && e.includes("(") })));
+    for (const { text: entry, inParentheses } of entries) {
         const code = sourceCode(entry);
-        if (code === undefined && /^\s*[A-Za-z][\w-]*\s+\S/.test(entry) && found.length === 0) {
+        // An entry of several words opens with a source code when it is the first, or when its first word is all
+        // capitals (`XYZ rule-name`) outside parentheses; a continuation is a bare id (`IAM.21`, `APIG1`), a note in parentheses.
+        const looksLikeCode = found.length === 0 || (!inParentheses && /^\s*[A-Z][A-Z-]*[A-Z]\s+\S/.test(entry));
+        if (code === undefined && /^\s*[A-Za-z][\w-]*\s+\S/.test(entry) && looksLikeCode) {
             throw new Error(
                 `rule ${ruleId}: anchor ${JSON.stringify(entry.trim())} opens with no known source code; allowed: ${ANCHOR_SOURCES.map((a) => a.code).join(", ")}, CKV_AWS_<n>, CKV2_AWS_<n>, CT.<SERVICE>.PR.<n>`,
             );

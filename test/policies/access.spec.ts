@@ -248,6 +248,43 @@ describe("policies: who can act", () => {
             expect(summary(vs)).to.deep.equal(["partner:mandatory"]);
             expect(vs[0].message).to.contain(`names account ${FOREIGN}, outside this stack's accounts and trustedAccounts (${OWN})`);
         });
+        it("reads every place an account can be named: an event bus permission, an ECR registry policy, a Lambda permission", () => {
+            const vs = checkStack("cross-account-access", [
+                topicPolicy("self", OWN),
+                { type: "aws:cloudwatch/eventPermission:EventPermission", name: "bus-permission", props: { principal: FOREIGN, statementId: "partner" } },
+                { type: "aws:lambda/permission:Permission", name: "invoke", props: { principal: FOREIGN, action: "lambda:InvokeFunction", function: U } },
+                { type: "aws:lambda/permission:Permission", name: "invoke-self", props: { principal: OWN, action: "lambda:InvokeFunction", function: U } },
+                {
+                    type: "aws:ecr/registryPolicy:RegistryPolicy",
+                    name: "registry",
+                    props: {
+                        policy: doc({
+                            Sid: "Replicate",
+                            Effect: "Allow",
+                            Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` },
+                            Action: "ecr:ReplicateImage",
+                            Resource: `arn:aws:ecr:us-east-1:${OWN}:repository/*`,
+                        }),
+                    },
+                },
+            ]);
+            expect(summary(vs)).to.deep.equal(["bus-permission:mandatory", "invoke:mandatory", "registry:mandatory"]);
+            expect(vs.find((v) => v.name === "registry")?.message).to.contain('policy.Statement[0] (Sid "Replicate").Principal names account');
+        });
+        it("takes the stack's account from an ARN computed from one of its resources, as an update preview knows it", () => {
+            const vs = checkStack("cross-account-access", [
+                { type: "aws:iam/role:Role", name: "fn-role", props: { assumeRolePolicy: "{}" } },
+                { type: "aws:lambda/function:Function", name: "fn", props: { role: `arn:aws:iam::${OWN}:role/fn-role-1a2b` }, deps: { role: ["fn-role"] } },
+                { type: "aws:lambda/function:Function", name: "fixed", props: { role: `arn:aws:iam::${FOREIGN}:role/not-evidence` } },
+                {
+                    type: "aws:sqs/queuePolicy:QueuePolicy",
+                    name: "partner",
+                    props: { policy: doc({ Effect: "Allow", Principal: { AWS: FOREIGN }, Action: "sqs:SendMessage", Resource: "*" }) },
+                },
+            ]);
+            expect(summary(vs)).to.deep.equal(["partner:mandatory"]);
+            expect(vs[0].message).to.contain(`trustedAccounts (${OWN})`);
+        });
         it("passes an account listed in trustedAccounts", () => {
             expect(
                 checkStack("cross-account-access", [topicPolicy("partner", FOREIGN), topicPolicy("self", OWN)], { config: { trustedAccounts: [FOREIGN] } }),

@@ -518,4 +518,263 @@ describe("policies: API Gateway", () => {
             });
         });
     });
+
+    describe("APIs defined by an OpenAPI body (apigw-authorization, apigw-request-validation)", () => {
+        const REST = "aws:apigateway/restApi:RestApi";
+        const HTTP = "aws:apigatewayv2/api:Api";
+        const cognito = {
+            type: "apiKey",
+            name: "Authorization",
+            in: "header",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": { type: "cognito_user_pools", providerARNs: ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x"] },
+        };
+        const sigv4 = { type: "apiKey", name: "Authorization", in: "header", "x-amazon-apigateway-authtype": "awsSigv4" };
+        const apiKey = { type: "apiKey", name: "x-api-key", in: "header" };
+        const mock = { "x-amazon-apigateway-integration": { type: "mock", requestTemplates: { "application/json": '{"statusCode": 200}' } } };
+        const validators = {
+            "x-amazon-apigateway-request-validators": {
+                all: { validateRequestBody: true, validateRequestParameters: true },
+                "params-only": { validateRequestBody: false, validateRequestParameters: true },
+            },
+        };
+        const rest = (doc: Record<string, unknown> | string, name = "api"): Res => ({
+            type: REST,
+            name,
+            props: { name: "orders", body: typeof doc === "string" ? doc : JSON.stringify(doc) },
+        });
+        const oas3 = (paths: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+            openapi: "3.0.1",
+            info: { title: "orders", version: "1" },
+            components: { securitySchemes: { cognito, sigv4, api_key: apiKey } },
+            paths,
+            ...extra,
+        });
+        const messages = (vs: { message: string }[]) => vs.map((v) => v.message.split("\n").pop()?.split(": ").slice(1).join(": ").split(". Fix")[0]);
+
+        it("reports operations with no security, with security: [] and with an API key only, naming each operation", () => {
+            const doc = oas3({
+                "/orders": { get: { ...mock }, post: { security: [{ api_key: [] }], ...mock } },
+                "/orders/{id}": { delete: { security: [], ...mock } },
+            });
+            const vs = checkResource("apigw-authorization", rest(doc));
+            expect(summary(vs)).to.deep.equal(["api:mandatory", "api:mandatory", "api:mandatory"]);
+            expect(messages(vs)).to.deep.equal([
+                'body.paths["/orders"].get.security is not set, and the document sets no top-level security, so the operation takes no authorizer (NONE): GET /orders is open to anyone who can reach the API',
+                'body.paths["/orders"].post.security names "api_key", none of which has x-amazon-apigateway-authtype or x-amazon-apigateway-authorizer (an API key identifies a client, it authorizes no caller): POST /orders is open to anyone who can reach the API',
+                'body.paths["/orders/{id}"].delete.security is [], which explicitly opens the operation (no authorizer): DELETE /orders/{id} is open to anyone who can reach the API',
+            ]);
+        });
+        it("accepts a top-level default every operation inherits, IAM by x-amazon-apigateway-auth, an API key beside an authorizer, and a Swagger 2 document", () => {
+            const doc = oas3(
+                {
+                    "/orders": { get: { ...mock }, post: { security: [{ api_key: [] }, { cognito: [] }], ...mock } },
+                    "/admin": { put: { security: [{ sigv4: [] }], ...mock } },
+                    "/internal": { get: { security: [], "x-amazon-apigateway-auth": { type: "aws_iam" }, ...mock } },
+                },
+                { security: [{ cognito: [] }] },
+            );
+            expect(checkResource("apigw-authorization", rest(doc))).to.deep.equal([]);
+            const swagger = {
+                swagger: "2.0",
+                info: { title: "t", version: "1" },
+                securityDefinitions: { cognito },
+                security: [{ cognito: [] }],
+                paths: { "/x": { get: mock } },
+            };
+            expect(checkResource("apigw-authorization", rest(swagger))).to.deep.equal([]);
+        });
+        it("an operation's own security: [] overrides the top-level default and opens it; an undefined scheme authorizes nothing", () => {
+            const doc = oas3(
+                { "/open": { get: { security: [], ...mock } }, "/typo": { get: { security: [{ cognitoo: [] }], ...mock } } },
+                { security: [{ cognito: [] }] },
+            );
+            expect(messages(checkResource("apigw-authorization", rest(doc)))).to.deep.equal([
+                'body.paths["/open"].get.security is [], which explicitly opens the operation (no authorizer): GET /open is open to anyone who can reach the API',
+                'body.paths["/typo"].get.security names "cognitoo", and "cognitoo" is not defined in securitySchemes / securityDefinitions, so no authorizer applies: GET /typo is open to anyone who can reach the API',
+            ]);
+        });
+        it("honours publicRoutes (verb and path) and CORS preflight OPTIONS as for Method resources", () => {
+            const doc = oas3({ "/health": { get: { ...mock } }, "/orders": { options: { ...mock } } });
+            expect(checkResource("apigw-authorization", rest(doc), { config: { publicRoutes: ["GET /health"] } })).to.deep.equal([]);
+            expect(
+                summary(checkResource("apigw-authorization", rest(doc), { config: { publicRoutes: ["GET /health"], allowCorsPreflight: false } })),
+            ).to.deep.equal(["api:mandatory"]);
+        });
+        it("judges an HTTP API body the same way (JWT authorizer), including its $default route", () => {
+            const jwt = {
+                type: "oauth2",
+                "x-amazon-apigateway-authorizer": {
+                    type: "jwt",
+                    identitySource: "$request.header.Authorization",
+                    jwtConfiguration: { audience: ["a"], issuer: "https://issuer" },
+                },
+            };
+            const doc = {
+                openapi: "3.0.1",
+                info: { title: "h", version: "1" },
+                components: { securitySchemes: { jwt } },
+                paths: { "/orders": { get: { security: [{ jwt: [] }] } }, $default: { "x-amazon-apigateway-any-method": {} } },
+            };
+            const vs = checkResource("apigw-authorization", { type: HTTP, name: "http", props: { protocolType: "HTTP", body: JSON.stringify(doc) } });
+            expect(messages(vs)).to.deep.equal([
+                'body.paths["$default"].x-amazon-apigateway-any-method.security is not set, and the document sets no top-level security, so the operation takes no authorizer (NONE): $default is open to anyone who can reach the API',
+            ]);
+        });
+        it("defers an unknown body and a YAML body (one can't-run line), and ignores an API without a body", () => {
+            const unknown = checkResource("apigw-authorization", { type: REST, name: "api", props: { body: U } });
+            expect(unknown.map((v) => `${v.level} ${v.message.includes("can't run")}`)).to.deep.equal(["advisory true"]);
+            const yaml = checkResource("apigw-authorization", rest("openapi: 3.0.1\npaths:\n  /orders:\n    get: {}\n"));
+            expect(yaml.map((v) => `${v.level} ${v.message.includes("not JSON")}`)).to.deep.equal(["advisory true"]);
+            expect(checkResource("apigw-authorization", { type: REST, name: "api", props: { name: "orders" } })).to.deep.equal([]);
+        });
+        it("apigw-request-validation: reports body operations without a validator, with an undefined one, or one that does not validate the body", () => {
+            const doc = oas3(
+                {
+                    "/a": { post: { security: [{ cognito: [] }] } },
+                    "/b": { put: { "x-amazon-apigateway-request-validator": "params-only" } },
+                    "/c": { patch: { "x-amazon-apigateway-request-validator": "strict" } },
+                    "/d": { get: {} },
+                },
+                validators,
+            );
+            expect(messages(checkResource("apigw-request-validation", rest(doc)))).to.deep.equal([
+                'body.paths["/a"].post.x-amazon-apigateway-request-validator is not set, expected the name of a request validator',
+                'body.paths["/b"].put.x-amazon-apigateway-request-validator names "params-only", whose validateRequestBody is false, so the body of PUT /b is not validated',
+                'body.paths["/c"].patch.x-amazon-apigateway-request-validator names "strict", which x-amazon-apigateway-request-validators does not define, so PATCH /c is not validated',
+            ]);
+        });
+        it("apigw-request-validation: accepts a top-level default validator and operation overrides that validate the body", () => {
+            const doc = oas3(
+                {
+                    "/a": { post: {} },
+                    "/b": { "x-amazon-apigateway-any-method": { "x-amazon-apigateway-request-validator": "all" } },
+                    "/c": { get: { "x-amazon-apigateway-request-validator": "params-only" } },
+                },
+                { ...validators, "x-amazon-apigateway-request-validator": "all" },
+            );
+            expect(checkResource("apigw-request-validation", rest(doc))).to.deep.equal([]);
+        });
+    });
+
+    describe("HTTP APIs made by quick create (target)", () => {
+        const quick = (props: Record<string, unknown> = {}): Res => ({
+            type: "aws:apigatewayv2/api:Api",
+            name: "quick",
+            props: { protocolType: "HTTP", target: U, ...props },
+        });
+        it("reports the open route, the missing access logs and the missing throttling, on the Api", () => {
+            for (const rule of ["apigw-authorization", "apigw-access-logging", "apigw-throttling"]) {
+                const vs = checkResource(rule, quick(), { level: "mandatory" });
+                expect(`${rule} ${summary(vs).join(",")}`).to.equal(`${rule} quick:mandatory`);
+                expect(vs[0].message).to.contain('aws.apigatewayv2.Api "quick": target is set (quick create)').and.contain("Fix: remove target and routeKey");
+            }
+            expect(checkResource("apigw-authorization", quick({ routeKey: "POST /orders" }))[0].message).to.contain(
+                'creates the route "POST /orders" with no authorizer',
+            );
+        });
+        it("allows a listed quick-create route, by route key or by the Api's name, and ignores an Api with no target or a WebSocket API", () => {
+            expect(checkResource("apigw-authorization", quick({ routeKey: "GET /health" }), { config: { publicRoutes: ["GET /health"] } })).to.deep.equal([]);
+            expect(checkResource("apigw-authorization", quick(), { config: { publicRoutes: ["quick"] } })).to.deep.equal([]);
+            for (const rule of ["apigw-authorization", "apigw-access-logging", "apigw-throttling"]) {
+                expect(checkResource(rule, quick({ target: undefined }))).to.deep.equal([]);
+                expect(checkResource(rule, quick({ protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" }))).to.deep.equal([]);
+            }
+        });
+    });
+
+    describe("apigw-private-endpoint-policy (stack)", () => {
+        const REST = "aws:apigateway/restApi:RestApi";
+        const POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy";
+        const privateApi = (props: Record<string, unknown> = {}): Res => ({
+            type: REST,
+            name: "private",
+            props: { name: "internal", endpointConfiguration: { types: "PRIVATE" }, ...props },
+        });
+        const doc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+        const allowAll = { Sid: "AllowInvoke", Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" };
+        const denyOthers = (cond: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+            Effect: "Deny",
+            Principal: "*",
+            Action: "execute-api:Invoke",
+            Resource: "execute-api:/*",
+            Condition: cond,
+            ...extra,
+        });
+        const policyRes = (policy: unknown): Res => ({
+            type: POLICY,
+            name: "private-policy",
+            props: { restApiId: U, policy },
+            deps: { restApiId: ["private"] },
+        });
+        const run = (resources: Res[]) => check("apigw-private-endpoint-policy", resources);
+
+        it("reports an Allow * without a VPC endpoint condition, on the RestApiPolicy, mandatory with the API's id unknown", () => {
+            const vs = run([privateApi(), policyRes(doc(allowAll))]);
+            expect(summary(vs)).to.deep.equal(["private-policy:mandatory"]);
+            expect(vs[0].message).to.contain(
+                'aws.apigateway.RestApiPolicy "private-policy": policy.Statement[0] (Sid "AllowInvoke") allows execute-api:Invoke on private API "private" to "*"',
+            );
+        });
+        it("reports the API's own policy and its body's x-amazon-apigateway-policy", () => {
+            expect(summary(run([privateApi({ policy: doc(allowAll) })]))).to.deep.equal(["private:mandatory"]);
+            const body = JSON.stringify({
+                openapi: "3.0.1",
+                info: { title: "t", version: "1" },
+                paths: {},
+                "x-amazon-apigateway-policy": { Version: "2012-10-17", Statement: [allowAll] },
+            });
+            expect(run([privateApi({ body })])[0].message).to.contain("body.x-amazon-apigateway-policy.Statement[0]");
+        });
+        it("accepts an Allow narrowed to a VPC endpoint or VPC, or to named principals", () => {
+            expect(
+                run([privateApi(), policyRes(doc({ ...allowAll, Condition: { StringEquals: { "aws:SourceVpce": "vpce-0123456789abcdef0" } } }))]),
+            ).to.deep.equal([]);
+            expect(run([privateApi(), policyRes(doc({ ...allowAll, Condition: { StringEquals: { "aws:sourceVpc": U } } }))])).to.deep.equal([]);
+            expect(run([privateApi(), policyRes(doc({ ...allowAll, Principal: { AWS: "arn:aws:iam::123456789012:role/caller" } }))])).to.deep.equal([]);
+        });
+        it("accepts Allow * paired with a Deny for requests not from a named endpoint (the documented way), StringNotEquals or ...IfExists", () => {
+            expect(run([privateApi(), policyRes(doc(allowAll, denyOthers({ StringNotEquals: { "aws:SourceVpce": ["vpce-1", "vpce-2"] } })))])).to.deep.equal(
+                [],
+            );
+            expect(run([privateApi(), policyRes(doc(allowAll, denyOthers({ StringNotEqualsIfExists: { "aws:SourceVpc": "vpc-1" } })))])).to.deep.equal([]);
+            const arns = doc(
+                { ...allowAll, Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/*/GET/*" },
+                denyOthers({ StringNotEquals: { "aws:SourceVpce": "vpce-1" } }, { Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/*/*/*" }),
+            );
+            expect(run([privateApi(), policyRes(arns)])).to.deep.equal([]);
+        });
+        it("a Deny that looks like a restriction but is not leaves the Allow open", () => {
+            const cases = [
+                denyOthers({ StringNotLike: { "aws:SourceVpce": "vpce-*" } }), // any endpoint
+                denyOthers({ StringNotEquals: { "aws:SourceVpce": "vpce-1" }, Bool: { "aws:SecureTransport": "false" } }), // only insecure requests
+                denyOthers({ StringEquals: { "aws:SourceVpce": "vpce-1" } }), // denies the named endpoint
+                denyOthers({ StringNotEquals: { "aws:SourceVpce": "vpce-1" } }, { Resource: "execute-api:/*/POST/*" }), // only POSTs
+                denyOthers({ StringNotEquals: { "aws:SourceVpce": "vpce-1" } }, { Principal: { AWS: "arn:aws:iam::123456789012:root" } }), // one account
+                denyOthers({ StringNotEquals: { "aws:SourceVpce": "vpce-1" } }, { Action: "execute-api:ManageConnections" }),
+            ];
+            for (const d of cases) {
+                expect(`${JSON.stringify(d.Condition)} ${summary(run([privateApi(), policyRes(doc(allowAll, d))])).join(",")}`).to.equal(
+                    `${JSON.stringify(d.Condition)} private-policy:mandatory`,
+                );
+            }
+            // A condition that narrows nothing on the Allow itself.
+            expect(summary(run([privateApi(), policyRes(doc({ ...allowAll, Condition: { Bool: { "aws:SecureTransport": "true" } } }))]))).to.deep.equal([
+                "private-policy:mandatory",
+            ]);
+        });
+        it("reports a private API with no resource policy as advisory (it cannot be invoked), and ignores regional APIs", () => {
+            const vs = run([privateApi()]);
+            expect(summary(vs)).to.deep.equal(["private:advisory"]);
+            expect(vs[0].message).to.contain("API Gateway denies every call to a private API without a resource policy");
+            expect(run([privateApi({ endpointConfiguration: { types: "REGIONAL" }, policy: doc(allowAll) })])).to.deep.equal([]);
+            expect(run([{ type: REST, name: "edge", props: { name: "e" } }])).to.deep.equal([]);
+        });
+        it("defers an unknown policy document or endpoint type", () => {
+            expect(run([privateApi(), policyRes(U)]).map((v) => `${v.level} ${v.message.includes("can't run")}`)).to.deep.equal(["advisory true"]);
+            expect(run([privateApi({ endpointConfiguration: { types: U } })]).map((v) => `${v.level} ${v.message.includes("can't run")}`)).to.deep.equal([
+                "advisory true",
+            ]);
+        });
+    });
 });

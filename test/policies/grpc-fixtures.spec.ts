@@ -136,6 +136,8 @@ const FIXTURE_LIST: Fixture[] = [
         prefix: "aoss-",
         expect: [
             "mandatory aoss-data-access-least-privilege bad-access",
+            // Principal ["*"] is also anyone's account (rule 81).
+            "mandatory aoss-data-access-same-account bad-access",
             "mandatory aoss-encryption-cmk bad-encryption",
             "mandatory aoss-network-private bad-network",
         ],
@@ -145,7 +147,13 @@ const FIXTURE_LIST: Fixture[] = [
     {
         dir: "iam",
         prefix: "iam-",
-        expect: ["mandatory iam-no-wildcards bad-admin", "mandatory iam-no-wildcards bad-star", "mandatory iam-no-wildcards bad-wide"],
+        expect: [
+            "mandatory iam-no-wildcards bad-admin",
+            "mandatory iam-no-wildcards bad-star",
+            "mandatory iam-no-wildcards bad-wide",
+            // Action "*" includes iam:PassRole and lambda:CreateFunction.
+            "mandatory iam-privilege-escalation bad-star",
+        ],
     },
     { dir: "kms", prefix: "kms-", expect: ["mandatory kms-key-hygiene bad-key"] },
 ];

@@ -115,7 +115,7 @@ describe("policies: KMS", () => {
             { config: { minimumDeletionWindowDays: 30 } },
         );
         expect(vs.map((v) => `${v.level} ${v.message.split(": ")[1].split(" ")[0]}`)).to.deep.equal([
-            "mandatory policy.Statement.Principal",
+            "mandatory policy.Statement[0].Principal",
             "mandatory enableKeyRotation",
             "mandatory deletionWindowInDays",
         ]);

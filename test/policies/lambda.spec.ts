@@ -32,6 +32,22 @@ describe("policies: Lambda", () => {
                 expect(checkResource("lambda-supported-runtime", fn(runtime, { ...GOOD_FN, runtime }))[0]?.message).to.contain(`runtime is "${runtime}"`);
             }
         });
+        it("suggests the newest allowed runtime of the function's own family, whatever order the allow-list is in", () => {
+            const fix = (runtime: string, allowedRuntimes?: string[]) =>
+                checkResource(
+                    "lambda-supported-runtime",
+                    fn(runtime, { ...GOOD_FN, runtime }),
+                    allowedRuntimes ? { config: { allowedRuntimes } } : {},
+                )[0].message.split("Fix: ")[1];
+            expect(fix("nodejs20.x")).to.contain('such as "nodejs24.x"');
+            expect(fix("python3.9")).to.contain('such as "python3.14"');
+            expect(fix("java11")).to.contain('such as "java25"');
+            expect(fix("provided.al2")).to.contain('such as "provided.al2023"');
+            expect(fix("nodejs18.x", ["nodejs24.x", "provided.al2023", "nodejs22.x"])).to.contain('such as "nodejs24.x"');
+            expect(fix("python3.12", ["python3.9.1", "python3.13"])).to.contain('such as "python3.13"');
+            // No runtime of its family is allowed: the newest allowed of any family.
+            expect(fix("go1.x", ["nodejs22.x", "python3.13"])).to.contain("such as");
+        });
         it("takes the allow-list from config (allowedRuntimes)", () => {
             const vs = checkResource("lambda-supported-runtime", fn("ok"), { config: { allowedRuntimes: ["nodejs24.x"] } });
             expect(vs[0].message).to.contain("expected one of nodejs24.x");
@@ -135,7 +151,7 @@ describe("policies: Lambda", () => {
             expect(summary(vs)).to.deep.equal(["m:advisory"]);
             expect(vs[0].message).to.contain("destinationConfig.onFailure.destinationArn is not set");
         });
-        it("accepts a stream mapping with a destination, and leaves SQS mappings to sqs-has-dlq", () => {
+        it("accepts a stream mapping with a destination, and an SQS mapping that reports batch item failures", () => {
             expect(
                 checkResource(
                     "lambda-esm-failure-handling",
@@ -147,7 +163,12 @@ describe("policies: Lambda", () => {
                     }),
                 ),
             ).to.deep.equal([]);
-            expect(checkResource("lambda-esm-failure-handling", esm({ eventSourceArn: "arn:aws:sqs:us-east-1:1:q" }))).to.deep.equal([]);
+            expect(
+                checkResource(
+                    "lambda-esm-failure-handling",
+                    esm({ eventSourceArn: "arn:aws:sqs:us-east-1:1:q", functionResponseTypes: ["ReportBatchItemFailures"] }),
+                ),
+            ).to.deep.equal([]);
         });
         it("adds advisory-only notes for batch failure reporting and retries even when mandatory", () => {
             const vs = checkResource(

@@ -60,7 +60,11 @@ describe("policies: SQS", () => {
         });
         it("reports a public principal, sqs:* and a missing TLS deny", () => {
             const vs = checkResource("sqs-policy-safe", qp([{ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: "*" }]));
-            expect(vs.map((v) => v.message.split(": ")[1].split(" ")[0])).to.deep.equal(["policy.Statement.Principal", "policy.Statement.Action", "policy"]);
+            expect(vs.map((v) => v.message.split(": ")[1].split(" ")[0])).to.deep.equal([
+                "policy.Statement[0].Principal",
+                "policy.Statement[0].Action",
+                "policy",
+            ]);
         });
         it("accepts a conditioned service principal with named actions and a TLS deny; queues without a policy", () => {
             expect(

@@ -18,10 +18,12 @@ describe("policies: CloudWatch Logs", () => {
                 "retentionInDays is 30, expected >= 365",
             );
         });
-        it("accepts 0 (never expire)", () =>
+        it("reports 0 (never expire) as it reports no retention", () =>
             expect(
-                checkResource("log-group-retention", { type: LOG, name: "lg", props: { retentionInDays: 0 } }, { config: { minimumRetentionDays: 365 } }),
-            ).to.deep.equal([]));
+                summary(
+                    checkResource("log-group-retention", { type: LOG, name: "lg", props: { retentionInDays: 0 } }, { config: { minimumRetentionDays: 365 } }),
+                ),
+            ).to.deep.equal(["lg:mandatory"]));
     });
     it("log-group-kms reports a log group without a key and accepts an unknown key ARN", () => {
         expect(checkResource("log-group-kms", { type: LOG, name: "lg", props: {} })[0].message).to.contain("kmsKeyId is not set");

@@ -18,13 +18,37 @@ describe("policy pack", () => {
     const policies = allPolicies();
     const infos = ruleInfos();
 
-    it("has 59 policies with unique stable names, numbered without gaps: the rule set's 1-58, then the pack's own", () => {
+    it("has 81 policies with unique stable names, numbered without gaps: the rule set's 1-58, then the pack's own", () => {
         expect(RULE_SET_RULES).to.equal(58);
-        expect(policies.length).to.equal(59);
-        expect(new Set(policies.map((p) => p.name)).size).to.equal(59);
-        expect(infos.map((i) => i.meta.no)).to.deep.equal(Array.from({ length: 59 }, (_, i) => i + 1));
+        expect(policies.length).to.equal(81);
+        expect(new Set(policies.map((p) => p.name)).size).to.equal(81);
+        expect(infos.map((i) => i.meta.no)).to.deep.equal(Array.from({ length: 81 }, (_, i) => i + 1));
         expect(policies.map((p) => p.name)).to.deep.equal(infos.map((i) => i.meta.id));
-        expect(infos.filter((i) => i.meta.no > RULE_SET_RULES).map((i) => i.meta.id)).to.deep.equal(["apigw-cache-key-isolation"]);
+        expect(infos.filter((i) => i.meta.no > RULE_SET_RULES).map((i) => i.meta.id)).to.deep.equal([
+            "apigw-cache-key-isolation",
+            "apigw-private-endpoint-policy",
+            "resource-policy-not-public",
+            "cross-account-access",
+            "iam-web-identity-audience",
+            "iam-no-user-access-keys",
+            "iam-privilege-escalation",
+            "sg-no-public-admin-ports",
+            "sfn-logging",
+            "sfn-xray-tracing",
+            "cloudtrail-trail-hardening",
+            "ecr-tag-immutable",
+            "ecr-image-scanning",
+            "ecr-encryption-kms",
+            "ecr-policy-not-public",
+            "eventbridge-bus-not-public",
+            "secrets-lambda-env-plaintext",
+            "secrets-ssm-secure-string",
+            "secrets-manager-rotation",
+            "secrets-manager-policy-not-public",
+            "cognito-app-client-hardening",
+            "aoss-dashboards-private",
+            "aoss-data-access-same-account",
+        ]);
     });
 
     it("describes each policy: what it checks, why it matters, and its anchors", () => {
@@ -196,7 +220,7 @@ describe("policy pack", () => {
         it("defines every anchor source code a rule cites, in its Anchors section", () => {
             const glossary = readme.slice(readme.indexOf("### Anchors"), readme.indexOf("## Parameters"));
             const cited = new Set(infos.flatMap((i) => anchorSources(i.meta.id, i.meta.anchors)));
-            assert.deepEqual([...cited].sort(), ["AG", "AWS", "CKV", "CT", "FSBP", "NAG", "NAG-NIST", "NAG-SL", "NAG-X", "PCP", "TRV", "ours"]);
+            assert.deepEqual([...cited].sort(), ["AG", "AWS", "CKV", "CT", "FSBP", "NAG", "NAG-NIST", "NAG-SL", "NAG-X", "PCP", "PRW", "TRV", "ours"]);
             for (const code of cited) {
                 assert.ok(glossary.includes(`- **${code}**: `), code);
             }
@@ -210,6 +234,9 @@ describe("policy pack", () => {
                 () => anchorSources("lambda-x", "SNYK SNYK-CC-AWS-1"),
                 /rule lambda-x: anchor "SNYK SNYK-CC-AWS-1" opens with no known source code; allowed: NAG, /,
             );
+            // A later entry opening with an unknown code is refused too; a bare id or a note continues the previous source.
+            assert.throws(() => anchorSources("lambda-x", "FSBP Lambda.1, SNYK SNYK-CC-AWS-1"), /anchor "SNYK SNYK-CC-AWS-1" opens with no known source code/);
+            assert.deepEqual(anchorSources("r", "FSBP IAM.3, IAM.6 (analogue), CKV_AWS_273"), ["FSBP", "CKV"]);
             assert.throws(() => anchorSources("lambda-x", ""), /rule lambda-x: anchors "" cite no known source/);
             assert.equal(new Set(ANCHOR_SOURCES.map((a) => a.code)).size, ANCHOR_SOURCES.length, "one entry per code");
         });

@@ -32,6 +32,62 @@ export interface Scenario {
     expect: string[];
 }
 
+// Secrets Manager rotation and the OpenSearch Serverless account and dashboard rules (every related value
+// unknown, resources related only through propertyDependencies): each reports at mandatory, nothing deferred.
+const SECRETS_IDENTITY_UNKNOWN_SCENARIOS: Scenario[] = [
+    {
+        rule: "secrets-manager-rotation",
+        resources: [
+            { type: "aws:secretsmanager/secret:Secret", name: "db", props: { name: U, arn: U, kmsKeyId: U } },
+            { type: "aws:secretsmanager/secret:Secret", name: "rotated", props: { name: U, arn: U, kmsKeyId: U } },
+            {
+                type: "aws:secretsmanager/secretRotation:SecretRotation",
+                name: "rotation",
+                props: { secretId: U, rotationLambdaArn: U, rotationRules: { automaticallyAfterDays: 30 } },
+                deps: { secretId: ["rotated"] },
+            },
+        ],
+        expect: ["db"],
+    },
+    {
+        rule: "aoss-dashboards-private",
+        resources: [
+            { type: "aws:opensearch/serverlessCollection:ServerlessCollection", name: "search", props: { name: U, arn: U }, dependsOn: ["dash"] },
+            {
+                type: "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
+                name: "dash",
+                props: {
+                    type: "network",
+                    name: U,
+                    policy: JSON.stringify([{ Rules: [{ ResourceType: "dashboard", Resource: ["collection/orders"] }], AllowFromPublic: true }]),
+                },
+            },
+        ],
+        expect: ["dash"],
+    },
+    {
+        rule: "aoss-data-access-same-account",
+        resources: [
+            { type: "aws:iam/role:Role", name: "indexer", props: { name: "orders-indexer", arn: U, assumeRolePolicy: U } },
+            {
+                type: "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
+                name: "data",
+                props: {
+                    type: "data",
+                    name: U,
+                    policy: JSON.stringify([
+                        {
+                            Rules: [{ ResourceType: "index", Resource: ["index/orders/*"], Permission: ["aoss:ReadDocument"] }],
+                            Principal: ["arn:aws:iam::123456789012:role/orders-indexer", U, "arn:aws:iam::999988887777:role/partner"],
+                        },
+                    ]),
+                },
+            },
+        ],
+        expect: ["data"],
+    },
+];
+
 export const UNKNOWN_SCENARIOS: Scenario[] = [
     {
         rule: "lambda-async-failure-destination",
@@ -199,4 +255,88 @@ export const UNKNOWN_SCENARIOS: Scenario[] = [
         ],
         expect: ["get-order"],
     },
+    {
+        rule: "apigw-private-endpoint-policy",
+        resources: [
+            { type: "aws:apigateway/restApi:RestApi", name: "internal", props: { name: U, endpointConfiguration: { types: "PRIVATE" } } },
+            {
+                type: "aws:apigateway/restApiPolicy:RestApiPolicy",
+                name: "internal-policy",
+                props: {
+                    restApiId: U,
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" }],
+                    }),
+                },
+                deps: { restApiId: ["internal"] },
+            },
+        ],
+        expect: ["internal-policy"],
+    },
+    {
+        // The stack's own account shows only in a condition; the partner's is literal.
+        rule: "cross-account-access",
+        resources: [
+            {
+                type: t.topic,
+                name: "alerts",
+                props: {
+                    arn: U,
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: "sns:Publish",
+                                Resource: U,
+                                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+                            },
+                        ],
+                    }),
+                },
+            },
+            {
+                type: "aws:iam/role:Role",
+                name: "partner-access",
+                props: {
+                    arn: U,
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999988887777:root" }, Action: "sts:AssumeRole" }],
+                    }),
+                },
+            },
+        ],
+        expect: ["partner-access"],
+    },
+    {
+        rule: "iam-privilege-escalation",
+        resources: [
+            { type: "aws:iam/role:Role", name: "deployer", props: { name: U, arn: U, assumeRolePolicy: U } },
+            {
+                type: "aws:iam/rolePolicy:RolePolicy",
+                name: "pass",
+                props: { role: U, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] }) },
+                deps: { role: ["deployer"] },
+            },
+            {
+                type: "aws:iam/rolePolicy:RolePolicy",
+                name: "create",
+                props: {
+                    role: U,
+                    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:CreateFunction", Resource: U }] }),
+                },
+                deps: { role: ["deployer"] },
+            },
+        ],
+        expect: ["pass"],
+    },
+    {
+        rule: "ecr-image-scanning",
+        resources: [{ type: "aws:ecr/repository:Repository", name: "images", props: { name: U, imageTagMutability: "IMMUTABLE" } }],
+        expect: ["images"],
+    },
+    ...SECRETS_IDENTITY_UNKNOWN_SCENARIOS,
 ];
