@@ -9,9 +9,11 @@ import { MFA_MODES, THREAT_PROTECTION_MODES } from "./components/defaults/cognit
 import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/defaults/rollback-window";
 import { MESSAGE_RETENTION_SECONDS, MIN_MAX_RECEIVE_COUNT } from "./components/defaults/sqs";
 import { NAT_GATEWAY_STRATEGIES, vpcCidrProblem } from "./components/defaults/vpc";
+import { THREAT_DETECTION_MODES } from "./components/defaults/threat-detection";
+import { NO_BUSINESS_HOURS, businessMinutesPerDay, parseBusinessHours, timeZoneProblem } from "./components/defaults/kpis";
 
 // The components' own allowed values: config is validated against exactly what they accept.
-export { API_CACHE_SIZES, LOG_RETENTION_DAYS, MFA_MODES, NAT_GATEWAY_STRATEGIES, RELEASE_STRATEGIES, THREAT_PROTECTION_MODES };
+export { API_CACHE_SIZES, LOG_RETENTION_DAYS, MFA_MODES, NAT_GATEWAY_STRATEGIES, RELEASE_STRATEGIES, THREAT_DETECTION_MODES, THREAT_PROTECTION_MODES };
 import { configSecretReader } from "./tools/preview/sdk-internals";
 
 /**
@@ -82,6 +84,14 @@ const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z
 const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
 const cidr = z.string().superRefine((value, ctx) => {
     const problem = vpcCidrProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
+const businessHours = z.string().superRefine((value, ctx) => {
+    const { problem } = parseBusinessHours(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
+const timeZone = z.string().superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
@@ -360,6 +370,45 @@ export const CONFIG_KEYS = {
         default: "10.0.0.0/16",
         schema: cidr,
     }),
+    threatDetection: key({
+        type: "string",
+        description:
+            "Threat detection in the stack's account: full (GuardDuty with S3 and Lambda protection, and Security Hub with the AWS Foundational Security Best Practices standard) or guardduty-only (no Security Hub, whose checks cost per check). Findings reach the severity topics by severity: high and critical page.",
+        default: "full",
+        schema: oneOf(THREAT_DETECTION_MODES),
+    }),
+    kpiNoOrderMinutes: key({
+        type: "integer",
+        description:
+            "Minutes of business hours (kpiBusinessHours) without a single order created that raise the no-order warning; shorter than a business day.",
+        default: 60,
+        schema: intIn(5, 1439),
+    }),
+    kpiBusinessHours: key({
+        type: "string",
+        description:
+            'When orders are expected, in kpiTimeZone: days and whole hours such as "Mon-Fri 08:00-20:00", or none (a stack without real customers, whose no-order alarm would fire every business day: it is then not armed). A prod stack needs business hours.',
+        default: "Mon-Fri 08:00-20:00",
+        schema: businessHours,
+    }),
+    kpiTimeZone: key({
+        type: "string",
+        description: "IANA time zone of kpiBusinessHours, such as Europe/Paris; daylight saving time is followed.",
+        default: "UTC",
+        schema: timeZone,
+    }),
+    kpiCancellationRatePercent: key({
+        type: "integer",
+        description: "Orders cancelled per order created in an hour, in percent, that raise the cancellation-rate warning.",
+        default: 10,
+        schema: intIn(1, 100),
+    }),
+    kpiCancellationMinOrders: key({
+        type: "integer",
+        description: "Orders created in an hour below which the cancellation rate is not judged (a handful of orders makes any rate).",
+        default: 20,
+        schema: intIn(1, 1000000),
+    }),
 } as const;
 
 type Keys = typeof CONFIG_KEYS;
@@ -498,6 +547,7 @@ export function parseConfig(
     }
 
     problems.push(...releaseTimingProblems(values, project));
+    problems.push(...kpiProblems(values, project));
 
     // A token bucket smaller than a second's refill throttles a steady load at the rate itself.
     const { apiThrottleRateLimit: rate, apiThrottleBurstLimit: burst } = values;
@@ -534,6 +584,30 @@ function releaseTimingProblems(values: Record<string, unknown>, project: string)
     if (typeof bake === "number" && bake < need) {
         problems.push(
             `${project}:releaseBakeMinutes: ${bake} minutes is shorter than ${why}; set ${project}:releaseBakeMinutes to ${need} or more (at most 12)`,
+        );
+    }
+    return problems;
+}
+
+/**
+ * The no-order alarm must be able to fire: armed in prod, and over fewer minutes than a business day
+ * has (the heartbeat stops at closing, so no longer order-free stretch exists).
+ */
+function kpiProblems(values: Record<string, unknown>, project: string): string[] {
+    const { environment, kpiBusinessHours: text, kpiNoOrderMinutes: minutes } = values;
+    if (typeof text !== "string") return [];
+    const problems: string[] = [];
+    if (environment === "prod" && text === NO_BUSINESS_HOURS) {
+        problems.push(
+            `${project}:environment is prod, but ${project}:kpiBusinessHours is ${NO_BUSINESS_HOURS}: the no-order alarm would never be armed; ` +
+                `set the hours orders are expected (\`pulumi config set kpiBusinessHours "Mon-Fri 08:00-20:00"\`) and ${project}:kpiTimeZone`,
+        );
+    }
+    const { hours } = parseBusinessHours(text);
+    if (hours !== undefined && typeof minutes === "number" && minutes >= businessMinutesPerDay(hours)) {
+        problems.push(
+            `${project}:kpiNoOrderMinutes: ${minutes} is not shorter than a business day of ${project}:kpiBusinessHours "${text}" (${businessMinutesPerDay(hours)} minutes): ` +
+                `no order-free stretch that long fits in business hours, so the alarm could never fire; set ${project}:kpiNoOrderMinutes below ${businessMinutesPerDay(hours)}`,
         );
     }
     return problems;

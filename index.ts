@@ -19,10 +19,16 @@ import { Email } from "./components/email";
 import { Search } from "./components/search";
 import { AuditTrail, trailArn } from "./components/audit-trail";
 import { Dashboards } from "./components/dashboards";
+import { ThreatDetection, allFindingRuleArns, findingsTopicPolicy } from "./components/threat-detection";
+import { BusinessKpis } from "./components/business-kpis";
 import { CONTRACT_VERSION, ContractExports } from "./outputs";
 
 const config = loadConfig();
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
+
+// Threat detection (ThreatDetection below) routes findings through EventBridge rules whose names, and so
+// ARNs, are fixed: the messaging key and the severity topics, created first, let exactly those rules in.
+const THREAT_DETECTION = "threat-detection";
 
 // Key policies name the roles that use each key: every grant below, and every component given a key
 // for its own use (a function's dead-letter queue, the backup vault, the release's notifications).
@@ -35,6 +41,8 @@ const encryption = new Encryption("encryption", {
     sesEvents: true,
     // The audit trail (AuditTrail below) encrypts its log files with the logs key.
     cloudTrailArns: [trailArn(context)],
+    // The finding rules publish to the encrypted severity topics and dead-letter into an encrypted queue.
+    eventRuleArns: allFindingRuleArns(context, THREAT_DETECTION, config.threatDetection),
 });
 
 const alerting = new Alerting("alerting", {
@@ -45,6 +53,8 @@ const alerting = new Alerting("alerting", {
     pagerUrl: config.pagerUrl,
     hasPager: config.hasPager,
     escalationMinutes: config.escalationMinutes,
+    // Each severity topic's policy also lets the finding rules routed to it publish (aws:SourceArn).
+    transform: { topicPolicy: findingsTopicPolicy(context, THREAT_DETECTION, config.threatDetection) },
 });
 const routing = alerting.routing;
 
@@ -369,12 +379,33 @@ const audit = new AuditTrail("audit", {
     logRetentionDays: config.auditLogRetentionDays,
     protect: config.deletionProtection,
 });
+// GuardDuty and Security Hub (dev: GuardDuty only, by config), their findings routed by severity.
+const threatDetection = new ThreatDetection(THREAT_DETECTION, {
+    context,
+    routing,
+    kmsKeyArn: encryption.messagingKeyArn,
+    mode: config.threatDetection,
+    protect: config.deletionProtection,
+});
+
+// Alarms on the orders the platform takes: none created during business hours, too many cancelled.
+new BusinessKpis("business-kpis", {
+    context,
+    routing,
+    namespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
+    noOrderMinutes: config.kpiNoOrderMinutes,
+    businessHours: config.kpiBusinessHours,
+    timeZone: config.kpiTimeZone,
+    cancellationRatePercent: config.kpiCancellationRatePercent,
+    cancellationMinOrders: config.kpiCancellationMinOrders,
+});
+
 // The dashboards chart every component in the order given: the workload's functions, then the release
 // hooks (a hook that fails or times out is a release that rolls back), then the rest.
 const dashboards = new Dashboards("dashboards", {
     context,
     kpiNamespace: powertools().POWERTOOLS_METRICS_NAMESPACE,
-    components: [messaging, ...Object.values(functions), release, email, alerting, data, api, edge, firewall, search, identity, audit],
+    components: [messaging, ...Object.values(functions), release, email, alerting, data, api, edge, firewall, search, identity, audit, threatDetection],
 });
 
 // The published output contract (outputs.ts): every stack output, checked against it by tsc (a missing,

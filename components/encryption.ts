@@ -83,6 +83,13 @@ export interface EncryptionArgs extends ComponentOptions<EncryptionChildren> {
      * @default [] (CloudTrail cannot use the key)
      */
     cloudTrailArns?: pulumi.Input<string>[];
+    /**
+     * ARNs of EventBridge rules (exact, `aws:SourceArn`) whose targets are encrypted with the messaging
+     * key: the topics they publish to and the dead-letter queues they send undelivered events to. A
+     * rule's ARN is known from its name before it exists, so the key can name it.
+     * @default [] (EventBridge cannot use the key)
+     */
+    eventRuleArns?: pulumi.Input<string>[];
 }
 
 /** The kinds of child resources Encryption creates, and the arguments a `transform` of each may edit. */
@@ -127,6 +134,7 @@ export class Encryption extends Component<EncryptionChildren> {
 
         const cloudFront = args.cloudFrontSourceArns ?? [];
         const trails = args.cloudTrailArns ?? [];
+        const eventRules = args.eventRuleArns ?? [];
         const servicesFor: Record<DataClass, Record<string, unknown>[]> = {
             data:
                 cloudFront.length === 0
@@ -205,6 +213,20 @@ export class Encryption extends Component<EncryptionChildren> {
                           },
                       ]
                     : []),
+                ...(eventRules.length === 0
+                    ? []
+                    : [
+                          {
+                              // EventBridge publishes these rules' events to the encrypted severity topics, and
+                              // sends what it cannot deliver to their encrypted dead-letter queue.
+                              Sid: "AllowEventBridgeRules",
+                              Effect: "Allow",
+                              Principal: { Service: "events.amazonaws.com" },
+                              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                              Resource: "*",
+                              Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId }, ArnEquals: { "aws:SourceArn": eventRules } },
+                          },
+                      ]),
             ],
         };
 

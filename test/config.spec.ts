@@ -81,6 +81,18 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
         "10.0.0.0/8",
         /^platform:vpcCidr: "10.0.0.0\/8" has a \/8 prefix, which a VPC with a public and a private subnet in each zone cannot use \(allowed: an IPv4 CIDR block from \/16 to \/24/,
     ],
+    threatDetection: ["all", /^platform:threatDetection: "all" is not one of full, guardduty-only$/],
+    kpiNoOrderMinutes: ["2", /^platform:kpiNoOrderMinutes: 2 is below the minimum 5 \(allowed: 5 to 1439\)$/],
+    kpiBusinessHours: [
+        "Mon-Fri 08:30-20:00",
+        /^platform:kpiBusinessHours: "Mon-Fri 08:30-20:00" starts or ends within an hour: the window must start and end on the hour \(allowed: "none", or days and whole hours such as "Mon-Fri 08:00-20:00"/,
+    ],
+    kpiTimeZone: [
+        "Europe/Pariss",
+        /^platform:kpiTimeZone: "Europe\/Pariss" is not a time zone of the IANA tz database \(allowed: an IANA time zone name such as Europe\/Paris/,
+    ],
+    kpiCancellationRatePercent: ["0", /^platform:kpiCancellationRatePercent: 0 is below the minimum 1 \(allowed: 1 to 100\)$/],
+    kpiCancellationMinOrders: ["0", /^platform:kpiCancellationMinOrders: 0 is below the minimum 1 \(allowed: 1 to 1000000\)$/],
 };
 
 describe("stack configuration", () => {
@@ -193,6 +205,59 @@ describe("stack configuration", () => {
             assert.deepEqual(parseConfig(REQUIRED).escalationEmails, []);
             const problems = problemsFor({ ...prod, "platform:escalationEmails": '["oncall lead"]' });
             assert.deepEqual(problems, ['platform:escalationEmails[0]: "oncall lead" is not an email address']);
+        });
+    });
+
+    describe("business KPIs: business hours, time zone and the no-order window", () => {
+        it("takes day ranges, day lists and whole hours up to 24:00, and none", () => {
+            for (const hours of ["Mon-Fri 08:00-20:00", "Mon,Wed,Sat 09:00-17:00", "Sat-Sun 10:00-24:00", "Sun 00:00-02:00", "none"]) {
+                assert.deepEqual(problemsFor({ "platform:kpiBusinessHours": hours }), [], hours);
+            }
+            assert.deepEqual(parseConfig(REQUIRED).kpiBusinessHours, "Mon-Fri 08:00-20:00", "armed by default");
+            assert.deepEqual(parseConfig(REQUIRED).kpiTimeZone, "UTC");
+        });
+
+        it("refuses windows over midnight, unknown days and other shapes, saying what is allowed", () => {
+            assert.match(
+                problemsFor({ "platform:kpiBusinessHours": "Mon-Fri 22:00-06:00" })[0],
+                /does not end after it starts within one day \(a window over midnight is two windows/,
+            );
+            assert.match(
+                problemsFor({ "platform:kpiBusinessHours": "Fri-Mon 08:00-20:00" })[0],
+                /does not name its days as Mon to Sun, a range such as Mon-Fri/,
+            );
+            assert.match(problemsFor({ "platform:kpiBusinessHours": "Weekdays 08:00-20:00" })[0], /does not name its days/);
+            assert.match(
+                problemsFor({ "platform:kpiBusinessHours": "8-20" })[0],
+                /^platform:kpiBusinessHours: "8-20" is not a business-hours window \(allowed: "none", or days/,
+            );
+        });
+
+        it("refuses a fixed UTC offset, which does not follow daylight saving time", () => {
+            assert.match(
+                problemsFor({ "platform:kpiTimeZone": "+01:00" })[0],
+                /^platform:kpiTimeZone: "\+01:00" is not a time zone name \(allowed: an IANA time zone name/,
+            );
+            assert.deepEqual(problemsFor({ "platform:kpiTimeZone": "America/New_York" }), []);
+        });
+
+        it("refuses a no-order window a business day cannot hold: the alarm could never fire", () => {
+            assert.deepEqual(problemsFor({ "platform:kpiBusinessHours": "Mon-Fri 09:00-17:00", "platform:kpiNoOrderMinutes": "480" }), [
+                'platform:kpiNoOrderMinutes: 480 is not shorter than a business day of platform:kpiBusinessHours "Mon-Fri 09:00-17:00" (480 minutes): ' +
+                    "no order-free stretch that long fits in business hours, so the alarm could never fire; set platform:kpiNoOrderMinutes below 480",
+            ]);
+            assert.deepEqual(problemsFor({ "platform:kpiBusinessHours": "Mon-Fri 09:00-17:00", "platform:kpiNoOrderMinutes": "479" }), []);
+            // Not armed, so not judged.
+            assert.deepEqual(problemsFor({ "platform:kpiBusinessHours": "none", "platform:kpiNoOrderMinutes": "1000" }), []);
+        });
+
+        it("refuses a prod stack without business hours: the issue's no-order alarm must be armed there", () => {
+            const prod = { "platform:environment": "prod", "platform:escalationEmails": '["lead@example.com"]' };
+            assert.deepEqual(problemsFor({ ...prod, "platform:kpiBusinessHours": "none" }), [
+                "platform:environment is prod, but platform:kpiBusinessHours is none: the no-order alarm would never be armed; " +
+                    'set the hours orders are expected (`pulumi config set kpiBusinessHours "Mon-Fri 08:00-20:00"`) and platform:kpiTimeZone',
+            ]);
+            assert.deepEqual(problemsFor({ "platform:environment": "staging", "platform:kpiBusinessHours": "none" }), []);
         });
     });
 

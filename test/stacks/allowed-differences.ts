@@ -63,4 +63,24 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
         name: /^edge-shield$/,
         reason: "Shield Advanced protection of the distribution exists only where `shieldAdvanced` is true: it needs a paid account-wide subscription (USD 3,000 a month) that a stack cannot create.",
     },
+    {
+        type: "aws:securityhub/account:Account",
+        name: /^threat-detection-security-hub$/,
+        reason: "Security Hub is enabled only where `threatDetection` is `full` (staging, prod): dev runs `guardduty-only`, because Security Hub's control checks cost per check and per account and a dev account's findings repeat staging's. GuardDuty, its protections and its finding rules exist in every stack.",
+    },
+    {
+        type: "aws:securityhub/standardsSubscription:StandardsSubscription",
+        name: /^threat-detection-fsbp$/,
+        reason: "The AWS Foundational Security Best Practices subscription belongs to the Security Hub account, so it exists exactly where `threatDetection` is `full`.",
+    },
+    {
+        type: "aws:cloudwatch/eventRule:EventRule",
+        name: /^threat-detection-securityhub-(critical|warning|info)$/,
+        reason: "The rules that route Security Hub's findings to the severity topics exist only where Security Hub does (`threatDetection` `full`); GuardDuty's rules exist in every stack.",
+    },
+    {
+        type: "aws:cloudwatch/eventTarget:EventTarget",
+        name: /^threat-detection-securityhub-(critical|warning|info)-target$/,
+        reason: "Each Security Hub finding rule's target (its severity topic, with the dead-letter queue and retry policy) exists with its rule, where `threatDetection` is `full`.",
+    },
 ];

@@ -15,6 +15,7 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
     const runs: Record<string, StackRun> = {};
     let optional: StackRun;
     let devWithDomain: StackRun;
+    let devWithSecurityHub: StackRun;
 
     before(async function () {
         for (const s of STACKS) {
@@ -29,6 +30,8 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         });
         // What staging and prod do, in dev: a custom domain whose certificate the stack requests.
         devWithDomain = await runProgram("dev", { "platform:edgeDomainName": "dev.shop.example.com" });
+        // And staging's and prod's threat detection: Security Hub next to GuardDuty.
+        devWithSecurityHub = await runProgram("dev", { "platform:threatDetection": "full" });
     });
 
     it("every stack builds the same component types", function () {
@@ -127,7 +130,19 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             "aws:acm/certificate:Certificate::edge-certificate",
             "aws:acm/certificateValidation:CertificateValidation::edge-certificate-validation",
         ]);
-        for (const k of [...added, ...addedTo(runs.dev, devWithDomain)]) {
+        // Full threat detection adds Security Hub, its standard and its finding rules with their targets, nothing else.
+        assert.deepEqual(addedTo(runs.dev, devWithSecurityHub), [
+            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-critical",
+            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-info",
+            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-warning",
+            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-critical-target",
+            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-info-target",
+            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-warning-target",
+            "aws:securityhub/account:Account::threat-detection-security-hub",
+            "aws:securityhub/standardsSubscription:StandardsSubscription::threat-detection-fsbp",
+        ]);
+        assert.deepEqual(addedTo(devWithSecurityHub, runs.dev), []);
+        for (const k of [...added, ...addedTo(runs.dev, devWithDomain), ...addedTo(runs.dev, devWithSecurityHub)]) {
             assert.ok(allowed(k), `${k} is listed in ALLOWED_DIFFERENCES`);
         }
     });
