@@ -13,6 +13,8 @@ import { COMMAND as bundleCommand, FUNCTION_NAMES, type BundleOptions, type Bund
 import { UsageError } from "../../tools/cli";
 import { COMMAND as coldStartCommand, main as coldStart, type ColdStartBench } from "../../bench/cold-start";
 import { COMMAND as policyBenchCommand, main as policyBench, type PolicyBench } from "../../bench/policy";
+import { COMMAND as drillBenchCommand } from "../../bench/drill";
+import { COMMAND as drillCommand } from "../../tools/drill/cli";
 import { COMMAND as previewBenchCommand, main as previewBench, type PreviewBench } from "../../bench/preview";
 import { COMMAND as redriveCommand, main as redrive } from "../../tools/redrive";
 import * as previewCli from "../../tools/preview/cli";
@@ -179,6 +181,18 @@ const COMMANDS: CommandCase[] = [
         help: () => coldStartCommand.help,
         untouched: () => unbundledDirs(),
         bad: [["--runs", "202"], /^--runs "202" is invalid: expected an integer from 1 to 201\.$/m],
+    },
+    {
+        script: "drill",
+        file: "tools/drill/cli.ts",
+        help: () => drillCommand.help,
+        bad: [["--mode", "destroy"], /^--mode "destroy" is not one of create, update$/m],
+    },
+    {
+        script: "bench:drill",
+        file: "bench/drill.ts",
+        help: () => drillBenchCommand.help,
+        bad: [["--runs", "51"], /^--runs "51" is invalid: expected an integer from 1 to 50\.$/m],
     },
 ];
 
