@@ -6,7 +6,7 @@ import { PITR_RPO_MINUTES } from "./components/defaults/backup";
 import { LOG_RETENTION_DAYS } from "./components/defaults/cloudwatch";
 import { RELEASE_STRATEGIES } from "./components/defaults/codedeploy";
 import { MFA_MODES, THREAT_PROTECTION_MODES } from "./components/defaults/cognito";
-import { ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/defaults/rollback-window";
+import { MIN_BAKE_MINUTES, ROLLBACK_ALARM_WINDOW, ROLLBACK_DETECTION_MINUTES } from "./components/defaults/rollback-window";
 import { MESSAGE_RETENTION_SECONDS, MIN_MAX_RECEIVE_COUNT } from "./components/defaults/sqs";
 import { NAT_GATEWAY_STRATEGIES, vpcCidrProblem } from "./components/defaults/vpc";
 import { THREAT_DETECTION_MODES } from "./components/defaults/threat-detection";
@@ -122,7 +122,7 @@ export const CONFIG_KEYS = {
     escalationEmails: key({
         type: "array",
         description:
-            "Mailboxes of the escalated tier (e.g. the on-call lead), subscribed to the escalation topic that a warning still breaching after escalationMinutes notifies. Empty: the alertEmails mailboxes, so no escalation is lost. A prod stack needs this or pagerUrl.",
+            "Mailboxes of the escalated tier (e.g. the on-call lead), subscribed to the escalation topic that a warning still breaching after escalationMinutes notifies; at least one not in alertEmails (or pagerUrl), or an escalation reaches no one new. Empty: the alertEmails mailboxes, so no escalation is lost. A prod stack needs this or pagerUrl.",
         default: [] as string[],
         schema: mailboxes,
     }),
@@ -218,6 +218,13 @@ export const CONFIG_KEYS = {
         description: "Requests per 5 minutes from one IP address before WAF blocks it.",
         default: 1000,
         schema: intIn(100, 2000000000),
+    }),
+    wafBlockedRatePercent: key({
+        type: "integer",
+        description:
+            "Share of a web ACL's requests it blocks (percent, in 3 of 5 minutes, from 100 requests a minute) that raises the WAF blocking-spike warning, for the API's ACL and CloudFront's: an attack under way, or a managed rule blocking real customers.",
+        default: 20,
+        schema: intIn(1, 100),
     }),
     shieldAdvanced: key({
         type: "boolean",
@@ -317,7 +324,7 @@ export const CONFIG_KEYS = {
     releaseBakeMinutes: key({
         type: "integer",
         description:
-            "Minutes a release watches the rollback alarms after all traffic has moved (the AfterAllowTraffic hook), before it may succeed. At least the alarms' detection time; at most 12 (one Lambda invocation).",
+            "Minutes a release watches the rollback alarms after all traffic has moved (the AfterAllowTraffic hook), before it may succeed. At least the alarms' detection time and 2 minutes of margin (5), so a version failing from its first minute rolls back before the release completes; at most 12 (one Lambda invocation).",
         default: 5,
         schema: intIn(1, 12),
     }),
@@ -546,6 +553,17 @@ export function parseConfig(
         );
     }
 
+    // An escalation that reaches only mailboxes the warning already reached tells no one new: the
+    // escalated tier must add a mailbox of its own, or the pager (which a warning never pages).
+    const alert = Array.isArray(values.alertEmails) ? new Set((values.alertEmails as string[]).map((e) => e.toLowerCase())) : undefined;
+    const escalation = Array.isArray(values.escalationEmails) ? (values.escalationEmails as string[]) : undefined;
+    if (alert && escalation && escalation.length > 0 && values.pagerUrl === "" && escalation.every((e) => alert.has(e.toLowerCase()))) {
+        problems.push(
+            `${project}:escalationEmails: ${JSON.stringify(escalation)} are all alertEmails mailboxes, so an escalation reaches no one who has not had the warning: ` +
+                `name the escalated tier's own mailbox (\`pulumi config set --path 'escalationEmails[0]' oncall-lead@example.com\`), or set ${project}:pagerUrl`,
+        );
+    }
+
     problems.push(...releaseTimingProblems(values, project));
     problems.push(...kpiProblems(values, project));
 
@@ -568,7 +586,7 @@ export function parseConfig(
 /**
  * A release watches its rollback alarms only while it runs: a rolling step or canary bake shorter
  * than the alarms' detection time shifts more traffic to a bad version before any alarm can fire,
- * and a bake after the shift shorter than it lets a bad release succeed.
+ * and a bake after the shift without a margin over it lets a bad release succeed (MIN_BAKE_MINUTES).
  */
 function releaseTimingProblems(values: Record<string, unknown>, project: string): string[] {
     const { releaseStrategy: strategy, releaseIntervalMinutes: interval, releaseBakeMinutes: bake } = values;
@@ -581,9 +599,10 @@ function releaseTimingProblems(values: Record<string, unknown>, project: string)
             `${project}:releaseIntervalMinutes: ${interval} minutes (how long ${what}) is shorter than ${why}; set ${project}:releaseIntervalMinutes to ${need} or more, or use ${project}:releaseStrategy blue-green`,
         );
     }
-    if (typeof bake === "number" && bake < need) {
+    if (typeof bake === "number" && bake < MIN_BAKE_MINUTES) {
         problems.push(
-            `${project}:releaseBakeMinutes: ${bake} minutes is shorter than ${why}; set ${project}:releaseBakeMinutes to ${need} or more (at most 12)`,
+            `${project}:releaseBakeMinutes: ${bake} minutes leaves no margin over ${why}: a release failing from its first minute could complete as its alarm fires; ` +
+                `set ${project}:releaseBakeMinutes to ${MIN_BAKE_MINUTES} or more (the detection time and 2 minutes of margin; at most 12)`,
         );
     }
     return problems;

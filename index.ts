@@ -100,6 +100,7 @@ const firewall = new Firewall("api-firewall", {
     rateLimit: config.wafRateLimit,
     logRetentionDays: config.logRetentionDays,
     logsKeyArn: encryption.logsKeyArn,
+    blockedAlarm: { routing, ratePercent: config.wafBlockedRatePercent },
 });
 
 const functionDefaults = {
@@ -355,6 +356,7 @@ const edge = new Edge("edge", {
         escalationMinutes: config.escalationMinutes,
     },
     wafRateLimit: config.wafRateLimit,
+    wafBlockedRatePercent: config.wafBlockedRatePercent,
     logRetentionDays: config.logRetentionDays,
     fiveXxRatePercent: config.edge5xxRatePercent,
     shieldAdvanced: config.shieldAdvanced,

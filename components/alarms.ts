@@ -137,7 +137,11 @@ export function createAlarm(
         return { alarm };
     }
     // CloudWatch evaluates at most one day of datapoints; escalationMinutes is capped at 1440 by config.
-    const escalationPeriods = Math.max(evaluationPeriods, Math.ceil((routing.escalationMinutes * 60) / period));
+    // A twin never fires with its warning: when the warning's own breaching datapoints already span
+    // escalationMinutes (one 15-minute SES datapoint, 15 escalation minutes), the twin needs that many
+    // minutes of datapoints more, or the escalated tier would hear of it at the same time as the first line.
+    const escalationSpan = Math.ceil((routing.escalationMinutes * 60) / period);
+    const escalationPeriods = Math.max(evaluationPeriods, escalationSpan > datapointsToAlarm ? escalationSpan : datapointsToAlarm + escalationSpan);
     const escalated = routing.escalationTopicArn;
     const escalation = createChild(
         aws.cloudwatch.MetricAlarm,

@@ -154,6 +154,12 @@ export interface EdgeArgs extends ComponentOptions<EdgeChildren> {
     };
     /** Requests per 5 minutes from one IP address before the global WAF blocks it (100 to 2000000000). */
     wafRateLimit: number;
+    /**
+     * Share of the global WAF's requests blocked (percent, 1 to 100, in 3 of 5 minutes) that raises
+     * its blocking-spike warning, on the us-east-1 topics.
+     * @default 20
+     */
+    wafBlockedRatePercent?: number;
     /** Days WAF logs and CloudFront/S3 access logs are kept. */
     logRetentionDays: number;
     /** Share of requests answered 5xx (percent, 1 to 100) that raises the critical 5xx alarm. */
@@ -341,6 +347,7 @@ export class Edge extends Component<EdgeChildren> implements Monitorable {
                 rateLimit: args.wafRateLimit,
                 logRetentionDays: args.logRetentionDays,
                 logsKeyArn: globalKeys.logsKeyArn,
+                blockedAlarm: { routing: alerting.routing, ratePercent: args.wafBlockedRatePercent ?? 20 },
             },
             inGlobal,
         );

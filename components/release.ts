@@ -13,7 +13,7 @@ import { PlatformContext } from "./context";
 import { Function, FunctionArgs, LIVE_ALIAS } from "./function";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 import { KeyInput, keyArnOf, keyUseGrant, useKey } from "./grants";
-import { ROLLBACK_DETECTION_MINUTES } from "./defaults/rollback-window";
+import { MIN_BAKE_MINUTES, ROLLBACK_DETECTION_MINUTES } from "./defaults/rollback-window";
 
 /** A function whose `live` alias the release shifts (a `Function` component satisfies most of it). */
 export interface ReleaseTarget {
@@ -92,9 +92,10 @@ export interface ReleaseArgs extends ComponentOptions<ReleaseChildren> {
     intervalMinutes?: number;
     /**
      * Minutes the AfterAllowTraffic hook watches the rollback alarms once all traffic has moved,
-     * before the deployment may succeed (ROLLBACK_DETECTION_MINUTES to 12: the hook is one Lambda
-     * invocation of at most 15 minutes, smoke checks included). For `blue-green` this is the only
-     * alarm window there is.
+     * before the deployment may succeed (MIN_BAKE_MINUTES to 12: the rollback alarms' detection time
+     * and two minutes of margin, so a version failing from its first minute is rolled back before the
+     * release completes; at most what one Lambda invocation of 15 minutes holds, smoke checks
+     * included). For `blue-green` this is the only alarm window there is.
      */
     bakeMinutes: number;
     /** The API and machine client the hooks check an `http-api` target through. */
@@ -209,11 +210,11 @@ export class Release extends Component<ReleaseChildren> implements Monitorable {
             );
         }
         const bakeMinutes = this.checkInt("bakeMinutes", args.bakeMinutes, 1, MAX_BAKE_MINUTES);
-        if (bakeMinutes < detection) {
+        if (bakeMinutes < MIN_BAKE_MINUTES) {
             this.invalid(
                 "bakeMinutes",
                 bakeMinutes,
-                `allowed: ${detection} to ${MAX_BAKE_MINUTES}; a shorter bake lets a release succeed before a rollback alarm can fire`,
+                `allowed: ${MIN_BAKE_MINUTES} to ${MAX_BAKE_MINUTES}, the ${detection} minutes a rollback alarm needs to fire and 2 of margin; a shorter bake lets a release failing from its first minute succeed before, or as, a rollback alarm fires`,
             );
         }
         const entries = Object.entries(args.functions);

@@ -50,6 +50,7 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     apiLatencyP99Ms: ["30000", /^platform:apiLatencyP99Ms: 30000 is above the maximum 29000/],
     api5xxRatePercent: ["101", /^platform:api5xxRatePercent: 101 is above the maximum 100/],
     wafRateLimit: ["50", /^platform:wafRateLimit: 50 is below the minimum 100/],
+    wafBlockedRatePercent: ["0", /^platform:wafBlockedRatePercent: 0 is below the minimum 1 \(allowed: 1 to 100\)$/],
     shieldAdvanced: ["1", /^platform:shieldAdvanced: "1" is not true or false$/],
     edgeDomainName: ["WWW.Example", /^platform:edgeDomainName: "WWW.Example" is not a lower-case DNS domain name/],
     edgeCertificateArn: [
@@ -171,13 +172,17 @@ describe("stack configuration", () => {
         );
         const bake = problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseBakeMinutes": "2" });
         assert.deepEqual(bake, [
-            "platform:releaseBakeMinutes: 2 minutes is shorter than the 3 minutes the rollback alarms need to detect a bad version (3 breaching datapoints of 1 minute); " +
-                "set platform:releaseBakeMinutes to 3 or more (at most 12)",
+            "platform:releaseBakeMinutes: 2 minutes leaves no margin over the 3 minutes the rollback alarms need to detect a bad version (3 breaching datapoints of 1 minute): " +
+                "a release failing from its first minute could complete as its alarm fires; set platform:releaseBakeMinutes to 5 or more (the detection time and 2 minutes of margin; at most 12)",
         ]);
+        // The bare detection time is no margin (dev's former 3: its drill's release completed as the 5xx alarm fired).
+        for (const minutes of ["3", "4"])
+            assert.match(problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseBakeMinutes": minutes })[0], /leaves no margin/, minutes);
+        assert.deepEqual(problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseBakeMinutes": "5" }), []);
         // Blue/green has no steps: its interval is not judged, only the bake that follows the shift.
         assert.deepEqual(problemsFor({ "platform:releaseStrategy": "blue-green", "platform:releaseIntervalMinutes": "1" }), []);
         assert.deepEqual(
-            problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "3", "platform:releaseBakeMinutes": "3" }),
+            problemsFor({ "platform:releaseStrategy": "rolling", "platform:releaseIntervalMinutes": "3", "platform:releaseBakeMinutes": "5" }),
             [],
         );
     });
@@ -199,6 +204,23 @@ describe("stack configuration", () => {
             // What the offline preview hands the program for a `secure:` value it cannot decrypt.
             const c = parseConfig({ ...REQUIRED, ...prod, "platform:pagerUrl": SECRET_PLACEHOLDER }, "platform", { secretKeys, skipSecretFormat: true });
             assert.deepEqual(c.escalationEmails, []);
+        });
+        it("refuses, on every stack, an escalation list that adds no one to alertEmails and no pager: it would escalate to no one new", () => {
+            const same = (environment: string, list: string, alerts = '["ops@example.com"]') =>
+                problemsFor({ "platform:environment": environment, "platform:alertEmails": alerts, "platform:escalationEmails": list });
+            const problem =
+                'platform:escalationEmails: ["ops@example.com"] are all alertEmails mailboxes, so an escalation reaches no one who has not had the warning: ' +
+                "name the escalated tier's own mailbox (`pulumi config set --path 'escalationEmails[0]' oncall-lead@example.com`), or set platform:pagerUrl";
+            for (const environment of ["dev", "staging", "prod"]) assert.deepEqual(same(environment, '["ops@example.com"]'), [problem], environment);
+            assert.deepEqual(same("dev", '["Ops@Example.com"]').length, 1, "mailboxes compare case-insensitively");
+            assert.deepEqual(same("dev", '["b@example.com"]', '["a@example.com", "b@example.com"]').length, 1, "a subset is no one new either");
+            assert.deepEqual(same("dev", '["ops@example.com", "lead@example.com"]'), [], "one mailbox of its own is someone new");
+            const pager = { "platform:pagerUrl": "https://events.pagerduty.example.com/integration/abc/enqueue" };
+            assert.deepEqual(
+                problemsFor({ ...pager, "platform:escalationEmails": '["ops@example.com"]' }),
+                [],
+                "the pager, which a warning never pages, is someone new",
+            );
         });
         it("lets dev and staging fall back to alertEmails, and reports a bad prod mailbox once, as a bad mailbox", () => {
             assert.deepEqual(problemsFor({ "platform:environment": "staging" }), []);

@@ -9,6 +9,7 @@ import { REPO } from "../preview/helpers";
 
 interface Step {
     name?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, string>;
@@ -45,7 +46,7 @@ describe("CI/CD workflows", () => {
         }
     });
 
-    it("ci runs the README's test command and gates every stack in both preview modes", () => {
+    it("ci runs the README's test command, gates every stack in both preview modes and drills every stack", () => {
         const { jobs } = workflow("ci.yml");
         assert.ok(
             jobs.test.steps?.some((s) => s.run === ".ci/run"),
@@ -57,10 +58,13 @@ describe("CI/CD workflows", () => {
         const matrix = jobs["policy-gate"].strategy?.matrix;
         assert.deepEqual([...(matrix?.stack ?? [])].sort(), STACKS, "one gate per stack file");
         assert.deepEqual(matrix?.mode, ["create", "update"]);
-        assert.ok(
-            jobs["policy-gate"].steps?.some((s) => s.run === "npm run preview -- --stack ${{ matrix.stack }} --mode ${{ matrix.mode }}"),
-            "the gate fails on the preview's exit code",
-        );
+        const steps = jobs["policy-gate"].steps ?? [];
+        const gate = steps.findIndex((s) => s.run === "npm run preview -- --stack ${{ matrix.stack }} --mode ${{ matrix.mode }}");
+        assert.ok(gate >= 0, "the gate fails on the preview's exit code");
+        // The incident drill next to the gate, once per stack (update mode: names and ARNs known), failing the job on its exit code.
+        const drill = steps.findIndex((s) => s.run === "npm run drill -- --stack ${{ matrix.stack }} --all");
+        assert.ok(drill > gate, "the drill of every scenario of drills/ runs after the gate");
+        assert.equal(steps[drill].if, "matrix.mode == 'update'", "once per stack, in update mode");
     });
 
     it("deploy promotes dev, then staging, then prod, each through the same stage", () => {
@@ -88,12 +92,15 @@ describe("CI/CD workflows", () => {
             return i;
         };
         const gate = at((s) => s.run === "npm run preview -- --stack ${{ inputs.stack }} --mode update", "runs the offline policy gate");
+        const drill = at((s) => s.run === "npm run drill -- --stack ${{ inputs.stack }} --all", "runs the incident drill of the stack");
+        assert.equal(steps[drill].if, undefined, "the drill gates every deploy");
         const up = at((s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up", "runs pulumi up");
         assert.deepEqual([steps[up].with?.policyPacks, steps[up].with?.policyPackConfigs], ["policies", "policies/config/${{ inputs.stack }}.json"]);
         const smokes = steps.flatMap((s, i) => (s.run?.startsWith("npm run smoke") ? [i] : []));
         const release = at((s) => s.run === 'tools/ops/release.sh "$STACK"', "releases through CodeDeploy");
         const publish = at((s) => s.run === 'npm run site:publish -- --stack "$STACK"', "publishes the site from the stack's outputs");
         assert.ok(gate < up, "the offline gate runs before anything touches AWS");
+        assert.ok(gate < drill && drill < up, "the drill runs next to the gate, before anything touches AWS");
         assert.equal(smokes.length, 2);
         // The smoke command reads the stack itself: its outputs, the machine client, the site.
         assert.deepEqual(

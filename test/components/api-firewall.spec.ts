@@ -39,6 +39,14 @@ describe("Api and Firewall components", function () {
         const ctx = testContext();
         const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY, emails: ["a@example.com"], escalationMinutes: 30 }).routing;
         const fw = new mod.Firewall("fw", { context: ctx, scope: "REGIONAL", rateLimit: 1000, logRetentionDays: 30, logsKeyArn: KEY });
+        new mod.Firewall("watched", {
+            context: ctx,
+            scope: "REGIONAL",
+            rateLimit: 1000,
+            logRetentionDays: 30,
+            logsKeyArn: KEY,
+            blockedAlarm: { routing, ratePercent: 20 },
+        });
         apiArgs = () => ({
             context: ctx,
             routes: ROUTES,
@@ -94,10 +102,51 @@ describe("Api and Firewall components", function () {
             assert.deepEqual(logging.propertyDependencies.logDestinationConfigs, [lg.urn]);
         });
 
+        it("warns, with an escalation twin, when more than ratePercent of the ACL's requests are blocked in 3 of 5 minutes; no alarm without blockedAlarm", function () {
+            const alarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "watched-blocked-rate");
+            assert.equal(alarm.inputs.tags.severity, "warning");
+            assert.deepEqual(
+                [alarm.inputs.threshold, alarm.inputs.comparisonOperator, alarm.inputs.evaluationPeriods, alarm.inputs.datapointsToAlarm],
+                [20, "GreaterThanThreshold", 5, 3],
+            );
+            const queries = alarm.inputs.metricQueries as {
+                id: string;
+                expression?: string;
+                metric?: { metricName: string; dimensions: Record<string, string>; stat: string };
+            }[];
+            // WAF publishes no datapoint for a minute without blocked requests: FILL, and no share judged below 100 requests.
+            assert.equal(
+                queries.find((q) => q.id === "signal")?.expression,
+                "IF(FILL(allowed, 0) + FILL(blocked, 0) >= 100, 100 * FILL(blocked, 0) / (FILL(allowed, 0) + FILL(blocked, 0)), 0)",
+            );
+            for (const [id, metricName] of [
+                ["allowed", "AllowedRequests"],
+                ["blocked", "BlockedRequests"],
+            ])
+                assert.deepEqual(queries.find((q) => q.id === id)?.metric, {
+                    namespace: "AWS/WAFV2",
+                    metricName,
+                    dimensions: { WebACL: "platform-dev-watched-acl", Rule: "ALL", Region: "eu-west-1" },
+                    period: 60,
+                    stat: "Sum",
+                });
+            assert.equal(run.one("aws:wafv2/webAcl:WebAcl", "watched-acl").inputs.visibilityConfig.metricName, "platform-dev-watched-acl");
+            run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "watched-blocked-rate-escalated");
+            assert.deepEqual(
+                run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("fw-")),
+                [],
+            );
+        });
+
         it("validates arguments", function () {
             const base = { context: testContext(), scope: "REGIONAL" as const, rateLimit: 1000, logRetentionDays: 30, logsKeyArn: KEY };
             assert.throws(() => new mod.Firewall("f1", { ...base, rateLimit: 10 }), /argument "rateLimit" is 10; allowed: a whole number from 100/);
             assert.throws(() => new mod.Firewall("f2", { ...base, scope: "GLOBAL" as never }), /argument "scope" is "GLOBAL"; allowed: REGIONAL, CLOUDFRONT/);
+            const routing = { topicArns: {} as never, escalationTopicArn: undefined as never, escalationMinutes: 30 };
+            assert.throws(
+                () => new mod.Firewall("f3", { ...base, blockedAlarm: { routing, ratePercent: 0 } }),
+                /argument "blockedAlarm.ratePercent" is 0; allowed: a whole number from 1 to 100/,
+            );
         });
     });
 

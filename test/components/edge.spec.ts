@@ -342,6 +342,15 @@ describe("Edge component", function () {
         assert.equal(regionOf(one(T.distribution, "edge-distribution")), undefined);
     });
 
+    it("warns on the global WAF's blocked share in us-east-1, without a Region dimension, on the us-east-1 warning topic", function () {
+        const alarm = one(T.alarm, "edge-waf-blocked-rate");
+        assert.equal(regionOf(alarm), "us-east-1");
+        const queries = alarm.inputs.metricQueries as { id: string; metric?: { dimensions: Record<string, string> } }[];
+        assert.deepEqual(queries.find((q) => q.id === "blocked")?.metric?.dimensions, { WebACL: "platform-dev-global-edge-waf-acl", Rule: "ALL" });
+        assert.equal(alarm.inputs.threshold, 20, "the default share");
+        assert.deepEqual(alarm.propertyDependencies.alarmActions, [one("aws:sns/topic:Topic", "edge-alerts-warning").urn]);
+    });
+
     it("alarms on 5xxErrorRate (Region Global) in us-east-1, routed to a critical topic in us-east-1", function () {
         const alarm = one(T.alarm, "edge-5xx-rate");
         assert.equal(alarm.inputs.namespace, "AWS/CloudFront");

@@ -360,11 +360,14 @@ describe("Release component", function () {
             );
             assert.doesNotThrow(() => new rel.Release("ok-bg", { ...ok, strategy: "blue-green", intervalMinutes: 1 }));
         });
-        it("rejects a bake that cannot detect a bad version or does not fit one hook invocation", function () {
+        it("rejects a bake that cannot detect a bad version with a margin, or does not fit one hook invocation", function () {
             assert.throws(
                 () => new rel.Release("bad12", { ...ok, bakeMinutes: 2 }),
-                /Release: argument "bakeMinutes" is 2; allowed: 3 to 12; a shorter bake lets a release succeed/,
+                /Release: argument "bakeMinutes" is 2; allowed: 5 to 12, the 3 minutes a rollback alarm needs to fire and 2 of margin; a shorter bake lets a release failing from its first minute succeed/,
             );
+            // The bare detection time is no margin: the alarm fires as the release completes (drills/bad-release-blue-green.json).
+            assert.throws(() => new rel.Release("bad12b", { ...ok, bakeMinutes: 4 }), /argument "bakeMinutes" is 4; allowed: 5 to 12/);
+            assert.doesNotThrow(() => new rel.Release("ok-bake5", { ...ok, bakeMinutes: 5 }));
             assert.throws(() => new rel.Release("bad13", { ...ok, bakeMinutes: 13 }), /argument "bakeMinutes" is 13; allowed: a whole number from 1 to 12/);
         });
         it("rejects no functions, a bad function key, a function without rollback alarms, and an unknown check", function () {

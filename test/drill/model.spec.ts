@@ -112,10 +112,10 @@ describe("drill model: the repository's dev stack (update mode)", function () {
         assert.deepEqual(byName("platform-dev-alerts-critical").subscriptions, [
             { protocol: "email", endpoint: "platform-dev-alerts@example.com", pendingConfirmation: true },
         ]);
-        // dev has no escalated tier: the escalation topic reaches the first line's own mailbox.
+        // dev's escalated tier has a mailbox of its own (escalationEmails), so an escalation reaches someone new.
         assert.deepEqual(
             byName("platform-dev-alerts-escalation").subscriptions.map((s) => s.endpoint),
-            ["platform-dev-alerts@example.com"],
+            ["platform-dev-escalation@example.com"],
         );
         assert.deepEqual(
             byName("platform-dev-events").subscriptions.map((s) => [s.protocol, s.pendingConfirmation]),
@@ -146,7 +146,7 @@ describe("drill model: the repository's dev stack (update mode)", function () {
             assert.equal(g.rollsBackOnAlarm, true);
             assert.equal(g.alarmsEnabled, true);
             assert.deepEqual(g.traffic, { type: "AllAtOnce" }, "dev releases blue/green");
-            assert.equal(g.bakeMinutes, 3, "releaseBakeMinutes of Pulumi.dev.yaml, from the AfterAllowTraffic hook");
+            assert.equal(g.bakeMinutes, 5, "releaseBakeMinutes of Pulumi.dev.yaml, from the AfterAllowTraffic hook");
         }
         const api = model.releaseGroups.find((g) => g.functionName === "api")!;
         assert.equal(api.deploymentGroupName, "platform-dev-api");

@@ -11,7 +11,7 @@ import { evaluator as cloudWatch } from "../../tools/drill/evaluate";
 import { buildModel, type DrillModel, type ReleaseGroup } from "../../tools/drill/model";
 import { endpointSummary, renderJson, renderText, timelineLines } from "../../tools/drill/render";
 import { DEFAULT_RELEASE_MINUTES, releaseDuration, runScenario, type ScenarioResult } from "../../tools/drill/run";
-import { checkScenario, loadScenario, parseScenario } from "../../tools/drill/scenario";
+import { checkScenario, forStack, loadScenario, parseScenario } from "../../tools/drill/scenario";
 import type { AlarmState, AlarmStateAt, Evaluator, MetricAlarmModel, TimelineEvent, TopicModel } from "../../tools/drill/types";
 
 const FIXTURE = path.resolve(__dirname, "..", "fixtures", "drill", "plain-alarms");
@@ -243,9 +243,16 @@ describe("drill run: releases", () => {
             "t+4m  errors ALARM (9 > 5) -> critical -> 1 email, pager",
             "t+4m  CodeDeploy api: stop and roll back (errors in ALARM)",
         ]);
-        // An alarm already firing when the release starts stops it at once; the last minute still counts.
+        // An alarm already firing when the release starts stops it at once; its last minute (t+8m) still counts.
         assert.equal(runScenario(model(), scenario(release()), fake({ errors: [[1, "ALARM"]] })).rolledBackAtMinute, 2);
-        assert.equal(runScenario(model(), scenario(release()), fake({ errors: [[9, "ALARM"]] })).rolledBackAtMinute, 9);
+        assert.equal(runScenario(model(), scenario(release()), fake({ errors: [[8, "ALARM"]] })).rolledBackAtMinute, 8);
+        // Its 7 minutes from the start of t+2m end at the start of t+9m: an ALARM at the end of t+9m comes after it completed.
+        const atEnd = runScenario(model(), scenario(release(), { rollback: "api" }), fake({ errors: [[9, "ALARM"]] }));
+        assert.equal(atEnd.rolledBackAtMinute, null);
+        assert.deepEqual(kinds(atEnd), ["2 release start", "9 release complete", "9 state errors INSUFFICIENT_DATA->ALARM", "9 notify errors"]);
+        assert.deepEqual(atEnd.failures, [
+            "expected the release of api to roll back; it completed at t+9m: no rollback alarm of stack-api (errors) reached ALARM while it ran; errors reached ALARM only at t+9m",
+        ]);
     });
 
     it("says why a release did not roll back: too late, still running, no rollback on alarm, alarms off", () => {
@@ -276,6 +283,77 @@ describe("drill run: releases", () => {
         assert.deepEqual(runScenario(model(), scenario(release(), { rollback: false }), fake({ errors: [[4, "ALARM"]] })).failures, [
             "expected no rollback; the release of api rolled back at t+4m on errors",
         ]);
+    });
+});
+
+describe("drill run: stacks, release strategies, per-stack minutes and ${stack}", () => {
+    const on = (stack: string) => model({ stack });
+    const late = fake({ errors: [[9, "ALARM"]], latency: [[4, "ALARM"]], "latency-escalated": [[12, "ALARM"]] });
+
+    it("skips a scenario whose stacks leave the stack out: it passes with an empty timeline and says why", () => {
+        const s = scenario({ stacks: ["prod", "qa-*"] }, { alarms: ["errors"], withinMinutes: 1 });
+        const skipped = runScenario(on("dev"), s, late);
+        assert.deepEqual([skipped.pass, skipped.timeline, skipped.failures, skipped.detectedAtMinute], [true, [], [], null]);
+        assert.equal(skipped.skipped, "applies to stacks prod, qa-* only (stacks), not to dev");
+        assert.match(
+            renderText(on("dev"), [skipped]),
+            /^SKIP s \(stack dev\): applies to stacks prod, qa-\* only \(stacks\), not to dev\n\n1 scenario on stack dev: all PASS, 1 skipped \(not for this stack\)$/,
+        );
+        assert.equal(runScenario(on("qa-2"), s, late).skipped, undefined, "a glob");
+        assert.deepEqual(runScenario(on("prod"), s, late).failures, [
+            "expected an alarm within 1 min of the first signal at t+2m; errors reached ALARM at t+9m (7 min)",
+        ]);
+    });
+
+    it("runs a release.strategy scenario only where the deployment group shifts traffic that way", () => {
+        const s = scenario({ release: { function: "api", startsAtMinute: 2, strategy: "all-at-once" } }, { rollback: "api" });
+        assert.equal(
+            runScenario(model(), s, late).skipped,
+            "needs an all-at-once release of api (release.strategy); on stack test its deployment group stack-api shifts traffic canary",
+        );
+        const allAtOnce = model({ releaseGroups: [group({ traffic: { type: "AllAtOnce" }, bakeMinutes: 5, deploymentConfigName: "stack-all-at-once" })] });
+        const ran = runScenario(
+            allAtOnce,
+            scenario({ release: { function: "api", startsAtMinute: 2, strategy: "all-at-once" } }, { rollback: "api" }),
+            fake({ errors: [[5, "ALARM"]] }),
+        );
+        assert.deepEqual([ran.skipped, ran.rolledBackAtMinute, ran.pass], [undefined, 5, true]);
+        const linear = scenario({ release: { function: "api", startsAtMinute: 2, strategy: "linear" } }, { rollback: "api" });
+        assert.match(runScenario(allAtOnce, linear, late).skipped!, /^needs a linear release of api .* shifts traffic all-at-once \(stack-all-at-once\)$/);
+        const unreadable = model({ releaseGroups: [group({ traffic: undefined, deploymentConfigName: "custom" })] });
+        assert.match(runScenario(unreadable, linear, late).skipped!, /has a deployment config the drill cannot read \(custom\)$/);
+    });
+
+    it("reads withinMinutes and escalatesWithinMinutes per stack, * for the others", () => {
+        const expect = { alarms: ["latency"], withinMinutes: { prod: 1, "*": 5 }, escalatesWithinMinutes: { prod: 5, dev: 10 } };
+        assert.deepEqual(runScenario(on("dev"), scenario({}, expect), late).failures, []);
+        assert.deepEqual(runScenario(on("prod"), scenario({}, expect), late).failures, [
+            "expected an alarm within 1 min of the first signal at t+2m; latency reached ALARM at t+4m (2 min)",
+            "expected an escalation within 5 min of the first signal at t+2m; latency-escalated escalated to escalation at t+12m (10 min)",
+        ]);
+        assert.deepEqual(runScenario(on("staging"), scenario({}, expect), late).failures, ["expect.escalatesWithinMinutes names no minutes for stack staging"]);
+    });
+
+    it("reads ${stack} in the scenario's strings as the stack's name", () => {
+        const s = scenario(
+            {
+                metrics: [
+                    {
+                        namespace: "N",
+                        metricName: "errors-${stack}",
+                        points: [
+                            [0, 0],
+                            [2, 9],
+                        ],
+                    },
+                ],
+            },
+            { alarms: ["${stack}-errors"] },
+        );
+        const bound = forStack(s, "prod");
+        assert.equal(bound.metrics[0]!.metricName, "errors-prod");
+        assert.deepEqual(bound.expect.alarms, ["prod-errors"]);
+        assert.equal(forStack(scenario(), "prod").name, "s");
     });
 });
 

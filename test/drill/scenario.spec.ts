@@ -150,7 +150,7 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
     it("not an object, and required fields missing", () => {
         assert.deepEqual(refusal([1]), [
-            `${FILE}: (the whole file): [1] is not allowed; allowed: a JSON object { name, minutes, release?, metrics, logEvents?, expect } (docs/drills.md)`,
+            `${FILE}: (the whole file): [1] is not allowed; allowed: a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, expect } (docs/drills.md)`,
         ]);
         assert.deepEqual(refusal({ metrics: good().metrics }), [
             `${FILE}: name: is missing; allowed: a non-empty string, the scenario's name`,
@@ -168,7 +168,7 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
     it("unknown fields, at the top, in a metric and in expect, with the fields allowed there", () => {
         assert.deepEqual(refusal({ ...good(), expected: {} }), [
-            `${FILE}: (the whole file): unknown field "expected"; allowed: the fields name, description, minutes, release, metrics, logEvents, expect`,
+            `${FILE}: (the whole file): unknown field "expected"; allowed: the fields name, description, minutes, stacks, release, metrics, logEvents, expect`,
         ]);
         assert.deepEqual(refusal({ ...good(), metrics: [{ ...good().metrics[0], statistic: "Sum" }] }), [
             `${FILE}: metrics[0]: unknown field "statistic"; allowed: the fields namespace, metricName, dimensions, stat, points`,
@@ -260,6 +260,32 @@ describe("drill scenarios: bad input names the file, the field and what is allow
         ]);
     });
 
+    it("stacks, release.strategy and per-stack minutes: what each allows", () => {
+        assert.deepEqual(refusal({ ...good(), stacks: [] }), [
+            `${FILE}: stacks: [] is not allowed; allowed: a non-empty array of stack name globs (* and ?), such as ["prod"]: the stacks the scenario applies to (skipped on the others)`,
+        ]);
+        assert.deepEqual(refusal({ ...good(), release: { function: "api", startsAtMinute: 0, strategy: "blue-green" } }), [
+            `${FILE}: release.strategy: "blue-green" is not allowed; allowed: all-at-once, canary, linear: the traffic shifting the scenario needs (skipped on a stack whose deployment group shifts otherwise)`,
+        ]);
+        assert.match(
+            refusal({ ...good(), expect: { withinMinutes: "5" } })[0]!,
+            /^drills\/x\.json: expect\.withinMinutes: "5" is not allowed; allowed: an integer from 0 to 1440: .* or an object of stack names \(or "\*", any other stack\) to such minutes, such as \{ "dev": 15, "staging": 10, "prod": 5 \}$/,
+        );
+        assert.deepEqual(refusal({ ...good(), expect: { withinMinutes: {} } }).length, 1, "an object naming no stack");
+        assert.match(refusal({ ...good(), expect: { escalatesWithinMinutes: { prod: 5, dev: -1 } } })[0]!, /^drills\/x\.json: expect\.escalatesWithinMinutes/);
+        assert.doesNotThrow(() =>
+            parseScenario(
+                {
+                    ...good(),
+                    stacks: ["prod"],
+                    release: { function: "api", startsAtMinute: 0, strategy: "canary" },
+                    expect: { withinMinutes: { dev: 15, "*": 5 } },
+                },
+                FILE,
+            ),
+        );
+    });
+
     it("every problem at once, one line each", () => {
         assert.equal(refusal({ name: "", minutes: 0, metrics: [{ namespace: "", metricName: "E", points: [] }], expect: { severity: "x" } }).length, 5);
     });
@@ -315,6 +341,22 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
         it("a scenario that fits the stack passes", () => {
             assert.doesNotThrow(() => checkScenario(parseScenario(good(), FILE), MODEL, FILE));
+        });
+
+        it("per-stack minutes naming neither the stack nor *; a scenario for other stacks only is not checked against this one", () => {
+            assert.deepEqual(refusedAgainst(MODEL, { ...good(), expect: { alarms: ["fn-errors"], withinMinutes: { prod: 5, staging: 10 } } }), [
+                `${FILE}: expect.withinMinutes: names no minutes for stack dev (it names prod, staging); allowed: minutes for dev, or for "*" (every stack the object does not name)`,
+            ]);
+            assert.doesNotThrow(() =>
+                checkScenario(parseScenario({ ...good(), expect: { alarms: ["fn-errors"], withinMinutes: { prod: 5, "*": 15 } } }, FILE), MODEL, FILE),
+            );
+            // prod-only alarms would be bad input on dev, but the scenario is not for dev.
+            const prodOnly = { ...good(), stacks: ["prod"], expect: { alarms: ["prod-only-*"], withinMinutes: { prod: 5 } } };
+            assert.doesNotThrow(() => checkScenario(parseScenario(prodOnly, FILE), MODEL, FILE));
+            // ${stack} is the stack's name: platform-${stack}-api is dev's function.
+            const named = { ...good(), metrics: [{ ...good().metrics[0], dimensions: { FunctionName: "platform-${stack}-api" } }] };
+            assert.doesNotThrow(() => checkScenario(parseScenario(named, FILE), MODEL, FILE));
+            assert.match(refusedAgainst({ ...MODEL, stack: "qa" }, named)[0]!, /FunctionName=platform-qa-api\} is watched by no alarm of stack qa/);
         });
     });
 });

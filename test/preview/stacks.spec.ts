@@ -100,7 +100,7 @@ describe("the project's stacks under the offline preview", function () {
 
     // What a release of each stack watches and whom it tells, read from the update-mode reports above.
     const RELEASES = {
-        dev: { config: "platform-dev-all-at-once", bake: "3" },
+        dev: { config: "platform-dev-all-at-once", bake: "5" },
         staging: { config: "platform-staging-rolling-25pct-3min", bake: "5" },
         prod: { config: "platform-prod-canary-10pct-10min", bake: "10" },
     } as const;

@@ -136,11 +136,11 @@ const COMMANDS: CommandCase[] = [
         bad: [["--port", "65536"], /^--port "65536" is invalid: expected an integer from 1 to 65535 \(a TCP port\)\.$/m],
     },
     {
-        script: "docs:architecture",
+        script: "docs",
         file: "tools/architecture.ts",
         help: () => architecture.COMMAND.help,
         untouched: () => mtime(path.join(REPO, "docs", "architecture.md")),
-        bad: [["docs/architecture.md"], /^Unexpected argument "docs\/architecture\.md": docs:architecture takes flags only\./m],
+        bad: [["docs/architecture.md"], /^Unexpected argument "docs\/architecture\.md": docs takes flags only\./m],
     },
     {
         script: "policy-docs",
@@ -231,7 +231,7 @@ describe("every command: --help, bad flags and bad values, as a process", functi
                 assert.match(help.stdout, new RegExp(`^usage: npm run ${c.script}\\b`));
                 // Each flag's entry (its line and the indented lines under it) ends with its default.
                 const entries = help.stdout.split(/\n(?= {2}-)|\n(?=\n)/).filter((e) => /^ {2}-/.test(e) && !/--help\b/.test(e));
-                assert.ok(entries.length > 0 || c.script === "docs:architecture", "lists its flags");
+                assert.ok(entries.length > 0 || c.script === "docs", "lists its flags");
                 for (const entry of entries) assert.match(entry.replace(/\s+/g, " "), /\((repeatable, )?default: .+\)$/, entry);
                 assert.deepEqual(after, before, "the command's work left nothing behind");
             });

@@ -110,6 +110,10 @@ function since(at: number | null, from: number): string {
 export function renderText(model: MonitoringModel, results: readonly ScenarioResult[]): string {
     const out: string[] = [];
     for (const r of results) {
+        if (r.skipped !== undefined) {
+            out.push(`SKIP ${r.name} (stack ${model.stack}${r.file ? `, ${r.file}` : ""}): ${r.skipped}`, "");
+            continue;
+        }
         out.push(`${r.pass ? "PASS" : "FAIL"} ${r.name} (stack ${model.stack}${r.file ? `, ${r.file}` : ""})`);
         const lines = timelineLines(model, r);
         out.push(...(lines.length > 0 ? lines : ["(nothing happens: no alarm changes state)"]).map((l) => `  ${l}`));
@@ -130,10 +134,12 @@ export function renderText(model: MonitoringModel, results: readonly ScenarioRes
         out.push("");
     }
     const failed = results.filter((r) => !r.pass).length;
+    const skipped = results.filter((r) => r.skipped !== undefined).length;
+    const skips = skipped > 0 ? `, ${skipped} skipped (not for this stack)` : "";
     out.push(
         failed === 0
-            ? `${plural(results.length, "scenario")} on stack ${model.stack}: all PASS`
-            : `${plural(results.length, "scenario")} on stack ${model.stack}: ${failed} FAIL`,
+            ? `${plural(results.length, "scenario")} on stack ${model.stack}: all PASS${skips}`
+            : `${plural(results.length, "scenario")} on stack ${model.stack}: ${failed} FAIL${skips}`,
     );
     return out.join("\n");
 }

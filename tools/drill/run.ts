@@ -6,7 +6,7 @@
 import type { DrillModel, ReleaseGroup } from "./model";
 import { alarmSeverity, displayName, SEVERITY_ORDER, topicOfAction } from "./model";
 import type { Scenario } from "./scenario";
-import { alarmMatches, firstSignalMinute, globMatcher, releasesFunction, scenarioData } from "./scenario";
+import { alarmMatches, firstSignalMinute, forStack, globMatcher, minutesFor, releasesFunction, scenarioData, skipReason } from "./scenario";
 import type { AlarmModel, AlarmState, AlarmStateAt, Evaluator, TimelineEvent } from "./types";
 
 /** Minutes a deployment lasts when its deployment config cannot be read from the program. */
@@ -43,6 +43,12 @@ export interface ScenarioResult {
     /** When the release was stopped and rolled back. */
     rolledBackAtMinute: number | null;
     release?: ReleaseTiming;
+    /**
+     * Why the scenario did not run on this stack (its `stacks` leaves the stack out, or its
+     * `release.strategy` is not the one the stack's deployment group uses): it then passes with an empty
+     * timeline, and the report says SKIP.
+     */
+    skipped?: string;
 }
 
 /** The minutes a deployment of a group takes: its traffic shifting, then the bake of its AfterAllowTraffic hook. */
@@ -110,7 +116,24 @@ function transitions(alarm: AlarmModel, changes: readonly AlarmStateAt[]): Array
 }
 
 /** Runs one scenario: evaluation, notifications, escalations, the release, and the expectations. */
-export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Evaluator, file?: string): ScenarioResult {
+export function runScenario(model: DrillModel, given: Scenario, evaluator: Evaluator, file?: string): ScenarioResult {
+    const scenario = forStack(given, model.stack);
+    const skipped = skipReason(scenario, model);
+    if (skipped !== undefined) {
+        return {
+            name: scenario.name,
+            ...(file !== undefined ? { file } : {}),
+            pass: true,
+            failures: [],
+            timeline: [],
+            firstSignalMinute: firstSignalMinute(scenario),
+            detectedAtMinute: null,
+            notifiedAtMinute: null,
+            escalatedAtMinute: null,
+            rolledBackAtMinute: null,
+            skipped,
+        };
+    }
     const minutes = scenario.minutes;
     const states = evaluator.evaluate(model.alarms, scenarioData(scenario, model), minutes);
     const changesOf = (name: string) => states.get(name) ?? [];
@@ -168,8 +191,11 @@ export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Ev
                 how,
             };
             add({ minute: r.startsAtMinute, kind: "release", function: r.function, action: "start" }, 0);
+            // A deployment of d minutes from the start of minute s completes at the start of minute s + d:
+            // it sees the alarm states at the ends of minutes s to s + d - 1 (d evaluations), and an alarm
+            // that reaches ALARM at the end of minute s + d comes after it has completed.
             if (group.alarmsEnabled) {
-                for (let m = r.startsAtMinute; m <= Math.min(release.endsAtMinute, minutes - 1) && !stoppedAt; m++) {
+                for (let m = r.startsAtMinute; m < Math.min(release.endsAtMinute, minutes) && !stoppedAt; m++) {
                     const firing = group.rollbackAlarmNames.find((n) => stateAt(changesOf(n), m) === "ALARM");
                     if (firing) stoppedAt = { minute: m, alarm: firing };
                 }
@@ -180,7 +206,8 @@ export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Ev
             } else if (stoppedAt) {
                 add({ minute: stoppedAt.minute, kind: "release", function: r.function, action: "stop" }, last);
             } else if (release.endsAtMinute < minutes) {
-                add({ minute: release.endsAtMinute, kind: "release", function: r.function, action: "complete" }, last + 1);
+                // At the start of its minute: before that minute's alarm states.
+                add({ minute: release.endsAtMinute, kind: "release", function: r.function, action: "complete" }, 0);
             }
         }
     }
@@ -188,6 +215,9 @@ export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Ev
     const timeline = events.sort((a, b) => a.e.minute - b.e.minute || a.order - b.order).map((x) => x.e);
     const signal = firstSignalMinute(scenario);
     const expect = scenario.expect;
+    // This stack's minutes (a per-stack object gives each stack its own).
+    const withinMinutes = minutesFor(expect.withinMinutes, model.stack);
+    const escalatesWithinMinutes = minutesFor(expect.escalatesWithinMinutes, model.stack);
     const relevant = (name: string) => {
         if (!expect.alarms) return true;
         const alarm = model.alarms.find((a) => a.alarmName === name);
@@ -238,12 +268,14 @@ export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Ev
                 );
         }
     }
-    if (expect.withinMinutes !== undefined) {
+    const noMinutes = (k: string) => failures.push(`expect.${k} names no minutes for stack ${model.stack}`);
+    if (expect.withinMinutes !== undefined && withinMinutes === undefined) noMinutes("withinMinutes");
+    if (withinMinutes !== undefined) {
         const from = `of the first signal at ${t(signal)}`;
-        if (detectedAtMinute === null) failures.push(`expected an alarm within ${expect.withinMinutes} min ${from}; none reached ALARM`);
-        else if (detectedAtMinute - signal > expect.withinMinutes)
+        if (detectedAtMinute === null) failures.push(`expected an alarm within ${withinMinutes} min ${from}; none reached ALARM`);
+        else if (detectedAtMinute - signal > withinMinutes)
             failures.push(
-                `expected an alarm within ${expect.withinMinutes} min ${from}; ${name(detections[0]!.alarm)} reached ALARM at ${t(detectedAtMinute)} (${detectedAtMinute - signal} min)`,
+                `expected an alarm within ${withinMinutes} min ${from}; ${name(detections[0]!.alarm)} reached ALARM at ${t(detectedAtMinute)} (${detectedAtMinute - signal} min)`,
             );
     }
     const notified = [...new Set(alarmNotices.flatMap((e) => e.endpoints.map((x) => x.endpoint)))];
@@ -252,8 +284,9 @@ export function runScenario(model: DrillModel, scenario: Scenario, evaluator: Ev
         if (!notified.some(match))
             failures.push(`expected "${glob}" to be notified; ${notified.length > 0 ? `notified: ${notified.join(", ")}` : "no one was notified of an alarm"}`);
     }
-    if (expect.escalatesWithinMinutes !== undefined) {
-        const limit = expect.escalatesWithinMinutes;
+    if (expect.escalatesWithinMinutes !== undefined && escalatesWithinMinutes === undefined) noMinutes("escalatesWithinMinutes");
+    if (escalatesWithinMinutes !== undefined) {
+        const limit = escalatesWithinMinutes;
         const newcomers = (e: (typeof escalations)[number]) => {
             const before = new Set(
                 alarmNotices

@@ -5,7 +5,7 @@
 // log events included (each log metric filter whose pattern matches emits its metric).
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { DrillModel, LogFilter } from "./model";
+import type { DrillModel, LogFilter, ReleaseGroup } from "./model";
 import type { MetricId, MetricSeries } from "./types";
 import { seriesMatches } from "./evaluate";
 import { watchedMetrics } from "./model";
@@ -19,6 +19,13 @@ const STATISTIC_TEXT = "Sum, Average, Minimum, Maximum, SampleCount, or a percen
 
 /** Severities `expect.severity` may name. */
 export const EXPECTED_SEVERITIES = ["critical", "warning", "info"] as const;
+
+/** How a release shifts traffic, as `release.strategy` names it: CodeDeploy's AllAtOnce, TimeBasedCanary, TimeBasedLinear. */
+export const RELEASE_STRATEGIES = ["all-at-once", "canary", "linear"] as const;
+export type ReleaseStrategyName = (typeof RELEASE_STRATEGIES)[number];
+
+/** The key of a per-stack minutes object that gives the minutes of every stack it does not name. */
+export const ANY_STACK = "*";
 
 const minute = z.number().int().min(0);
 /** Metric points: a value, or null for no data from that minute on (the metric stops reporting). */
@@ -39,13 +46,23 @@ const LogEventSchema = z.strictObject({
     points: countPoints,
 });
 
+/**
+ * Minutes: one number for every stack, or an object of stack names (and `*`, any other stack) to minutes,
+ * so a stack's own obligation can be stricter (`{ "dev": 15, "staging": 10, "prod": 5 }`).
+ */
+const stackMinutes = z.union([
+    minute.max(MAX_MINUTES),
+    z.record(z.string().regex(/^(\*|[A-Za-z0-9_.-]+)$/), minute.max(MAX_MINUTES)).refine((o) => Object.keys(o).length > 0, { message: "names no stack" }),
+]);
+export type StackMinutes = z.infer<typeof stackMinutes>;
+
 const ExpectSchema = z.strictObject({
     alarms: z.array(z.string().min(1)).min(1).optional(),
     quiet: z.literal(true).optional(),
     severity: z.enum(EXPECTED_SEVERITIES).optional(),
-    withinMinutes: minute.max(MAX_MINUTES).optional(),
+    withinMinutes: stackMinutes.optional(),
     notify: z.array(z.string().min(1)).min(1).optional(),
-    escalatesWithinMinutes: minute.max(MAX_MINUTES).optional(),
+    escalatesWithinMinutes: stackMinutes.optional(),
     rollback: z.union([z.string().min(1), z.literal(false)]).optional(),
 });
 
@@ -53,11 +70,13 @@ export const ScenarioSchema = z.strictObject({
     name: z.string().min(1),
     description: z.string().optional(),
     minutes: z.number().int().min(1).max(MAX_MINUTES),
+    stacks: z.array(z.string().min(1)).min(1).optional(),
     release: z
         .strictObject({
             function: z.string().min(1),
             startsAtMinute: minute,
             durationMinutes: z.number().int().min(1).max(MAX_MINUTES).optional(),
+            strategy: z.enum(RELEASE_STRATEGIES).optional(),
         })
         .optional(),
     metrics: z.array(MetricSchema).default([]),
@@ -72,14 +91,17 @@ export type Expectations = Scenario["expect"];
 
 /** What each field allows, by its path with indices as `[]`: the end of every message. */
 const ALLOWED: Record<string, string> = {
-    "": "a JSON object { name, minutes, release?, metrics, logEvents?, expect } (docs/drills.md)",
+    "": "a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, expect } (docs/drills.md)",
     name: "a non-empty string, the scenario's name",
     description: "a string",
     minutes: `an integer from 1 to ${MAX_MINUTES}, the minutes the scenario lasts`,
-    release: "an object { function, startsAtMinute, durationMinutes? }",
+    stacks: 'a non-empty array of stack name globs (* and ?), such as ["prod"]: the stacks the scenario applies to (skipped on the others)',
+    "stacks[]": "a glob (* and ?) matching stack names, such as prod or prod-*",
+    release: "an object { function, startsAtMinute, durationMinutes?, strategy? }",
     "release.function": "the name of a function a CodeDeploy deployment group of the stack releases, e.g. api",
     "release.startsAtMinute": "an integer minute from 0 to minutes - 1",
     "release.durationMinutes": `an integer from 1 to ${MAX_MINUTES}: the deployment's minutes, instead of the ones read from its config`,
+    "release.strategy": `${RELEASE_STRATEGIES.join(", ")}: the traffic shifting the scenario needs (skipped on a stack whose deployment group shifts otherwise)`,
     metrics: "an array of { namespace, metricName, dimensions, stat, points }",
     "metrics[]": "an object { namespace, metricName, dimensions, stat, points }",
     "metrics[].namespace": "a non-empty string such as AWS/ApiGateway",
@@ -102,10 +124,12 @@ const ALLOWED: Record<string, string> = {
     "expect.alarms[]": "a glob (* and ?) matching the name of an alarm of the stack",
     "expect.quiet": "true: no alarm may reach ALARM (alone: not with alarms, severity, withinMinutes, notify or escalatesWithinMinutes)",
     "expect.severity": `${EXPECTED_SEVERITIES.join(", ")}: the severity of the first alarm`,
-    "expect.withinMinutes": `an integer from 0 to ${MAX_MINUTES}: minutes from the first non-zero point to the first ALARM`,
+    "expect.withinMinutes": `an integer from 0 to ${MAX_MINUTES}: minutes from the first non-zero point to the first ALARM, or an object of stack names (or "*", any other stack) to such minutes, such as { "dev": 15, "staging": 10, "prod": 5 }`,
+    "expect.withinMinutes.*": `an integer from 0 to ${MAX_MINUTES}, under a stack name (letters, digits, '-', '_', '.') or "*"`,
     "expect.notify": "a non-empty array of endpoint globs (* and ?): emails, pager URLs, queue or function ARNs",
     "expect.notify[]": "a glob (* and ?) matching a subscription endpoint",
-    "expect.escalatesWithinMinutes": `an integer from 0 to ${MAX_MINUTES}: minutes from the first non-zero point to an escalation that reaches someone new`,
+    "expect.escalatesWithinMinutes": `an integer from 0 to ${MAX_MINUTES}: minutes from the first non-zero point to an escalation that reaches someone new, or an object of stack names (or "*", any other stack) to such minutes`,
+    "expect.escalatesWithinMinutes.*": `an integer from 0 to ${MAX_MINUTES}, under a stack name (letters, digits, '-', '_', '.') or "*"`,
     "expect.rollback": "the released function (release.function) whose release must be stopped and rolled back, or false",
 };
 
@@ -133,6 +157,8 @@ function allowedFor(path: readonly PropertyKey[]): string {
     const generic = path.map((p, i) => (typeof p === "number" ? "[]" : `${i === 0 ? "" : "."}${String(p)}`)).join("");
     if (ALLOWED[generic]) return ALLOWED[generic];
     if (/^metrics\[\]\.dimensions\./.test(generic)) return ALLOWED["metrics[].dimensions.*"]!;
+    const perStack = /^expect\.(withinMinutes|escalatesWithinMinutes)\./.exec(generic);
+    if (perStack) return ALLOWED[`expect.${perStack[1]}.*`]!;
     return ALLOWED[generic.replace(/(\[\])+$/, "[]")] ?? ALLOWED[generic.replace(/(\.[^.[\]]+|\[\])$/, "")] ?? "see docs/drills.md";
 }
 
@@ -459,8 +485,76 @@ function logGroupMatches(filter: LogFilter, logGroupName: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // The scenario against the stack.
 
-/** Bad input that needs the stack: metrics no alarm watches, log events no filter turns into a watched metric, alarm globs matching nothing, an unreleased function. */
-export function checkScenario(scenario: Scenario, model: DrillModel, file: string): void {
+/** What `${stack}` in a scenario's strings stands for: the stack's name (`/aws/cloudtrail/platform-${stack}`). */
+export const STACK_PLACEHOLDER = "${stack}";
+
+/**
+ * The scenario as it reads on a stack: `${stack}` in every string (namespaces, metric names, dimension
+ * values, log group names, log messages, globs) replaced by the stack's name, so one scenario names
+ * stack-specific resources (`platform-${stack}-api`, the namespace `platform-${stack}`) on every stack.
+ */
+export function forStack(scenario: Scenario, stack: string): Scenario {
+    if (!JSON.stringify(scenario).includes(STACK_PLACEHOLDER)) return scenario;
+    return JSON.parse(JSON.stringify(scenario), (_key, value: unknown) =>
+        typeof value === "string" ? value.split(STACK_PLACEHOLDER).join(stack) : value,
+    ) as Scenario;
+}
+
+/** The minutes of a stack: the number itself, or the stack's own entry of a per-stack object, else its `*` entry. */
+export function minutesFor(value: StackMinutes | undefined, stack: string): number | undefined {
+    if (value === undefined || typeof value === "number") return value;
+    return Object.hasOwn(value, stack) ? value[stack] : value[ANY_STACK];
+}
+
+/** Whether the scenario's `stacks` (every stack when absent) names the stack. */
+export function appliesToStack(scenario: Scenario, stack: string): boolean {
+    return scenario.stacks === undefined || scenario.stacks.some((glob) => globMatcher(glob)(stack));
+}
+
+/** The `release.strategy` a deployment group's traffic shifting is, when the drill can read it. */
+export function strategyOf(group: ReleaseGroup): ReleaseStrategyName | undefined {
+    switch (group.traffic?.type) {
+        case "AllAtOnce":
+            return "all-at-once";
+        case "TimeBasedCanary":
+            return "canary";
+        case "TimeBasedLinear":
+            return "linear";
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * Why a scenario does not run on a stack, or undefined when it does: a stack its `stacks` does not name,
+ * or a `release.strategy` the deployment group of its function does not use (a scenario can only exercise
+ * the traffic shifting the stack really has; another stack's drill exercises the others).
+ */
+export function skipReason(scenario: Scenario, model: DrillModel): string | undefined {
+    if (!appliesToStack(scenario, model.stack)) {
+        const list = scenario.stacks!;
+        return `applies to stack${list.length > 1 ? "s" : ""} ${list.join(", ")} only (stacks), not to ${model.stack}`;
+    }
+    const release = scenario.release;
+    if (release?.strategy === undefined) return undefined;
+    // A function no group releases is bad input, which checkScenario reports.
+    const group = model.releaseGroups.find((g) => releasesFunction(g, release.function));
+    if (!group) return undefined;
+    const actual = strategyOf(group);
+    if (actual === release.strategy) return undefined;
+    const name = group.deploymentGroupName ?? group.resourceName;
+    const how =
+        actual !== undefined
+            ? `shifts traffic ${actual}${group.deploymentConfigName ? ` (${group.deploymentConfigName})` : ""}`
+            : `has a deployment config the drill cannot read (${group.deploymentConfigName ?? "unknown"})`;
+    const article = /^[aeiou]/.test(release.strategy) ? "an" : "a";
+    return `needs ${article} ${release.strategy} release of ${release.function} (release.strategy); on stack ${model.stack} its deployment group ${name} ${how}`;
+}
+
+/** Bad input that needs the stack: metrics no alarm watches, log events no filter turns into a watched metric, alarm globs matching nothing, an unreleased function, minutes naming neither the stack nor `*`. A scenario whose `stacks` leaves the stack out is not checked against it. */
+export function checkScenario(given: Scenario, model: DrillModel, file: string): void {
+    if (!appliesToStack(given, model.stack)) return;
+    const scenario = forStack(given, model.stack);
     const issues: ScenarioIssue[] = [];
     const issue = (path: readonly PropertyKey[], problem: string, allowed: string) => issues.push({ file, path: pathText(path), problem, allowed });
     const watched = model.alarms.flatMap(watchedMetrics);
@@ -537,6 +631,16 @@ export function checkScenario(scenario: Scenario, model: DrillModel, file: strin
             `${shown(scenario.release.function)} is released by no CodeDeploy deployment group of stack ${model.stack}`,
             functions.length === 0 ? "nothing: the stack has no deployment group (leave release out)" : `one of ${functions.join(", ")}`,
         );
+    } else if (skipReason(scenario, model) === undefined) {
+        for (const k of ["withinMinutes", "escalatesWithinMinutes"] as const) {
+            const v = scenario.expect[k];
+            if (v !== undefined && minutesFor(v, model.stack) === undefined)
+                issue(
+                    ["expect", k],
+                    `names no minutes for stack ${model.stack} (it names ${Object.keys(v).join(", ")})`,
+                    `minutes for ${model.stack}, or for "${ANY_STACK}" (every stack the object does not name)`,
+                );
+        }
     }
     if (issues.length > 0) throw new ScenarioError(issues);
 }
