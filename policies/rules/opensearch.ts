@@ -97,6 +97,34 @@ function entriesOf(value: unknown): unknown[] {
     return Array.isArray(value) ? value : [value];
 }
 
+/**
+ * Each collection with each AllowFromPublic entry of the network policies, the walk both network rules
+ * make; a policy still unknown is deferred where the collection depends on it.
+ */
+function forPublicNetworkEntries(
+    graph: StackGraph,
+    ctx: { defer(where: string): void },
+    visit: (collection: Node, policy: Node, entry: Record<string, unknown>, index: number, listed: boolean) => void,
+): void {
+    for (const c of graph.ofType(COLLECTION)) {
+        for (const p of graph.ofType(SECURITY_POLICY).filter((x) => x.props.type === "network")) {
+            const d = doc(p.props.policy);
+            if (!d.known) {
+                if (dependsOn(c, p)) {
+                    ctx.defer(`${p.name}.policy`);
+                }
+                continue;
+            }
+            entriesOf(d.value).forEach((e, i) => {
+                const rec = asRecord(e);
+                if (rec && rec.AllowFromPublic === true) {
+                    visit(c, p, rec, i, Array.isArray(d.value));
+                }
+            });
+        }
+    }
+}
+
 /** The account a data access principal names (IAM ARN, account id or `saml/<account>/...`), and whether it is anyone. */
 function principalAccount(principal: string): { anyone: boolean; account?: string } {
     const saml = /^saml\/(\d{12})\//.exec(principal);
@@ -226,35 +254,19 @@ export function opensearchPolicies(): Policies {
                 primaryType: COLLECTION,
                 subjectTypes: [COLLECTION, SECURITY_POLICY],
                 validate: (graph, ctx) => {
-                    for (const c of graph.ofType(COLLECTION)) {
+                    forPublicNetworkEntries(graph, ctx, (c, p, rec) => {
                         const name = literalName(c);
-                        for (const p of graph.ofType(SECURITY_POLICY).filter((x) => x.props.type === "network")) {
-                            const d = doc(p.props.policy);
-                            if (!d.known) {
-                                if (dependsOn(c, p)) {
-                                    ctx.defer(`${p.name}.policy`);
-                                }
-                                continue;
-                            }
-                            const entries = Array.isArray(d.value) ? d.value : [d.value];
-                            for (const e of entries) {
-                                const rec = asRecord(e);
-                                if (!rec || rec.AllowFromPublic !== true) {
-                                    continue;
-                                }
-                                const blocks = ruleBlocks(rec);
-                                const mine = dependsOn(c, p) || (name !== undefined && namesCollection(blocks, name));
-                                if (mine && blocks.some((b) => b.ResourceType === "collection")) {
-                                    ctx.report(p, {
-                                        property: "policy.AllowFromPublic",
-                                        found: true,
-                                        expected: "false with SourceVPCEs",
-                                        fix: `set AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] for collection "${c.name}"`,
-                                    });
-                                }
-                            }
+                        const blocks = ruleBlocks(rec);
+                        const mine = dependsOn(c, p) || (name !== undefined && namesCollection(blocks, name));
+                        if (mine && blocks.some((b) => b.ResourceType === "collection")) {
+                            ctx.report(p, {
+                                property: "policy.AllowFromPublic",
+                                found: true,
+                                expected: "false with SourceVPCEs",
+                                fix: `set AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] for collection "${c.name}"`,
+                            });
                         }
-                    }
+                    });
                 },
             },
         ),
@@ -322,38 +334,22 @@ export function opensearchPolicies(): Policies {
                 subjectTypes: [COLLECTION, SECURITY_POLICY],
                 validate: (graph, ctx) => {
                     const reported = new Set<string>();
-                    for (const c of graph.ofType(COLLECTION)) {
+                    forPublicNetworkEntries(graph, ctx, (c, p, rec, i, listed) => {
                         const name = literalName(c);
-                        for (const p of graph.ofType(SECURITY_POLICY).filter((x) => x.props.type === "network")) {
-                            const d = doc(p.props.policy);
-                            if (!d.known) {
-                                if (dependsOn(c, p)) {
-                                    ctx.defer(`${p.name}.policy`);
-                                }
-                                continue;
-                            }
-                            const entries = entriesOf(d.value);
-                            entries.forEach((e, i) => {
-                                const rec = asRecord(e);
-                                if (!rec || rec.AllowFromPublic !== true) {
-                                    return;
-                                }
-                                const dashboards = ruleBlocks(rec).filter((b) => b.ResourceType === "dashboard");
-                                const mine = dependsOn(c, p) || (name !== undefined && dashboards.some((b) => blockNames(b, name, "dashboard")));
-                                const key = `${p.urn}#${i}`;
-                                if (!mine || dashboards.length === 0 || reported.has(key)) {
-                                    return;
-                                }
-                                reported.add(key);
-                                ctx.report(p, {
-                                    property: Array.isArray(d.value) ? `policy[${i}].AllowFromPublic` : "policy.AllowFromPublic",
-                                    found: true,
-                                    expected: 'false with SourceVPCEs for the rule of ResourceType "dashboard"',
-                                    fix: `give the dashboard rule of collection "${c.name}" AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] (its own entry if the collection keeps other settings)`,
-                                });
-                            });
+                        const dashboards = ruleBlocks(rec).filter((b) => b.ResourceType === "dashboard");
+                        const mine = dependsOn(c, p) || (name !== undefined && dashboards.some((b) => blockNames(b, name, "dashboard")));
+                        const key = `${p.urn}#${i}`;
+                        if (!mine || dashboards.length === 0 || reported.has(key)) {
+                            return;
                         }
-                    }
+                        reported.add(key);
+                        ctx.report(p, {
+                            property: listed ? `policy[${i}].AllowFromPublic` : "policy.AllowFromPublic",
+                            found: true,
+                            expected: 'false with SourceVPCEs for the rule of ResourceType "dashboard"',
+                            fix: `give the dashboard rule of collection "${c.name}" AllowFromPublic: false and SourceVPCEs: [vpcEndpoint.id] (its own entry if the collection keeps other settings)`,
+                        });
+                    });
                 },
             },
         ),
