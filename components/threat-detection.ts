@@ -202,8 +202,10 @@ export interface ThreatDetectionArgs extends ComponentOptions<ThreatDetectionChi
     kmsKeyArn: pulumi.Input<string>;
     /**
      * `full`: GuardDuty (with S3 and Lambda protection) and Security Hub with the AWS Foundational Security
-     * Best Practices standard. `guardduty-only`: GuardDuty alone, for an account where Security Hub's
-     * per-check cost buys nothing (dev).
+     * Best Practices standard; its controls are AWS Config rules, so `full` needs a Config recorder in the
+     * account and region, which this component leaves to the account's owner (there can be only one, and
+     * landing zones own it: the README's prerequisites). `guardduty-only`: GuardDuty alone, for an account
+     * where Security Hub's per-check cost buys nothing (dev).
      * @default "full"
      */
     mode?: ThreatDetectionMode;

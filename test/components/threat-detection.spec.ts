@@ -1,45 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT, MockRun, REGION, Recorded, installMocks, json, list, statementsBySid, testContext, valueOf } from "./harness";
+import { ACCOUNT, MockRun, REGION, Recorded, installMocks, json, statementsBySid, testContext, valueOf } from "./harness";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- event patterns and events are untyped JSON */
+// Which rule a finding reaches, by EventBridge's own matching rules (the drill's matcher).
+import { eventMatches } from "../../tools/drill/event-pattern";
 
-/**
- * EventBridge's pattern matching, for the parts of it the finding rules use: lists of values, numeric
- * ranges, anything-but, nested objects, and event arrays (a pattern on an array matches when any element
- * does). Enough to say which rule a given finding reaches.
- */
-function matches(pattern: any, event: any): boolean {
-    return Object.entries(pattern).every(([key, want]) => {
-        const value = event?.[key];
-        if (Array.isArray(want)) {
-            const values = Array.isArray(value) ? value : [value];
-            return values.some((v) => want.some((w) => matchesOne(w, v)));
-        }
-        const objects = Array.isArray(value) ? value : [value];
-        return objects.some((o) => o !== undefined && matches(want, o));
-    });
-}
-
-function matchesOne(want: any, value: any): boolean {
-    if (want !== null && typeof want === "object") {
-        if ("numeric" in want) {
-            if (typeof value !== "number") return false;
-            const terms: any[] = want.numeric;
-            for (let i = 0; i < terms.length; i += 2) {
-                const [op, bound] = [terms[i], terms[i + 1]];
-                const ok = { ">=": value >= bound, ">": value > bound, "<": value < bound, "<=": value <= bound, "=": value === bound }[op as string];
-                if (!ok) return false;
-            }
-            return true;
-        }
-        if ("anything-but" in want) {
-            return value !== undefined && !list(want["anything-but"]).includes(value);
-        }
-        throw new Error(`pattern operator not handled by this spec: ${JSON.stringify(want)}`);
-    }
-    return want === value;
-}
+/** A metric query's metric, as the mocks record it. */
+type MetricOf = { namespace: string; metricName: string; stat: string; period: number };
 
 const guardDutyFinding = (severity: number) => ({
     source: "aws.guardduty",
@@ -151,10 +118,10 @@ describe("ThreatDetection component", function () {
 
     describe("response: findings routed by severity", function () {
         const rule = (source: string, severity: string) => run.one("aws:cloudwatch/eventRule:EventRule", `threats-${source}-${severity}`);
-        const reached = (event: unknown) =>
+        const reached = (event: Record<string, unknown>) =>
             run
                 .ofType("aws:cloudwatch/eventRule:EventRule")
-                .filter((r) => mine(r, "threats") && matches(JSON.parse(r.inputs.eventPattern), event))
+                .filter((r) => mine(r, "threats") && eventMatches(JSON.parse(r.inputs.eventPattern as string) as Record<string, unknown>, event))
                 .map((r) => r.name);
 
         it("names each rule from its source and severity, so the policies naming it before it exists are right", function () {
@@ -354,9 +321,9 @@ describe("ThreatDetection component", function () {
 
         it("a failed delivery of any rule's finding pages, summed over every rule's FailedInvocations", function () {
             const a = alarm("threats-failed-deliveries");
-            const queries = a.inputs.metricQueries as { id: string; expression?: string; metric?: any }[];
+            const queries = a.inputs.metricQueries as { id: string; expression?: string; metric?: MetricOf }[];
             assert.equal(queries[0].expression, "SUM(METRICS())");
-            const metrics = queries.slice(1).map((q) => q.metric);
+            const metrics = queries.slice(1).map((q) => q.metric!);
             assert.equal(metrics.length, 6);
             for (const m of metrics) assert.deepEqual([m.namespace, m.metricName, m.stat, m.period], ["AWS/Events", "FailedInvocations", "Sum", 300]);
             const ruleUrns = run
@@ -371,7 +338,7 @@ describe("ThreatDetection component", function () {
 
         it("a finding lost even to the dead-letter queue pages", function () {
             const a = alarm("threats-findings-lost");
-            const metrics = (a.inputs.metricQueries as { metric?: any }[]).filter((q) => q.metric).map((q) => q.metric.metricName);
+            const metrics = (a.inputs.metricQueries as { metric?: MetricOf }[]).flatMap((q) => (q.metric ? [q.metric.metricName] : []));
             assert.deepEqual([...new Set(metrics)], ["InvocationsFailedToBeSentToDlq"]);
             assert.equal(metrics.length, 6);
             assert.equal(a.inputs.tags.severity, "critical");

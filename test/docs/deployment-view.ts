@@ -11,7 +11,7 @@ import * as path from "path";
 import { ARCHITECTURE_DOC, DRILLS_DIR, ERROR_HANDLING_DOC, MONITORING_DOC, README, STACKS, generateDocs, readmeWithDiagram } from "../../tools/architecture";
 import { architectureGraph, splitPaths } from "../../tools/docs/architecture";
 import { label, mermaidBlocks, message } from "../../tools/docs/mermaid";
-import { monitoringView } from "../../tools/docs/monitoring";
+import { monitoringView, rollbackDiagram, routingDiagram } from "../../tools/docs/monitoring";
 import { sequenceDiagram, SequenceRun } from "../../tools/docs/sequences";
 import type { MonitoringModel } from "../../tools/drill/types";
 import type { PreviewReport } from "../../tools/preview";
@@ -116,6 +116,35 @@ export function describeDeploymentView(): void {
             assert.ok(prod.dashboards.length >= 4 && prod.dashboards.every((d) => d.widgets.length > 0));
             assert.match(doc, /^## dev$/m);
             assert.match(doc, /^### Alarms that differ from prod$/m);
+        });
+
+        it("route each topic from one node counting what notifies it, and draw every rollback alarm into its CodeDeploy group", () => {
+            const report = reports[0]!;
+            const view = monitoringView(report);
+            const routing = routingDiagram(report, view).join("\n");
+            for (const t of view.topics) {
+                const alarms = view.alarms.filter((a) => a.topics.includes(t.topic)).length;
+                const rules = view.eventRules.filter((e) => e.topic === t.topic).length;
+                const into = routing.split("\n").filter((l) => new RegExp(`^    \\S+_sources --> ${t.topic.name.replace(/-/g, "_")}$`).test(l));
+                assert.equal(into.length, alarms + rules > 0 ? 1 : 0, `${t.topic.name}: one arrow from its sources`);
+                if (alarms > 0)
+                    assert.match(
+                        routing,
+                        new RegExp(`${t.topic.name.replace(/-/g, "_")}_sources\\["${alarms} alarms?[,<]`),
+                        `${t.topic.name}: counts its ${alarms} alarms`,
+                    );
+            }
+            const rollbacks = rollbackDiagram(report, view).join("\n");
+            const groups = view.groups.filter((g) => g.alarms.length > 0);
+            assert.ok(groups.length >= 4, "prod releases four functions with rollback alarms");
+            for (const g of groups) {
+                for (const a of g.alarms) assert.ok(rollbacks.includes(a.name), `${g.group.name}: ${a.name} drawn`);
+                const drawn = [...rollbacks.matchAll(new RegExp(`-\\.->\\|"(\\d+) alarms?"\\| ${g.group.name.replace(/-/g, "_")}$`, "gm"))].reduce(
+                    (n, m) => n + Number(m[1]),
+                    0,
+                );
+                assert.equal(drawn, g.alarms.length, `${g.group.name}: its ${g.alarms.length} rollback alarms`);
+            }
         });
 
         it("draw one sequence per drill scenario, in file order, on the first stack it applies to", () => {

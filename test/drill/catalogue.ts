@@ -54,6 +54,8 @@ const REQUIRED: Record<string, string> = {
     "no orders during business hours (prod)": "no-orders-business-hours",
     "a cancellation-rate spike": "cancellation-rate-spike",
     "threat-detection findings undelivered (failed deliveries, DLQ)": "threat-findings-undelivered",
+    "a high-severity GuardDuty finding": "guardduty-high-finding",
+    "a critical Security Hub finding (where Security Hub runs)": "securityhub-critical-finding",
 };
 
 /**
@@ -79,8 +81,14 @@ function checkPerStack(what: string, value: StackMinutes, stacks: readonly Stack
     assert.equal(typeof value, "object", `${what}: one number for every stack; give each stack its own minutes, stricter in prod than in dev`);
     const minutes = value as Record<string, number>;
     for (const stack of stacks) assert.ok(Number.isInteger(minutes[stack]), `${what}: names no minutes for ${stack}`);
-    assert.ok(minutes.prod! <= minutes.staging! && minutes.staging! <= minutes.dev!, `${what}: prod <= staging <= dev (${JSON.stringify(value)})`);
-    assert.ok(minutes.prod! < minutes.dev!, `${what}: stricter in prod than in dev (${JSON.stringify(value)})`);
+    // The stacks it runs on, loosest first (dev, staging, prod): never looser further on, and stricter at the end.
+    const order = STACKS.filter((s) => stacks.includes(s)).map((s) => minutes[s]!);
+    const names = STACKS.filter((s) => stacks.includes(s));
+    assert.ok(
+        order.every((m, i) => i === 0 || m <= order[i - 1]!),
+        `${what}: ${[...names].reverse().join(" <= ")} (${JSON.stringify(value)})`,
+    );
+    assert.ok(order[order.length - 1]! < order[0]!, `${what}: stricter in ${names[names.length - 1]} than in ${names[0]} (${JSON.stringify(value)})`);
 }
 
 export function describeCatalogue(): void {
@@ -115,7 +123,7 @@ export function describeCatalogue(): void {
                     const e = scenario.expect;
                     const stacks = STACKS.filter((s) => appliesToStack(scenario, s));
                     assert.ok((scenario.description ?? "").length > 80, `${file}: a description from the operator's point of view`);
-                    assert.ok(e.alarms && e.alarms.length > 0, `${file}: names the alarms that must fire`);
+                    assert.ok((e.alarms ?? e.rules ?? []).length > 0, `${file}: names the alarms that must fire (or the rules its events must match)`);
                     assert.ok(e.severity !== undefined, `${file}: states its severity`);
                     assert.ok(e.withinMinutes !== undefined, `${file}: states within how many minutes someone must hear of it`);
                     assert.ok(e.notify && e.notify.length > 0, `${file}: states who must hear of it`);
@@ -145,6 +153,7 @@ export function describeCatalogue(): void {
                 assert.deepEqual(ranOn("bad-release-rolling"), ["staging"]);
                 assert.deepEqual(ranOn("bad-release-blue-green"), ["dev"]);
                 assert.deepEqual(ranOn("no-orders-business-hours"), ["prod"]);
+                assert.deepEqual(ranOn("securityhub-critical-finding"), ["staging", "prod"], "Security Hub runs where threatDetection is full");
             });
         });
 
@@ -165,6 +174,12 @@ export function describeCatalogue(): void {
                             );
                             const alarm = models[stack].alarms.find((a) => a.alarmName === e.alarm)!;
                             assert.ok(heard, `${file} on ${stack}: ${displayName(alarm)} reached ALARM at t+${e.minute}m and told no one${report()}`);
+                        }
+                        // Every rule an event matches delivers it to someone (a topic EventBridge may publish to, with a subscriber).
+                        for (const e of r.timeline) {
+                            if (e.kind !== "event") continue;
+                            const heard = r.timeline.some((n) => n.kind === "notify" && n.alarm === e.rule && n.minute === e.minute && n.endpoints.length > 0);
+                            assert.ok(heard, `${file} on ${stack}: rule ${e.rule} matched an event at t+${e.minute}m and told no one${report()}`);
                         }
                         // A rollback in the release's very last minute races its hook's success report: at least a minute of margin.
                         if (typeof r.release === "object" && r.rolledBackAtMinute !== null)

@@ -120,12 +120,13 @@ describe("npm run drill and npm run bench:drill as processes", function () {
             [
                 ["app-log-errors", true],
                 ["billing-release-stops", false],
+                ["finding-high-pages", false],
                 ["orders-bad-release", true],
                 ["orders-latency-escalates", true],
                 ["quiet-baseline", true],
             ],
         );
-        assert.equal(report.scenarios[2]!.file, path.join("test", "fixtures", "drill", "plain-alarms", "drills", "orders-bad-release.json"));
+        assert.equal(report.scenarios[3]!.file, path.join("test", "fixtures", "drill", "plain-alarms", "drills", "orders-bad-release.json"));
     });
 });
 

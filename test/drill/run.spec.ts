@@ -388,7 +388,14 @@ describe("drill run: the fixture program end to end, with the CloudWatch evaluat
     const results: Record<string, ScenarioResult> = {};
     before(async () => {
         m = buildModel(await runPreview({ cwd: FIXTURE, stack: "dev", mode: "update", policyPacks: [] }));
-        for (const name of ["orders-bad-release", "orders-latency-escalates", "app-log-errors", "quiet-baseline", "billing-release-stops"]) {
+        for (const name of [
+            "orders-bad-release",
+            "orders-latency-escalates",
+            "app-log-errors",
+            "quiet-baseline",
+            "billing-release-stops",
+            "finding-high-pages",
+        ]) {
             const file = path.join(FIXTURE, "drills", `${name}.json`);
             const s = loadScenario(file, `drills/${name}.json`);
             checkScenario(s, m, `drills/${name}.json`);
@@ -443,6 +450,23 @@ describe("drill run: the fixture program end to end, with the CloudWatch evaluat
         ]);
     });
 
+    it("findings follow the EventBridge rules they match to topics, and a topic EventBridge may not publish to tells no one", () => {
+        const r = results["finding-high-pages"]!;
+        assert.deepEqual([r.firstSignalMinute, r.detectedAtMinute, r.notifiedAtMinute], [2, 2, 2]);
+        assert.deepEqual(timelineLines(m, r), [
+            "t+2m  event GuardDuty Finding (aws.guardduty) matches rule findings-high -> critical-eb6e55a -> 1 email, pager",
+            "t+4m  event GuardDuty Finding (aws.guardduty) matches rule findings-medium -> ops-warning -> no one (no topic policy lets events.amazonaws.com publish, and the default one admits only the account's own principals)",
+        ]);
+        // The disabled catch-all rule matches nothing; the medium finding's team never hears of it.
+        assert.deepEqual(r.failures, [
+            'expected "team@example.com" to be notified; notified: oncall@example.com, https://events.pagerduty.example.com/integration/abc/enqueue',
+        ]);
+        const quiet = runScenario(m, { ...loadScenario(path.join(FIXTURE, "drills", "finding-high-pages.json")), expect: { quiet: true } }, cloudWatch);
+        assert.deepEqual(quiet.failures, [
+            "expected no one to be told; the rules findings-high at t+2m, findings-medium at t+4m matched an event and delivered it",
+        ]);
+    });
+
     it("renders text (PASS/FAIL, times, pending confirmations, reasons) and JSON { stack, scenarios }", () => {
         const all = Object.values(results);
         const text = renderText(m, all);
@@ -450,7 +474,7 @@ describe("drill run: the fixture program end to end, with the CloudWatch evaluat
         assert.match(text, /^ {2}from the first signal at t\+4m: detect 1 min \(t\+5m\), notify 1 min \(t\+5m\), escalate -, roll back 1 min \(t\+5m\)$/m);
         assert.match(text, /^ {2}pending confirmation \(they receive nothing until they confirm the subscription\): oncall@example\.com$/m);
         assert.match(text, /^FAIL billing-release-stops .*\n(.*\n)* {2}- expected the release of billing to roll back;/m);
-        assert.match(text, /5 scenarios on stack dev: 1 FAIL$/);
+        assert.match(text, /6 scenarios on stack dev: 2 FAIL$/);
         const json = JSON.parse(renderJson(m.stack, all)) as { stack: string; scenarios: Array<Record<string, unknown>> };
         assert.equal(json.stack, "dev");
         assert.deepEqual(Object.keys(json.scenarios[0]!).slice(0, 10), [

@@ -150,12 +150,12 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
     it("not an object, and required fields missing", () => {
         assert.deepEqual(refusal([1]), [
-            `${FILE}: (the whole file): [1] is not allowed; allowed: a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, expect } (docs/drills.md)`,
+            `${FILE}: (the whole file): [1] is not allowed; allowed: a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, events?, expect } (docs/drills.md)`,
         ]);
         assert.deepEqual(refusal({ metrics: good().metrics }), [
             `${FILE}: name: is missing; allowed: a non-empty string, the scenario's name`,
             `${FILE}: minutes: is missing; allowed: an integer from 1 to 1440, the minutes the scenario lasts`,
-            `${FILE}: expect: is missing; allowed: an object with at least one of alarms, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
+            `${FILE}: expect: is missing; allowed: an object with at least one of alarms, rules, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
         ]);
     });
 
@@ -168,13 +168,13 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
     it("unknown fields, at the top, in a metric and in expect, with the fields allowed there", () => {
         assert.deepEqual(refusal({ ...good(), expected: {} }), [
-            `${FILE}: (the whole file): unknown field "expected"; allowed: the fields name, description, minutes, stacks, release, metrics, logEvents, expect`,
+            `${FILE}: (the whole file): unknown field "expected"; allowed: the fields name, description, minutes, stacks, release, metrics, logEvents, events, expect`,
         ]);
         assert.deepEqual(refusal({ ...good(), metrics: [{ ...good().metrics[0], statistic: "Sum" }] }), [
             `${FILE}: metrics[0]: unknown field "statistic"; allowed: the fields namespace, metricName, dimensions, stat, points`,
         ]);
         assert.deepEqual(refusal({ ...good(), expect: { alarm: ["x"], within: 5 } }), [
-            `${FILE}: expect: unknown fields "alarm", "within"; allowed: the fields alarms, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
+            `${FILE}: expect: unknown fields "alarm", "within"; allowed: the fields alarms, rules, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
         ]);
     });
 
@@ -226,19 +226,19 @@ describe("drill scenarios: bad input names the file, the field and what is allow
 
     it("no data at all, or nothing expected", () => {
         assert.deepEqual(refusal({ ...good(), metrics: [] }), [
-            `${FILE}: metrics: the scenario has no data; allowed: at least one metric (or log event): a scenario without data tests nothing`,
+            `${FILE}: metrics: the scenario has no data; allowed: at least one metric (or log event, or event): a scenario without data tests nothing`,
         ]);
         assert.deepEqual(refusal({ ...good(), expect: {} }), [
-            `${FILE}: expect: expects nothing; allowed: an object with at least one of alarms, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
+            `${FILE}: expect: expects nothing; allowed: an object with at least one of alarms, rules, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback`,
         ]);
     });
 
     it("expect: a severity, quiet or rollback that is not allowed, and expectations that contradict each other", () => {
         assert.deepEqual(refusal({ ...good(), expect: { severity: "high" } }), [
-            `${FILE}: expect.severity: "high" is not allowed; allowed: critical, warning, info: the severity of the first alarm`,
+            `${FILE}: expect.severity: "high" is not allowed; allowed: critical, warning, info: the severity of the first alarm (or of the first rule an event matches)`,
         ]);
         assert.deepEqual(refusal({ ...good(), expect: { quiet: false } }), [
-            `${FILE}: expect.quiet: false is not allowed; allowed: true: no alarm may reach ALARM (alone: not with alarms, severity, withinMinutes, notify or escalatesWithinMinutes)`,
+            `${FILE}: expect.quiet: false is not allowed; allowed: true: no alarm may reach ALARM and no event may reach a rule's target (alone: not with alarms, rules, severity, withinMinutes, notify or escalatesWithinMinutes)`,
         ]);
         assert.deepEqual(refusal({ ...good(), expect: { rollback: true } }), [
             `${FILE}: expect.rollback: true is not allowed; allowed: the released function (release.function) whose release must be stopped and rolled back, or false`,
@@ -336,6 +336,61 @@ describe("drill scenarios: bad input names the file, the field and what is allow
             ]);
             assert.deepEqual(events([{ logGroupName: "/web", message: "1.2.3.4 bob 500", points: [[0, 1]] }]), [
                 `${FILE}: logEvents[0]: filter pattern [ip, user, status=5*]: space-delimited [...] patterns are not supported by the drill; allowed: log groups whose filters use empty, term or JSON patterns`,
+            ]);
+        });
+
+        it("events: a source no rule takes, a rule glob matching no rule, a pattern EventBridge would refuse; minutes and quiet", () => {
+            const withRules: DrillModel = {
+                ...MODEL,
+                eventRules: [
+                    {
+                        urn: "urn:r1",
+                        resourceName: "findings-high",
+                        ruleName: "platform-dev-findings-high",
+                        pattern: { source: ["aws.guardduty"], detail: { severity: [{ numeric: [">=", 7] }] } },
+                        enabled: true,
+                        eventBusName: "default",
+                        targets: [],
+                        tags: {},
+                    },
+                    {
+                        urn: "urn:r2",
+                        resourceName: "broken",
+                        ruleName: "platform-dev-broken",
+                        pattern: { source: ["aws.guardduty"], detail: { severity: [{ above: 7 }] } },
+                        enabled: true,
+                        eventBusName: "default",
+                        targets: [],
+                        tags: {},
+                    },
+                ],
+            };
+            const finding = { atMinute: 1, source: "aws.guardduty", detailType: "GuardDuty Finding", detail: { severity: 8 } };
+            const scenario = (events: unknown[], expect: unknown = { rules: ["*findings-high"] }) => ({ name: "x", minutes: 5, events, expect });
+            assert.deepEqual(refusedAgainst(withRules, scenario([{ ...finding, source: "aws.inspector2" }])), [
+                `${FILE}: events[0].source: "aws.inspector2": no EventBridge rule of stack dev takes events from this source; allowed: a source a rule's pattern names: aws.guardduty`,
+                `${FILE}: events: rule platform-dev-broken's pattern cannot be evaluated: detail.severity: {"above":7} is not an EventBridge matcher; allowed operators: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists, cidr; allowed: rules whose patterns use EventBridge's matchers`,
+            ]);
+            const fine = { ...withRules, eventRules: withRules.eventRules!.slice(0, 1) };
+            assert.deepEqual(refusedAgainst(fine, scenario([finding], { rules: ["*securityhub*"] })), [
+                `${FILE}: expect.rules[0]: "*securityhub*" matches no EventBridge rule of stack dev; allowed: a glob matching one of platform-dev-findings-high`,
+            ]);
+            assert.deepEqual(refusedAgainst({ ...MODEL, eventRules: [] }, scenario([finding])), [
+                `${FILE}: events[0].source: "aws.guardduty": no EventBridge rule of stack dev takes events from this source; allowed: nothing: the stack has no EventBridge rule with an event pattern`,
+                `${FILE}: expect.rules[0]: "*findings-high" matches no EventBridge rule of stack dev; allowed: nothing: the stack has no EventBridge rule with an event pattern`,
+            ]);
+            assert.doesNotThrow(() => checkScenario(parseScenario(scenario([finding]), FILE), fine, FILE));
+            assert.deepEqual(refusal(scenario([{ ...finding, atMinute: 5, detail: "high" }])), [
+                `${FILE}: events[0].detail: "high" is not allowed; allowed: the event's detail: a JSON object, such as { "severity": 8 } for a GuardDuty finding`,
+            ]);
+            assert.deepEqual(refusal(scenario([{ ...finding, atMinute: 5 }])), [
+                `${FILE}: events[0].atMinute: minute 5 is past the scenario's 5 minutes; allowed: an integer minute from 0 to minutes - 1, when the event arrives`,
+            ]);
+            assert.deepEqual(refusal(scenario([{ ...finding, detailtype: "x" }])), [
+                `${FILE}: events[0]: unknown field "detailtype"; allowed: the fields atMinute, source, detailType, detail, account, region, resources`,
+            ]);
+            assert.deepEqual(refusal(scenario([finding], { quiet: true, rules: ["*"] })), [
+                `${FILE}: expect.rules: conflicts with expect.quiet: a quiet scenario has no alarm; allowed: quiet alone, or the expectations of an alarm that fires`,
             ]);
         });
 

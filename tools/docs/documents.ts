@@ -6,7 +6,7 @@
  */
 import type { PreviewReport } from "../preview";
 import type { ScenarioResult } from "../drill/run";
-import type { Scenario } from "../drill/scenario";
+import { minutesFor, type Scenario } from "../drill/scenario";
 import type { MonitoringModel } from "../drill/types";
 import { architectureDiagram, architectureGraph, graphShape, splitPaths } from "./architecture";
 import { componentsDiagram, componentsTable } from "./components";
@@ -17,6 +17,7 @@ import {
     dashboardsDiagram,
     eventRuleTable,
     monitoringView,
+    rollbackDiagram,
     routingDiagram,
     severityCounts,
     SEVERITY_ORDER,
@@ -189,13 +190,16 @@ export function monitoringDocument({ reports }: Pick<Inputs, "reports">): string
         const report = reports[k];
         const sameAsFirst = (a: string[], b: string[]) => normalize(a.join("\n"), v.stack) === normalize(b.join("\n"), first.stack);
         out.push(`## ${v.stack}`, "", "### Alarm routing", "");
+        const rollbacks = rollbackDiagram(report, v);
         out.push(
-            `${v.alarms.length} alarms (${severityCounts(v.alarms)})${v.eventRules.length ? ` and ${v.eventRules.length} EventBridge rules` : ""}, one node per component`,
-            "that owns some; an arrow to an alerting component counts the alarms (and rules) that notify its topics, by the topics' severity.",
-            "Dotted arrows: the alarms a CodeDeploy group stops a release on.",
+            `${v.alarms.length} alarms (${severityCounts(v.alarms)})${v.eventRules.length ? ` and ${v.eventRules.length} EventBridge rules` : ""}: one arrow per topic,`,
+            "from a node that counts what notifies it and names the components it belongs to; every alarm is in the table at the end.",
             "",
             ...fence(routingDiagram(report, v)),
             "",
+            ...(rollbacks.length
+                ? ["### Release rollbacks", "", "The alarms each CodeDeploy group stops and rolls back a release on.", "", ...fence(rollbacks), ""]
+                : []),
             "### Who receives what",
             "",
             ...topicTable(v),
@@ -303,11 +307,6 @@ export const anchor = (heading: string): string =>
         .replace(/[^\p{L}\p{N} _-]/gu, "")
         .replace(/ /g, "-");
 
-/** Minutes as a scenario gives them: a number, or per stack (`*` for any other), as the drill reads them. */
-function minutesFor(value: number | Record<string, number> | undefined, stack: string): number | undefined {
-    return value === undefined || typeof value === "number" ? value : Object.hasOwn(value, stack) ? value[stack] : value["*"];
-}
-
 /** A scenario's expectations on a stack, in a sentence. */
 function expectation(s: Scenario, stack: string): string {
     const e = s.expect;
@@ -315,8 +314,9 @@ function expectation(s: Scenario, stack: string): string {
     const escalates = minutesFor(e.escalatesWithinMinutes, stack);
     const parts = [
         e.alarms ? `an alarm matching ${e.alarms.map((a) => `\`${a}\``).join(" or ")} fires` : "",
-        e.quiet ? "no alarm fires" : "",
-        e.severity ? `the first alarm is ${e.severity}` : "",
+        e.rules ? `an event matches a rule matching ${e.rules.map((r) => `\`${r}\``).join(" or ")}` : "",
+        e.quiet ? "no alarm fires and no rule delivers an event" : "",
+        e.severity ? `the first ${e.alarms || !e.rules ? "alarm" : "rule"} is ${e.severity}` : "",
         within !== undefined ? `within ${within} min` : "",
         e.notify ? `${e.notify.map((n) => `\`${n}\``).join(", ")} hear${e.notify.length === 1 ? "s" : ""} of it` : "",
         escalates !== undefined ? `it escalates to someone new within ${escalates} min` : "",

@@ -272,56 +272,54 @@ const countText = (rows: AlarmRow[]) => {
         .join(", ");
 };
 
+/** Words joined with ", " into lines of about `width` characters, for a node's label. */
+function wrapList(words: string[], width = 44): string {
+    const lines: string[] = [];
+    for (const w of words) {
+        const last = lines[lines.length - 1];
+        if (last !== undefined && last.length + w.length + 2 <= width) lines[lines.length - 1] = `${last}, ${w}`;
+        else lines.push(w);
+    }
+    return lines.map((l, i) => (i < lines.length - 1 ? `${l},` : l)).join("\n");
+}
+
 /**
- * Alarms to topics to receivers: one node per component that owns alarms (or EventBridge rules that
- * send findings to the alert topics), one arrow from it to each alerting component it notifies (how
- * many, by the topics' severities), the topics and their receivers, and the CodeDeploy groups that stop
- * a release on the component's alarms.
+ * Alarms to topics to receivers, one arrow per topic: each topic has one source node that counts the
+ * alarms (and EventBridge rules) notifying it and names the components they belong to, so a hundred
+ * alarms of twenty components still draw as a few straight lines; every alarm is in the table below.
  */
 export function routingDiagram(report: PreviewReport, view: MonitoringView = monitoringView(report)): string[] {
     const ix = new ReportIndex(report);
     const ids = new Ids();
     const lines = ["flowchart LR"];
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-    const owners = new Map<string, { owner: ResourceRecord | undefined; rows: AlarmRow[]; rules: EventRuleRow[] }>();
-    const ownerOf = (key: string, owner: ResourceRecord | undefined) => {
-        const known = owners.get(key);
-        if (known) return known;
-        const made = { owner, rows: [], rules: [] };
-        owners.set(key, made);
-        return made;
-    };
-    for (const a of view.alarms) ownerOf(a.component?.urn ?? "", a.component).rows.push(a);
-    for (const e of view.eventRules) ownerOf(e.component?.urn ?? "", e.component).rules.push(e);
-    const ownerList = [...owners].sort((a, b) => compare(a[1].owner?.name ?? "", b[1].owner?.name ?? ""));
-    const ownerId = (key: string) => ids.get(`owner:${key}`, `${ix.byUrn.get(key)?.name ?? "stack"}_alarms`);
-    const rulesText = view.eventRules.length ? ` and ${plural(view.eventRules.length, "EventBridge rule")}` : "";
-    lines.push(`    subgraph alarms_group["${label(`${view.alarms.length} alarms${rulesText}, by the component that owns them`)}"]`);
-    for (const [key, { owner, rows, rules }] of ownerList) {
-        const counts = [rows.length ? plural(rows.length, "alarm") : "", rules.length ? plural(rules.length, "EventBridge rule") : ""]
-            .filter(Boolean)
-            .join(", ");
-        lines.push(`        ${ownerId(key)}["${label(`${owner ? componentLabel(owner) : `${view.stack} stack`}\n${counts}`)}"]`);
-    }
-    lines.push("    end");
-    // Topics, inside the component that made them.
     const topicId = (t: ResourceRecord) => ids.get(t.urn, t.name);
     const alertingOf = (t: ResourceRecord) => ix.componentsOf(t).pop()?.urn ?? "";
     const alertingId = (key: string) => ids.get(`topics:${key}`, `${ix.byUrn.get(key)?.name ?? "stack"}_topics`);
     const byAlerting = new Map<string, TopicRow[]>();
     for (const t of view.topics) byAlerting.set(alertingOf(t.topic), [...(byAlerting.get(alertingOf(t.topic)) ?? []), t]);
     const byName = (a: [string, unknown], b: [string, unknown]) => compare(ix.byUrn.get(a[0])?.name ?? "", ix.byUrn.get(b[0])?.name ?? "");
+    const sources: string[] = [];
+    const arrows: string[] = [];
     for (const [key, rows] of [...byAlerting].sort(byName)) {
         const c = ix.byUrn.get(key);
         lines.push(`    subgraph ${alertingId(key)}["${label(c ? `${componentLabel(c)}: topics` : "topics")}"]`);
-        for (const t of rows) {
-            const n = view.alarms.filter((a) => a.topics.includes(t.topic)).length;
-            const r = view.eventRules.filter((e) => e.topic === t.topic).length;
-            const counts = [plural(n, "alarm"), ...(r ? [plural(r, "rule")] : [])].join(", ");
-            lines.push(`        ${topicId(t.topic)}>"${label(`${topicName(t.topic)}\n${t.severity || "SNS topic"}, ${counts}`)}"]`);
+        for (const t of [...rows].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || compare(a.topic.name, b.topic.name))) {
+            lines.push(`        ${topicId(t.topic)}>"${label(`${topicName(t.topic)}\n${t.severity || "SNS topic"}`)}"]`);
+            const alarms = view.alarms.filter((a) => a.topics.includes(t.topic));
+            const rules = view.eventRules.filter((e) => e.topic === t.topic);
+            if (alarms.length + rules.length === 0) continue;
+            const owners = [...new Set([...alarms, ...rules].map((x) => x.component?.name ?? `${view.stack} stack`))].sort(compare);
+            const counts = [alarms.length ? plural(alarms.length, "alarm") : "", rules.length ? plural(rules.length, "EventBridge rule") : ""]
+                .filter(Boolean)
+                .join(", ");
+            const source = ids.get(`sources:${t.topic.urn}`, `${t.topic.name}_sources`);
+            sources.push(`        ${source}["${label(`${counts}\nof ${wrapList(owners)}`)}"]`);
+            arrows.push(`    ${source} --> ${topicId(t.topic)}`);
         }
         lines.push("    end");
     }
+    lines.push(`    subgraph sources_group["${label("What notifies each topic")}"]`, ...sources, "    end");
     // Receivers: one node per endpoint, whatever topics it is subscribed to.
     const receivers = new Map<string, Receiver>();
     for (const t of view.topics) for (const r of t.receivers) receivers.set(`${r.protocol} ${r.endpoint}`, r);
@@ -333,50 +331,50 @@ export function routingDiagram(report: PreviewReport, view: MonitoringView = mon
         }
         lines.push("    end");
     }
-    const rolling = view.groups.filter((g) => g.alarms.length);
-    if (rolling.length) {
-        lines.push(`    subgraph releases_group["CodeDeploy groups: a release stops and rolls back on these alarms"]`);
-        for (const g of rolling) {
-            lines.push(
-                `        ${ids.get(g.group.urn, g.group.name)}["${label(`${g.group.name}\n${g.config}${g.rollsBackOnAlarm ? "" : "\nno rollback on alarm"}`)}"]`,
-            );
-        }
-        lines.push("    end");
-    }
-    for (const [key, { rows, rules }] of ownerList) {
-        const routes = (notified: ResourceRecord[], what: string) => {
-            const perAlerting = new Map<string, Map<string, number>>();
-            for (const t of notified) {
-                const severity = view.topics.find((x) => x.topic === t)?.severity || topicName(t);
-                const counts = perAlerting.get(alertingOf(t)) ?? new Map<string, number>();
-                counts.set(severity, (counts.get(severity) ?? 0) + 1);
-                perAlerting.set(alertingOf(t), counts);
-            }
-            for (const [to, counts] of [...perAlerting].sort(byName)) {
-                const text = [...counts]
-                    .sort((a, b) => severityRank(a[0]) - severityRank(b[0]) || compare(a[0], b[0]))
-                    .map(([s, n]) => `${n} ${s}`)
-                    .join(", ");
-                lines.push(`    ${ownerId(key)} -->|"${label(`${what}${text}`)}"| ${alertingId(to)}`);
-            }
-        };
-        routes(
-            rows.flatMap((a) => a.topics),
-            "",
-        );
-        routes(
-            rules.map((e) => e.topic),
-            "rules: ",
-        );
-        const perGroup = new Map<ResourceRecord, number>();
-        for (const a of rows) for (const g of a.rollsBack) perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
-        for (const [g, n] of [...perGroup].sort((a, b) => compare(a[0].name, b[0].name))) {
-            lines.push(`    ${ownerId(key)} -.->|"${label(plural(n, "alarm"))}"| ${ids.get(g.urn, g.name)}`);
-        }
-    }
+    lines.push(...arrows);
     for (const t of view.topics) {
         for (const r of t.receivers) lines.push(`    ${topicId(t.topic)} --> ${receiverId(r)}`);
     }
+    return lines;
+}
+
+/** The CodeDeploy groups and the alarms they stop and roll back a release on, by the component owning them; empty without any. */
+export function rollbackDiagram(report: PreviewReport, view: MonitoringView = monitoringView(report)): string[] {
+    const rolling = view.groups.filter((g) => g.alarms.length);
+    if (!rolling.length) return [];
+    const ids = new Ids();
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const lines = ["flowchart LR"];
+    const arrows: string[] = [];
+    const owners = new Map<string, { owner: ResourceRecord | undefined; alarms: string[] }>();
+    for (const g of rolling) {
+        const perOwner = new Map<string, number>();
+        for (const alarm of g.alarms) {
+            const row = view.alarms.find((a) => a.resource === alarm);
+            const key = row?.component?.urn ?? "";
+            const entry = owners.get(key) ?? { owner: row?.component, alarms: [] };
+            if (!entry.alarms.includes(alarm.name)) entry.alarms.push(alarm.name);
+            owners.set(key, entry);
+            perOwner.set(key, (perOwner.get(key) ?? 0) + 1);
+        }
+        for (const [key, n] of [...perOwner].sort((a, b) => compare(owners.get(a[0])?.owner?.name ?? "", owners.get(b[0])?.owner?.name ?? "")))
+            arrows.push(
+                `    ${ids.get(`owner:${key}`, `${owners.get(key)?.owner?.name ?? "stack"}_alarms`)} -.->|"${label(plural(n, "alarm"))}"| ${ids.get(g.group.urn, g.group.name)}`,
+            );
+    }
+    lines.push(`    subgraph owners_group["${label("Alarms, by the component that owns them")}"]`);
+    for (const [key, { owner, alarms }] of [...owners].sort((a, b) => compare(a[1].owner?.name ?? "", b[1].owner?.name ?? ""))) {
+        lines.push(
+            `        ${ids.get(`owner:${key}`, `${owner?.name ?? "stack"}_alarms`)}["${label(`${owner ? componentLabel(owner) : `${view.stack} stack`}\n${wrapList(alarms.sort(compare), 36)}`)}"]`,
+        );
+    }
+    lines.push("    end", `    subgraph releases_group["${label("CodeDeploy groups: a release stops and rolls back when one of these alarms fires")}"]`);
+    for (const g of rolling) {
+        lines.push(
+            `        ${ids.get(g.group.urn, g.group.name)}["${label(`${g.group.name}\n${g.config}${g.rollsBackOnAlarm ? "" : "\nno rollback on alarm"}`)}"]`,
+        );
+    }
+    lines.push("    end", ...arrows);
     return lines;
 }
 

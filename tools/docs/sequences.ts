@@ -71,7 +71,9 @@ export function sequenceDiagram(model: MonitoringModel, run: SequenceRun): strin
         participants.push({ id, key, line: declare(id) });
         return id;
     };
-    const metrics = idOf("metrics", (id) => `    participant ${id} as CloudWatch metrics`);
+    // CloudWatch's metrics come first when the scenario has any (an event-only scenario has none).
+    const metricsId = () => idOf("metrics", (id) => `    participant ${id} as CloudWatch metrics`);
+    if (run.timeline.length === 0 || run.timeline.some((e) => e.kind === "state")) metricsId();
     const body: string[] = [];
     const t = (m: number) => `t+${m}m`;
     const heard = new Set<string>();
@@ -102,7 +104,7 @@ export function sequenceDiagram(model: MonitoringModel, run: SequenceRun): strin
                 const a = alarm(e.alarm);
                 const recovering = e.to !== "ALARM";
                 stateOf.set(e.alarm, e.to);
-                body.push(`    ${metrics}${recovering ? "-->>" : "->>"}${a}: ${message(`${t(e.minute)} ${e.from} to ${e.to}${valueText(model, e)}`)}`);
+                body.push(`    ${metricsId()}${recovering ? "-->>" : "->>"}${a}: ${message(`${t(e.minute)} ${e.from} to ${e.to}${valueText(model, e)}`)}`);
                 break;
             }
             case "notify":
@@ -113,9 +115,9 @@ export function sequenceDiagram(model: MonitoringModel, run: SequenceRun): strin
                 if (escalation) body.push("    rect rgba(255, 170, 0, 0.15)");
                 const state = stateOf.get(e.alarm) ?? "ALARM";
                 const arrow = state === "ALARM" ? "-)" : "--)";
-                body.push(
-                    `    ${a}${arrow}${tp}: ${message(`${escalation ? "escalates" : "notifies"} ${state}${e.endpoints.length ? "" : ": no subscriber"}`)}`,
-                );
+                const fromRule = run.timeline.some((x) => x.kind === "event" && x.rule === e.alarm && x.minute === e.minute);
+                const verb = fromRule ? "delivers the event" : `${escalation ? "escalates" : "notifies"} ${state}`;
+                body.push(`    ${a}${arrow}${tp}: ${message(`${verb}${e.endpoints.length ? "" : ": no one receives it"}`)}`);
                 const fresh = e.endpoints.filter((x) => !heard.has(x.endpoint));
                 for (const x of e.endpoints) {
                     const note = [x.protocol, ...(x.pendingConfirmation ? ["pending confirmation"] : []), ...(escalation && fresh.includes(x) ? ["new"] : [])];
@@ -127,17 +129,25 @@ export function sequenceDiagram(model: MonitoringModel, run: SequenceRun): strin
                 for (const x of e.endpoints) heard.add(x.endpoint);
                 break;
             }
+            case "event": {
+                // The rule takes the alarm's place: the deliveries that follow name it.
+                const source = idOf(`source:${e.source}`, (id) => `    participant ${id} as ${message(`events from ${e.source}`)}`);
+                stateOf.set(e.rule, "ALARM");
+                body.push(`    ${source}->>${alarm(e.rule)}: ${message(`${t(e.minute)} ${e.detailType} matches the rule`)}`);
+                break;
+            }
             case "rollback":
                 body.push(`    ${alarm(e.alarm)}->>${codeDeploy(e.function)}: ${message(`${t(e.minute)} stop and roll back ${e.function}`)}`);
                 break;
         }
     }
-    if (run.timeline.length === 0) body.push(`    Note over ${metrics}: ${message("no alarm changes state")}`);
+    if (run.timeline.length === 0) body.push(`    Note over ${metricsId()}: ${message("no alarm changes state")}`);
     const s = run.firstSignalMinute;
     const summary =
         `${run.pass ? "PASS" : "FAIL"}: from the first signal at ${t(s)}, detected ${since(run.detectedAtMinute, s)}, notified ${since(run.notifiedAtMinute, s)}` +
         `, escalated ${since(run.escalatedAtMinute, s)}${run.release ? `, rolled back ${since(run.rolledBackAtMinute, s)}` : ""}`;
-    const last = participants[participants.length - 1].id;
-    body.push(`    Note over ${metrics}${last === metrics ? "" : `,${last}`}: ${message(summary)}`);
+    const first = participants[0]!.id;
+    const last = participants[participants.length - 1]!.id;
+    body.push(`    Note over ${first}${last === first ? "" : `,${last}`}: ${message(summary)}`);
     return ["sequenceDiagram", ...participants.map((p) => p.line), ...body];
 }

@@ -7,6 +7,7 @@ import type {
     AlarmModel,
     ComparisonOperator,
     CompositeAlarmModel,
+    EventRuleModel,
     LogMetricFilterModel,
     MetricAlarmModel,
     MetricId,
@@ -27,6 +28,9 @@ export const TYPES = {
     deploymentConfig: "aws:codedeploy/deploymentConfig:DeploymentConfig",
     logMetricFilter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     lambdaFunction: "aws:lambda/function:Function",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
 } as const;
 
 /** The Pulumi SDK's unknown sentinel, and how the preview report writes unknown and secret values. */
@@ -67,6 +71,11 @@ export interface Topic extends TopicModel {
      * key, whose key policy CloudWatch is not in (the CloudWatch User Guide), receives no alarm notification.
      */
     alarmsCannotPublish?: string;
+    /**
+     * Why EventBridge rules cannot publish to it: the AWS-managed key, or an access policy that does not
+     * let events.amazonaws.com publish (a topic's default policy admits only its own account's principals).
+     */
+    eventsCannotPublish?: string;
 }
 
 /** A log metric filter with the value it emits when an event does not match (additive to `LogMetricFilterModel`). */
@@ -322,10 +331,88 @@ function topicModels(resources: ResourceRecord[]): Topic[] {
         const confirms = ["email", "email-json", "http", "https"].includes(protocol);
         topic.subscriptions.push({ protocol, endpoint, pendingConfirmation: confirms && r.inputs.endpointAutoConfirms !== true });
     }
+    const policies = new Map<string, unknown[]>();
+    for (const r of resources) {
+        const about =
+            r.type === TYPES.topicPolicy
+                ? topics.find((t) => (r.propertyDependencies.arn ?? []).includes(t.urn) || t.arn === knownString(r.inputs.arn))
+                : r.type === TYPES.topic
+                  ? byUrn.get(r.urn)
+                  : undefined;
+        if (about && r.inputs.policy !== undefined) policies.set(about.urn, [...(policies.get(about.urn) ?? []), r.inputs.policy]);
+    }
     return topics.map(({ tags, ...t }): Topic => {
         const severity = topicSeverity(t.topicName, tags);
-        return { ...t, ...(severity ? { severity } : {}) };
+        const blocked = t.alarmsCannotPublish ?? eventBridgeBlocked(policies.get(t.urn) ?? []);
+        return { ...t, ...(severity ? { severity } : {}), ...(blocked ? { eventsCannotPublish: blocked } : {}) };
     });
+}
+
+/** Whether a statement allows events.amazonaws.com (or anyone) sns:Publish. */
+function letsEventBridgePublish(statement: unknown): boolean {
+    if (!isRecord(statement) || statement.Effect !== "Allow") return false;
+    const principal = statement.Principal;
+    const services = isRecord(principal) ? [principal.Service, principal.AWS].flat() : [principal];
+    if (!services.some((p) => p === "*" || p === "events.amazonaws.com")) return false;
+    const actions = [statement.Action].flat();
+    return actions.some((a) => a === "*" || a === "sns:*" || (typeof a === "string" && a.toLowerCase() === "sns:publish"));
+}
+
+/**
+ * Why EventBridge cannot publish to a topic with these access policies, or undefined when it can or the
+ * preview cannot tell (a policy unknown until deployment is given the benefit of the doubt).
+ */
+function eventBridgeBlocked(policies: readonly unknown[]): string | undefined {
+    if (policies.length === 0) return "no topic policy lets events.amazonaws.com publish, and the default one admits only the account's own principals";
+    for (const policy of policies) {
+        if (isUnknown(policy) || typeof policy !== "string") return undefined;
+        let doc: unknown;
+        try {
+            doc = JSON.parse(policy);
+        } catch {
+            return undefined;
+        }
+        if (isRecord(doc) && [doc.Statement].flat().some(letsEventBridgePublish)) return undefined;
+    }
+    return "its topic policy does not let events.amazonaws.com publish";
+}
+
+/** The EventBridge rules with an event pattern, and their targets (by rule name or the `rule` property's dependency). */
+function eventRules(resources: ResourceRecord[], topicsByUrn: ReadonlyMap<string, TopicModel>): EventRuleModel[] {
+    const rules = resources
+        .filter((r) => r.type === TYPES.eventRule && r.inputs.eventPattern !== undefined)
+        .map((r): EventRuleModel => {
+            const i = r.inputs;
+            let pattern: Record<string, unknown> | undefined;
+            if (typeof i.eventPattern === "string" && !isUnknown(i.eventPattern)) {
+                try {
+                    const parsed: unknown = JSON.parse(i.eventPattern);
+                    if (isRecord(parsed)) pattern = parsed;
+                } catch {
+                    pattern = undefined;
+                }
+            }
+            const state = knownString(i.state);
+            return {
+                urn: r.urn,
+                resourceName: r.name,
+                ruleName: knownString(i.name) ?? r.name,
+                ...(pattern ? { pattern } : {}),
+                enabled: state !== undefined ? state.startsWith("ENABLED") : i.isEnabled !== false,
+                eventBusName: knownString(i.eventBusName) ?? "default",
+                targets: [],
+                tags: tagsOf(i.tags),
+            };
+        });
+    for (const r of resources.filter((x) => x.type === TYPES.eventTarget)) {
+        const ruleName = knownString(r.inputs.rule);
+        const rule = rules.find((x) => (r.propertyDependencies.rule ?? []).includes(x.urn)) ?? rules.find((x) => x.ruleName === ruleName);
+        if (!rule) continue;
+        const given = knownString(r.inputs.arn);
+        const topic = (r.propertyDependencies.arn ?? []).map((u) => topicsByUrn.get(u)).find(Boolean);
+        rule.targets.push({ urn: r.urn, arn: given ?? topic?.arn ?? "[unknown]" });
+    }
+    return rules;
 }
 
 /** The function a group releases: its logical name under its component (`release-api` under `release`: `api`). */
@@ -418,6 +505,7 @@ export function buildModel(report: PreviewReport): DrillModel {
         topics,
         releaseGroups: releaseGroups(resources, alarms),
         logMetricFilters: logMetricFilters(resources),
+        eventRules: eventRules(resources, topicsByUrn),
     };
 }
 
@@ -431,6 +519,14 @@ export function alarmSeverity(model: MonitoringModel, alarm: AlarmModel): string
     const tag = (alarm.tags.severity ?? alarm.tags.Severity)?.toLowerCase();
     if (tag) return tag;
     const fromTopics = alarm.alarmActions.flatMap((a) => topicOfAction(model, a)?.severity ?? []);
+    return SEVERITY_ORDER.find((s) => fromTopics.includes(s));
+}
+
+/** A rule's severity: its `severity` tag, else the most severe of the topics it targets. */
+export function ruleSeverity(model: MonitoringModel, rule: EventRuleModel): string | undefined {
+    const tag = (rule.tags.severity ?? rule.tags.Severity)?.toLowerCase();
+    if (tag) return tag;
+    const fromTopics = rule.targets.flatMap((t) => topicOfAction(model, t.arn)?.severity ?? []);
     return SEVERITY_ORDER.find((s) => fromTopics.includes(s));
 }
 

@@ -85,6 +85,19 @@ export function timelineLines(model: MonitoringModel, result: ScenarioResult): s
             const silent = disabled ? " -> actions disabled: no one is told" : " -> no action: no one is told";
             const actions = routes.length > 0 ? ` -> ${routes.join("; ")}` : e.to === "ALARM" ? silent : "";
             lines.push([e.minute, `${alarmName(model, e.alarm)} ${e.to}${valueText(model, e)}${actions}`]);
+        } else if (e.kind === "event") {
+            const routes: string[] = [];
+            for (let j = i + 1; j < timeline.length; j++) {
+                const n = timeline[j]!;
+                if (n.kind !== "notify" || n.alarm !== e.rule || n.minute !== e.minute) break;
+                const t = model.topics.find((x) => x.topicName === n.topic) as { eventsCannotPublish?: string } | undefined;
+                routes.push(`${n.topic} -> ${t?.eventsCannotPublish ? `no one (${t.eventsCannotPublish})` : endpointSummary(n.endpoints)}`);
+                for (const x of n.endpoints) heard.add(x.endpoint);
+            }
+            lines.push([
+                e.minute,
+                `event ${e.detailType} (${e.source}) matches rule ${e.rule}${routes.length > 0 ? ` -> ${routes.join("; ")}` : " -> no target: no one is told"}`,
+            ]);
         } else if (e.kind === "release") {
             const r = result.release;
             const text =
@@ -116,7 +129,7 @@ export function renderText(model: MonitoringModel, results: readonly ScenarioRes
         }
         out.push(`${r.pass ? "PASS" : "FAIL"} ${r.name} (stack ${model.stack}${r.file ? `, ${r.file}` : ""})`);
         const lines = timelineLines(model, r);
-        out.push(...(lines.length > 0 ? lines : ["(nothing happens: no alarm changes state)"]).map((l) => `  ${l}`));
+        out.push(...(lines.length > 0 ? lines : ["(nothing happens: no alarm changes state, no rule matches an event)"]).map((l) => `  ${l}`));
         const s = r.firstSignalMinute;
         out.push(
             `  from the first signal at t+${s}m: detect ${since(r.detectedAtMinute, s)}, notify ${since(r.notifiedAtMinute, s)}, ` +

@@ -4,9 +4,9 @@
 // (stopped and rolled back by its alarms), measures the times to detect, notify, escalate and roll back,
 // and checks the scenario's expectations.
 import type { DrillModel, ReleaseGroup } from "./model";
-import { alarmSeverity, displayName, SEVERITY_ORDER, topicOfAction } from "./model";
+import { alarmSeverity, displayName, ruleSeverity, SEVERITY_ORDER, topicOfAction } from "./model";
 import type { Scenario } from "./scenario";
-import { alarmMatches, firstSignalMinute, forStack, globMatcher, minutesFor, releasesFunction, scenarioData, skipReason } from "./scenario";
+import { alarmMatches, firstSignalMinute, forStack, globMatcher, minutesFor, releasesFunction, rulesMatching, scenarioData, skipReason } from "./scenario";
 import type { AlarmModel, AlarmState, AlarmStateAt, Evaluator, TimelineEvent } from "./types";
 
 /** Minutes a deployment lasts when its deployment config cannot be read from the program. */
@@ -34,7 +34,7 @@ export interface ScenarioResult {
     timeline: TimelineEvent[];
     /** The minute the failure starts (see firstSignalMinute): what withinMinutes and escalatesWithinMinutes count from. */
     firstSignalMinute: number;
-    /** The first ALARM of an expected alarm (`expect.alarms`), or of any alarm when none is named. */
+    /** The first ALARM of an expected alarm (`expect.alarms`), or match of an expected rule (`expect.rules`); of any when none is named. */
     detectedAtMinute: number | null;
     /** The first ALARM notification that reached an endpoint. */
     notifiedAtMinute: number | null;
@@ -169,12 +169,42 @@ export function runScenario(model: DrillModel, given: Scenario, evaluator: Evalu
         }
     });
 
+    // Events: each rule of the default bus the event matches delivers it to its targets at once.
+    const firstRuleOrder = 1 + model.alarms.length * 2;
+    scenario.events.forEach((event, index) => {
+        for (const rule of rulesMatching(model, event)) {
+            const severity = ruleSeverity(model, rule);
+            const order = firstRuleOrder + index * 2;
+            add(
+                {
+                    minute: event.atMinute,
+                    kind: "event",
+                    rule: rule.ruleName,
+                    source: event.source,
+                    detailType: event.detailType,
+                    ...(severity ? { severity } : {}),
+                },
+                order,
+            );
+            for (const target of rule.targets) {
+                const topic = topicOfAction(model, target.arn);
+                const service = target.arn.split(":")[2] ?? "unknown";
+                const endpoints: Endpoint[] = topic
+                    ? topic.eventsCannotPublish
+                        ? []
+                        : topic.subscriptions.map((x) => ({ ...x }))
+                    : [{ protocol: service, endpoint: target.arn, pendingConfirmation: false }];
+                add({ minute: event.atMinute, kind: "notify", alarm: rule.ruleName, topic: topic?.topicName ?? target.arn, endpoints }, order + 1);
+            }
+        }
+    });
+
     // The release: stopped (and rolled back) by the first of its group's alarms in ALARM while it runs.
     let release: ReleaseTiming | undefined;
     let rolledBackAtMinute: number | null = null;
     let stoppedAt: { minute: number; alarm: string } | undefined;
     let group: ReleaseGroup | undefined;
-    const last = 1 + model.alarms.length * 2;
+    const last = firstRuleOrder + scenario.events.length * 2;
     if (scenario.release) {
         const r = scenario.release;
         group = model.releaseGroups.find((g) => releasesFunction(g, r.function));
@@ -218,17 +248,25 @@ export function runScenario(model: DrillModel, given: Scenario, evaluator: Evalu
     // This stack's minutes (a per-stack object gives each stack its own).
     const withinMinutes = minutesFor(expect.withinMinutes, model.stack);
     const escalatesWithinMinutes = minutesFor(expect.escalatesWithinMinutes, model.stack);
+    const named = expect.alarms !== undefined || expect.rules !== undefined;
     const relevant = (name: string) => {
-        if (!expect.alarms) return true;
+        if (!named) return true;
         const alarm = model.alarms.find((a) => a.alarmName === name);
-        return alarm !== undefined && expect.alarms.some((g) => alarmMatches(g, alarm));
+        return alarm !== undefined && (expect.alarms ?? []).some((g) => alarmMatches(g, alarm));
     };
+    const ruleRelevant = (name: string) => !named || (expect.rules ?? []).some((g) => globMatcher(g)(name));
     const alarmsUp = timeline.filter((e): e is Extract<TimelineEvent, { kind: "state" }> => e.kind === "state" && e.to === "ALARM");
-    const detections = alarmsUp.filter((e) => relevant(e.alarm));
-    const detectedAtMinute = detections[0]?.minute ?? null;
+    const ruleMatches = timeline.filter((e): e is Extract<TimelineEvent, { kind: "event" }> => e.kind === "event");
+    // Signals: alarms reaching ALARM, and rules an event matched, in time order.
+    const signals = [
+        ...alarmsUp.filter((e) => relevant(e.alarm)).map((e) => ({ minute: e.minute, name: e.alarm, severity: e.severity })),
+        ...ruleMatches.filter((e) => ruleRelevant(e.rule)).map((e) => ({ minute: e.minute, name: e.rule, severity: e.severity })),
+    ].sort((a, b) => a.minute - b.minute);
+    const detectedAtMinute = signals[0]?.minute ?? null;
+    const raised = [...alarmsUp.map((s) => ({ name: s.alarm, minute: s.minute })), ...ruleMatches.map((s) => ({ name: s.rule, minute: s.minute }))];
     const alarmNotices = timeline.filter(
         (e): e is Extract<TimelineEvent, { kind: "notify" | "escalate" }> =>
-            (e.kind === "notify" || e.kind === "escalate") && alarmsUp.some((s) => s.alarm === e.alarm && s.minute === e.minute),
+            (e.kind === "notify" || e.kind === "escalate") && raised.some((s) => s.name === e.alarm && s.minute === e.minute),
     );
     const notifiedAtMinute = alarmNotices.find((e) => e.endpoints.length > 0)?.minute ?? null;
     const escalations = alarmNotices.filter((e) => e.kind === "escalate" && e.endpoints.length > 0);
@@ -254,18 +292,34 @@ export function runScenario(model: DrillModel, given: Scenario, evaluator: Evalu
             failures.push(`expected an alarm matching "${glob}" to reach ALARM; none did (${matching.join(", ")} did not)`);
         }
     }
+    for (const glob of expect.rules ?? []) {
+        const match = globMatcher(glob);
+        if (!ruleMatches.some((e) => match(e.rule))) {
+            const candidates = (model.eventRules ?? []).filter((r) => match(r.ruleName) || match(r.resourceName)).map((r) => r.ruleName);
+            failures.push(`expected an event to match a rule matching "${glob}"; none did (${candidates.join(", ")} matched no event of the scenario)`);
+        }
+    }
     if (expect.quiet && alarmsUp.length > 0) {
         const fired = [...new Map(alarmsUp.map((e) => [e.alarm, e.minute])).entries()].map(([a, m]) => `${name(a)} at ${t(m)}`);
         failures.push(`expected no alarm; ${fired.join(", ")} reached ALARM`);
     }
+    if (expect.quiet && ruleMatches.length > 0) {
+        const matched = [...new Map(ruleMatches.map((e) => [e.rule, e.minute])).entries()].map(([r, m]) => `${r} at ${t(m)}`);
+        failures.push(`expected no one to be told; the rule${matched.length > 1 ? "s" : ""} ${matched.join(", ")} matched an event and delivered it`);
+    }
     if (expect.severity) {
-        if (detectedAtMinute === null) failures.push(`expected severity ${expect.severity}, but no alarm reached ALARM`);
+        if (detectedAtMinute === null)
+            failures.push(
+                `expected severity ${expect.severity}, but no alarm reached ALARM${ruleMatches.length > 0 || scenario.events.length > 0 ? " and no rule matched" : ""}`,
+            );
         else {
-            const first = detections.filter((e) => e.minute === detectedAtMinute).sort((a, b) => SEVERITY_RANK(a.severity) - SEVERITY_RANK(b.severity))[0]!;
-            if (first.severity !== expect.severity)
-                failures.push(
-                    `expected severity ${expect.severity}, first alarm ${name(first.alarm)} is ${first.severity ?? "of no severity (no severity tag or topic)"}`,
-                );
+            const first = signals.filter((e) => e.minute === detectedAtMinute).sort((a, b) => SEVERITY_RANK(a.severity) - SEVERITY_RANK(b.severity))[0]!;
+            if (first.severity !== expect.severity) {
+                const what = ruleMatches.some((r) => r.rule === first.name && r.minute === first.minute)
+                    ? `first rule ${first.name}`
+                    : `first alarm ${name(first.name)}`;
+                failures.push(`expected severity ${expect.severity}, ${what} is ${first.severity ?? "of no severity (no severity tag or topic)"}`);
+            }
         }
     }
     const noMinutes = (k: string) => failures.push(`expect.${k} names no minutes for stack ${model.stack}`);
@@ -275,7 +329,7 @@ export function runScenario(model: DrillModel, given: Scenario, evaluator: Evalu
         if (detectedAtMinute === null) failures.push(`expected an alarm within ${withinMinutes} min ${from}; none reached ALARM`);
         else if (detectedAtMinute - signal > withinMinutes)
             failures.push(
-                `expected an alarm within ${withinMinutes} min ${from}; ${name(detections[0]!.alarm)} reached ALARM at ${t(detectedAtMinute)} (${detectedAtMinute - signal} min)`,
+                `expected an alarm within ${withinMinutes} min ${from}; ${name(signals[0]!.name)} reached ALARM at ${t(detectedAtMinute)} (${detectedAtMinute - signal} min)`,
             );
     }
     const notified = [...new Set(alarmNotices.flatMap((e) => e.endpoints.map((x) => x.endpoint)))];

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DrillModel, LogFilter, ReleaseGroup } from "./model";
 import type { MetricId, MetricSeries } from "./types";
 import { seriesMatches } from "./evaluate";
+import { checkEventPattern, EventPatternError, eventMatches } from "./event-pattern";
 import { watchedMetrics } from "./model";
 
 /** The longest scenario: a day of minutes (CloudWatch evaluates at most a day of datapoints). */
@@ -46,6 +47,17 @@ const LogEventSchema = z.strictObject({
     points: countPoints,
 });
 
+/** An event delivered to the default event bus, as AWS services send them (a GuardDuty or Security Hub finding). */
+const EventSchema = z.strictObject({
+    atMinute: minute,
+    source: z.string().min(1),
+    detailType: z.string().min(1),
+    detail: z.record(z.string(), z.unknown()).default({}),
+    account: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    resources: z.array(z.string()).default([]),
+});
+
 /**
  * Minutes: one number for every stack, or an object of stack names (and `*`, any other stack) to minutes,
  * so a stack's own obligation can be stricter (`{ "dev": 15, "staging": 10, "prod": 5 }`).
@@ -58,6 +70,7 @@ export type StackMinutes = z.infer<typeof stackMinutes>;
 
 const ExpectSchema = z.strictObject({
     alarms: z.array(z.string().min(1)).min(1).optional(),
+    rules: z.array(z.string().min(1)).min(1).optional(),
     quiet: z.literal(true).optional(),
     severity: z.enum(EXPECTED_SEVERITIES).optional(),
     withinMinutes: stackMinutes.optional(),
@@ -81,17 +94,19 @@ export const ScenarioSchema = z.strictObject({
         .optional(),
     metrics: z.array(MetricSchema).default([]),
     logEvents: z.array(LogEventSchema).default([]),
+    events: z.array(EventSchema).default([]),
     expect: ExpectSchema,
 });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioMetric = Scenario["metrics"][number];
 export type ScenarioLogEvent = Scenario["logEvents"][number];
+export type ScenarioEvent = Scenario["events"][number];
 export type Expectations = Scenario["expect"];
 
 /** What each field allows, by its path with indices as `[]`: the end of every message. */
 const ALLOWED: Record<string, string> = {
-    "": "a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, expect } (docs/drills.md)",
+    "": "a JSON object { name, minutes, stacks?, release?, metrics, logEvents?, events?, expect } (docs/drills.md)",
     name: "a non-empty string, the scenario's name",
     description: "a string",
     minutes: `an integer from 1 to ${MAX_MINUTES}, the minutes the scenario lasts`,
@@ -119,11 +134,24 @@ const ALLOWED: Record<string, string> = {
     "logEvents[].points": "a non-empty array of [minute, events per minute] steps, minutes increasing integers from 0 to minutes - 1",
     "logEvents[].points[]": "[minute, count]: an integer minute from 0 to minutes - 1 and a whole number of events, 0 or more",
     "logEvents[].points[][]": "[minute, count]: an integer minute from 0 to minutes - 1 and a whole number of events, 0 or more",
-    expect: "an object with at least one of alarms, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback",
+    events: "an array of { atMinute, source, detailType, detail, account?, region?, resources? }",
+    "events[]": "an object { atMinute, source, detailType, detail, account?, region?, resources? }: an event on the default event bus",
+    "events[].atMinute": "an integer minute from 0 to minutes - 1, when the event arrives",
+    "events[].source": "the event's source, such as aws.guardduty or aws.securityhub",
+    "events[].detailType": "the event's detail-type, such as GuardDuty Finding or Security Hub Findings - Imported",
+    "events[].detail": 'the event\'s detail: a JSON object, such as { "severity": 8 } for a GuardDuty finding',
+    "events[].account": "the account id the event comes from",
+    "events[].region": "the region the event comes from",
+    "events[].resources": "an array of resource ARNs",
+    "events[].resources[]": "a resource ARN",
+    expect: "an object with at least one of alarms, rules, quiet, severity, withinMinutes, notify, escalatesWithinMinutes, rollback",
     "expect.alarms": 'a non-empty array of alarm name globs (* and ?), such as ["*5xx*"]',
     "expect.alarms[]": "a glob (* and ?) matching the name of an alarm of the stack",
-    "expect.quiet": "true: no alarm may reach ALARM (alone: not with alarms, severity, withinMinutes, notify or escalatesWithinMinutes)",
-    "expect.severity": `${EXPECTED_SEVERITIES.join(", ")}: the severity of the first alarm`,
+    "expect.rules": 'a non-empty array of EventBridge rule name globs (* and ?) that an event must match, such as ["*guardduty-critical"]',
+    "expect.rules[]": "a glob (* and ?) matching the name of an EventBridge rule of the stack",
+    "expect.quiet":
+        "true: no alarm may reach ALARM and no event may reach a rule's target (alone: not with alarms, rules, severity, withinMinutes, notify or escalatesWithinMinutes)",
+    "expect.severity": `${EXPECTED_SEVERITIES.join(", ")}: the severity of the first alarm (or of the first rule an event matches)`,
     "expect.withinMinutes": `an integer from 0 to ${MAX_MINUTES}: minutes from the first non-zero point to the first ALARM, or an object of stack names (or "*", any other stack) to such minutes, such as { "dev": 15, "staging": 10, "prod": 5 }`,
     "expect.withinMinutes.*": `an integer from 0 to ${MAX_MINUTES}, under a stack name (letters, digits, '-', '_', '.') or "*"`,
     "expect.notify": "a non-empty array of endpoint globs (* and ?): emails, pager URLs, queue or function ARNs",
@@ -212,15 +240,18 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     };
     s.metrics.forEach((m, i) => checkPoints("metrics", i, m.points));
     s.logEvents.forEach((e, i) => checkPoints("logEvents", i, e.points));
-    if (s.metrics.length + s.logEvents.length === 0)
-        issue(["metrics"], "the scenario has no data", "at least one metric (or log event): a scenario without data tests nothing");
+    s.events.forEach((e, i) => {
+        if (e.atMinute >= s.minutes) issue(["events", i, "atMinute"], `minute ${e.atMinute} is past the scenario's ${s.minutes} minutes`);
+    });
+    if (s.metrics.length + s.logEvents.length + s.events.length === 0)
+        issue(["metrics"], "the scenario has no data", "at least one metric (or log event, or event): a scenario without data tests nothing");
     if (s.release && s.release.startsAtMinute >= s.minutes)
         issue(["release", "startsAtMinute"], `minute ${s.release.startsAtMinute} is past the scenario's ${s.minutes} minutes`);
     const e = s.expect;
     const given = Object.keys(e).filter((k) => e[k as keyof Expectations] !== undefined);
     if (given.length === 0) issue(["expect"], "expects nothing");
     if (e.quiet) {
-        for (const k of ["alarms", "severity", "withinMinutes", "notify", "escalatesWithinMinutes"] as const)
+        for (const k of ["alarms", "rules", "severity", "withinMinutes", "notify", "escalatesWithinMinutes"] as const)
             if (e[k] !== undefined)
                 issue(["expect", k], `conflicts with expect.quiet: a quiet scenario has no alarm`, "quiet alone, or the expectations of an alarm that fires");
         if (typeof e.rollback === "string") issue(["expect", "rollback"], "conflicts with expect.quiet: a release rolls back on an alarm", "false with quiet");
@@ -284,6 +315,35 @@ export function globMatcher(glob: string): (text: string) => boolean {
 export function alarmMatches(glob: string, alarm: { alarmName: string; resourceName: string }): boolean {
     const match = globMatcher(glob);
     return match(alarm.alarmName) || match(alarm.resourceName);
+}
+
+/** The event an EventBridge rule sees for a scenario event: the envelope AWS services send to the default bus. */
+export function eventEnvelope(e: ScenarioEvent, minute: number): Record<string, unknown> {
+    return {
+        version: "0",
+        id: `drill-${minute}`,
+        "detail-type": e.detailType,
+        source: e.source,
+        ...(e.account !== undefined ? { account: e.account } : {}),
+        time: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        ...(e.region !== undefined ? { region: e.region } : {}),
+        resources: e.resources,
+        detail: e.detail,
+    };
+}
+
+/** The rules of the default bus a scenario event matches (enabled, with a readable pattern). */
+export function rulesMatching(model: DrillModel, e: ScenarioEvent): NonNullable<DrillModel["eventRules"]> {
+    const envelope = eventEnvelope(e, e.atMinute);
+    return (model.eventRules ?? []).filter((r) => {
+        if (!r.enabled || r.eventBusName !== "default" || !r.pattern) return false;
+        try {
+            return eventMatches(r.pattern, envelope);
+        } catch (error) {
+            if (error instanceof EventPatternError) return false;
+            throw error;
+        }
+    });
 }
 
 /** Whether a release group releases the named function (its function, deployment group or resource name). */
@@ -624,6 +684,40 @@ export function checkScenario(given: Scenario, model: DrillModel, file: string):
             );
         }
     });
+    const rules = model.eventRules ?? [];
+    const sources = new Set(rules.flatMap((r) => (Array.isArray(r.pattern?.source) ? r.pattern.source.filter((x): x is string => typeof x === "string") : [])));
+    const anySource = rules.some((r) => r.pattern !== undefined && r.pattern.source === undefined);
+    scenario.events.forEach((e, i) => {
+        if (!anySource && !sources.has(e.source))
+            issue(
+                ["events", i, "source"],
+                `${shown(e.source)}: no EventBridge rule of stack ${model.stack} takes events from this source`,
+                sources.size > 0
+                    ? `a source a rule's pattern names: ${[...sources].sort().join(", ")}`
+                    : "nothing: the stack has no EventBridge rule with an event pattern",
+            );
+    });
+    if (scenario.events.length > 0)
+        for (const r of rules) {
+            if (!r.pattern) continue;
+            try {
+                checkEventPattern(r.pattern);
+            } catch (error) {
+                if (!(error instanceof EventPatternError)) throw error;
+                issue(["events"], `rule ${r.ruleName}'s pattern cannot be evaluated: ${error.message}`, "rules whose patterns use EventBridge's matchers");
+            }
+        }
+    scenario.expect.rules?.forEach((glob, i) => {
+        const match = globMatcher(glob);
+        if (!rules.some((r) => match(r.ruleName) || match(r.resourceName)))
+            issue(
+                ["expect", "rules", i],
+                `${shown(glob)} matches no EventBridge rule of stack ${model.stack}`,
+                rules.length === 0
+                    ? "nothing: the stack has no EventBridge rule with an event pattern"
+                    : `a glob matching one of ${rules.map((r) => r.ruleName).join(", ")}`,
+            );
+    });
     if (scenario.release && !model.releaseGroups.some((g) => releasesFunction(g, scenario.release!.function))) {
         const functions = model.releaseGroups.map((g) => g.functionName);
         issue(
@@ -769,7 +863,11 @@ export function firstSignalMinute(scenario: Scenario): number {
     // No data (null) is no signal: read as zero here.
     const all = [...scenario.metrics, ...scenario.logEvents].map((s) => s.points.map(([m, v]): [number, number] => [m, v ?? 0]));
     const changing = all.filter((p) => p.some(([, v]) => v !== p[0]![1]));
-    const starts = changing.map((p) => (p[0]![1] === 0 ? p.find(([, v]) => v !== 0)! : p.find(([, v]) => v !== p[0]![1])!)[0]);
+    // An event (a finding) is a signal when it arrives.
+    const starts = [
+        ...changing.map((p) => (p[0]![1] === 0 ? p.find(([, v]) => v !== 0)! : p.find(([, v]) => v !== p[0]![1])!)[0]),
+        ...scenario.events.map((e) => e.atMinute),
+    ];
     if (starts.length > 0) return Math.min(...starts);
     const nonZero = all.flatMap((p) => p.filter(([, v]) => v !== 0).map(([m]) => m));
     return nonZero.length > 0 ? Math.min(...nonZero) : 0;

@@ -149,17 +149,43 @@ export interface LogMetricFilterModel {
     metric: { namespace: string; metricName: string; value: string; dimensions: Record<string, string> };
 }
 
+/** A target of an EventBridge rule: an SNS topic (the severity topics), or any other ARN. */
+export interface EventTargetModel {
+    urn: string;
+    /** The target's ARN: a topic's (resolved from the property's dependencies when unknown), a queue's, a function's. */
+    arn: string;
+}
+
+/** An EventBridge rule with an event pattern, and its targets. */
+export interface EventRuleModel {
+    urn: string;
+    resourceName: string;
+    ruleName: string;
+    /** The parsed `eventPattern`; undefined when unknown at preview time (the rule cannot be drilled). */
+    pattern?: Record<string, unknown>;
+    /** `state` ENABLED (or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS), or the older `isEnabled`. */
+    enabled: boolean;
+    /** @default "default" */
+    eventBusName: string;
+    targets: EventTargetModel[];
+    tags: Record<string, string>;
+}
+
 export interface MonitoringModel {
     stack: string;
     alarms: AlarmModel[];
     topics: TopicModel[];
     releaseGroups: ReleaseGroupModel[];
     logMetricFilters: LogMetricFilterModel[];
+    /** EventBridge rules with event patterns (findings routed to topics). */
+    eventRules?: EventRuleModel[];
 }
 
 /** One line of a scenario's timeline. */
 export type TimelineEvent =
     | { minute: number; kind: "state"; alarm: string; from: AlarmState; to: AlarmState; value?: number; severity?: string }
+    /** A scenario event matched an EventBridge rule (`rule`); its deliveries follow as `notify` lines whose `alarm` is the rule's name. */
+    | { minute: number; kind: "event"; rule: string; source: string; detailType: string; severity?: string }
     | { minute: number; kind: "notify"; alarm: string; topic: string; endpoints: { protocol: string; endpoint: string; pendingConfirmation: boolean }[] }
     | { minute: number; kind: "escalate"; alarm: string; topic: string; endpoints: { protocol: string; endpoint: string; pendingConfirmation: boolean }[] }
     | { minute: number; kind: "rollback"; function: string; group: string; alarm: string }
