@@ -1,7 +1,7 @@
 // Composition root: configuration -> components -> the exported output contract. Every stack builds
 // the same components; stacks differ only in configuration values (see test/stacks/parity.spec.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { functionCapacities, loadConfig } from "./config";
 import { Alerting } from "./components/alerting";
 import { Backup } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
@@ -21,9 +21,17 @@ import { AuditTrail, trailArn } from "./components/audit-trail";
 import { Dashboards } from "./components/dashboards";
 import { ThreatDetection, allFindingRuleArns, findingsTopicPolicy } from "./components/threat-detection";
 import { BusinessKpis } from "./components/business-kpis";
+import { CapacityAlarms } from "./components/capacity-alarms";
+import { parseScheduledCapacity } from "./components/defaults/capacity";
 import { CONTRACT_VERSION, ContractExports } from "./outputs";
+import { copyLagMinutes } from "./tools/dr/model";
 
 const config = loadConfig();
+// Each workload function's memory, reserved concurrency and timeout: its own keys over the stack-wide ones.
+const capacities = functionCapacities(config);
+const capacity = Object.fromEntries(
+    Object.entries(capacities).map(([fn, c]) => [fn, { memoryMb: c.memoryMb, reservedConcurrency: c.reservedConcurrency, timeoutSeconds: c.timeoutSeconds }]),
+) as Record<keyof typeof capacities, { memoryMb: number; reservedConcurrency: number; timeoutSeconds: number }>;
 const context = platformContext({ project: config.project, stack: config.stack, environment: config.environment });
 
 // Threat detection (ThreatDetection below) routes findings through EventBridge rules whose names, and so
@@ -58,11 +66,22 @@ const alerting = new Alerting("alerting", {
 });
 const routing = alerting.routing;
 
+// The standby of a pilot-light primary (Pulumi.prod-dr.yaml) names the primary's replica in this region.
+const standbyTable =
+    config.drStandbyOf === ""
+        ? undefined
+        : { tableName: /:table\/([^/]+)\/stream\//.exec(config.drReplicaStreamArn)![1]!, streamArn: config.drReplicaStreamArn };
 const data = new DataStore("orders", {
     context,
-    kmsKey: encryption.dataKey,
+    // A standby (drStandbyOf) runs against its primary's replica here, encrypted with the replica's key.
+    kmsKey: standbyTable !== undefined ? config.drReplicaKeyArn : encryption.dataKey,
     routing,
     deletionProtection: config.deletionProtection,
+    // Disaster recovery (tools/dr/model.ts): pilot-light keeps a global-table replica in drRegion.
+    ...(config.drStrategy === "pilot-light" ? { replica: { region: config.drRegion } } : {}),
+    ...(standbyTable !== undefined ? { standby: standbyTable } : {}),
+    // A restored table (npm run restore prints the `pulumi config set tableName` that adopts it).
+    ...(config.tableName !== "" ? { adoptTableName: config.tableName } : {}),
 });
 
 const messaging = new Messaging("messaging", {
@@ -72,7 +91,7 @@ const messaging = new Messaging("messaging", {
     maxReceiveCount: config.maxReceiveCount,
     maxAgeSeconds: config.queueMaxAgeSeconds,
     queues: {
-        email: { filterPolicy: { type: ["order.created", "order.cancelled"] }, consumerTimeoutSeconds: config.workerFunctionTimeoutSeconds },
+        email: { filterPolicy: { type: ["order.created", "order.cancelled"] }, consumerTimeoutSeconds: capacity["email-worker"].timeoutSeconds },
     },
 });
 
@@ -139,8 +158,20 @@ const search = new Search("search", {
 
 const apiFunction = new Function("api", {
     ...functionDefaults,
+    ...capacity.api,
     entry: "functions/api/index.ts",
-    timeoutSeconds: config.apiFunctionTimeoutSeconds,
+    // Warm environments on the live alias where the stack configures them (prod), scaled by target tracking
+    // and the schedule; the scalable target is the alias, so it follows every release CodeDeploy shifts.
+    provisionedConcurrency:
+        config.apiProvisionedConcurrencyMax > 0
+            ? {
+                  min: config.apiProvisionedConcurrencyMin,
+                  max: config.apiProvisionedConcurrencyMax,
+                  targetUtilization: config.apiProvisionedConcurrencyTargetPercent / 100,
+                  schedule: config.apiProvisionedConcurrencySchedule.map((text) => parseScheduledCapacity(text).value!),
+                  timeZone: config.apiProvisionedConcurrencyTimeZone,
+              }
+            : undefined,
     environment: {
         ...powertools(),
         TABLE_NAME: data.tableName,
@@ -169,8 +200,8 @@ search.grantRead(apiFunction);
 // Records bounces and complaints and suppresses those addresses; the Email component subscribes it.
 const sesFeedback = new Function("ses-feedback", {
     ...functionDefaults,
+    ...capacity["ses-feedback"],
     entry: "functions/ses-feedback/index.ts",
-    timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: { ...powertools(), TABLE_NAME: data.tableName },
 });
 data.grantWrite(sesFeedback, { sid: "RecordFeedback", actions: ["PutItem", "UpdateItem"], keySid: "UseTableKey" });
@@ -186,8 +217,8 @@ const email = new Email("email", {
 const sesConfigurationSet = email.configurationSetName;
 const emailWorker = new Function("email-worker", {
     ...functionDefaults,
+    ...capacity["email-worker"],
     entry: "functions/email-worker/index.ts",
-    timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: {
         ...powertools(),
         TABLE_NAME: data.tableName,
@@ -219,8 +250,8 @@ data.grantReadWrite(emailWorker, { sid: "DeliveryLedger", actions: ["GetItem", "
 
 const searchIndexer = new Function("search-indexer", {
     ...functionDefaults,
+    ...capacity["search-indexer"],
     entry: "functions/search-indexer/index.ts",
-    timeoutSeconds: config.workerFunctionTimeoutSeconds,
     environment: { ...powertools(), SEARCH_ENDPOINT: search.collectionEndpoint, SEARCH_INDEX: search.indexName },
     vpc: search.functionVpc,
     streamSources: [
@@ -228,7 +259,7 @@ const searchIndexer = new Function("search-indexer", {
             name: "orders-stream",
             tableArn: data.tableArn,
             streamArn: data.streamArn,
-            kmsKey: encryption.dataKey,
+            kmsKey: data.kmsKey,
         },
     ],
 });
@@ -335,8 +366,22 @@ const backup = new Backup("table-backup", {
     context,
     tableArn: data.tableArn,
     kmsKey: encryption.dataKey,
+    // A standby's table is prod's replica, encrypted with the replica's key.
+    ...(standbyTable !== undefined ? { tableKeyArn: config.drReplicaKeyArn } : {}),
     routing,
     retentionDays: config.backupRetentionDays,
+    // Copies of every recovery point in drRegion (and the recovery account's vault), with room in the
+    // schedule for the copy's lag (npm run dr shows the figures).
+    ...(config.drCopies
+        ? {
+              dr: {
+                  region: config.drRegion,
+                  retentionDays: config.drCopyRetentionDays,
+                  copyLagMinutes: copyLagMinutes(config.tableSizeGb),
+                  ...(config.drVaultArn !== "" ? { crossAccountVaultArn: config.drVaultArn } : {}),
+              },
+          }
+        : {}),
     rpoMinutes: config.rpoMinutes,
     rtoMinutes: config.rtoMinutes,
     deletionProtection: config.deletionProtection,
@@ -380,6 +425,8 @@ const audit = new AuditTrail("audit", {
     routing,
     logRetentionDays: config.auditLogRetentionDays,
     protect: config.deletionProtection,
+    // The audit record survives a region loss: its log files replicate to drRegion.
+    ...(config.drCopies ? { replication: { region: config.drRegion, sourceKey: encryption.logsKey } } : {}),
 });
 // GuardDuty and Security Hub (dev: GuardDuty only, by config), their findings routed by severity.
 const threatDetection = new ThreatDetection(THREAT_DETECTION, {
@@ -400,6 +447,17 @@ new BusinessKpis("business-kpis", {
     timeZone: config.kpiTimeZone,
     cancellationRatePercent: config.kpiCancellationRatePercent,
     cancellationMinOrders: config.kpiCancellationMinOrders,
+});
+
+// Scaling triggers on the account's quotas (the per-resource ones live with the functions and the API).
+new CapacityAlarms("capacity", {
+    context,
+    routing,
+    accountConcurrencyQuota: config.accountConcurrencyQuota,
+    sesSendingQuotaPerSecond: config.sesSendingQuotaPerSecond,
+    sesSendingQuotaPer24h: config.sesSendingQuotaPer24h,
+    searchMaxIndexingOcus: config.searchMaxIndexingOcus,
+    searchMaxSearchOcus: config.searchMaxSearchOcus,
 });
 
 // The dashboards chart every component in the order given: the workload's functions, then the release
@@ -476,6 +534,21 @@ const outputs = {
     siteBucketName: edge.siteBucketName,
     /** The application, infrastructure, business and security dashboards in the CloudWatch console. */
     dashboardUrls: dashboards.consoleUrls,
+    /** Where the copies and the table's replica live: a standby stack's drReplicaStreamArn and drReplicaKeyArn come from here (since contract 1.4). */
+    disasterRecovery: pulumi.output({
+        region: config.drCopies ? config.drRegion : "",
+        strategy: config.drStrategy,
+        backupVaultArn: backup.drVaultArn ?? "",
+        replica:
+            data.replica === undefined
+                ? null
+                : {
+                      tableName: data.replica.tableName,
+                      tableArn: data.replica.tableArn,
+                      streamArn: data.replica.streamArn.apply((a) => a ?? ""),
+                      kmsKeyArn: data.replica.kmsKeyArn,
+                  },
+    }),
 } satisfies ContractExports;
 
 export = outputs;

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** Version of the contract this file describes; the platform exports it as `contractVersion`. */
-export const CONTRACT_VERSION = "1.3";
+export const CONTRACT_VERSION = "1.4";
 
 /** The DLQ-bearing queue the platform fans domain events out to. */
 export interface QueueOutputsV1 {
@@ -64,6 +64,28 @@ export interface CertificateValidationRecordV1 {
     name: string;
     type: "CNAME";
     value: string;
+}
+
+/** The global-table replica a pilot-light stack keeps in its DR region: what its standby stack runs against. */
+export interface TableReplicaV1 {
+    tableName: string;
+    tableArn: string;
+    /** ARN of the replica's stream; empty until the replica exists. */
+    streamArn: string;
+    /** The replica's KMS key, in the DR region. */
+    kmsKeyArn: string;
+}
+
+/** What survives the stack's region (tools/dr/model.ts, docs/runbooks/business-continuity.md). */
+export interface DisasterRecoveryV1 {
+    /** The region copies and the replica live in; empty where the stack keeps none (drCopies off). */
+    region: string;
+    /** How the stack survives a region loss (config `drStrategy`). */
+    strategy: "backup-restore" | "pilot-light";
+    /** The vault in `region` holding a copy of every recovery point; empty without copies. */
+    backupVaultArn: string;
+    /** The table's replica there (pilot-light), or null. */
+    replica: TableReplicaV1 | null;
 }
 
 /** Every stack output of the platform, contract major version 1. */
@@ -127,6 +149,8 @@ export interface PlatformOutputsV1 {
      * requested for it (and `pulumi up` finishes); empty without a custom domain or with an own certificate. Since 1.3.
      */
     edgeCertificateValidationRecords: CertificateValidationRecordV1[];
+    /** Where the stack's copies and its table's replica live, for a standby stack and the recovery commands. Since 1.4. */
+    disasterRecovery: DisasterRecoveryV1;
 }
 
 /** The current contract. Consumers that want to follow majors deliberately name `PlatformOutputsV1`. */
@@ -165,6 +189,7 @@ export const ADDED_IN_V1: { readonly [K in keyof PlatformOutputsV1]: number } = 
     dashboardUrls: 1,
     releaseHooks: 2,
     edgeCertificateValidationRecords: 3,
+    disasterRecovery: 4,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -225,6 +250,22 @@ export const platformOutputsV1Schema = z.object({
     dashboardUrls: z.object({ application: https, infrastructure: https, business: https, security: https }),
     releaseHooks: z.object({ beforeAllowTraffic: text, afterAllowTraffic: text }),
     edgeCertificateValidationRecords: z.array(cnameRecord),
+    disasterRecovery: z.object({
+        region: z.string(),
+        strategy: z.enum(["backup-restore", "pilot-light"]),
+        backupVaultArn: z.union([
+            z.literal(""),
+            arnOf("backup", "backup-vault:|vault/", "an AWS Backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)"),
+        ]),
+        replica: z
+            .object({
+                tableName: text,
+                tableArn: arnOf("dynamodb", "table/[\\w.-]+$", "a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)"),
+                streamArn: z.string(),
+                kmsKeyArn,
+            })
+            .nullable(),
+    }),
 });
 
 /** Compiles only when `T` is `true`; the error shows what `T` is instead. */

@@ -1,12 +1,17 @@
 /**
  * Offline preview timings per stack: resources, program time, policy time, total, resources per
- * second. Prints numbers; asserts nothing. Target: at most 2 s per stack of about 250 resources.
+ * second. Then the ratios the speed goals are set in, measured side by side in one run: one
+ * `npm run preview -- --stack dev --json` and one `npm run gate` (3 stacks x 2 modes), each as a
+ * process, in wall time, against the floor, a fresh `node` that loads @pulumi/pulumi, @pulumi/aws,
+ * @pulumi/awsx (ec2, cloudtrail) and @pulumi/policy with no code cache. Goals: a preview at most 1.5
+ * times the floor, the gate at most 5 times. Prints numbers; asserts nothing.
  *
  * Each stack's first run starts with no V8 code cache, as the first preview after `npm ci` does; its
  * total is the `cold ms` column. The other columns are the median of the runs after it.
  *
- *   npm run bench -- [--runs 3] [--mode create|update] [--stacks dev,staging,prod] [--json]
+ *   npm run bench -- [--runs 3] [--mode create|update] [--stacks dev,staging,prod] [--ratio-runs 3] [--json]
  */
+import { spawn } from "child_process";
 import * as path from "path";
 import * as fs from "fs";
 import { defineCommand, InvalidValue, integer, oneOf, runProcess } from "../tools/cli";
@@ -17,7 +22,7 @@ const REPO = path.resolve(__dirname, "..");
 
 export const COMMAND = defineCommand({
     name: "bench",
-    synopsis: "[--runs 3] [--mode create|update] [--stacks dev,staging,prod] [--json]",
+    synopsis: "[--runs 3] [--mode create|update] [--stacks dev,staging,prod] [--ratio-runs 3] [--json]",
     summary:
         "Offline preview timings per stack, with the policy pack at the stack's levels: resources, the cold run's total, and the median program, policy and total times of the runs after it.",
     flags: {
@@ -38,7 +43,17 @@ export const COMMAND = defineCommand({
                 return stacks;
             },
         },
-        json: { type: "boolean", description: "print { mode, runs, stacks: [...] } with each stack's numbers, and nothing else, on stdout" },
+        "ratio-runs": {
+            type: "string",
+            value: "N",
+            description: "runs of the floor, one preview and the gate, interleaved, for the ratios (medians), 1 to 20",
+            default: "3",
+            parse: integer(1, 20),
+        },
+        json: {
+            type: "boolean",
+            description: "print { mode, runs, stacks: [...], ratios } with each stack's numbers and the ratios, and nothing else, on stdout",
+        },
     },
     epilog: "Exit code: 0 measured, 1 a preview failed, 2 bad usage.",
 });
@@ -53,10 +68,78 @@ export interface StackTiming {
     resourcesPerSecond: number;
 }
 
+/** Wall times of one run of each, side by side (medians), and their ratios to the floor. */
+export interface Ratios {
+    runs: number;
+    floorMs: number;
+    previewMs: number;
+    gateMs: number;
+    /** One `npm run preview -- --stack dev --json` over the floor; goal at most PREVIEW_GOAL. */
+    preview: number;
+    /** One `npm run gate` (every stack, both modes) over the floor; goal at most GATE_GOAL. */
+    gate: number;
+    goals: { preview: number; gate: number };
+}
+
 export interface PreviewBench {
     mode: "create" | "update";
     runs: number;
     stacks: StackTiming[];
+    /** Measured when the previews are real (not a stand-in's). */
+    ratios?: Ratios;
+}
+
+export const PREVIEW_GOAL = 1.5;
+export const GATE_GOAL = 5;
+
+/** What the floor loads: the modules every program runner and pack must load, in a fresh process. */
+const FLOOR_SCRIPT =
+    "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/awsx/ec2'); require('@pulumi/awsx/cloudtrail'); require('@pulumi/policy');";
+
+/** Wall time of a process, in ms; it must exit 0 or 1 (a gate or preview with violations still measures). */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn(command, args, { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            if (code === 0 || code === 1) resolve(performance.now() - started);
+            else reject(new Error(`${[command, ...args].join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
+        });
+    });
+}
+
+/** `npm run -s <script> -- args` as the npm that runs the bench runs it. */
+function npm(script: string, args: string[]): [string, string[]] {
+    const cli = process.env.npm_execpath;
+    return cli ? [process.execPath, [cli, "run", "-s", script, "--", ...args]] : ["npm", ["run", "-s", script, "--", ...args]];
+}
+
+/** The floor, one preview and the gate, interleaved run by run so that they meet the same machine. */
+export async function measureRatios(runs: number): Promise<Ratios> {
+    const env = { ...process.env };
+    delete env.NODE_COMPILE_CACHE;
+    const floor: number[] = [];
+    const preview: number[] = [];
+    const gate: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        floor.push(await timed(process.execPath, ["-e", FLOOR_SCRIPT], env));
+        preview.push(await timed(...npm("preview", ["--stack", "dev", "--json"])));
+        gate.push(await timed(...npm("gate", ["--json"])));
+    }
+    const [f, p, g] = [median(floor), median(preview), median(gate)];
+    const ratio = (x: number) => Math.round((x / f) * 100) / 100;
+    return {
+        runs,
+        floorMs: Math.round(f),
+        previewMs: Math.round(p),
+        gateMs: Math.round(g),
+        preview: ratio(p),
+        gate: ratio(g),
+        goals: { preview: PREVIEW_GOAL, gate: GATE_GOAL },
+    };
 }
 
 export interface BenchIo {
@@ -66,6 +149,8 @@ export interface BenchIo {
     preview?: (options: PreviewOptions) => Promise<{ summary: { resources: number }; timings: { programMs: number; policyMs: number; totalMs: number } }>;
     /** Empties the V8 code cache before each stack's cold run. @default removes tools/preview's cache directory */
     clearCodeCache?: () => void;
+    /** @default measureRatios when the previews are real ones, none with a stand-in `preview` */
+    ratios?: (runs: number) => Promise<Ratios>;
 }
 
 function median(xs: number[]): number {
@@ -83,7 +168,8 @@ export async function main(argv: readonly string[], io: BenchIo = {}): Promise<n
         out(COMMAND.help);
         return 0;
     }
-    const { runs, mode, stacks, json } = parsed.values;
+    const { runs, mode, stacks, json, "ratio-runs": ratioRuns } = parsed.values;
+    const ratios = io.ratios ?? (io.preview ? undefined : measureRatios);
     const result: PreviewBench = { mode, runs, stacks: [] };
     if (!json) {
         out(`offline preview, ${mode} mode, median of ${runs} runs after a cold one`);
@@ -121,6 +207,21 @@ export async function main(argv: readonly string[], io: BenchIo = {}): Promise<n
     };
     try {
         for (const stack of stacks) result.stacks.push(await measure(stack));
+        if (ratios) {
+            const r = (result.ratios = await ratios(ratioRuns));
+            if (!json) {
+                const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
+                out("");
+                out(`ratios to the floor, side by side in one run (median of ${r.runs} interleaved runs, wall time)`);
+                out(`floor: node loading @pulumi/pulumi, @pulumi/aws, @pulumi/awsx (ec2, cloudtrail), @pulumi/policy ${s(r.floorMs)}`);
+                out(
+                    `npm run preview -- --stack dev --json                                                ${s(r.previewMs)}  ${r.preview.toFixed(2)}x (goal ${r.goals.preview}x)`,
+                );
+                out(
+                    `npm run gate (3 stacks x 2 modes)                                                    ${s(r.gateMs)}  ${r.gate.toFixed(2)}x (goal ${r.goals.gate}x)`,
+                );
+            }
+        }
     } catch (error) {
         err(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
         return 1;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, createAlarm } from "./alarms";
+import { stageRequestRateAlarm, stageThrottledAlarm } from "./capacity-alarms";
 import { API_CACHE_SIZES, ApiCacheSize, MAX_CACHE_TTL_SECONDS } from "./defaults/api-gateway";
 import { PlatformContext, arn, checkInt, invalid } from "./context";
 import { ROLLBACK_ALARM_WINDOW } from "./defaults/rollback-window";
@@ -287,6 +288,7 @@ export interface ApiChildren extends ChildKinds {
     deployment: aws.apigateway.DeploymentArgs;
     integration: aws.apigateway.IntegrationArgs;
     logGroup: aws.cloudwatch.LogGroupArgs;
+    logMetricFilter: aws.cloudwatch.LogMetricFilterArgs;
     method: aws.apigateway.MethodArgs;
     methodSettings: aws.apigateway.MethodSettingsArgs;
     metricAlarm: aws.cloudwatch.MetricAlarmArgs;
@@ -307,6 +309,7 @@ const API_CHILD_KINDS = [
     "deployment",
     "integration",
     "logGroup",
+    "logMetricFilter",
     "method",
     "methodSettings",
     "metricAlarm",
@@ -706,6 +709,33 @@ export class Api extends Component<ApiChildren> implements Monitorable {
             args.routing,
             { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
+
+        // Scaling triggers: a rate nearing the throttle, and requests already refused by it. REST APIs publish
+        // no 429 metric (throttled requests are in 4XXError with every other 4xx): the access log says which.
+        stageRequestRateAlarm(`${name}-request-rate`, dims, physical, args.throttleRateLimit, args.routing, {
+            parent: this,
+            hooks: this.childHooks("metricAlarm"),
+            tags: ctx.tags,
+        });
+        const throttledMetric = { namespace: physical, metricName: "ThrottledRequests" };
+        this.create(
+            "logMetricFilter",
+            aws.cloudwatch.LogMetricFilter,
+            `throttled-filter`,
+            {
+                name: `${physical}-throttled`,
+                logGroupName: accessLogs.name,
+                // The access log writes the status as a string ("$context.status").
+                pattern: '{ $.status = "429" }',
+                metricTransformation: { name: throttledMetric.metricName, namespace: throttledMetric.namespace, value: "1", defaultValue: "0", unit: "Count" },
+            },
+            { parent: this },
+        );
+        stageThrottledAlarm(`${name}-throttled`, throttledMetric, physical, args.routing, {
+            parent: this,
+            hooks: this.childHooks("metricAlarm"),
+            tags: ctx.tags,
+        });
 
         this.apiId = api.id;
         this.apiName = api.name;

@@ -7,6 +7,9 @@ import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, CreatedAlarm, Severity, createAlarm } from "./alarms";
 import { PlatformContext } from "./context";
 import { SecureBucket } from "./secure-bucket";
+import { KeyInput, useKey } from "./grants";
+import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
+import { createDrKey, drContext, drKeyPolicy, drProvider } from "./dr-keys";
 
 /** One CloudTrail metric filter on the trail's log group and the alarm that watches its count. */
 export interface SecurityFilter {
@@ -138,6 +141,15 @@ export interface AuditTrailArgs extends ComponentOptions<AuditTrailChildren> {
      * @default false
      */
     protect?: boolean;
+    /**
+     * Replicate the trail's log files to a bucket in another region (S3 replication of the
+     * KMS-encrypted objects, re-encrypted with a key the component creates there), so the audit record
+     * outlives a region loss. Deletions are not replicated: a log file deleted here stays there.
+     * `sourceKey` is the logs key again, as a key handle where this program manages it, so its policy
+     * names the replication role.
+     * @default none (the log files stay in the stack's region)
+     */
+    replication?: { region: string; sourceKey: KeyInput };
 }
 
 /** Physical name of the platform's trail. */
@@ -166,25 +178,40 @@ const METRIC = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
 
 /** The kinds of child resources AuditTrail creates, and the arguments a `transform` of each may edit. */
 export interface AuditTrailChildren extends ChildKinds {
+    alias: aws.kms.AliasArgs;
     bucketLifecycleConfiguration: aws.s3.BucketLifecycleConfigurationArgs;
+    bucketReplicationConfig: aws.s3.BucketReplicationConfigArgs;
     bucketLogging: aws.s3.BucketLoggingArgs;
     bucketOwnershipControls: aws.s3.BucketOwnershipControlsArgs;
     bucketPublicAccessBlock: aws.s3.BucketPublicAccessBlockArgs;
     bucketServerSideEncryptionConfiguration: aws.s3.BucketServerSideEncryptionConfigurationArgs;
     bucketVersioning: aws.s3.BucketVersioningArgs;
+    key: aws.kms.KeyArgs;
     logMetricFilter: aws.cloudwatch.LogMetricFilterArgs;
     metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    role: aws.iam.RoleArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
 }
 const AUDIT_TRAIL_CHILD_KINDS = [
+    "alias",
     "bucketLifecycleConfiguration",
+    "bucketReplicationConfig",
     "bucketLogging",
     "bucketOwnershipControls",
     "bucketPublicAccessBlock",
     "bucketServerSideEncryptionConfiguration",
     "bucketVersioning",
+    "key",
     "logMetricFilter",
     "metricAlarm",
+    "role",
+    "rolePolicy",
 ] as const;
+
+/** Physical name of the role S3 replicates the trail's log files with: fixed, so the logs key's policy can name it first. */
+export function trailReplicationRoleName(ctx: PlatformContext, name: string): string {
+    return `${ctx.namePrefix}-${name}-replication`;
+}
 
 /**
  * A multi-region CloudTrail trail (`awsx.cloudtrail.Trail`) with log file validation, log files
@@ -198,6 +225,10 @@ const AUDIT_TRAIL_CHILD_KINDS = [
  * resources: public access block, ACLs disabled, SSE-KMS with Bucket Keys, versioning, a lifecycle and
  * server access logs. What stays weaker than a SecureBucket: the policy has no TLS-only deny and no
  * `aws:SourceArn` pin, because awsx offers no way to extend it.
+ *
+ * With `replication`, S3 replicates every log file to a SecureBucket in the DR region (with access
+ * logs of its own there), re-encrypted with a key of that region, so the record of who did what
+ * survives the loss of the stack's region.
  */
 export class AuditTrail extends Component<AuditTrailChildren> implements Monitorable {
     /** What the dashboards chart of this component. */
@@ -216,6 +247,8 @@ export class AuditTrail extends Component<AuditTrailChildren> implements Monitor
     public readonly securityMetrics: SecurityMetric[];
     /** The alarms, by filter id. */
     public readonly alarms: Record<string, CreatedAlarm>;
+    /** Name of the bucket in the DR region the log files replicate to (undefined without `replication`). */
+    public readonly replicaBucketName?: pulumi.Output<string>;
 
     constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:AuditTrail", "AuditTrail", name, AUDIT_TRAIL_CHILD_KINDS, args, opts);
@@ -353,6 +386,9 @@ export class AuditTrail extends Component<AuditTrailChildren> implements Monitor
             { bucket: bucketName, targetBucket: accessLogs.bucketName, targetPrefix: "s3/cloudtrail/" },
             afterTrail,
         );
+        if (args.replication !== undefined) {
+            this.replicaBucketName = this.replicate(name, args, bucketName, versioning, protect);
+        }
 
         const alarms: Record<string, CreatedAlarm> = {};
         const securityMetrics: SecurityMetric[] = [];
@@ -396,6 +432,155 @@ export class AuditTrail extends Component<AuditTrailChildren> implements Monitor
         this.securityMetrics = securityMetrics;
         this.monitored = { securityEvents: { namespace: this.metricNamespace, metrics: securityMetrics } };
         this.alarms = alarms;
-        this.registerOutputs({ trailArn: this.trailArn, bucketName: this.bucketName, logGroupName: this.logGroupName });
+        this.registerOutputs({
+            trailArn: this.trailArn,
+            bucketName: this.bucketName,
+            logGroupName: this.logGroupName,
+            replicaBucketName: this.replicaBucketName,
+        });
+    }
+
+    /**
+     * The DR region's copy of the audit record: a key and a SecureBucket there (with an access-log
+     * bucket of its own: server access logs go to a bucket of the same region), a role S3 replicates
+     * with, and the replication rule. Returns the replica bucket's name.
+     */
+    private replicate(
+        name: string,
+        args: AuditTrailArgs,
+        bucketName: pulumi.Output<string>,
+        versioning: aws.s3.BucketVersioning,
+        protect: boolean,
+    ): pulumi.Output<string> {
+        const { region, sourceKey } = args.replication!;
+        if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || region === args.context.region) {
+            this.invalid("replication.region", region, `allowed: an AWS region other than the stack's own (${args.context.region}), such as eu-central-1`);
+        }
+        const ctx = args.context;
+        const drCtx = drContext(ctx, region);
+        const provider = drProvider(this, name, region);
+        const inDr = { parent: this, providers: [provider] };
+        const roleName = trailReplicationRoleName(ctx, name);
+        const roleArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`;
+        const key = createDrKey(
+            this,
+            `${name}-replica`,
+            {
+                ctx: drCtx,
+                use: `${name}-replica`,
+                description: `${ctx.namePrefix} audit trail log files replicated to ${region}`,
+                policy: drKeyPolicy(drCtx, [roleArn]),
+                dataClass: "logs",
+                protect,
+                provider,
+            },
+            { key: this.childHooks("key"), alias: this.childHooks("alias") },
+        );
+        const replicaLogs = new SecureBucket(
+            `${name}-replica-logs`,
+            {
+                context: drCtx,
+                sseS3Reason: "S3 server access logs are delivered only to buckets encrypted with SSE-S3.",
+                accessLogsExemptReason: "This is the log bucket of the trail's replica bucket: logging its own access would log forever.",
+                grantsLater: true,
+                expireAfterDays: Math.max(args.logRetentionDays, 90),
+                noncurrentVersionDays: 7,
+                protect,
+            },
+            inDr,
+        );
+        const replica = new SecureBucket(
+            `${name}-replica`,
+            {
+                context: drCtx,
+                kmsKeyArn: key.arn,
+                accessLogs: { targetBucket: replicaLogs.bucketName, targetPrefix: "s3/cloudtrail-replica/" },
+                protect,
+            },
+            inDr,
+        );
+        replicaLogs.attachPolicy([
+            {
+                sid: "AllowS3AccessLogs",
+                service: "logging.s3.amazonaws.com",
+                actions: ["s3:PutObject"],
+                keyPrefix: "s3/cloudtrail-replica/",
+                sourceArn: replica.bucketArn,
+            },
+        ]);
+
+        const source = pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`;
+        useKey(sourceKey, roleArn);
+        // The statements of S3's replication role (S3 User Guide, "Setting up permissions for live replication"),
+        // without s3:ReplicateDelete: delete markers are not replicated. The keys are pinned by ARN and service;
+        // no encryption-context condition: with S3 Bucket Keys the context is the bucket's ARN, not the object's.
+        const grants: Grant[] = [
+            { sid: "ReadReplicationConfiguration", actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"], resources: [source] },
+            {
+                sid: "ReadSourceVersions",
+                actions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                resources: [pulumi.interpolate`${source}/*`],
+            },
+            { sid: "WriteReplicas", actions: ["s3:ReplicateObject", "s3:ReplicateTags"], resources: [pulumi.interpolate`${replica.bucketArn}/*`] },
+            {
+                sid: "DecryptSourceObjects",
+                actions: ["kms:Decrypt"],
+                resources: [args.logsKeyArn],
+                condition: {
+                    StringEquals: { "kms:ViaService": `s3.${ctx.region}.amazonaws.com` },
+                },
+            },
+            {
+                sid: "EncryptReplicas",
+                actions: ["kms:Encrypt", "kms:GenerateDataKey"],
+                resources: [key.arn],
+                condition: {
+                    StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+                },
+            },
+        ];
+        checkGrants(this.className, "replication", grants);
+        const role = this.create(
+            "role",
+            aws.iam.Role,
+            "replication-role",
+            {
+                name: roleName,
+                description: `S3 replication of ${ctx.namePrefix}'s trail log files to ${region}`,
+                assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com", { StringEquals: { "aws:SourceAccount": ctx.accountId } }),
+                tags: ctx.tags,
+            },
+            { parent: this },
+        );
+        const policy = this.create(
+            "rolePolicy",
+            aws.iam.RolePolicy,
+            "replication-policy",
+            { role: role.name, policy: policyDocument(grants) },
+            { parent: this },
+        );
+        this.create(
+            "bucketReplicationConfig",
+            aws.s3.BucketReplicationConfig,
+            "replication",
+            {
+                bucket: bucketName,
+                role: role.arn,
+                rules: [
+                    {
+                        id: "audit-record-to-dr-region",
+                        status: "Enabled",
+                        priority: 1,
+                        filter: {},
+                        deleteMarkerReplication: { status: "Disabled" },
+                        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                        destination: { bucket: replica.bucketArn, encryptionConfiguration: { replicaKmsKeyId: key.arn } },
+                    },
+                ],
+            },
+            // Replication needs versioning on both buckets first, and the role's permissions.
+            { parent: this, dependsOn: [versioning, replica, policy] },
+        );
+        return replica.bucketName;
     }
 }

@@ -5,8 +5,9 @@ import { AlarmRouting, createAlarm } from "./alarms";
 import { PlatformContext, invalid } from "./context";
 import { Grant, assumeRolePolicy, checkGrants, policyDocument } from "./iam";
 import { KeyInput, keyArnOf, useKey } from "./grants";
+import { createDrKey, drContext, drKeyPolicy, drProvider } from "./dr-keys";
 
-import { BACKUP_INTERVAL_HOURS, BACKUP_START_WINDOW_MINUTES, PITR_RPO_MINUTES } from "./defaults/backup";
+import { BACKUP_INTERVAL_HOURS, BACKUP_START_WINDOW_MINUTES, PITR_RPO_MINUTES, backupIntervalHours } from "./defaults/backup";
 
 export { BACKUP_INTERVAL_HOURS, BACKUP_START_WINDOW_MINUTES, PITR_RPO_MINUTES };
 
@@ -26,10 +27,12 @@ export interface BackupSchedule {
 
 /**
  * The schedule for an RPO: the longest interval AWS Backup can run that is no longer than the RPO,
- * hourly (with PITR meeting the RPO) below an hour, daily at most. Pure, so the specs check it for
- * every input. Throws, naming `rpoMinutes` (argument and config key), when nothing in this design meets the RPO.
+ * hourly (with PITR meeting the RPO) below an hour, daily at most. With `overheadMinutes` (a late
+ * start and the copy to the DR region), the interval leaves room for them too, so a copied recovery
+ * point is no older than the RPO where an interval allows it. Pure, so the specs check it for every
+ * input. Throws, naming `rpoMinutes` (argument and config key), when nothing in this design meets the RPO.
  */
-export function backupSchedule(rpoMinutes: number): BackupSchedule {
+export function backupSchedule(rpoMinutes: number, overheadMinutes = 0): BackupSchedule {
     if (!Number.isInteger(rpoMinutes) || rpoMinutes < PITR_RPO_MINUTES) {
         invalid(
             "Backup",
@@ -38,7 +41,7 @@ export function backupSchedule(rpoMinutes: number): BackupSchedule {
             `allowed: a whole number of minutes of at least ${PITR_RPO_MINUTES}: DynamoDB point-in-time recovery restores to about ${PITR_RPO_MINUTES} minutes ago at best, and AWS Backup runs at most hourly, so no lower RPO can be met`,
         );
     }
-    const intervalHours = [...BACKUP_INTERVAL_HOURS].reverse().find((h) => h * 60 <= rpoMinutes) ?? 1;
+    const intervalHours = backupIntervalHours(rpoMinutes, overheadMinutes);
     const expression = intervalHours === 24 ? "cron(0 3 ? * * *)" : intervalHours === 1 ? "cron(0 * ? * * *)" : `cron(0 0/${intervalHours} ? * * *)`;
     return { intervalHours, expression, rpoMetBy: rpoMinutes < 60 ? "pitr" : "backup" };
 }
@@ -50,6 +53,12 @@ export interface BackupArgs extends ComponentOptions<BackupChildren> {
     tableArn: pulumi.Input<string>;
     /** The KMS key the vault encrypts recovery points with (the data key, as the table's): the backup role is named in its key policy. */
     kmsKey: KeyInput;
+    /**
+     * The key the table itself is encrypted with, where it is not `kmsKey`: a standby's table is its
+     * primary's replica, encrypted with the replica's key. The role reads the table through DynamoDB with it.
+     * @default kmsKey
+     */
+    tableKeyArn?: pulumi.Input<string>;
     /** Where the failed-backup alarm goes. */
     routing: AlarmRouting;
     /** Days a recovery point is kept (1 to 36500); also the vault lock's minimum retention. */
@@ -67,6 +76,35 @@ export interface BackupArgs extends ComponentOptions<BackupChildren> {
      * @default false
      */
     deletionProtection?: boolean;
+    /**
+     * Copies of every recovery point outside the stack's region: AWS Backup copies each one, as it
+     * completes, to a vault in `dr.region` (encrypted with a key the component creates there, locked
+     * like the primary vault, with its own retention), and, with `dr.crossAccountVaultArn`, to a vault
+     * of another account too. Copy jobs that fail raise an alarm, as failed backup jobs do.
+     * @default none (recovery points stay in the stack's region and account)
+     */
+    dr?: BackupDrArgs;
+}
+
+/** Where and how long the Backup component keeps copies of its recovery points. */
+export interface BackupDrArgs {
+    /** The DR region, e.g. `eu-central-1`: another than the stack's. */
+    region: string;
+    /** Days the DR vault keeps each copy (1 to 36500); also its vault lock's minimum retention. */
+    retentionDays: number;
+    /**
+     * Minutes from a recovery point's start until its copy is in the DR vault (tools/dr/model.ts
+     * estimates it from the table's size): the schedule leaves room for them and the start window
+     * within the RPO.
+     * @default 0
+     */
+    copyLagMinutes?: number;
+    /**
+     * ARN of a backup vault in another account of the organization (in `region`) that also receives
+     * every recovery point. Its access policy must allow this account's `backup:CopyIntoBackupVault`.
+     * @default none
+     */
+    crossAccountVaultArn?: string;
 }
 
 /** Physical name of the vault, plan and role: fixed, so key policies can name the role before it exists. */
@@ -81,6 +119,8 @@ export function backupRoleArn(ctx: PlatformContext, name: string): pulumi.Output
 
 /** The kinds of child resources Backup creates, and the arguments a `transform` of each may edit. */
 export interface BackupChildren extends ChildKinds {
+    alias: aws.kms.AliasArgs;
+    key: aws.kms.KeyArgs;
     metricAlarm: aws.cloudwatch.MetricAlarmArgs;
     plan: aws.backup.PlanArgs;
     role: aws.iam.RoleArgs;
@@ -89,7 +129,7 @@ export interface BackupChildren extends ChildKinds {
     vault: aws.backup.VaultArgs;
     vaultLockConfiguration: aws.backup.VaultLockConfigurationArgs;
 }
-const BACKUP_CHILD_KINDS = ["metricAlarm", "plan", "role", "rolePolicy", "selection", "vault", "vaultLockConfiguration"] as const;
+const BACKUP_CHILD_KINDS = ["alias", "key", "metricAlarm", "plan", "role", "rolePolicy", "selection", "vault", "vaultLockConfiguration"] as const;
 
 /**
  * AWS Backup for the DynamoDB table: a vault encrypted with the data key and locked (governance mode)
@@ -101,6 +141,10 @@ const BACKUP_CHILD_KINDS = ["metricAlarm", "plan", "role", "rolePolicy", "select
  * up to about 5 minutes ago) covers everything under an hour; AWS Backup's recovery points (at most
  * hourly) are the copies that outlive the table and PITR's window, isolated in a locked vault.
  * Restores are run by an operator: docs/runbooks/restore-table.md.
+ *
+ * With `dr`, every recovery point is also copied to a locked vault in the DR region, encrypted with a
+ * key of that region (through a provider for it, a child of this component), so a region loss keeps
+ * the table's recovery points; with `dr.crossAccountVaultArn`, to another account's vault as well.
  */
 export class Backup extends Component<BackupChildren> {
     /** ARN of the backup vault. */
@@ -113,6 +157,11 @@ export class Backup extends Component<BackupChildren> {
     public readonly roleArn: pulumi.Output<string>;
     /** The schedule derived from the RPO. */
     public readonly schedule: BackupSchedule;
+    /** ARN of the vault in the DR region holding the copies (undefined without `dr`). */
+    public readonly drVaultArn?: pulumi.Output<string>;
+    /** ARN of the DR vault's key in the DR region (undefined without `dr`). */
+    public readonly drKeyArn?: pulumi.Output<string>;
+    private readonly ctx: PlatformContext;
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:backup:Backup", "Backup", name, BACKUP_CHILD_KINDS, args, opts);
@@ -121,11 +170,31 @@ export class Backup extends Component<BackupChildren> {
         }
         const retentionDays = this.checkInt("retentionDays", args.retentionDays, 1, 36500);
         this.checkInt("rtoMinutes", args.rtoMinutes, 5, 10080);
-        const schedule = backupSchedule(args.rpoMinutes);
-        const protect = args.deletionProtection ?? false;
         const ctx = args.context;
+        this.ctx = ctx;
+        const dr = args.dr;
+        if (dr !== undefined) {
+            if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(dr.region) || dr.region === ctx.region) {
+                this.invalid("dr.region", dr.region, `allowed: an AWS region other than the stack's own (${ctx.region}), such as eu-central-1`);
+            }
+            this.checkInt("dr.retentionDays", dr.retentionDays, 1, 36500);
+            this.checkInt("dr.copyLagMinutes", dr.copyLagMinutes ?? 0, 0, 10080);
+            const vault = dr.crossAccountVaultArn;
+            if (vault !== undefined && !new RegExp(`^arn:${ctx.partition}:backup:${dr.region}:\\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$`).test(vault)) {
+                this.invalid(
+                    "dr.crossAccountVaultArn",
+                    vault,
+                    `allowed: the ARN of a backup vault in ${dr.region} (arn:${ctx.partition}:backup:${dr.region}:<account>:backup-vault:<name>)`,
+                );
+            }
+        }
+        const schedule = backupSchedule(args.rpoMinutes, dr === undefined ? 0 : BACKUP_START_WINDOW_MINUTES + (dr.copyLagMinutes ?? 0));
+        const protect = args.deletionProtection ?? false;
         const physicalName = backupResourceName(ctx, name);
         const objectives = { "rpo-minutes": String(args.rpoMinutes), "rto-minutes": String(args.rtoMinutes) };
+
+        // --- the DR region: a key and a locked vault there, through a provider for that region -------
+        const drParts = dr === undefined ? undefined : this.drVault(name, physicalName, dr, objectives, protect);
 
         const vault = this.create(
             "vault",
@@ -175,7 +244,35 @@ export class Backup extends Component<BackupChildren> {
             // AWS Backup's own DynamoDB backups (vault encryption, lock, lifecycle) start through this action.
             { sid: "AdvancedTableBackup", actions: ["dynamodb:StartAwsBackupJob", "dynamodb:ListTagsOfResource"], resources: [table] },
             { sid: "WriteVault", actions: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"], resources: [vault.arn] },
+            ...(drParts === undefined
+                ? []
+                : [
+                      {
+                          // The copy jobs run as this role: they write into the DR vault (and another account's, whose
+                          // access policy must let this account in) and encrypt the copies with the DR key.
+                          sid: "CopyToDrVaults",
+                          actions: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"],
+                          resources: [drParts.vault.arn, ...(dr?.crossAccountVaultArn === undefined ? [] : [dr.crossAccountVaultArn])],
+                      },
+                      { sid: "UseDrKey", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [drParts.key.arn] },
+                      {
+                          sid: "GrantDrKeyToAws",
+                          actions: ["kms:CreateGrant"],
+                          resources: [drParts.key.arn],
+                          condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                      },
+                  ]),
             { sid: "UseDataKey", actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [keyArnOf(args.kmsKey)] },
+            ...(args.tableKeyArn === undefined
+                ? []
+                : [
+                      {
+                          sid: "UseTableKey",
+                          actions: ["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"],
+                          resources: [args.tableKeyArn],
+                          condition: { StringEquals: { "kms:ViaService": `dynamodb.${ctx.region}.amazonaws.com` } },
+                      },
+                  ]),
             {
                 sid: "GrantDataKeyToAws",
                 actions: ["kms:CreateGrant"],
@@ -200,6 +297,22 @@ export class Backup extends Component<BackupChildren> {
                 resources: [pulumi.interpolate`${table}*`],
             },
             { sid: "RestoreFromTableBackup", actions: ["dynamodb:RestoreTableFromBackup"], resources: [pulumi.interpolate`${table}*/backup/*`] },
+            ...(dr === undefined
+                ? []
+                : [
+                      {
+                          // After a region loss the copies are restored in the DR region, to a table named after this one.
+                          sid: "RestoreTableInDrRegion",
+                          actions: [
+                              "dynamodb:RestoreTableFromAwsBackup",
+                              "dynamodb:DescribeTable",
+                              "dynamodb:PutItem",
+                              "dynamodb:BatchWriteItem",
+                              "dynamodb:Scan",
+                          ],
+                          resources: [pulumi.output(table).apply((t) => `${t.replace(`:dynamodb:${ctx.region}:`, `:dynamodb:${dr.region}:`)}*`)],
+                      },
+                  ]),
         ];
         checkGrants(this.className, "grants", grants);
         const policy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
@@ -221,6 +334,17 @@ export class Backup extends Component<BackupChildren> {
                         completionWindow: completionWindowMinutes,
                         lifecycle: { deleteAfter: retentionDays },
                         recoveryPointTags: { ...ctx.tags, ...objectives },
+                        ...(drParts === undefined || dr === undefined
+                            ? {}
+                            : {
+                                  // Each completed recovery point is copied; the copies keep their own retention.
+                                  copyActions: [
+                                      { destinationVaultArn: drParts.vault.arn, lifecycle: { deleteAfter: dr.retentionDays } },
+                                      ...(dr.crossAccountVaultArn === undefined
+                                          ? []
+                                          : [{ destinationVaultArn: dr.crossAccountVaultArn, lifecycle: { deleteAfter: dr.retentionDays } }]),
+                                  ],
+                              }),
                     },
                 ],
                 tags: { ...ctx.tags, ...objectives, "rpo-met-by": schedule.rpoMetBy },
@@ -254,11 +378,84 @@ export class Backup extends Component<BackupChildren> {
             { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
         );
 
+        if (drParts !== undefined && dr !== undefined) {
+            // Copy jobs are created, run and reported by AWS Backup in the source region, under the source
+            // vault (ListCopyJobs there lists them with their SourceBackupVaultArn): the alarm lives here.
+            createAlarm(
+                `${name}-copy-jobs-failed`,
+                {
+                    description: `${physicalName}: a copy of the table's recovery point to ${dr.region}${dr.crossAccountVaultArn === undefined ? "" : " or the recovery account"} failed (AWS Backup had retried it); until a copy succeeds, a region loss loses more than the ${args.rpoMinutes}-minute RPO. See docs/runbooks/business-continuity.md.`,
+                    severity: "warning",
+                    signal: {
+                        kind: "metric",
+                        metric: { namespace: "AWS/Backup", metricName: "NumberOfCopyJobsFailed", dimensions: { BackupVaultName: vault.name }, stat: "Sum" },
+                    },
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    periodSeconds: 300,
+                    evaluationPeriods: 1,
+                },
+                args.routing,
+                { parent: this, hooks: this.childHooks("metricAlarm"), tags: ctx.tags },
+            );
+            this.drVaultArn = drParts.vault.arn;
+            this.drKeyArn = drParts.key.arn;
+        }
+
         this.vaultArn = vault.arn;
         this.vaultName = vault.name;
         this.planId = plan.id;
         this.roleArn = role.arn;
         this.schedule = schedule;
-        this.registerOutputs({ vaultArn: this.vaultArn, vaultName: this.vaultName, planId: this.planId, roleArn: this.roleArn });
+        this.registerOutputs({ vaultArn: this.vaultArn, vaultName: this.vaultName, planId: this.planId, roleArn: this.roleArn, drVaultArn: this.drVaultArn });
+    }
+
+    /**
+     * The DR region's half: a provider for it, a key there whose policy lets the backup role use it,
+     * and a vault encrypted with that key, locked (governance mode) for the copies' retention.
+     */
+    private drVault(
+        name: string,
+        physicalName: string,
+        dr: BackupDrArgs,
+        objectives: Record<string, string>,
+        protect: boolean,
+    ): { key: aws.kms.Key; vault: aws.backup.Vault } {
+        const ctx = drContext(this.ctx, dr.region);
+        const provider = drProvider(this, name, dr.region);
+        const key = createDrKey(
+            this,
+            `${name}-dr`,
+            {
+                ctx,
+                use: `${name}-dr`,
+                description: `${physicalName} copies of the table's recovery points in ${dr.region}`,
+                policy: drKeyPolicy(ctx, [backupRoleArn(this.ctx, name)]),
+                dataClass: "data",
+                protect,
+                provider,
+            },
+            { key: this.childHooks("key"), alias: this.childHooks("alias") },
+        );
+        const vault = this.create(
+            "vault",
+            aws.backup.Vault,
+            "dr-vault",
+            {
+                name: physicalName,
+                kmsKeyArn: key.arn,
+                forceDestroy: !protect,
+                tags: { ...ctx.tags, ...objectives, "data-class": "data", "dr-copy": "true" },
+            },
+            { parent: this, provider, protect },
+        );
+        this.create(
+            "vaultLockConfiguration",
+            aws.backup.VaultLockConfiguration,
+            "dr-vault-lock",
+            { backupVaultName: vault.name, minRetentionDays: dr.retentionDays },
+            { parent: this, provider, protect },
+        );
+        return { key, vault };
     }
 }

@@ -13,7 +13,7 @@ export type DataClass = (typeof DATA_CLASSES)[number];
 export const KEY_DELETION_WINDOW_DAYS = 30;
 
 // Exact actions instead of `kms:*`: administration of the key, never its use.
-const ADMIN_ACTIONS = [
+export const ADMIN_ACTIONS = [
     "kms:CreateAlias",
     "kms:DeleteAlias",
     "kms:UpdateAlias",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChildKinds, Component, ComponentOptions } from "./component";
 import { Monitorable, Monitored } from "./monitorable";
 import { AlarmRouting, SEVERITIES, Severity, createAlarm, dlqDepthAlarm } from "./alarms";
+import { functionConcurrencyAlarm, provisionedSpilloverAlarm } from "./capacity-alarms";
 import { bundleHandler, handlerArchive } from "./bundle";
 import { PlatformContext, checkInt, invalid } from "./context";
 import { ROLLBACK_ALARM_WINDOW } from "./defaults/rollback-window";
@@ -12,6 +13,17 @@ import { GrantList, Grantee, KeyInput, keyArnOf, useKey } from "./grants";
 
 import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, LIVE_ALIAS } from "./defaults/lambda";
 import { CONSUME_ACTIONS, VISIBILITY_TIMEOUT_FACTOR } from "./defaults/sqs";
+import {
+    ESM_MIN_MAXIMUM_CONCURRENCY,
+    MIN_QUEUE_CONSUMER_RESERVED_CONCURRENCY,
+    PROVISIONED_SCALE_IN_COOLDOWN_SECONDS,
+    PROVISIONED_SCALE_OUT_COOLDOWN_SECONDS,
+    PROVISIONED_SCALING,
+    PROVISIONED_UTILIZATION_TARGET,
+    ScheduledCapacity,
+    esmMaximumConcurrencyFor,
+} from "./defaults/capacity";
+import { timeZoneProblem } from "./defaults/kpis";
 
 export { LIVE_ALIAS, VISIBILITY_TIMEOUT_FACTOR };
 
@@ -53,6 +65,37 @@ export interface StreamSource {
      * @default true
      */
     enabled?: boolean;
+}
+
+/**
+ * Provisioned concurrency on the function's `live` alias, scaled by Application Auto Scaling. The
+ * scalable target is the alias (`function:<name>:live`), not a version: when a release (CodeDeploy)
+ * shifts the alias to a new version, Lambda moves the provisioned environments with it (split by the
+ * weights while a canary or a rolling release runs), and the target, its policy and its schedule keep
+ * applying without a change.
+ */
+export interface ProvisionedConcurrency {
+    /** Fewest provisioned environments target tracking scales in to (1 to `max`); also the allocation on creation. */
+    min: number;
+    /** Most provisioned environments target tracking scales out to (`min` to the function's reserved concurrency). */
+    max: number;
+    /**
+     * Share of the provisioned environments in use (LambdaProvisionedConcurrencyUtilization) that target
+     * tracking keeps: above it, it provisions more; below, fewer (0.1 to 0.9).
+     * @default 0.7
+     */
+    targetUtilization?: number;
+    /**
+     * Scheduled changes of the bounds (a business-hours floor, a night-time ceiling), in `timeZone`.
+     * @default []
+     * @example [{ schedule: "cron(0 7 ? * MON-FRI *)", min: 10, max: 60 }, { schedule: "cron(0 21 ? * * *)", min: 2, max: 20 }]
+     */
+    schedule?: ScheduledCapacity[];
+    /**
+     * IANA time zone of the schedule's cron and at expressions; daylight saving time is followed.
+     * @default "UTC"
+     */
+    timeZone?: string;
 }
 
 /** Where a function runs inside a VPC: its subnets (private, in several AZs) and security groups. */
@@ -129,6 +172,20 @@ export interface FunctionArgs extends ComponentOptions<FunctionChildren> {
      * @default []
      */
     queueSources?: QueueSource[];
+    /**
+     * Most concurrent invocations each queue's event source mapping makes (`scalingConfig.maximumConcurrency`):
+     * 2 (the AWS minimum) to `reservedConcurrency - 1`. Below the reserved concurrency, so the mapping never
+     * polls a batch the function then throttles: a throttled batch goes back to the queue and counts as a
+     * receive, and enough of them move good messages to the DLQ (the documented SQS-with-Lambda pitfall).
+     * @default reservedConcurrency - 1
+     */
+    queueMaximumConcurrency?: number;
+    /**
+     * Provisioned concurrency on the `live` alias, between a minimum and a maximum, scaled by target tracking
+     * on its utilization and by the schedule; with a spillover warning.
+     * @default none: every environment starts on demand
+     */
+    provisionedConcurrency?: ProvisionedConcurrency;
     /**
      * DynamoDB streams the function consumes through event source mappings on its `live` alias.
      * @default []
@@ -256,11 +313,28 @@ export interface FunctionChildren extends ChildKinds {
     function: aws.lambda.FunctionArgs;
     logGroup: aws.cloudwatch.LogGroupArgs;
     metricAlarm: aws.cloudwatch.MetricAlarmArgs;
+    provisionedConcurrencyConfig: aws.lambda.ProvisionedConcurrencyConfigArgs;
     queue: aws.sqs.QueueArgs;
     role: aws.iam.RoleArgs;
     rolePolicy: aws.iam.RolePolicyArgs;
+    scalableTarget: aws.appautoscaling.TargetArgs;
+    scalingPolicy: aws.appautoscaling.PolicyArgs;
+    scheduledAction: aws.appautoscaling.ScheduledActionArgs;
 }
-const FUNCTION_CHILD_KINDS = ["alias", "eventSourceMapping", "function", "logGroup", "metricAlarm", "queue", "role", "rolePolicy"] as const;
+const FUNCTION_CHILD_KINDS = [
+    "alias",
+    "eventSourceMapping",
+    "function",
+    "logGroup",
+    "metricAlarm",
+    "provisionedConcurrencyConfig",
+    "queue",
+    "role",
+    "rolePolicy",
+    "scalableTarget",
+    "scalingPolicy",
+    "scheduledAction",
+] as const;
 
 /**
  * A Lambda function as the platform runs every one: an esbuild bundle on nodejs24.x/arm64, its own
@@ -310,6 +384,10 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
     public readonly rollbackAlarmArns: pulumi.Output<string>[];
     /** Names of the alarms a release watches (error rate, p99 duration, then the version failure rate if any), in a fixed order. */
     public readonly rollbackAlarmNames: pulumi.Output<string>[];
+    /** The reserved concurrency: the function's share of the account's, and its cap. */
+    public readonly reservedConcurrency: number;
+    /** Application Auto Scaling's id of the `live` alias (`function:<name>:live`) where it has provisioned concurrency. */
+    public readonly scalableTargetResourceId?: pulumi.Output<string>;
 
     constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:compute:Function", "Function", name, FUNCTION_CHILD_KINDS, args, opts);
@@ -345,6 +423,45 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
                     `${q.name} visibilityTimeoutSeconds=${q.visibilityTimeoutSeconds}`,
                     `a queue's visibility timeout must be at least ${VISIBILITY_TIMEOUT_FACTOR} x timeoutSeconds (${VISIBILITY_TIMEOUT_FACTOR * args.timeoutSeconds})`,
                 );
+            }
+        }
+        let queueMaximumConcurrency = 0;
+        if (queueSources.length > 0) {
+            if (args.reservedConcurrency < MIN_QUEUE_CONSUMER_RESERVED_CONCURRENCY) {
+                this.invalid(
+                    "reservedConcurrency",
+                    args.reservedConcurrency,
+                    `allowed: at least ${MIN_QUEUE_CONSUMER_RESERVED_CONCURRENCY} for a queue consumer: its mappings poll at least ${ESM_MIN_MAXIMUM_CONCURRENCY} batches at once (the AWS minimum) and stay below the reservation`,
+                );
+            }
+            const most = esmMaximumConcurrencyFor(args.reservedConcurrency);
+            queueMaximumConcurrency = this.checkInt("queueMaximumConcurrency", args.queueMaximumConcurrency ?? most, ESM_MIN_MAXIMUM_CONCURRENCY, most);
+        } else if (args.queueMaximumConcurrency !== undefined) {
+            this.invalid("queueMaximumConcurrency", args.queueMaximumConcurrency, "allowed only with queueSources: it caps their event source mappings");
+        }
+        const pc = args.provisionedConcurrency;
+        if (pc) {
+            this.checkInt("provisionedConcurrency.max", pc.max, 1, args.reservedConcurrency);
+            this.checkInt("provisionedConcurrency.min", pc.min, 1, pc.max);
+            const target = pc.targetUtilization ?? PROVISIONED_UTILIZATION_TARGET;
+            if (!Number.isFinite(target) || target < 0.1 || target > 0.9) {
+                this.invalid(
+                    "provisionedConcurrency.targetUtilization",
+                    target,
+                    "allowed: a fraction from 0.1 to 0.9 (0.7 keeps 30 % of the environments free for a burst)",
+                );
+            }
+            (pc.schedule ?? []).forEach((s, i) => {
+                this.checkInt(`provisionedConcurrency.schedule[${i}].max`, s.max, 1, args.reservedConcurrency);
+                this.checkInt(`provisionedConcurrency.schedule[${i}].min`, s.min, 1, s.max);
+                if (!/^(cron|rate|at)\(.+\)$/.test(s.schedule)) {
+                    this.invalid(`provisionedConcurrency.schedule[${i}].schedule`, s.schedule, "allowed: cron(...), rate(...) or at(yyyy-mm-ddThh:mm:ss)");
+                }
+            });
+            const zone = pc.timeZone ?? "UTC";
+            const problem = timeZoneProblem(zone);
+            if (problem !== undefined) {
+                this.invalid("provisionedConcurrency.timeZone", zone, problem);
             }
         }
         const streamSources = args.streamSources ?? [];
@@ -532,6 +649,7 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
                     batchSize: 10,
                     maximumBatchingWindowInSeconds: 1,
                     functionResponseTypes: ["ReportBatchItemFailures"],
+                    scalingConfig: { maximumConcurrency: queueMaximumConcurrency },
                 },
                 { parent: this, dependsOn: [rolePolicy] },
             );
@@ -554,6 +672,71 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
                 },
                 { parent: this, dependsOn: [rolePolicy] },
             );
+        }
+
+        let scalableTargetResourceId: pulumi.Output<string> | undefined;
+        if (pc) {
+            // The allocation on creation; from then on Application Auto Scaling owns the number, and a
+            // `pulumi up` must not reset what target tracking or the schedule set.
+            const allocation = this.create(
+                "provisionedConcurrencyConfig",
+                aws.lambda.ProvisionedConcurrencyConfig,
+                `provisioned`,
+                { functionName: fn.name, qualifier: alias.name, provisionedConcurrentExecutions: pc.min },
+                { parent: this, ignoreChanges: ["provisionedConcurrentExecutions"] },
+            );
+            const target = this.create(
+                "scalableTarget",
+                aws.appautoscaling.Target,
+                `scaling-target`,
+                {
+                    serviceNamespace: PROVISIONED_SCALING.serviceNamespace,
+                    scalableDimension: PROVISIONED_SCALING.scalableDimension,
+                    // The alias, never a version: it follows every release CodeDeploy makes.
+                    resourceId: pulumi.interpolate`function:${fn.name}:${alias.name}`,
+                    minCapacity: pc.min,
+                    maxCapacity: pc.max,
+                    tags: ctx.tags,
+                },
+                { parent: this, dependsOn: [allocation] },
+            );
+            this.create(
+                "scalingPolicy",
+                aws.appautoscaling.Policy,
+                `scaling-policy`,
+                {
+                    name: `${physicalName}-provisioned-utilization`,
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: {
+                        targetValue: pc.targetUtilization ?? PROVISIONED_UTILIZATION_TARGET,
+                        predefinedMetricSpecification: { predefinedMetricType: PROVISIONED_SCALING.predefinedMetricType },
+                        scaleInCooldown: PROVISIONED_SCALE_IN_COOLDOWN_SECONDS,
+                        scaleOutCooldown: PROVISIONED_SCALE_OUT_COOLDOWN_SECONDS,
+                    },
+                },
+                { parent: this },
+            );
+            (pc.schedule ?? []).forEach((s, i) => {
+                this.create(
+                    "scheduledAction",
+                    aws.appautoscaling.ScheduledAction,
+                    `schedule-${i}`,
+                    {
+                        name: `${physicalName}-provisioned-${i}`,
+                        serviceNamespace: target.serviceNamespace,
+                        scalableDimension: target.scalableDimension,
+                        resourceId: target.resourceId,
+                        schedule: s.schedule,
+                        timezone: pc.timeZone ?? "UTC",
+                        scalableTargetAction: { minCapacity: s.min, maxCapacity: s.max },
+                    },
+                    { parent: this },
+                );
+            });
+            scalableTargetResourceId = target.resourceId;
         }
 
         const tags = ctx.tags;
@@ -595,6 +778,19 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
             args.routing,
             { parent: this, hooks: this.childHooks("metricAlarm"), tags },
         );
+        functionConcurrencyAlarm(`${name}-concurrency`, fn.name, physicalName, args.reservedConcurrency, args.routing, {
+            parent: this,
+            hooks: this.childHooks("metricAlarm"),
+            tags,
+        });
+        if (pc) {
+            const most = Math.max(pc.max, ...(pc.schedule ?? []).map((s) => s.max));
+            provisionedSpilloverAlarm(`${name}-provisioned-spillover`, fn.name, physicalName, LIVE_ALIAS, most, args.routing, {
+                parent: this,
+                hooks: this.childHooks("metricAlarm"),
+                tags,
+            });
+        }
         const durationThresholdMs = Math.round((args.timeoutSeconds * 1000 * args.durationPercentOfTimeout) / 100);
         const duration = createAlarm(
             `${name}-duration-p99`,
@@ -666,6 +862,8 @@ export class Function extends Component<FunctionChildren> implements Grantee, Mo
         this.monitored = { functions: [{ label: name, name: this.functionName }], deadLetterQueues: [{ label: `${name} DLQ`, name: dlq.name }] };
         this.sourceHash = sourceHash;
         this.timeoutSeconds = args.timeoutSeconds;
+        this.reservedConcurrency = args.reservedConcurrency;
+        this.scalableTargetResourceId = scalableTargetResourceId;
         this.latestVersion = fn.version;
         this.errorRateAlarmName = errorRate.alarm.name;
         this.durationAlarmName = duration.alarm.name;

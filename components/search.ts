@@ -35,6 +35,14 @@ export interface SearchArgs extends ComponentOptions<SearchChildren> {
      */
     indexName?: string;
     /**
+     * Indexes the clients keep their access to while a rebuild moves them to a new `indexName`: the
+     * function versions `live` serves until the release name the old index, and would lose it the
+     * moment `pulumi up` rewrites the data access policy (docs/runbooks/rebuild-search-index.md). Each
+     * principal gets the same permissions on these as on `indexName`; remove them once the release is done.
+     * @default []
+     */
+    previousIndexNames?: string[];
+    /**
      * Roles outside this program (exact ARNs) that create, update and write the index. The
      * program's own writers need no list: `search.grantWrite(fn)` names each. At least one writer in all.
      * @default []
@@ -159,6 +167,16 @@ export class Search extends Component<SearchChildren> implements VpcEndpointPoli
         if (!INDEX.test(indexName)) {
             this.invalid("indexName", indexName, "allowed: lower-case letters, digits, dashes and underscores, starting with a letter or digit");
         }
+        const previousIndexes = args.previousIndexNames ?? [];
+        for (const previous of previousIndexes) {
+            if (!INDEX.test(previous) || previous === indexName || previousIndexes.indexOf(previous) !== previousIndexes.lastIndexOf(previous)) {
+                this.invalid(
+                    "previousIndexNames",
+                    previous,
+                    `allowed: index names (lower-case letters, digits, dashes and underscores), each once, other than indexName "${indexName}"`,
+                );
+            }
+        }
         const writers = args.writerRoleArns ?? [];
         const readers = args.readerRoleArns ?? [];
         for (const [argument, roles] of [
@@ -276,7 +294,7 @@ export class Search extends Component<SearchChildren> implements VpcEndpointPoli
             },
             { parent: this },
         );
-        const indexResource = `index/${collectionName}/${indexName}`;
+        const indexResource = [indexName, ...previousIndexes].map((index) => `index/${collectionName}/${index}`);
         const accessRules = (principals: readonly { access: "read" | "write"; roleArn: pulumi.Input<string> }[]) => {
             const of = (access: "read" | "write") => principals.filter((p) => p.access === access).map((p) => p.roleArn);
             if (of("write").length === 0) {
@@ -291,14 +309,14 @@ export class Search extends Component<SearchChildren> implements VpcEndpointPoli
                 JSON.stringify([
                     {
                         Description: "Search indexer: keep the index and write documents",
-                        Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_WRITE_PERMISSIONS }],
+                        Rules: [{ ResourceType: "index", Resource: indexResource, Permission: INDEX_WRITE_PERMISSIONS }],
                         Principal: [...new Set(writeRoles)].sort(),
                     },
                     ...(readRoles.length > 0
                         ? [
                               {
                                   Description: "API: query documents",
-                                  Rules: [{ ResourceType: "index", Resource: [indexResource], Permission: INDEX_READ_PERMISSIONS }],
+                                  Rules: [{ ResourceType: "index", Resource: indexResource, Permission: INDEX_READ_PERMISSIONS }],
                                   Principal: [...new Set(readRoles)].sort(),
                               },
                           ]

@@ -57,7 +57,7 @@ describe("the output contract (outputs.ts)", () => {
             const msg = contractError(() => checkContractVersion(STACK, "2.0"));
             assert.match(
                 msg,
-                /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.3\)/,
+                /Platform stack 'acme\/platform\/dev' publishes output contract 2\.0, which this reader does not support \(supported: 1\.x; this reader implements 1\.4\)/,
             );
             assert.match(msg, /Use the reader for contract 2\.x/);
             assert.match(
@@ -100,10 +100,15 @@ describe("the output contract (outputs.ts)", () => {
                 contractError(() => validatePlatformOutputs(STACK, onePointOne)),
                 /has no output 'releaseHooks': it was added in contract 1\.2 and the stack publishes 1\.1\./,
             );
-            const { edgeCertificateValidationRecords: _records, ...onePointTwo } = { ...sampleOutputs(), contractVersion: "1.2" };
+            const { edgeCertificateValidationRecords: _records, disasterRecovery: _dr, ...onePointTwo } = { ...sampleOutputs(), contractVersion: "1.2" };
             assert.match(
                 contractError(() => validatePlatformOutputs(STACK, onePointTwo)),
                 /has no output 'edgeCertificateValidationRecords': it was added in contract 1\.3 and the stack publishes 1\.2\./,
+            );
+            const { disasterRecovery: _recovery, ...onePointThree } = { ...sampleOutputs(), contractVersion: "1.3" };
+            assert.match(
+                contractError(() => validatePlatformOutputs(STACK, onePointThree)),
+                /has no output 'disasterRecovery': it was added in contract 1\.4 and the stack publishes 1\.3\./,
             );
         });
 
@@ -146,7 +151,7 @@ describe("the output contract (outputs.ts)", () => {
             const { vpcId: _dropped, ...rest } = sampleOutputs();
             assert.match(
                 contractError(() => validatePlatformOutputs(STACK, rest)),
-                /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.3 requires/,
+                /Platform stack 'acme\/platform\/dev' has no output 'vpcId', which contract 1\.4 requires/,
             );
         });
 

@@ -40,6 +40,34 @@ function errorType(body: unknown): string | undefined {
     return typeof type === "string" ? type : undefined;
 }
 
+/** How a document is written (see below): at its order's version, a removal also over the image of that version. */
+function versioning(doc: IndexedDocument): { version: number; version_type: "external" | "external_gte" } {
+    return { version: doc.version, version_type: "removed" in doc ? "external_gte" : "external" };
+}
+
+/** What a 409 answer to a versioned write means: `stale` for a version conflict, else it is no answer of ours. */
+function conflictOutcome(body: unknown): "stale" {
+    const type = errorType(body);
+    if (type === "version_conflict_engine_exception") return "stale";
+    throw new UnexpectedConflictError(`OpenSearch refused the versioned write with 409 ${type ?? "and no error type"}, not a version conflict`);
+}
+
+/**
+ * One document of a `_bulk` write that OpenSearch did not take: its HTTP status and error type only
+ * (an error's reason can quote the document, which holds the customer's note). 429 and 5xx are worth retrying.
+ */
+export class BulkItemError extends Error {
+    override readonly name = "BulkItemError";
+    constructor(
+        readonly status: number,
+        readonly type: string | undefined,
+    ) {
+        super(`OpenSearch did not take the document: ${status} ${type ?? "(no error type)"}`);
+    }
+}
+
+export type BulkOutcome = "written" | "stale" | BulkItemError;
+
 /**
  * Writes with OpenSearch's external versioning: `PUT <index>/_doc/<id>?version=<order version>&version_type=external`
  * is one atomic compare-and-write on the document's shard, so two runs racing on one order cannot let
@@ -75,14 +103,13 @@ export class VersionedOrderIndex implements OrderIndex {
     ) {}
 
     async upsert(doc: IndexedDocument): Promise<"written" | "stale"> {
-        const removal = "removed" in doc;
         const path = `/${encodeURIComponent(this.options.index)}/_doc/${encodeURIComponent(doc.id)}`;
         const response = await traceCall(this.options.tracer, "opensearch.index", { index: this.options.index, operation: "index" }, async (annotate) => {
             const answer = await this.transport.request(
                 {
                     method: "PUT",
                     path,
-                    querystring: { version: doc.version, version_type: removal ? "external_gte" : "external" },
+                    querystring: versioning(doc),
                     body: doc as unknown as Record<string, unknown>,
                 },
                 // A 409 is an answer to read, not an error to retry: see above.
@@ -92,9 +119,39 @@ export class VersionedOrderIndex implements OrderIndex {
             return answer;
         });
         if (response.statusCode !== 409) return "written";
-        const type = errorType(response.body);
-        if (type === "version_conflict_engine_exception") return "stale";
-        throw new UnexpectedConflictError(`OpenSearch refused the versioned write with 409 ${type ?? "and no error type"}, not a version conflict`);
+        return conflictOutcome(response.body);
+    }
+
+    /**
+     * Many writes in one `POST <index>/_bulk`, each versioned exactly as `upsert` writes it (one atomic
+     * compare-and-write per document): the outcome of each document, in order. A request OpenSearch
+     * refuses whole throws, as `upsert` does. What rebuilds the index from the table (tools/recovery/reindex.ts).
+     */
+    async upsertMany(docs: readonly IndexedDocument[]): Promise<BulkOutcome[]> {
+        if (docs.length === 0) return [];
+        const bulkBody = docs.flatMap((doc) => [{ index: { _id: doc.id, ...versioning(doc) } }, doc as unknown as Record<string, unknown>]);
+        const response = await traceCall(this.options.tracer, "opensearch.bulk", { index: this.options.index, operation: "bulk" }, async (annotate) => {
+            const answer = await this.transport.request({ method: "POST", path: `/${encodeURIComponent(this.options.index)}/_bulk`, bulkBody });
+            if (typeof answer.statusCode === "number") annotate("status", answer.statusCode);
+            return answer;
+        });
+        const items = (response.body as { items?: unknown } | undefined)?.items;
+        if (!Array.isArray(items) || items.length !== docs.length) {
+            throw new Error(`OpenSearch answered the bulk write of ${docs.length} documents with ${Array.isArray(items) ? items.length : "no"} items`);
+        }
+        return items.map((item: unknown): BulkOutcome => {
+            const result = typeof item === "object" && item !== null ? (item as { index?: { status?: unknown; error?: unknown } }).index : undefined;
+            const status = typeof result?.status === "number" ? result.status : 0;
+            if (status >= 200 && status < 300) return "written";
+            if (status === 409) {
+                try {
+                    return conflictOutcome(result);
+                } catch {
+                    return new BulkItemError(status, errorType(result));
+                }
+            }
+            return new BulkItemError(status, errorType(result));
+        });
     }
 }
 

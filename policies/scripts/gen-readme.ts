@@ -216,7 +216,8 @@ mandatory violation). What prod still shows, and why:
   .policy can't be known during preview", per role policy whose document names resources that do not exist yet: the
   workload functions' (\`api-policy\`, \`email-worker-policy\`, \`search-indexer-policy\`, \`ses-feedback-policy\`), the
   CodeDeploy role's \`release-policy\`, the release hooks' \`release-pre-traffic-policy\` and \`release-post-traffic-policy\`,
-  and the AWS Backup role's \`table-backup-policy\`. They are built with
+  the AWS Backup role's \`table-backup-policy\`, and (where \`drCopies\` is on) the trail replication role's
+  \`audit-replication-policy\`. They are built with
   \`pulumi.jsonStringify\` from table, queue, key and alias ARNs, so no policy can read them before those exist; this is
   @pulumi/policy's own downgrade. The same documents are judged with real values
   by the update-mode preview and by \`pulumi up\`, and pass.

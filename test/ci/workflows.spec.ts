@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { COMMAND as gateCommand } from "../../tools/gate/cli";
 import { REPO } from "../preview/helpers";
 
 interface Step {
@@ -55,16 +56,26 @@ describe("CI/CD workflows", () => {
         // Node.js 22 and 24 LTS, each leg on its own Node.js (.ci/run's CI_NODE=system).
         assert.deepEqual(jobs.test.strategy?.matrix?.node, [22, 24]);
         assert.equal(jobs.test.steps?.find((s) => s.run === ".ci/run")?.env?.CI_NODE, "system");
-        const matrix = jobs["policy-gate"].strategy?.matrix;
-        assert.deepEqual([...(matrix?.stack ?? [])].sort(), STACKS, "one gate per stack file");
-        assert.deepEqual(matrix?.mode, ["create", "update"]);
-        const steps = jobs["policy-gate"].steps ?? [];
-        const gate = steps.findIndex((s) => s.run === "npm run preview -- --stack ${{ matrix.stack }} --mode ${{ matrix.mode }}");
-        assert.ok(gate >= 0, "the gate fails on the preview's exit code");
+        // One job gates every stack in both modes with one command (no matrix of previews), failing on its exit code.
+        const gateJob = jobs["policy-gate"];
+        assert.equal(gateJob.strategy, undefined, "one gate, not a job per stack and mode");
+        const steps = gateJob.steps ?? [];
+        const gate = steps.findIndex((s) => s.run === "npm run --silent gate -- --json --junit test-results/policy-gate/junit.xml > policy-gate.json");
+        assert.ok(gate >= 0, "the gate fails on npm run gate's exit code, its reports kept");
+        assert.equal(steps[gate].if, undefined);
+        assert.ok(!steps.some((s) => s.run?.startsWith("npm run preview")), "no separate previews");
+        // The gate's defaults are every stack file and both modes.
+        assert.deepEqual([...gateCommand.flags.stack.default.split(",")].sort(), STACKS, "the gate's default stacks are the stack files");
+        assert.equal(gateCommand.flags.mode.default, "create,update");
         // The incident drill next to the gate, once per stack (update mode: names and ARNs known), failing the job on its exit code.
-        const drill = steps.findIndex((s) => s.run === "npm run drill -- --stack ${{ matrix.stack }} --all");
-        assert.ok(drill > gate, "the drill of every scenario of drills/ runs after the gate");
-        assert.equal(steps[drill].if, "matrix.mode == 'update'", "once per stack, in update mode");
+        const drills = STACKS.map((stack) => steps.findIndex((s) => s.run === `npm run drill -- --stack ${stack} --all`));
+        for (const [i, at] of drills.entries()) {
+            assert.ok(at > gate, `the drill of every scenario of drills/ for ${STACKS[i]} runs after the gate`);
+            assert.equal(steps[at].if, undefined);
+        }
+        const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        assert.equal(upload?.if, "always()", "the reports are kept when the gate fails");
+        assert.deepEqual(upload?.with?.path.trim().split("\n"), ["policy-gate.json", "test-results/policy-gate/junit.xml"]);
     });
 
     it("deploy promotes dev, then staging, then prod, each through the same stage", () => {
@@ -91,7 +102,7 @@ describe("CI/CD workflows", () => {
             assert.ok(i >= 0, `a step that ${what}`);
             return i;
         };
-        const gate = at((s) => s.run === "npm run preview -- --stack ${{ inputs.stack }} --mode update", "runs the offline policy gate");
+        const gate = at((s) => s.run === "npm run gate -- --stack ${{ inputs.stack }} --mode update", "runs the offline policy gate");
         const drill = at((s) => s.run === "npm run drill -- --stack ${{ inputs.stack }} --all", "runs the incident drill of the stack");
         assert.equal(steps[drill].if, undefined, "the drill gates every deploy");
         const up = at((s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up", "runs pulumi up");

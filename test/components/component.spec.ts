@@ -79,7 +79,7 @@ describe("Component base: transforms, nodes, argument errors", function () {
             (e: Error) =>
                 pulumi.ResourceError.isInstance(e) &&
                 (e as unknown as { hideStack?: boolean }).hideStack === true &&
-                e.message === 'DataStore: argument "transform" is "bucket"; allowed kinds of child: metricAlarm, table',
+                e.message === 'DataStore: argument "transform" is "bucket"; allowed kinds of child: alias, key, metricAlarm, table',
         );
         assert.throws(
             () => new mod.DataStore("bad2", { context: testContext(), kmsKey: testKeyArn("data"), routing, transform: { table: "PROVISIONED" as never } }),

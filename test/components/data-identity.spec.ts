@@ -32,6 +32,13 @@ describe("DataStore and Identity components", function () {
         const routing = new alerting.Alerting("alerts", { context: ctx, kmsKeyArn: KEY, emails: ["a@example.com"], escalationMinutes: 30 }).routing;
         new mod.DataStore("orders", { context: ctx, kmsKey: KEY, routing });
         new mod.DataStore("vault", { context: ctx, kmsKey: KEY, routing, deletionProtection: true });
+        new mod.DataStore("restored", {
+            context: ctx,
+            kmsKey: KEY,
+            routing,
+            deletionProtection: true,
+            adoptTableName: "platform-dev-orders-restored-20261124T205500Z",
+        });
         new mod.Identity("dev-users", identityArgs());
         new mod.Identity("prod-users", { ...identityArgs(), mfa: "ON", threatProtection: "enforced", deletionProtection: true });
         // As index.ts does: the site's domain is known only once a later resource (the distribution) exists.
@@ -67,6 +74,33 @@ describe("DataStore and Identity components", function () {
             assert.equal(dev.protect, false);
             assert.equal(prod.inputs.deletionProtectionEnabled, true);
             assert.equal(prod.protect, true);
+        });
+
+        it("adopts a restored table by name (Pulumi import) and keeps a protected table in AWS when it leaves the state", function () {
+            const adopted = run.one("aws:dynamodb/table:Table", "restored-table");
+            assert.equal(adopted.inputs.name, "platform-dev-orders-restored-20261124T205500Z");
+            assert.equal(adopted.importId, "platform-dev-orders-restored-20261124T205500Z", "imported, not created");
+            assert.deepEqual([adopted.protect, adopted.retainOnDelete], [true, true]);
+            const own = run.one("aws:dynamodb/table:Table", "orders-table");
+            assert.deepEqual(
+                [own.importId, own.protect, own.retainOnDelete],
+                ["", false, false],
+                "a table of its own, deleted with the stack where unprotected",
+            );
+            assert.equal(run.one("aws:dynamodb/table:Table", "vault-table").retainOnDelete, true);
+        });
+
+        it("refuses an adopted table name DynamoDB would refuse, naming the argument", function () {
+            assert.throws(
+                () =>
+                    new mod.DataStore("bad-adopt", {
+                        context: testContext(),
+                        kmsKey: KEY,
+                        routing: { critical: "c", warning: "w", info: "i" } as never,
+                        adoptTableName: "orders table",
+                    }),
+                /DataStore: argument "adoptTableName" is "orders table"; allowed: a DynamoDB table name/,
+            );
         });
 
         it("alarms on throttled requests (warning) and system errors (critical) of this table", function () {

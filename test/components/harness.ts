@@ -23,6 +23,11 @@ export interface Recorded {
     id: string;
     /** State the mock returned: inputs plus computed outputs such as ids and ARNs. */
     outputs: Inputs;
+    /** The `import` option: the id of an existing resource to adopt ("" for none). */
+    importId: string;
+    retainOnDelete: boolean;
+    /** The explicit provider's reference (`<provider urn>::<id>`), or "" for the default provider. */
+    provider: string;
 }
 
 export const ACCOUNT = "123456789012";
@@ -204,6 +209,9 @@ export function installMocks(opts: MockOptions = {}): MockRun {
                     dependencies: req.getDependenciesList(),
                     id: resp.getId(),
                     outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
+                    importId: req.getImportid() ?? "",
+                    retainOnDelete: req.getRetainondelete() === true,
+                    provider: req.getProvider() ?? "",
                 });
             }
             callback(err, resp);

@@ -312,6 +312,20 @@ describe("Search component", function () {
         });
     });
 
+    it("keeps the clients' access to the previous index while a rebuild moves them to a new one", async function () {
+        new mod.Search("rebuild", { ...base, context: testContext("prod"), indexName: "orders-v2", previousIndexNames: ["orders"] });
+        await run.settle();
+        const rules = (
+            json(one("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "rebuild-data-access").inputs.policy) as Array<{
+                Rules: Array<{ Resource: string[] }>;
+            }>
+        ).flatMap((statement) => statement.Rules);
+        assert.deepEqual(
+            rules.map((r) => r.Resource),
+            [["index/platform-prod-search/orders-v2", "index/platform-prod-search/orders"]],
+        );
+    });
+
     it("rejects bad arguments, naming them", function () {
         const bad: [Partial<import("../../components/search").SearchArgs>, RegExp][] = [
             [{ readerRoleArns: ["*"] }, /Search: argument "readerRoleArns" is "\*"; allowed: exact IAM role ARNs/],
@@ -320,6 +334,11 @@ describe("Search component", function () {
             [{ vpcCidr: "10.0.0.0/8" }, /Search: argument "vpcCidr" is "10.0.0.0\/8"; has a \/8 prefix/],
             [{ vpcCidr: "10.0.4.0/16" }, /Search: argument "vpcCidr" is "10.0.4.0\/16"; is not the start of a \/16 block/],
             [{ indexName: "Orders" }, /Search: argument "indexName" is "Orders"/],
+            [{ previousIndexNames: ["orders"] }, /Search: argument "previousIndexNames" is "orders"; allowed: index names .* other than indexName "orders"/],
+            [
+                { indexName: "orders-v3", previousIndexNames: ["orders-v2", "orders-v2"] },
+                /Search: argument "previousIndexNames" is "orders-v2"; allowed: .*each once/,
+            ],
             [{ context: { ...testContext(), namePrefix: "platform-a-very-long-stack-name" } }, /Search: argument "context.namePrefix"/],
         ];
         bad.forEach(([over, message], i) => assert.throws(() => new mod.Search(`bad${i}`, { ...base, ...over }), message));

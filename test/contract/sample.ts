@@ -1,6 +1,6 @@
 import { PlatformOutputsV1 } from "../../outputs";
 
-/** A complete, valid set of platform outputs for contract 1.3, shaped like a deployed dev stack's. */
+/** A complete, valid set of platform outputs for contract 1.4, shaped like a deployed dev stack's. */
 export function sampleOutputs(): PlatformOutputsV1 {
     const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
     const sqs = (name: string) => ({
@@ -10,7 +10,7 @@ export function sampleOutputs(): PlatformOutputsV1 {
         dlqArn: arn("sqs", `${name}-dlq`),
     });
     return {
-        contractVersion: "1.3",
+        contractVersion: "1.4",
         apiUrl: "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1",
         apiId: "a1b2c3d4e5",
         apiWebAclArn: arn("wafv2", "regional/webacl/platform-dev-api-firewall/0f0e0d0c-0000-4000-8000-0a0b0c0d0e0f"),
@@ -67,5 +67,7 @@ export function sampleOutputs(): PlatformOutputsV1 {
         releaseHooks: { beforeAllowTraffic: "platform-dev-release-pre-traffic", afterAllowTraffic: "platform-dev-release-post-traffic" },
         // dev has no custom edge domain, so no certificate to validate.
         edgeCertificateValidationRecords: [],
+        // dev keeps no copies outside its region (drCopies false).
+        disasterRecovery: { region: "", strategy: "backup-restore", backupVaultArn: "", replica: null },
     };
 }

@@ -46,6 +46,8 @@ const REQUIRED: Record<string, string> = {
     "CloudFront 5xx": "cloudfront-5xx",
     "a WAF blocking spike": "waf-blocking-spike",
     "a backup job failure": "backup-job-failure",
+    "a failed copy of a recovery point to the DR region (staging, prod)": "backup-copy-failure",
+    "the global-table replica falling behind (prod, pilot-light)": "replication-lag",
     "root account use": "root-account-use",
     "unauthorized API calls": "unauthorized-api-calls",
     "trail changes": "trail-changes",
@@ -54,6 +56,14 @@ const REQUIRED: Record<string, string> = {
     "no orders during business hours (prod)": "no-orders-business-hours",
     "a cancellation-rate spike": "cancellation-rate-spike",
     "threat-detection findings undelivered (failed deliveries, DLQ)": "threat-findings-undelivered",
+    // Scaling triggers (issue 14): each limit warns before it binds.
+    "a function's concurrency near its reserved concurrency": "api-concurrency-near-limit",
+    "provisioned concurrency spilling over (staging, prod)": "api-provisioned-spillover",
+    "API requests throttled (429)": "api-throttled-requests",
+    "the API's request rate near its stage throttle": "api-request-rate-near-throttle",
+    "the account's Lambda concurrency near its quota": "account-concurrency-near-quota",
+    "SES sends near the sending rate": "ses-send-rate-near-quota",
+    "OpenSearch OCUs near the configured maximum": "opensearch-ocus-near-max",
     "a high-severity GuardDuty finding": "guardduty-high-finding",
     "a critical Security Hub finding (where Security Hub runs)": "securityhub-critical-finding",
 };
@@ -64,6 +74,7 @@ const REQUIRED: Record<string, string> = {
  */
 const NO_ESCALATION: Record<string, string> = {
     "backup-job-failure": "a failed job is one 5-minute datapoint: the alarm is back to OK before its escalation twin can fire",
+    "backup-copy-failure": "a failed copy is one 5-minute datapoint: the alarm is back to OK before its escalation twin can fire",
 };
 
 const files = fs

@@ -157,13 +157,21 @@ describe("drill model: the repository's dev stack (update mode)", function () {
     });
 
     it("reads the log metric filters: group, pattern, metric and default value; the drill evaluates their patterns", () => {
-        assert.equal(model.logMetricFilters.length, 8);
+        // Eight on the trail's log group, and the API's 429 count on its access log.
+        const trail = model.logMetricFilters.filter((f) => f.logGroupName === "/aws/cloudtrail/platform-dev");
+        assert.equal(trail.length, 8);
+        for (const f of trail) assert.equal(f.metric.namespace, "platform-dev/Security");
+        const throttled = model.logMetricFilters.filter((f) => f.logGroupName !== "/aws/cloudtrail/platform-dev");
+        assert.deepEqual(
+            throttled.map((f) => [f.metric.namespace, f.metric.metricName, f.pattern]),
+            [["platform-dev-api", "ThrottledRequests", '{ $.status = "429" }']],
+        );
         for (const f of model.logMetricFilters) {
-            assert.equal(f.logGroupName, "/aws/cloudtrail/platform-dev");
-            assert.equal(f.metric.namespace, "platform-dev/Security");
             assert.equal(f.defaultValue, 0);
             assert.doesNotThrow(() => patternMatcher(f.pattern), f.pattern);
         }
+        assert.equal(patternMatcher(throttled[0]!.pattern)(JSON.stringify({ status: "429" })), true);
+        assert.equal(patternMatcher(throttled[0]!.pattern)(JSON.stringify({ status: "200" })), false);
         const root = model.logMetricFilters.find((f) => f.metric.metricName === "RootAccountUsage")!;
         const matches = patternMatcher(root.pattern);
         assert.equal(matches(JSON.stringify({ userIdentity: { type: "Root" }, eventType: "AwsApiCall" })), true);

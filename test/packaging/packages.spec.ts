@@ -271,7 +271,7 @@ describe("the packages another repository installs (npm run pack)", function () 
             assert.deepEqual(report.outputs, {
                 functionName: "packaged-dev-worker",
                 queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/packaged-dev-jobs",
-                readsContract: "1.3",
+                readsContract: "1.4",
                 region: "eu-west-1",
                 runtime: "nodejs24.x",
                 tableName: "packaged-dev-orders",

@@ -4,7 +4,7 @@
 // scenarios prove every stack rule still reports at its configured level.
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyPackProcess, AnalyzerInput } from "../../tools/preview/policy-pack";
+import { PolicyPackProcess, AnalyzerInput, stackEntry } from "../../tools/preview/policy-pack";
 import type { Diagnostic } from "../../tools/preview/types";
 import { ruleInfos } from "../../policies/lib/rule";
 import { allPolicies } from "../../policies/rules";
@@ -63,7 +63,7 @@ describe("policy pack over gRPC: stack rules with unknown values (prod config)",
 
     for (const s of UNKNOWN_SCENARIOS) {
         it(`${s.rule}: reports ${s.expect.join(", ")} at its prod level (${prodLevels[s.rule].enforcementLevel}) with every related value unknown`, async () => {
-            const ds: Diagnostic[] = (await pack.analyzeStack(toAnalyzerInputs(s.resources))).filter((d) => d.policyName === s.rule);
+            const ds: Diagnostic[] = (await pack.analyzeStack(toAnalyzerInputs(s.resources).map(stackEntry))).filter((d) => d.policyName === s.rule);
             expect(ds.filter((d) => d.message.includes("can't run")).map((d) => d.message)).to.deep.equal([]);
             const level = prodLevels[s.rule].enforcementLevel;
             const names = ds.filter((d) => d.enforcementLevel === level).map((d) => d.urn?.split("::").pop() ?? "(stack)");

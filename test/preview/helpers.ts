@@ -10,12 +10,15 @@ export interface CliResult {
     stderr: string;
 }
 
-/** Runs the offline preview's CLI as `npm run preview` does, and returns its exit code and output. */
+/**
+ * Runs the offline preview's CLI as `npm run preview` does (its command, from the bundle tools/preview/cli.ts
+ * hands over to), and returns its exit code and output. Without ts-node's start, which the specs need not pay.
+ */
 export function previewCli(args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(REPO, "tools", "preview", "cli.ts"), ...args],
+            [path.join(REPO, "tools", "preview", "launch.js"), "preview", ...args],
             { cwd: REPO, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0" } },
             (err, stdout, stderr) => {
                 const code = err ? (typeof err.code === "number" ? err.code : 99) : 0;

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { PolicyPackPool, runPreview as runFresh, PreviewOptions, PreviewReport } from "../../tools/preview";
+import { PolicyPackPool, RunnerPool, runPreview as runFresh, PreviewOptions, PreviewReport } from "../../tools/preview";
 import { renderReport } from "../../tools/preview/render";
 import { fixture, previewCli } from "./helpers";
 
@@ -16,8 +16,12 @@ describe("offline preview", function () {
     this.timeout(120_000);
     // In-process previews share started packs; the CLI cases start their own, as a user's run does.
     const pool = new PolicyPackPool();
-    after(() => pool.close());
-    const runPreview = (options: PreviewOptions) => runFresh({ ...options, pool });
+    const runners = new RunnerPool();
+    after(() => {
+        runners.close();
+        return pool.close();
+    });
+    const runPreview = (options: PreviewOptions) => runFresh({ ...options, pool, runners });
 
     describe("a flat program with a known violation (CLI)", () => {
         let code: number;
@@ -249,10 +253,14 @@ describe("offline preview", function () {
             );
         });
 
-        it("names the stacks that exist when the stack file is missing", async () => {
-            const r = await previewCli(["--cwd", FLAT, "--stack", "qa", "--policy-pack", MINIMAL]);
+        it("names the stacks that exist when a stack with no stack file lacks the keys the project requires", async () => {
+            const r = await previewCli(["--stack", "qa"]);
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /stack 'qa' has no Pulumi\.qa\.yaml .*\(stacks here: test\)/);
+            assert.match(
+                r.stderr,
+                /^error: configuration of stack 'qa' is invalid \(stack 'qa' has no Pulumi\.qa\.yaml .*\(stacks here: (.+, )?dev, prod(, .+)?, staging(, .+)?\)\):/,
+            );
+            assert.match(r.stderr, /missing configuration value 'platform:environment'/);
         });
     });
 });

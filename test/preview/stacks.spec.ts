@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { PolicyPackPool, runPreview, PreviewReport } from "../../tools/preview";
+import { PolicyPackPool, RunnerPool, runPreview, PreviewReport } from "../../tools/preview";
 import { REPO } from "./helpers";
 
 /**
@@ -10,8 +10,13 @@ import { REPO } from "./helpers";
  */
 describe("the project's stacks under the offline preview", function () {
     this.timeout(240_000);
+    // One pack and one program runner serve every preview, as in `npm run gate`.
     const pool = new PolicyPackPool();
-    after(() => pool.close());
+    const runners = new RunnerPool();
+    after(() => {
+        runners.close();
+        return pool.close();
+    });
     const updates: Record<string, PreviewReport> = {};
     // The custom domain each stack's file sets (edgeDomainName); dev stays on CloudFront's default certificate.
     const SITE_DOMAINS: Record<string, string | undefined> = { dev: undefined, staging: "staging.shop.example.com", prod: "shop.example.com" };
@@ -24,6 +29,7 @@ describe("the project's stacks under the offline preview", function () {
                     stack,
                     mode,
                     pool,
+                    runners,
                     policyPacks: [path.join(REPO, "policies")],
                     policyPackConfigs: [path.join(REPO, "policies", "config", `${stack}.json`)],
                 });

@@ -83,4 +83,118 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
         name: /^threat-detection-securityhub-(critical|warning|info)-target$/,
         reason: "Each Security Hub finding rule's target (its severity topic, with the dead-letter queue and retry policy) exists with its rule, where `threatDetection` is `full`.",
     },
+    // Provisioned concurrency is a named exception, not zero capacity in every stack: Lambda refuses a
+    // provisioned concurrency config of 0 environments, a scalable target held at 0 would register target
+    // tracking that can never act (its AWS-managed alarms billed, forever in INSUFFICIENT_DATA), and a
+    // spillover alarm on an alias without provisioned environments could never fire.
+    {
+        type: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+        name: /^api-provisioned$/,
+        reason: "The api function's live alias gets provisioned environments only where `apiProvisionedConcurrencyMax` is above 0 (staging rehearses 1 to 5, prod runs 2 to 50); dev starts every environment on demand.",
+    },
+    {
+        type: "aws:appautoscaling/target:Target",
+        name: /^api-scaling-target$/,
+        reason: "Application Auto Scaling's target (`function:<name>:live`) exists with the provisioned concurrency it scales, where `apiProvisionedConcurrencyMax` is above 0.",
+    },
+    {
+        type: "aws:appautoscaling/policy:Policy",
+        name: /^api-scaling-policy$/,
+        reason: "The target-tracking policy on LambdaProvisionedConcurrencyUtilization exists with its scalable target, where `apiProvisionedConcurrencyMax` is above 0.",
+    },
+    {
+        type: "aws:appautoscaling/scheduledAction:ScheduledAction",
+        name: /^api-schedule-\d+$/,
+        reason: "One scheduled action per entry of `apiProvisionedConcurrencySchedule`: prod raises the floor for the shop's hours; staging and dev have no schedule. How many entries a stack has is a value.",
+    },
+    {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        name: /^api-provisioned-spillover(-escalated)?$/,
+        reason: "The spillover warning (and its escalation twin) watches invocations the alias's provisioned environments could not take: it exists where they do (`apiProvisionedConcurrencyMax` above 0).",
+    },
+    // Disaster recovery beyond the region (tools/dr/model.ts): copies where `drCopies` is on (staging, prod),
+    // a global-table replica where `drStrategy` is pilot-light (prod). dev keeps everything in its region.
+    {
+        type: "pulumi:providers:aws",
+        name: /^(table-backup|audit|orders)-dr$/,
+        reason: "A provider for `drRegion`, a child of each component that keeps something there (the backup copies, the trail's replica bucket, the table's replica): it exists where that component has something in the DR region (`drCopies`, and for the table `drStrategy` pilot-light).",
+    },
+    {
+        type: "aws:kms/key:Key",
+        name: /^(table-backup-dr|audit-replica|orders-replica)-key$/,
+        reason: "KMS keys are regional: each copy in `drRegion` (the DR vault's recovery points, the trail's replicated log files, the table's replica) is encrypted with a key there, which exists where the copy does.",
+    },
+    {
+        type: "aws:kms/alias:Alias",
+        name: /^(table-backup-dr|audit-replica|orders-replica)-key-alias$/,
+        reason: "Each DR key's alias (`alias/<prefix>-<use>`) exists with its key.",
+    },
+    {
+        type: "aws:backup/vault:Vault",
+        name: /^table-backup-dr-vault$/,
+        reason: "The vault in `drRegion` that every recovery point is copied to exists where `drCopies` is on (staging, prod); dev (drCopies false) accepts losing its data with its region.",
+    },
+    {
+        type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+        name: /^table-backup-dr-vault-lock$/,
+        reason: "The DR vault's lock (governance mode, the copies' retention) exists with the DR vault.",
+    },
+    {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        name: /^table-backup-copy-jobs-failed(-escalated)?$/,
+        reason: "The copy-job failure warning (and its escalation twin) watches the copies to the DR vault: it exists where they are made (`drCopies`).",
+    },
+    {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        name: /^orders-replication-latency(-escalated)?$/,
+        reason: "The replication-latency warning (and its escalation twin) watches the global-table replica: it exists where there is one (`drStrategy` pilot-light, prod).",
+    },
+    {
+        type: "aws:iam/role:Role",
+        name: /^audit-replication-role$/,
+        reason: "The role S3 replicates the trail's log files to `drRegion` with exists where the trail replicates (`drCopies`).",
+    },
+    {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: /^audit-replication-policy$/,
+        reason: "The replication role's policy exists with the role.",
+    },
+    {
+        type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        name: /^audit-replication$/,
+        reason: "The trail bucket's replication rule (KMS-encrypted log files to the replica bucket in `drRegion`, deletions not replicated) exists where `drCopies` is on.",
+    },
+    {
+        type: "platform:storage:SecureBucket",
+        name: /^audit-replica(-logs)?$/,
+        reason: "The trail's replica bucket in `drRegion` and the bucket its server access logs go to (they must be in its region) exist where `drCopies` is on.",
+    },
+    ...(
+        [
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketLogging:BucketLogging",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketPolicy:BucketPolicy",
+        ] as const
+    ).map((type) => ({
+        type,
+        name: /^audit-replica(-logs)?(-(ownership|public-access|versioning|encryption|access-logs|lifecycle|policy))?$/,
+        reason: "A setting of the trail's replica bucket or its access-log bucket in `drRegion` (SecureBucket keeps each in its own resource): they exist where the buckets do (`drCopies`).",
+    })),
+];
+
+/**
+ * How a standby (`drStandbyOf`, Pulumi.prod-dr.yaml) differs from its primary (prod) beyond the values:
+ * test/stacks/prod-dr.ts compares the two previews with exactly these, and ALLOWED_DIFFERENCES.
+ */
+export const STANDBY_DIFFERENCES: readonly AllowedDifference[] = [
+    {
+        type: "aws:dynamodb/table:Table",
+        name: /^orders-table$/,
+        reason: "A standby runs against its primary's global-table replica in its region (drReplicaStreamArn, drReplicaKeyArn): the primary owns the table and its replicas, so the standby creates no table of its own. Its grants, alarms and outputs name the replica.",
+    },
 ];

@@ -5,6 +5,54 @@ import { STACKS, StackRun, runProgram } from "./program";
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 const ZONE = "Z0123456789ABCDEFGHIJ";
+// dev with prod's disaster recovery (copies to drRegion, pilot-light), and what that adds to dev.
+const DEV_DR = { "platform:drCopies": "true", "platform:drStrategy": "pilot-light" };
+const SECURITY_HUB_ADDED = [
+    "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-critical",
+    "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-info",
+    "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-warning",
+    "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-critical-target",
+    "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-info-target",
+    "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-warning-target",
+    "aws:securityhub/account:Account::threat-detection-security-hub",
+    "aws:securityhub/standardsSubscription:StandardsSubscription::threat-detection-fsbp",
+];
+const REPLICA_BUCKET_SETTINGS = {
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "lifecycle",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "ownership",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "public-access",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "encryption",
+    "aws:s3/bucketVersioning:BucketVersioning": "versioning",
+};
+const replicaBucket = (b: string) => [
+    `aws:s3/bucket:Bucket::${b}`,
+    `platform:storage:SecureBucket::${b}`,
+    ...Object.entries(REPLICA_BUCKET_SETTINGS).map(([t, suffix]) => `${t}::${b}-${suffix}`),
+];
+const DR_ADDED = [
+    ...replicaBucket("audit-replica"),
+    ...replicaBucket("audit-replica-logs"),
+    "aws:backup/vault:Vault::table-backup-dr-vault",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration::table-backup-dr-vault-lock",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::orders-replication-latency",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::orders-replication-latency-escalated",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::table-backup-copy-jobs-failed",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::table-backup-copy-jobs-failed-escalated",
+    "aws:iam/role:Role::audit-replication-role",
+    "aws:iam/rolePolicy:RolePolicy::audit-replication-policy",
+    "aws:kms/alias:Alias::audit-replica-key-alias",
+    "aws:kms/alias:Alias::orders-replica-key-alias",
+    "aws:kms/alias:Alias::table-backup-dr-key-alias",
+    "aws:kms/key:Key::audit-replica-key",
+    "aws:kms/key:Key::orders-replica-key",
+    "aws:kms/key:Key::table-backup-dr-key",
+    "aws:s3/bucketLogging:BucketLogging::audit-replica-access-logs",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig::audit-replication",
+    "pulumi:providers:aws::audit-dr",
+    "pulumi:providers:aws::orders-dr",
+    "pulumi:providers:aws::table-backup-dr",
+];
 const allowed = (k: string) => {
     const [type, name] = k.split("::");
     return ALLOWED_DIFFERENCES.some((d) => d.type === type && d.name.test(name));
@@ -31,7 +79,9 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
         // What staging and prod do, in dev: a custom domain whose certificate the stack requests.
         devWithDomain = await runProgram("dev", { "platform:edgeDomainName": "dev.shop.example.com" });
         // And staging's and prod's threat detection: Security Hub next to GuardDuty.
-        devWithSecurityHub = await runProgram("dev", { "platform:threatDetection": "full" });
+        // And prod's disaster recovery, in the same run (each run costs seconds): copies to drRegion and the
+        // table's pilot-light replica there. Their additions are disjoint, and each is asserted exactly below.
+        devWithSecurityHub = await runProgram("dev", { "platform:threatDetection": "full", ...DEV_DR });
     });
 
     it("every stack builds the same component types", function () {
@@ -130,21 +180,45 @@ describe("stack parity: dev, staging and prod have the same shape", function () 
             "aws:acm/certificate:Certificate::edge-certificate",
             "aws:acm/certificateValidation:CertificateValidation::edge-certificate-validation",
         ]);
-        // Full threat detection adds Security Hub, its standard and its finding rules with their targets, nothing else.
-        assert.deepEqual(addedTo(runs.dev, devWithSecurityHub), [
-            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-critical",
-            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-info",
-            "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-warning",
-            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-critical-target",
-            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-info-target",
-            "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-warning-target",
-            "aws:securityhub/account:Account::threat-detection-security-hub",
-            "aws:securityhub/standardsSubscription:StandardsSubscription::threat-detection-fsbp",
-        ]);
+        // Full threat detection adds Security Hub, its standard and its finding rules with their targets, nothing else
+        // (the same run turns disaster recovery on: what that adds is the test below's).
+        assert.deepEqual(
+            addedTo(runs.dev, devWithSecurityHub).filter((k) => !DR_ADDED.includes(k)),
+            [
+                "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-critical",
+                "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-info",
+                "aws:cloudwatch/eventRule:EventRule::threat-detection-securityhub-warning",
+                "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-critical-target",
+                "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-info-target",
+                "aws:cloudwatch/eventTarget:EventTarget::threat-detection-securityhub-warning-target",
+                "aws:securityhub/account:Account::threat-detection-security-hub",
+                "aws:securityhub/standardsSubscription:StandardsSubscription::threat-detection-fsbp",
+            ],
+        );
         assert.deepEqual(addedTo(devWithSecurityHub, runs.dev), []);
         for (const k of [...added, ...addedTo(runs.dev, devWithDomain), ...addedTo(runs.dev, devWithSecurityHub)]) {
             assert.ok(allowed(k), `${k} is listed in ALLOWED_DIFFERENCES`);
         }
+    });
+
+    it("disaster recovery adds exactly its copies in drRegion, the replica, and their alarms, each a listed difference", function () {
+        const had = new Set([...runs.dev.run.resources.map(key), ...SECURITY_HUB_ADDED]);
+        const added = devWithSecurityHub.run.resources
+            .map(key)
+            .filter((k) => !had.has(k))
+            .sort();
+        assert.deepEqual(added, [...DR_ADDED].sort());
+        for (const k of added) assert.ok(allowed(k), `${k} is listed in ALLOWED_DIFFERENCES`);
+        // Every DR resource goes through a provider for drRegion, none through the stack's own.
+        const drProviders = devWithSecurityHub.run.resources.filter((r) => r.type === "pulumi:providers:aws" && /-dr$/.test(r.name));
+        assert.deepEqual(
+            drProviders.map((p) => [p.name, p.inputs.region]),
+            [
+                ["orders-dr", "eu-central-1"],
+                ["table-backup-dr", "eu-central-1"],
+                ["audit-dr", "eu-central-1"],
+            ],
+        );
     });
 
     describe("sign-in URLs with a custom edge domain", function () {

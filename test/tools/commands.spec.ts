@@ -14,7 +14,15 @@ import { UsageError } from "../../tools/cli";
 import { COMMAND as coldStartCommand, main as coldStart, type ColdStartBench } from "../../bench/cold-start";
 import { COMMAND as policyBenchCommand, main as policyBench, type PolicyBench } from "../../bench/policy";
 import { COMMAND as drillBenchCommand } from "../../bench/drill";
+import { COMMAND as capacityBenchCommand } from "../../bench/capacity";
+import { COMMAND as capacityCommand } from "../../tools/capacity/cli";
+import { COMMAND as costCommand } from "../../tools/cost/cli";
 import { COMMAND as drillCommand } from "../../tools/drill/cli";
+import { COMMAND as drCommand } from "../../tools/dr/cli";
+import { COMMAND as branchProtectionCommand } from "../../tools/branch-protection/cli";
+import { COMMAND as restoreCommand } from "../../tools/recovery/restore";
+import { COMMAND as reindexCommand } from "../../tools/recovery/reindex";
+import { COMMAND as exportUsersCommand } from "../../tools/recovery/export-users";
 import { COMMAND as previewBenchCommand, main as previewBench, type PreviewBench } from "../../bench/preview";
 import { COMMAND as redriveCommand, main as redrive } from "../../tools/redrive";
 import * as previewCli from "../../tools/preview/cli";
@@ -189,9 +197,57 @@ const COMMANDS: CommandCase[] = [
         bad: [["--mode", "destroy"], /^--mode "destroy" is not one of create, update$/m],
     },
     {
+        script: "restore",
+        file: "tools/recovery/restore.ts",
+        help: () => restoreCommand.help,
+        bad: [["--stack", "prod", "--to", "2026-02-30T10:00:00Z"], /^--to "2026-02-30T10:00:00Z" is invalid: expected an ISO 8601 time with its zone/m],
+    },
+    {
+        script: "reindex",
+        file: "tools/recovery/reindex.ts",
+        help: () => reindexCommand.help,
+        bad: [["--stack", "prod", "--via", "lambda"], /^--via "lambda" is not one of direct, indexer$/m],
+    },
+    {
+        script: "export-users",
+        file: "tools/recovery/export-users.ts",
+        help: () => exportUsersCommand.help,
+        bad: [["--stack", "prod", "--to", "s3://b/"], /^--to "s3:\/\/b\/" is invalid: expected s3:\/\/<bucket>\/<key>/m],
+    },
+    {
         script: "bench:drill",
         file: "bench/drill.ts",
         help: () => drillBenchCommand.help,
+        bad: [["--runs", "51"], /^--runs "51" is invalid: expected an integer from 1 to 50\.$/m],
+    },
+    {
+        script: "capacity",
+        file: "tools/capacity/cli.ts",
+        help: () => capacityCommand.help,
+        bad: [["--growth", "ten"], /^--growth "ten" is invalid: expected a monthly growth rate such as "10%\/month"/m],
+    },
+    {
+        script: "cost",
+        file: "tools/cost/cli.ts",
+        help: () => costCommand.help,
+        bad: [["--rps", "0"], /^--rps "0" is invalid: expected a number of requests per second above 0/m],
+    },
+    {
+        script: "dr",
+        file: "tools/dr/cli.ts",
+        help: () => drCommand.help,
+        bad: [["--stack", "nope"], /^--stack nope: no Pulumi\.nope\.yaml; allowed: dev, prod-dr, prod, staging\.$/m],
+    },
+    {
+        script: "branch-protection",
+        file: "tools/branch-protection/cli.ts",
+        help: () => branchProtectionCommand.help,
+        bad: [["--workspace", "w", "--repo", "r", "--approvals", "11"], /^--approvals "11" is invalid/m],
+    },
+    {
+        script: "bench:capacity",
+        file: "bench/capacity.ts",
+        help: () => capacityBenchCommand.help,
         bad: [["--runs", "51"], /^--runs "51" is invalid: expected an integer from 1 to 50\.$/m],
     },
 ];

@@ -14,6 +14,7 @@ const dir = process.env.OFFLINE_PREVIEW_CODE_CACHE;
 if (dir) {
     // Not inherited: the program's own child processes are none of the cache's business.
     delete process.env.OFFLINE_PREVIEW_CODE_CACHE;
-    // A cache that cannot be enabled (a read-only tree) only makes the preview as slow as without it.
-    module.enableCompileCache(dir);
+    // A cache that cannot be enabled (a read-only tree, a Node.js before 22.1) only makes the preview as
+    // slow as without it.
+    (module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache?.(dir);
 }

@@ -1,6 +1,8 @@
 import * as path from "path";
+import { explainProgramFailure } from "./failures";
+import { loadInvokeAnswers } from "./invoke-answers";
 import { PackLease } from "./pack-pool";
-import { AnalyzerInput, PolicyPackProcess, stackResource } from "./policy-pack";
+import { AnalyzerInput, PolicyPackProcess, stackEntry, StackEntry } from "./policy-pack";
 import { loadProgram } from "./project";
 import { runProgram } from "./program";
 import { loadStackReferences } from "./stack-references";
@@ -9,6 +11,7 @@ import { Diagnostic, PreviewError, PreviewOptions, PreviewReport, ResourceRecord
 
 export * from "./types";
 export { PolicyPackPool } from "./pack-pool";
+export { RunnerPool } from "./program";
 
 interface ProviderInfo {
     type: string;
@@ -81,7 +84,15 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     const started = Date.now();
     const mode = options.mode ?? "create";
     const progress = options.onProgress ?? (() => undefined);
-    const spec = { ...loadProgram(options.cwd, options.stack, mode), stackReferences: loadStackReferences(options.stackReferences ?? {}) };
+    if (options.cwd.trim() === "") {
+        // path.resolve("") is the working directory: an empty --cwd would preview whatever program is there.
+        throw new PreviewError("--cwd is empty: name the program directory, the one holding Pulumi.yaml");
+    }
+    const spec = {
+        ...loadProgram(options.cwd, options.stack, mode),
+        stackReferences: loadStackReferences(options.stackReferences ?? {}),
+        invokes: loadInvokeAnswers(options.invokes ?? {}),
+    };
     const configs = options.policyPackConfigs ?? [];
     if (configs.length > options.policyPacks.length) {
         throw new PreviewError(
@@ -96,14 +107,20 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     }
 
     progress(`running ${spec.project} (stack ${spec.stack}, ${mode} mode)`);
+    // Ends what this preview started: on a failure, when the caller aborts, and when it is done.
+    const stop = new AbortController();
+    const onCallerAbort = () => stop.abort();
+    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    if (options.signal?.aborted) stop.abort();
     // Packs start and are configured while the program runs: their start-up (a ts-node type check)
     // and config validation overlap the program, so what follows it is the analysis alone.
     const leases: Promise<PackLease>[] = dirs.map((dir) =>
-        options.pool ? options.pool.acquire(dir) : PolicyPackProcess.start(dir).then((pack) => ({ pack, release: () => pack.stop() })),
+        options.pool ? options.pool.acquire(dir) : PolicyPackProcess.start(dir, stop.signal).then((pack) => ({ pack, release: () => pack.stop() })),
     );
     const prepared = leases.map(async (lease, i) => {
         const { pack } = await lease;
-        const info = await pack.info();
+        // What a pack says of itself does not change between previews: a pooled pack is asked once.
+        const info = await (options.pool ? options.pool.describe(dirs[i]) : pack.info());
         await pack.configure(info.policies, configs[i]);
         await pack.configureStack({
             stack: spec.stack,
@@ -116,14 +133,18 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     });
     // Settled views, so a pack that fails while the program still runs is reported once, not as an
     // unhandled rejection.
-    const settledLeases = Promise.allSettled(leases);
     void Promise.allSettled(prepared);
-    const stopAll = async () => {
-        for (const s of await settledLeases) {
-            if (s.status === "fulfilled") {
-                s.value.release();
-            }
-        }
+    // Never waits for a pack still starting: a program that fails reports at once, and the pack (one this
+    // preview started) is killed mid-start; a pooled one is handed back once it is ours.
+    const stopAll = (failed: boolean) => {
+        options.signal?.removeEventListener("abort", onCallerAbort);
+        if (failed) stop.abort();
+        // A pooled pack goes back only once nothing of this preview runs on it any more: Configure is process-wide.
+        leases.forEach((lease, i) => {
+            void Promise.allSettled([lease, prepared[i], ...perPack[i]]).then(([l]) => {
+                if (l.status === "fulfilled") (l.value as PackLease).release();
+            });
+        });
     };
 
     // Filled as resources register: a resource's references and explicit provider register before it.
@@ -147,53 +168,56 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
     });
     // Like the engine, each pack analyzes a resource as soon as it registers, while the program goes on.
     const perResource: Promise<Diagnostic[]>[] = [];
+    const perPack: Promise<Diagnostic[]>[][] = dirs.map(() => []);
     // AnalyzeStack's messages too are built as resources arrive, which keeps them off the wait after the program.
-    const stackMessages = new Map<string, ReturnType<typeof stackResource>>();
+    const stackMessages = new Map<string, StackEntry>();
     const onResource = (r: RunnerResource) => {
         byUrn.set(r.urn, r);
         if (dirs.length > 0) {
-            stackMessages.set(r.urn, stackResource(analyzerInput(r, r.state)));
+            stackMessages.set(r.urn, stackEntry(analyzerInput(r, r.state)));
         }
         if (r.external) {
             // The engine analyzes the resources a program manages; a read only joins the stack's state.
             return;
         }
         const input = analyzerInput(r, r.inputs);
-        for (const ready of prepared) {
+        prepared.forEach((ready, i) => {
             const analysis = ready.then(({ pack }) => pack.analyze(input));
             analysis.catch(() => undefined); // reported when awaited below, unless the program failed first
             perResource.push(analysis);
-        }
+            perPack[i].push(analysis);
+        });
     };
 
     let run: Awaited<ReturnType<typeof runProgram>>;
     try {
-        run = await runProgram(spec, onResource);
+        run = await runProgram(spec, onResource, stop.signal, options.runners);
     } catch (err) {
-        await stopAll();
+        stopAll(true);
         throw err;
     }
     if (!run.ok) {
-        await stopAll();
-        const e = run.error ?? { message: "the program failed" };
-        throw new PreviewError(`the program failed: ${e.message}`, e.hideStack ? undefined : e.stack);
+        stopAll(true);
+        throw explainProgramFailure(spec, run.error ?? { message: "the program failed" });
     }
     const programDone = Date.now();
 
     const diagnostics: Diagnostic[] = [];
     const packs: PreviewReport["policyPacks"] = [];
+    let failed = true;
     try {
         const ready = await Promise.all(prepared);
         progress(`checking ${run.resources.length} resources with ${ready.length} policy pack${ready.length === 1 ? "" : "s"}`);
         diagnostics.push(...(await Promise.all(perResource)).flat());
         // Analyze saw each resource's checked inputs; AnalyzeStack sees the stack's resulting state.
-        const stack = run.resources.map((r) => stackMessages.get(r.urn) ?? analyzerInput(r, r.state));
+        const stack = run.resources.map((r) => stackMessages.get(r.urn) ?? stackEntry(analyzerInput(r, r.state)));
         for (const { info } of ready) {
             packs.push({ name: info.name, version: info.version, policies: info.policies.length });
         }
         diagnostics.push(...(await Promise.all(ready.map(({ pack }) => pack.analyzeStack(stack)))).flat());
+        failed = false;
     } finally {
-        await stopAll();
+        stopAll(failed);
     }
     diagnostics.sort(
         (a, b) =>
@@ -236,5 +260,6 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewReport
             mandatory: diagnostics.filter((d) => d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate").length,
             advisory: diagnostics.filter((d) => d.enforcementLevel === "advisory").length,
         },
+        ...(spec.notices.length > 0 ? { notices: spec.notices } : {}),
     };
 }

@@ -1,5 +1,6 @@
+import { isDeepStrictEqual } from "util";
 import { ACCOUNT_ID } from "./mock-values";
-import { PreviewError } from "./types";
+import { InvokeAnswer, PreviewError } from "./types";
 
 /**
  * Answers for the provider functions programs commonly call. Anything else fails with its token:
@@ -134,12 +135,74 @@ const INVOKES: Record<string, Invoke> = {
     },
 };
 
-export function mockInvoke(token: string, inputs: Record<string, unknown>, region: () => string): Record<string, unknown> {
+/** The tokens the preview answers by itself. */
+export const BUILT_IN_INVOKES = Object.keys(INVOKES);
+
+/**
+ * A provider function the preview has no answer for. The runner recognises it, however the SDK wraps it,
+ * and reports it on the first line with the flag that answers it.
+ */
+export class UnansweredInvokeError extends Error {
+    override readonly name = "UnansweredInvokeError";
+    constructor(
+        readonly token: string,
+        message: string,
+        /** `none`: nothing answers the token; `no-case`: its `--invoke` file has no case for these inputs. */
+        readonly kind: "none" | "no-case",
+    ) {
+        super(message);
+    }
+}
+
+/** The remedy for an unanswered function, in the words the preview's first line uses. */
+export function invokeRemedy(token: string): string {
+    return (
+        `pass --invoke ${token}=FILE, FILE holding its result as JSON (or a list of { "inputs", "result" } pairs matched on inputs), ` +
+        "or pass the value in through config"
+    );
+}
+
+/** True when every input the case names has the call's value (inputs the case leaves out match anything). */
+function matches(given: Record<string, unknown>, inputs: Record<string, unknown>): boolean {
+    return Object.entries(given).every(([k, v]) => isDeepStrictEqual(v, inputs[k]));
+}
+
+function answer(token: string, given: InvokeAnswer, inputs: Record<string, unknown>): Record<string, unknown> {
+    if ("result" in given) {
+        return given.result;
+    }
+    const found = given.cases.find((c) => matches(c.inputs, inputs));
+    if (!found) {
+        const shown = JSON.stringify(inputs);
+        throw new UnansweredInvokeError(
+            token,
+            `no case of --invoke ${token}=${given.file} matches the call's inputs ${shown.length > 400 ? `${shown.slice(0, 400)}...` : shown}: ` +
+                'add { "inputs", "result" } for them (a case matches when each input it names equals the call\'s)',
+            "no-case",
+        );
+    }
+    return found.result;
+}
+
+/**
+ * The answer to a provider function: from `--invoke` when given (it wins over a built-in mock), else the
+ * built-in mock, else an UnansweredInvokeError naming the token.
+ */
+export function mockInvoke(
+    token: string,
+    inputs: Record<string, unknown>,
+    region: () => string,
+    given: Readonly<Record<string, InvokeAnswer>> = {},
+): Record<string, unknown> {
+    if (Object.hasOwn(given, token)) {
+        return answer(token, given[token], inputs);
+    }
     const fn = INVOKES[token];
     if (!fn) {
-        throw new PreviewError(
-            `the offline preview has no answer for the provider function '${token}' (it answers ${Object.keys(INVOKES).join(", ")}); ` +
-                "pass the value in through config, or add a mock for it in tools/preview/mock-invokes.ts",
+        throw new UnansweredInvokeError(
+            token,
+            `the offline preview has no answer for the provider function '${token}': ${invokeRemedy(token)} (it answers ${BUILT_IN_INVOKES.join(", ")} by itself)`,
+            "none",
         );
     }
     return fn(inputs, region);

@@ -1,4 +1,5 @@
 import * as path from "path";
+import type { PolicyInfo } from "./policy-config";
 import { PolicyPackProcess } from "./policy-pack";
 
 /** A policy pack held by one preview; `release` hands it back (or stops it, outside a pool). */
@@ -13,7 +14,10 @@ export interface PackLease {
  * `Configure` sets process-wide state in it. Call `close` when done.
  */
 export class PolicyPackPool {
-    private readonly entries = new Map<string, { started: Promise<PolicyPackProcess>; queue: Promise<void> }>();
+    private readonly entries = new Map<
+        string,
+        { started: Promise<PolicyPackProcess>; queue: Promise<void>; info?: Promise<{ name: string; version: string; policies: PolicyInfo[] }> }
+    >();
 
     /** Waits for exclusive use of the pack in `dir`, starting it on first use. */
     async acquire(dir: string): Promise<PackLease> {
@@ -35,6 +39,16 @@ export class PolicyPackPool {
             release();
             throw err;
         }
+    }
+
+    /** The pack's name, version and policies (what GetAnalyzerInfo says, which no preview's config changes). */
+    async describe(dir: string): Promise<{ name: string; version: string; policies: PolicyInfo[] }> {
+        const entry = this.entries.get(path.resolve(dir));
+        if (!entry) {
+            throw new Error(`the pool has not started the pack in ${dir}`);
+        }
+        entry.info ??= entry.started.then((pack) => pack.info());
+        return entry.info;
     }
 
     async close(): Promise<void> {

@@ -1,6 +1,13 @@
-import Ajv from "ajv";
+import type AjvType from "ajv";
+import { createHash } from "crypto";
 import * as fs from "fs";
+import * as path from "path";
+import { CACHE_DIR } from "./child-scripts";
 import { EnforcementLevel, PreviewError } from "./types";
+
+/** Resolved configs by the hash of the pack's policies and the config file: valid ones only. */
+const RESOLVED_DIR = path.join(CACHE_DIR, "policy-config");
+const resolvedInMemory = new Map<string, ResolvedPolicyConfig>();
 
 /** A policy as the pack describes itself in GetAnalyzerInfo. */
 export interface PolicyInfo {
@@ -35,15 +42,57 @@ function level(file: string, key: string, value: unknown, problems: string[]): E
  * fill the properties it leaves out, and everything is checked against the pack's config schemas.
  */
 export function resolvePolicyConfig(policies: PolicyInfo[], file: string | undefined): ResolvedPolicyConfig {
-    let raw: Record<string, unknown> = {};
-    const label = file ?? "policy config";
+    let text: string | undefined;
     if (file !== undefined) {
-        let text: string;
         try {
             text = fs.readFileSync(file, "utf8");
         } catch (err) {
             throw new PreviewError(`--policy-pack-config ${file}: ${(err as Error).message}`);
         }
+    }
+    // Compiling the pack's schemas takes ajv a fifth of a second; the same policies and the same file
+    // resolve the same way, so a config checked once is not checked again until either changes.
+    const key = createHash("sha256")
+        .update(JSON.stringify(policies))
+        .update("\0")
+        .update(text ?? "\0none")
+        .digest("hex")
+        .slice(0, 32);
+    const known = resolvedInMemory.get(key) ?? readResolved(key);
+    if (known) {
+        resolvedInMemory.set(key, known);
+        return structuredClone(known);
+    }
+    const resolved = resolveUncached(policies, file, text);
+    resolvedInMemory.set(key, resolved);
+    writeResolved(key, resolved);
+    return structuredClone(resolved);
+}
+
+function readResolved(key: string): ResolvedPolicyConfig | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(path.join(RESOLVED_DIR, `${key}.json`), "utf8")) as ResolvedPolicyConfig;
+    } catch {
+        return undefined;
+    }
+}
+
+function writeResolved(key: string, resolved: ResolvedPolicyConfig): void {
+    try {
+        fs.mkdirSync(RESOLVED_DIR, { recursive: true });
+        const file = path.join(RESOLVED_DIR, `${key}.json`);
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify(resolved));
+        fs.renameSync(tmp, file);
+    } catch {
+        // A cache that cannot be written only costs the next preview the check.
+    }
+}
+
+function resolveUncached(policies: PolicyInfo[], file: string | undefined, text: string | undefined): ResolvedPolicyConfig {
+    let raw: Record<string, unknown> = {};
+    const label = file ?? "policy config";
+    if (file !== undefined && text !== undefined) {
         let parsed: unknown;
         try {
             parsed = JSON.parse(text);
@@ -64,6 +113,9 @@ export function resolvePolicyConfig(policies: PolicyInfo[], file: string | undef
         }
     }
     const all = level(label, "all", raw.all, problems);
+    // Loaded only when a config is checked, not on every preview.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require("ajv") as { default: typeof AjvType }).default;
     const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
     const resolved: ResolvedPolicyConfig = {};
 

@@ -7,6 +7,8 @@ import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { track } from "./children";
+import { encodeAnalyzerResource, encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
 import { codeCache } from "./child-scripts";
 import { PolicyInfo, resolvePolicyConfig, ResolvedPolicyConfig } from "./policy-config";
 import { Diagnostic, EnforcementLevel, PreviewError } from "./types";
@@ -74,7 +76,10 @@ function provider(r: AnalyzerInput): analyzer.AnalyzerProviderResource | undefin
     return p;
 }
 
-/** A resource as `AnalyzeStack` carries it. */
+/**
+ * A resource as `AnalyzeStack` carries it, built with the generated classes: the reference the encoder
+ * the preview uses (`analyzer-wire.ts`) is checked against.
+ */
 export function stackResource(r: AnalyzerInput): analyzer.AnalyzerResource {
     const a = new analyzer.AnalyzerResource();
     a.setType(r.type);
@@ -96,6 +101,31 @@ export function stackResource(r: AnalyzerInput): analyzer.AnalyzerResource {
     return a;
 }
 
+/** `AnalyzeRequest` built with the generated classes; the reference for `encodeAnalyzeRequest`. */
+export function jspbAnalyzeRequest(r: AnalyzerInput): analyzer.AnalyzeRequest {
+    const req = new analyzer.AnalyzeRequest();
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setUrn(r.urn);
+    req.setProperties(Struct.fromJavaScript(r.properties as never));
+    req.setOptions(options(r));
+    const p = provider(r);
+    if (p) {
+        req.setProvider(p);
+    }
+    return req;
+}
+
+/** A resource of `AnalyzeStack`, already encoded (`stackEntry`), so the request is the entries' concatenation. */
+export type StackEntry = Buffer;
+
+/** Encodes a resource for `AnalyzeStack` as soon as it is known, so the request costs nothing after the program. */
+export function stackEntry(r: AnalyzerInput): StackEntry {
+    return encodeAnalyzerResource(r);
+}
+
+const identity = (b: Buffer) => b;
+
 /** A running policy pack: its analyzer process and a gRPC client to it. */
 export class PolicyPackProcess {
     private constructor(
@@ -105,8 +135,11 @@ export class PolicyPackProcess {
         private readonly stderr: () => string,
     ) {}
 
-    /** Starts the pack as the CLI does: the SDK's `run-policy-pack` in the pack's directory. */
-    static async start(packDir: string): Promise<PolicyPackProcess> {
+    /**
+     * Starts the pack as the CLI does: the SDK's `run-policy-pack` in the pack's directory. Aborting
+     * `signal` kills it, also while it starts (a pack that type-checks itself takes seconds to).
+     */
+    static async start(packDir: string, signal?: AbortSignal): Promise<PolicyPackProcess> {
         const dir = path.resolve(packDir);
         if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
             throw new PreviewError(`--policy-pack ${packDir}: no PulumiPolicy.yaml in ${dir}, so it is not a policy pack`);
@@ -121,11 +154,21 @@ export class PolicyPackProcess {
         const cache = codeCache("pack", dir);
         // For profiling the pack: OFFLINE_PREVIEW_PACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
         const nodeArgs = (process.env.OFFLINE_PREVIEW_PACK_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-        const child = spawn(process.execPath, [...cache.execArgv, "--require", cache.preload, ...nodeArgs, runPolicyPack, "127.0.0.1:0", "."], {
-            cwd: dir,
-            env: { ...process.env, ...cache.env },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        if (signal?.aborted) {
+            throw new PreviewError(`policy pack ${packDir} was not started: the preview was stopped`);
+        }
+        // An IPC channel the pack never uses: it closes when this process dies, and the pack exits then (lifeline.ts).
+        const child = track(
+            spawn(process.execPath, [...cache.execArgv, "--require", cache.preload, ...nodeArgs, runPolicyPack, "127.0.0.1:0", "."], {
+                cwd: dir,
+                env: { ...process.env, ...cache.env },
+                stdio: ["ignore", "pipe", "pipe", "ipc"],
+            }),
+        );
+        const onAbort = () => child.kill("SIGKILL");
+        signal?.addEventListener("abort", onAbort, { once: true });
+        child.once("exit", () => signal?.removeEventListener("abort", onAbort));
+        let onStartExit: (code: number | null, killedBy: NodeJS.Signals | null) => void = () => undefined;
         let out = "";
         let err = "";
         child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
@@ -142,16 +185,21 @@ export class PolicyPackProcess {
                     resolve(Number(m[1]));
                 }
             });
-            child.on("exit", (code) => {
+            onStartExit = (code, killedBy) => {
                 clearTimeout(timer);
-                reject(new PreviewError(`policy pack ${packDir} failed to start (exit code ${code})`, (err || out).trim()));
-            });
+                if (signal?.aborted) {
+                    reject(new PreviewError(`policy pack ${packDir} was stopped while it started: the preview was stopped`));
+                    return;
+                }
+                reject(new PreviewError(`policy pack ${packDir} failed to start (${killedBy ?? `exit code ${code}`})`, (err || out).trim()));
+            };
+            child.on("exit", onStartExit);
             child.on("error", (e) => {
                 clearTimeout(timer);
                 reject(new PreviewError(`policy pack ${packDir} could not be started: ${e.message}`));
             });
         });
-        child.removeAllListeners("exit");
+        child.off("exit", onStartExit);
         const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 400 * 1024 * 1024,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
@@ -212,35 +260,23 @@ export class PolicyPackProcess {
         }
     }
 
-    async analyze(r: AnalyzerInput): Promise<Diagnostic[]> {
-        const req = new analyzer.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(Struct.fromJavaScript(r.properties as never));
-        req.setOptions(options(r));
-        const p = provider(r);
-        if (p) {
-            req.setProvider(p);
-        }
-        const res = await this.rpc(
-            () => call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(this.client.analyze.bind(this.client), req),
-            `Analyze of ${r.urn}`,
+    /** A unary call with a request already encoded: the client sends the bytes as they are. */
+    private unary<Res>(method: string, bytes: Buffer, decode: (b: Uint8Array) => Res): Promise<Res> {
+        return new Promise((resolve, reject) =>
+            this.client.makeUnaryRequest(`/pulumirpc.Analyzer/${method}`, identity, decode, bytes, (err, res) => (err || !res ? reject(err) : resolve(res))),
         );
+    }
+
+    async analyze(r: AnalyzerInput): Promise<Diagnostic[]> {
+        const bytes = encodeAnalyzeRequest(r);
+        const res = await this.rpc(() => this.unary("Analyze", bytes, (b) => analyzer.AnalyzeResponse.deserializeBinary(b)), `Analyze of ${r.urn}`);
         return res.getDiagnosticsList().map((d) => this.diagnostic(d, r.urn));
     }
 
-    /**
-     * Sends the stack's resources for the stack policies. Messages built beforehand with
-     * {@link stackResource} (as resources stream in) are sent as they are.
-     */
-    async analyzeStack(resources: readonly (AnalyzerInput | analyzer.AnalyzerResource)[]): Promise<Diagnostic[]> {
-        const req = new analyzer.AnalyzeStackRequest();
-        req.setResourcesList(resources.map((r) => (r instanceof analyzer.AnalyzerResource ? r : stackResource(r))));
-        const res = await this.rpc(
-            () => call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(this.client.analyzeStack.bind(this.client), req),
-            "AnalyzeStack",
-        );
+    /** Sends the stack's resources, encoded as they streamed in ({@link stackEntry}), for the stack policies. */
+    async analyzeStack(resources: readonly StackEntry[]): Promise<Diagnostic[]> {
+        const bytes = encodeAnalyzeStackRequest(resources);
+        const res = await this.rpc(() => this.unary("AnalyzeStack", bytes, (b) => analyzer.AnalyzeResponse.deserializeBinary(b)), "AnalyzeStack");
         return res.getDiagnosticsList().map((d) => this.diagnostic(d, undefined));
     }
 
@@ -265,8 +301,17 @@ export class PolicyPackProcess {
         };
     }
 
+    /**
+     * Ends the pack: closing its IPC channel ends it as its own exit (lifeline.ts), so a profile it takes is
+     * written; a pack that does not exit within a second is killed.
+     */
     stop(): void {
         this.client.close();
-        this.child.kill();
+        if (this.child.connected) {
+            this.child.disconnect();
+            setTimeout(() => this.child.kill(), 1000).unref();
+        } else {
+            this.child.kill();
+        }
     }
 }

@@ -6,6 +6,8 @@ import { PreviewError, RunnerInput, PreviewMode } from "./types";
 /** What the offline preview takes from a program directory, as the Pulumi CLI would read it. */
 export interface ProgramSpec extends RunnerInput {
     stackFile: string;
+    /** What the preview assumed that `pulumi preview` would have known (a stack with no stack file). */
+    notices: string[];
 }
 
 type ConfigType = "string" | "integer" | "boolean" | "array";
@@ -20,6 +22,9 @@ interface ProjectKey {
 /** Placeholder for a `secure:` value: the preview has no way to decrypt it, and never tries. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
+/** Parsed files by path and text: the previews of one process (the gate) read the same Pulumi.yaml. */
+const parsed = new Map<string, { text: string; doc: unknown }>();
+
 function readYaml(file: string): unknown {
     let text: string;
     try {
@@ -27,11 +32,18 @@ function readYaml(file: string): unknown {
     } catch (err) {
         throw new PreviewError(`cannot read ${file}: ${(err as Error).message}`);
     }
+    const known = parsed.get(file);
+    if (known?.text === text) {
+        return structuredClone(known.doc);
+    }
+    let doc: unknown;
     try {
-        return YAML.parse(text) ?? {};
+        doc = YAML.parse(text) ?? {};
     } catch (err) {
         throw new PreviewError(`${file} is not valid YAML: ${(err as Error).message}`);
     }
+    parsed.set(file, { text, doc });
+    return structuredClone(doc);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -139,14 +151,21 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
     const name = project.name;
 
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
-    const stackDoc = fs.existsSync(stackFile) ? readYaml(stackFile) : {};
-    if (!fs.existsSync(stackFile)) {
+    const hasStackFile = fs.existsSync(stackFile);
+    const stackDoc = hasStackFile ? readYaml(stackFile) : {};
+    const notices: string[] = [];
+    // The CLI previews a stack whose config lives in the backend or an environment, with no file here: with
+    // the project's defaults, then. Keys the project requires still fail, below, naming the missing file.
+    let noFile = "";
+    if (!hasStackFile) {
         const known = fs
             .readdirSync(dir)
             .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
-            .filter((s): s is string => s !== undefined);
-        throw new PreviewError(
-            `stack '${stack}' has no ${path.basename(stackFile)} in ${dir}` + (known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""),
+            .filter((s): s is string => s !== undefined)
+            .sort();
+        noFile = `stack '${stack}' has no ${path.basename(stackFile)} in ${dir}` + (known.length > 0 ? ` (stacks here: ${known.join(", ")})` : "");
+        notices.push(
+            `${noFile}: previewing it with the project's defaults from ${path.basename(projectFile)}, as pulumi preview does for a stack whose config is kept elsewhere`,
         );
     }
     if (!isRecord(stackDoc)) {
@@ -204,7 +223,7 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
         }
     }
     if (problems.length > 0) {
-        throw new PreviewError(`configuration of stack '${stack}' is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        throw new PreviewError(`configuration of stack '${stack}' is invalid${noFile ? ` (${noFile})` : ""}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }
 
     const main = typeof project.main === "string" && project.main !== "" ? project.main : ".";
@@ -223,5 +242,6 @@ export function loadProgram(programDir: string, stack: string, mode: PreviewMode
         secretKeys: [...secretKeys],
         mode,
         stackFile,
+        notices,
     };
 }

@@ -51,7 +51,7 @@ function tree(report: PreviewReport, style: Style, counts: Map<string, { mandato
     return [style.bold(`    ${"  Type".padEnd(w0)}  ${"Name".padEnd(w1)}  Plan`), ...rows.map(([t, n, p]) => `    ${t.padEnd(w0)}  ${n.padEnd(w1)}  ${p}`)];
 }
 
-function violations(title: string, list: Diagnostic[], color: (s: string) => string, style: Style): string[] {
+export function violations(title: string, list: Diagnostic[], color: (s: string) => string, style: Style): string[] {
     if (list.length === 0) {
         return [];
     }

@@ -21,6 +21,14 @@
  *   runtime's store (mocks, Automation API); optional, the public path is PULUMI_CONFIG_SECRET_KEYS.
  * - `runtime/settings.js` `waitForRPCs`: the language host's wait for outstanding registrations, which
  *   the component specs use to know a program has finished.
+ * - `runtime/state.js` `withLocalStorage`: a fresh state store for another run of a program in the same
+ *   process, as the Automation API runs inline programs; a runner is then reused for the next preview of
+ *   the same program (`RunnerPool`). Optional: without it each preview starts its own runner.
+ * - The module loader's `_load`, watched once while the language host's `cmd/run/run.js` requires the
+ *   program, to learn the entry file a reused runner requires again.
+ * - `runtime/resource.js` `registerResource`/`readResource` (called through the module's exports by
+ *   `resource.js`): wrapped to see each registration start, so a resource whose inputs never resolve is
+ *   named instead of missing silently (the engine would wait for it; the mock monitor never hears of it).
  */
 import * as fs from "fs";
 import { createRequire } from "module";
@@ -90,6 +98,14 @@ export interface SdkInternals {
     runEntry: string;
     /** Skips the per-resource and per-promise stack traces; false when that part could not be verified. */
     skipStackTraces(): boolean;
+    /** Calls `listener` with each resource's type and name as the SDK starts to register (or read) it. */
+    onRegistrationStart(listener: (type: string, name: string) => void): void;
+    /** Calls `listener` with the program's entry file once the language host requires it (a CommonJS program). */
+    onProgramRequire(programDir: string, listener: (file: string) => void): void;
+    /** Runs `fn` with a fresh state store (another run of a program); undefined when the SDK has none. */
+    withLocalStorage?: <T>(fn: () => Promise<T>) => Promise<T>;
+    /** The language host's wait for every outstanding registration. */
+    waitForRPCs(): Promise<void>;
     /** The mock monitor `setMocks` installed. */
     monitor(): MockMonitorLike;
     rpc: {
@@ -137,6 +153,8 @@ export function describeSdkInternals(sdkDir: string): InternalCheck[] {
     const resource = tryLoad(load, "./resource.js") as { Resource?: unknown } | undefined;
     const debuggable = tryLoad(load, "./runtime/debuggable.js");
     const config = tryLoad(load, "./runtime/config.js");
+    const runtimeResource = tryLoad(load, "./runtime/resource.js");
+    const state = tryLoad(load, "./runtime/state.js");
     return [
         { name: "cmd/run/index.js (the language host's entry point)", optional: false, ok: fs.existsSync(path.join(sdkDir, "cmd", "run", "index.js")) },
         {
@@ -162,12 +180,18 @@ export function describeSdkInternals(sdkDir: string): InternalCheck[] {
             ok: has((struct as { Struct?: unknown } | undefined)?.Struct, "fromJavaScript", "function"),
         },
         {
+            name: "runtime/resource.js registerResource() and readResource()",
+            optional: false,
+            ok: has(runtimeResource, "registerResource", "function") && has(runtimeResource, "readResource", "function"),
+        },
+        {
             name: "resource.js Resource.callsites()",
             optional: true,
             ok: typeof (resource?.Resource as { callsites?: unknown } | undefined)?.callsites === "function",
         },
         { name: "runtime/debuggable.js debuggablePromise()", optional: true, ok: has(debuggable, "debuggablePromise", "function") },
         { name: "runtime/config.js isConfigSecret()", optional: true, ok: has(config, "isConfigSecret", "function") },
+        { name: "runtime/state.js withLocalStorage()", optional: true, ok: has(state, "withLocalStorage", "function") },
     ];
 }
 
@@ -207,6 +231,45 @@ export function sdkInternals(sdkDir: string, usedBy = "the offline preview", not
             (load("./runtime/debuggable.js") as { debuggablePromise<T>(p: Promise<T>): Promise<T> }).debuggablePromise = (p) => p;
             return true;
         },
+        onRegistrationStart(listener) {
+            type Op = (res: unknown, parent: unknown, type: string, name: string, ...rest: unknown[]) => unknown;
+            const ops = load("./runtime/resource.js") as { registerResource: Op; readResource: Op };
+            for (const op of ["registerResource", "readResource"] as const) {
+                const original = ops[op];
+                ops[op] = function (this: unknown, res, parent, type, name, ...rest) {
+                    listener(type, name);
+                    return original.call(this, res, parent, type, name, ...rest);
+                };
+            }
+        },
+        onProgramRequire(programDir, listener) {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const loader = require("module") as {
+                _load(request: string, parent: { filename?: string } | undefined, isMain: boolean): unknown;
+                _resolveFilename(request: string, parent: unknown, isMain: boolean): string;
+            };
+            const host = path.join(sdkDir, "cmd", "run", "run.js");
+            const original = loader._load;
+            const inProgram = (f: string) => f.startsWith(path.resolve(programDir) + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
+            loader._load = function (this: unknown, request, parent, isMain) {
+                if (parent?.filename === host && path.isAbsolute(request)) {
+                    try {
+                        const file = loader._resolveFilename(request, parent, isMain);
+                        if (inProgram(file)) {
+                            loader._load = original;
+                            listener(file);
+                        }
+                    } catch {
+                        // Not resolvable: the language host reports that itself.
+                    }
+                }
+                return original.call(this, request, parent, isMain);
+            };
+        },
+        withLocalStorage: optionalOk("runtime/state.js")
+            ? (load("./runtime/state.js") as { withLocalStorage<T>(fn: () => Promise<T>): Promise<T> }).withLocalStorage
+            : undefined,
+        waitForRPCs: () => (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(),
         monitor() {
             const monitor = settings.getMonitor() as Partial<MockMonitorLike> | undefined;
             const ok =

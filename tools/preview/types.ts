@@ -1,5 +1,6 @@
 /** Shapes shared by the offline preview's parent process, its program runner and its report. */
 import type { PolicyPackPool } from "./pack-pool";
+import type { RunnerPool } from "./program";
 
 export type PreviewMode = "create" | "update";
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -21,11 +22,24 @@ export interface PreviewOptions {
     /** Reuse packs started by earlier previews in this process. @default each preview starts its own */
     pool?: PolicyPackPool;
     /**
+     * Reuse program runners of earlier previews of the same program in this process (a runner whose
+     * preview succeeded runs the next one). @default each preview starts its own runner
+     */
+    runners?: RunnerPool;
+    /**
      * Outputs for the program's `StackReference`s: referenced stack name -> a JSON report of that stack's
      * preview (`--json`) or a JSON object of its outputs. A StackReference to a stack not named here fails
      * the preview. @default {}
      */
     stackReferences?: Record<string, string>;
+    /**
+     * Answers for provider functions the built-in mocks do not know (or to replace theirs): function token
+     * (`aws:ec2/getAmi:getAmi`) -> a JSON file holding its result, or a list of `{ inputs, result }` pairs
+     * matched on inputs. @default {}
+     */
+    invokes?: Record<string, string>;
+    /** Stops the preview (its program runner and the packs it started) when aborted. */
+    signal?: AbortSignal;
 }
 
 /** One resource as the engine would record it. Values the preview cannot know are `"[unknown]"`. */
@@ -70,6 +84,11 @@ export interface PreviewReport {
     policyPacks: { name: string; version: string; policies: number }[];
     timings: { programMs: number; policyMs: number; totalMs: number };
     summary: { resources: number; mandatory: number; advisory: number };
+    /**
+     * What the preview assumed where `pulumi preview` would have had more to go on (a stack with no stack
+     * file previewed with the project's defaults). Absent when there is nothing to say.
+     */
+    notices?: string[];
 }
 
 /**
@@ -86,13 +105,21 @@ export class PreviewError extends Error {
     }
 }
 
+/** Marks the end of one run's output on stdout and stderr, so a reused runner's output is told apart per run. */
+export const RUN_END = "\u0000offline-preview-run-end\n";
+
 /** What the program runner sends back to the parent process. */
 export interface RunnerResult {
     ok: boolean;
-    error?: { message: string; stack?: string; hideStack?: boolean };
+    /** `detail`: what to print after the message instead of the stack (the program's own words). */
+    error?: { message: string; stack?: string; hideStack?: boolean; detail?: string };
     resources: RunnerResource[];
     outputs: Record<string, unknown>;
     programMs: number;
+    /** CPU the runner used, user and system (for the benchmarks; not in the report). */
+    cpuMs?: number;
+    /** The runner stays up for another preview of the same program (it was asked to and the program allows it). */
+    reusable?: boolean;
 }
 
 /** Messages from the runner: each resource as it registers, then the result. */
@@ -148,4 +175,15 @@ export interface RunnerInput {
     mode: PreviewMode;
     /** Outputs of each stack the program may reference, by the name it references it by. */
     stackReferences?: Record<string, StackReferenceData>;
+    /** Answers from `--invoke` files, by function token. */
+    invokes?: Record<string, InvokeAnswer>;
+    /** Keep the runner for another preview of the same program once this one succeeds (a RunnerPool's). */
+    reuse?: boolean;
 }
+
+/**
+ * A provider function's answer from an `--invoke` file: one result for any inputs, or results matched on
+ * the inputs of the call (the first case whose every given input equals the call's).
+ */
+export type InvokeAnswer =
+    { file: string; result: Record<string, unknown> } | { file: string; cases: { inputs: Record<string, unknown>; result: Record<string, unknown> }[] };

@@ -13,7 +13,7 @@ export interface SeenRequest {
 
 /**
  * No OpenSearch emulator is allowed here, so this plays the few document and search endpoints the
- * functions call, and records each request so specs can check the SigV4 signing for `aoss`.
+ * functions and the reindex command call (`_doc`, `_bulk`, `_search`, and `_search` with `size: 0` as a count), and records each request so specs can check the SigV4 signing for `aoss`.
  *
  * Documents carry a `_version` with OpenSearch's semantics: internal versioning (no `version_type`)
  * counts the writes; `version_type=external` (alias `external_gt`) writes only a `version` strictly
@@ -140,6 +140,15 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
                 return reply(200, { _index: index, _id: id, _version: checked.version, result: "deleted" });
             }
         }
+        const bulk = /^\/([^/]+)\/_bulk$/.exec(path);
+        if (bulk && seen.method === "POST") return reply(200, bulkAnswer(bulk[1]!, body));
+        if (/^\/[^/]+\/_search$/.test(path) && (JSON.parse(body) as { size?: unknown }).size === 0) {
+            // A count (`size: 0`, `track_total_hits`): of every document, or with a `must_not` of `term`s, of the others.
+            const query = JSON.parse(body) as { query?: { bool?: { must_not?: Array<{ term: Record<string, unknown> }> } } };
+            const excluded = query.query?.bool?.must_not ?? [];
+            const value = [...docs.values()].filter((d) => !excluded.some(({ term }) => Object.entries(term).every(([k, v]) => d[k] === v))).length;
+            return reply(200, { hits: { total: { value, relation: "eq" }, hits: [] } });
+        }
         if (/^\/[^/]+\/_search$/.test(path)) {
             const search = JSON.parse(body) as {
                 query: { bool: { filter: Array<{ term: Record<string, string> }>; must: Array<{ multi_match: { query: string } }> } };
@@ -152,6 +161,36 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
             return reply(200, { hits: { hits } });
         }
         return reply(400, { error: `unsupported ${seen.method} ${path}` });
+    }
+
+    /**
+     * `POST <index>/_bulk` of `index` actions (NDJSON: an action line, then the document), each applied
+     * as the PUT above applies it, with the action's `version`/`version_type`; `errors` says whether any failed.
+     */
+    function bulkAnswer(index: string, body: string): unknown {
+        const lines = body.split("\n").filter((line) => line !== "");
+        const items: unknown[] = [];
+        for (let i = 0; i < lines.length; i += 2) {
+            const action = (JSON.parse(lines[i]!) as { index?: { _id?: string; version?: number; version_type?: string } }).index;
+            if (!action?._id || lines[i + 1] === undefined) {
+                items.push({ index: { status: 400, error: { type: "action_request_validation_exception", reason: "not an index action with an _id" } } });
+                continue;
+            }
+            const id = action._id;
+            const query = new URLSearchParams();
+            if (action.version !== undefined) query.set("version", String(action.version));
+            if (action.version_type !== undefined) query.set("version_type", action.version_type);
+            const current = versionOf(id);
+            const checked = checkVersion(id, query, current);
+            if ("status" in checked) {
+                items.push({ index: { _index: index, _id: id, status: checked.status, error: (checked.body as { error: unknown }).error } });
+                continue;
+            }
+            docs.set(id, JSON.parse(lines[i + 1]!) as Record<string, unknown>);
+            versions.set(id, checked.version);
+            items.push({ index: { _index: index, _id: id, _version: checked.version, status: current === undefined ? 201 : 200 } });
+        }
+        return { took: 1, errors: items.some((item) => (item as { index: { status: number } }).index.status >= 300), items };
     }
 
     let gate: FakeOpenSearch["gate"];

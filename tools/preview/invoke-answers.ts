@@ -1,0 +1,85 @@
+/**
+ * Answers for provider functions the offline preview's mocks do not know, from `--invoke TOKEN=FILE`.
+ * Under the engine a provider function asks the cloud (the newest AMI, a hosted zone's id); here its answer
+ * comes from a file, as a StackReference's outputs come from `--stack-reference`, so a program that looks
+ * things up still reaches a policy verdict instead of failing on the first lookup.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { InvokeAnswer, PreviewError } from "./types";
+
+const FLAG = "--invoke";
+const FORM = "<function token>=<file>, for example aws:ec2/getAmi:getAmi=ami.json";
+/** `package:module:function`, as provider schemas write function tokens (`aws:ec2/getAmi:getAmi`). */
+const TOKEN = /^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_./-]*:[A-Za-z_][A-Za-z0-9_]*$/;
+const SHAPE = 'a JSON object (the result, for any inputs) or a list of { "inputs": {...}, "result": {...} } matched on the call\'s inputs';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Splits the repeated `--invoke TOKEN=FILE` flags into token -> file (resolved from `cwd`). */
+export function parseInvokeFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const value of values) {
+        // The token has colons of its own: the file follows the first '='.
+        const at = value.indexOf("=");
+        if (at < 0) {
+            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has no '=': expected ${FORM}`);
+        }
+        const token = value.slice(0, at).trim();
+        const file = value.slice(at + 1).trim();
+        if (token === "" || file === "") {
+            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has an empty ${token === "" ? "function token" : "file"}: expected ${FORM}`);
+        }
+        if (!TOKEN.test(token)) {
+            throw new PreviewError(
+                `${FLAG} ${JSON.stringify(value)}: '${token}' is not a function token; expected <package>:<module>:<function>, for example aws:ec2/getAmi:getAmi (the token the preview's error names)`,
+            );
+        }
+        if (token in out) {
+            throw new PreviewError(`${FLAG} names '${token}' twice; give each function one file (a list of { inputs, result } for several answers)`);
+        }
+        out[token] = path.resolve(cwd, file);
+    }
+    return out;
+}
+
+/** Reads one `--invoke` file: a result object, or a non-empty list of `{ inputs, result }`. */
+export function loadInvokeAnswer(token: string, file: string): InvokeAnswer {
+    const label = `${FLAG} ${token}=${file}`;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new PreviewError(`${label}: cannot read the file: ${(err as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (err) {
+        throw new PreviewError(`${label}: the file is not JSON (${(err as Error).message}); give ${SHAPE}`);
+    }
+    if (isRecord(doc)) {
+        return { file, result: doc };
+    }
+    if (!Array.isArray(doc) || doc.length === 0) {
+        throw new PreviewError(`${label}: the file holds ${Array.isArray(doc) ? "an empty list" : JSON.stringify(doc)}; give ${SHAPE}`);
+    }
+    const cases = doc.map((entry: unknown, i) => {
+        const extra = isRecord(entry) ? Object.keys(entry).filter((k) => k !== "inputs" && k !== "result") : [];
+        if (!isRecord(entry) || !isRecord(entry.inputs) || !isRecord(entry.result) || extra.length > 0) {
+            throw new PreviewError(
+                `${label}: entry ${i} is ${JSON.stringify(entry)}; each entry of the list is { "inputs": {...}, "result": {...} } and nothing else` +
+                    (extra.length > 0 ? ` (unexpected: ${extra.join(", ")})` : ""),
+            );
+        }
+        return { inputs: entry.inputs, result: entry.result };
+    });
+    return { file, cases };
+}
+
+/** Loads every `--invoke` file; a bad flag or file fails with a message naming it. */
+export function loadInvokeAnswers(files: Readonly<Record<string, string>>): Record<string, InvokeAnswer> {
+    return Object.fromEntries(Object.entries(files).map(([token, file]) => [token, loadInvokeAnswer(token, file)]));
+}
