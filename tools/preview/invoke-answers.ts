@@ -5,7 +5,7 @@
  * things up still reaches a policy verdict instead of failing on the first lookup.
  */
 import * as fs from "fs";
-import * as path from "path";
+import { parseKeyFileFlags } from "./stack-references";
 import { InvokeAnswer, PreviewError } from "./types";
 
 const FLAG = "--invoke";
@@ -20,29 +20,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Splits the repeated `--invoke TOKEN=FILE` flags into token -> file (resolved from `cwd`). */
 export function parseInvokeFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const value of values) {
-        // The token has colons of its own: the file follows the first '='.
-        const at = value.indexOf("=");
-        if (at < 0) {
-            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has no '=': expected ${FORM}`);
-        }
-        const token = value.slice(0, at).trim();
-        const file = value.slice(at + 1).trim();
-        if (token === "" || file === "") {
-            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has an empty ${token === "" ? "function token" : "file"}: expected ${FORM}`);
-        }
-        if (!TOKEN.test(token)) {
-            throw new PreviewError(
-                `${FLAG} ${JSON.stringify(value)}: '${token}' is not a function token; expected <package>:<module>:<function>, for example aws:ec2/getAmi:getAmi (the token the preview's error names)`,
-            );
-        }
-        if (token in out) {
-            throw new PreviewError(`${FLAG} names '${token}' twice; give each function one file (a list of { inputs, result } for several answers)`);
-        }
-        out[token] = path.resolve(cwd, file);
-    }
-    return out;
+    return parseKeyFileFlags(
+        {
+            flag: FLAG,
+            form: FORM,
+            key: "function token",
+            valid: TOKEN,
+            allowed: "expected <package>:<module>:<function>, for example aws:ec2/getAmi:getAmi (the token the preview's error names)",
+            twice: "give each function one file (a list of { inputs, result } for several answers)",
+        },
+        values,
+        cwd,
+    );
 }
 
 /** Reads one `--invoke` file: a result object, or a non-empty list of `{ inputs, result }`. */

@@ -18,30 +18,60 @@ function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Splits the repeated `--stack-reference NAME=FILE` flags into stack name -> file (resolved from `cwd`). */
-export function parseStackReferenceFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
+/** How a repeated `KEY=FILE` flag reads its keys: what a key is, what it allows, and what a second one says. */
+export interface KeyFileFlag {
+    flag: string;
+    /** `<key>=<file>, for example ...` */
+    form: string;
+    /** "stack name", "function token" */
+    key: string;
+    valid: RegExp;
+    /** What a valid key looks like, after "is not a <key>; ". */
+    allowed: string;
+    /** What to do instead of naming a key twice. */
+    twice: string;
+}
+
+/** Splits repeated `KEY=FILE` flags into key -> file (resolved from `cwd`); the key may hold '=' of its own only before the file. */
+export function parseKeyFileFlags(spec: KeyFileFlag, values: readonly string[], cwd = process.cwd()): Record<string, string> {
+    const { flag, form, key } = spec;
     const out: Record<string, string> = {};
     for (const value of values) {
+        // Keys have colons and slashes of their own: the file follows the first '='.
         const at = value.indexOf("=");
         if (at < 0) {
-            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has no '=': expected ${FORM}`);
+            throw new PreviewError(`${flag} ${JSON.stringify(value)} has no '=': expected ${form}`);
         }
         const name = value.slice(0, at).trim();
         const file = value.slice(at + 1).trim();
         if (name === "" || file === "") {
-            throw new PreviewError(`${FLAG} ${JSON.stringify(value)} has an empty ${name === "" ? "stack name" : "file"}: expected ${FORM}`);
+            throw new PreviewError(`${flag} ${JSON.stringify(value)} has an empty ${name === "" ? key : "file"}: expected ${form}`);
         }
-        if (!NAME.test(name)) {
-            throw new PreviewError(
-                `${FLAG} ${JSON.stringify(value)}: '${name}' is not a stack name; use <stack>, <project>/<stack> or <org>/<project>/<stack> with letters, digits, '-', '_' and '.'`,
-            );
+        if (!spec.valid.test(name)) {
+            throw new PreviewError(`${flag} ${JSON.stringify(value)}: '${name}' is not a ${key}; ${spec.allowed}`);
         }
         if (name in out) {
-            throw new PreviewError(`${FLAG} names stack '${name}' twice; give each referenced stack one file`);
+            throw new PreviewError(`${flag} names ${key === "stack name" ? "stack " : ""}'${name}' twice; ${spec.twice}`);
         }
         out[name] = path.resolve(cwd, file);
     }
     return out;
+}
+
+/** Splits the repeated `--stack-reference NAME=FILE` flags into stack name -> file (resolved from `cwd`). */
+export function parseStackReferenceFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
+    return parseKeyFileFlags(
+        {
+            flag: FLAG,
+            form: FORM,
+            key: "stack name",
+            valid: NAME,
+            allowed: "use <stack>, <project>/<stack> or <org>/<project>/<stack> with letters, digits, '-', '_' and '.'",
+            twice: "give each referenced stack one file",
+        },
+        values,
+        cwd,
+    );
 }
 
 /** A report's display form back to the wire form the engine would send: unknowns unknown, secrets secret. */
