@@ -7,7 +7,7 @@
 // and prints their medians side by side with each command's ratio to the preview, against the target:
 // each command takes at most one preview's time plus 20 %.
 import * as path from "path";
-import { defineCommand, InvalidValue, integer, runProcess } from "../tools/cli";
+import { defineCommand, stackName, integer, runProcess } from "../tools/cli";
 import { main as capacity } from "../tools/capacity/cli";
 import { main as cost } from "../tools/cost/cli";
 import { runPreview } from "../tools/preview";
@@ -25,10 +25,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "the stack to preview, plan and price",
             default: "prod",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         runs: {
             type: "string",

@@ -8,7 +8,7 @@
 // the target: a drill takes at most one preview's time plus 10 % (the drill's own work after its preview
 // at most 10 % of the preview).
 import * as path from "path";
-import { defineCommand, InvalidValue, integer, runProcess } from "../tools/cli";
+import { defineCommand, stackName, integer, runProcess } from "../tools/cli";
 import { drill, scenarioFiles, type DrillIo } from "../tools/drill/cli";
 import { runPreview, type PreviewOptions, type PreviewReport } from "../tools/preview";
 
@@ -25,10 +25,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "the stack to preview and drill",
             default: "prod",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         runs: {
             type: "string",

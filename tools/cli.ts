@@ -97,6 +97,12 @@ export function matching(pattern: RegExp, expected: string): (text: string) => s
     };
 }
 
+/** Validator: a stack name as Pulumi writes one (letters, digits, '-', '_' and '.'). */
+export function stackName(text: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
+    return text;
+}
+
 /** Validator: one of the given words. */
 export function oneOf<const T extends string>(choices: readonly T[]): (text: string) => T {
     return (text) => {

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, InvalidValue, runProcess, UsageError } from "../cli";
+import { defineCommand, InvalidValue, stackName, runProcess, UsageError } from "../cli";
 import { PreviewError, type PreviewOptions, type PreviewReport } from "../preview/types";
 import { ASSUMPTIONS, ROUTES, type Route } from "./access-patterns";
 import { buildLimits, FUNCTION_NAMES, type FunctionName, type Mix } from "./limits";
@@ -92,10 +92,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "stack to plan; reads Pulumi.<NAME>.yaml",
             default: "dev",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         cwd: { type: "string", short: "C", value: "DIR", description: "program directory, holding Pulumi.yaml", defaultText: "the repository" },
         rps: { type: "string", value: "N", description: "API requests per second to plan for", defaultText: "the stage's throttle rate", parse: parseRps },

@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, InvalidValue, runProcess, UsageError } from "../cli";
+import { defineCommand, stackName, runProcess, UsageError } from "../cli";
 import { PreviewError, type PreviewOptions, type PreviewReport } from "../preview/types";
 import { DEFAULT_MIX_FILE, parseRps, readMix } from "../capacity/cli";
 import { loadStack, StackInputError } from "../capacity/stack";
@@ -33,10 +33,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "stack to price; reads Pulumi.<NAME>.yaml",
             default: "dev",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         cwd: { type: "string", short: "C", value: "DIR", description: "program directory, holding Pulumi.yaml", defaultText: "the repository" },
         rps: { type: "string", value: "N", description: "also price a month at N API requests per second", parse: parseRps },

@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, InvalidValue, runProcess, UsageError } from "../cli";
+import { defineCommand, stackName, runProcess, UsageError } from "../cli";
 import { ConfigError, parseConfig, recoveryInputs } from "../../config";
 import { readStackConfig, StackInputError } from "../capacity/stack";
 import { objectiveProblems, recoveryTable } from "./model";
@@ -34,10 +34,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "stack to judge; reads Pulumi.<NAME>.yaml",
             default: "dev",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         cwd: {
             type: "string",

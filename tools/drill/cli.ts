@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, InvalidValue, matching, oneOf, runProcess, UsageError } from "../cli";
+import { defineCommand, stackName, matching, oneOf, runProcess, UsageError } from "../cli";
 import { runPreview } from "../preview";
 import { PreviewError, type PreviewMode, type PreviewOptions, type PreviewReport } from "../preview/types";
 import { AlarmEvaluationError, evaluator as cloudWatch } from "./evaluate";
@@ -35,10 +35,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "stack to drill; reads Pulumi.<NAME>.yaml",
             default: "dev",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         cwd: { type: "string", short: "C", value: "DIR", description: "program directory, holding Pulumi.yaml and its drills/", defaultText: "the repository" },
         mode: {

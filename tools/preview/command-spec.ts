@@ -1,5 +1,5 @@
 /** The preview command's flags and help, apart from its work, so its help costs nothing to load. */
-import { defineCommand, InvalidValue, oneOf } from "../cli";
+import { defineCommand, stackName, oneOf } from "../cli";
 import type { PreviewMode } from "./types";
 
 export const COMMAND = defineCommand({
@@ -15,10 +15,7 @@ export const COMMAND = defineCommand({
             value: "NAME",
             description: "stack to preview; reads Pulumi.<NAME>.yaml",
             default: "dev",
-            parse: (text) => {
-                if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
-                return text;
-            },
+            parse: stackName,
         },
         cwd: { type: "string", short: "C", value: "DIR", description: "program directory, holding Pulumi.yaml", defaultText: "the repository" },
         "policy-pack": { type: "string", multiple: true, value: "DIR", description: "policy pack to run", defaultText: "the repository's policies/" },

@@ -4,8 +4,7 @@
  * comes from a file, as a StackReference's outputs come from `--stack-reference`, so a program that looks
  * things up still reaches a policy verdict instead of failing on the first lookup.
  */
-import * as fs from "fs";
-import { parseKeyFileFlags } from "./stack-references";
+import { parseKeyFileFlags, readFlagJson } from "./stack-references";
 import { InvokeAnswer, PreviewError } from "./types";
 
 const FLAG = "--invoke";
@@ -37,18 +36,7 @@ export function parseInvokeFlags(values: readonly string[], cwd = process.cwd())
 /** Reads one `--invoke` file: a result object, or a non-empty list of `{ inputs, result }`. */
 export function loadInvokeAnswer(token: string, file: string): InvokeAnswer {
     const label = `${FLAG} ${token}=${file}`;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        throw new PreviewError(`${label}: cannot read the file: ${(err as Error).message}`);
-    }
-    let doc: unknown;
-    try {
-        doc = JSON.parse(text);
-    } catch (err) {
-        throw new PreviewError(`${label}: the file is not JSON (${(err as Error).message}); give ${SHAPE}`);
-    }
+    const doc = readFlagJson(label, file, SHAPE);
     if (isRecord(doc)) {
         return { file, result: doc };
     }

@@ -8,7 +8,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { track } from "./children";
-import { encodeAnalyzerResource, encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
+import { encodeAnalyzerResource, encodeAnalyzeRequest, encodeAnalyzeStackRequest, type WireResource } from "./analyzer-wire";
 import { codeCache } from "./child-scripts";
 import { PolicyInfo, resolvePolicyConfig, ResolvedPolicyConfig } from "./policy-config";
 import { Diagnostic, EnforcementLevel, PreviewError } from "./types";
@@ -30,23 +30,8 @@ const LEVEL_CODES: Record<EnforcementLevel, analyzer.EnforcementLevel> = {
     remediate: analyzer.EnforcementLevel.REMEDIATE,
 };
 
-/** A resource as the engine hands it to an analyzer. */
-export interface AnalyzerInput {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string;
-    properties: Record<string, unknown>;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    protect: boolean;
-    ignoreChanges: string[];
-    aliases: string[];
-    additionalSecretOutputs: string[];
-    deleteBeforeReplace: boolean;
-    deleteBeforeReplaceDefined: boolean;
-    provider?: { type: string; name: string; urn: string; properties: Record<string, unknown> };
-}
+/** A resource as the engine hands it to an analyzer (the fields the wire encoder writes). */
+export type AnalyzerInput = WireResource;
 
 function call<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));

@@ -58,6 +58,21 @@ export function parseKeyFileFlags(spec: KeyFileFlag, values: readonly string[], 
     return out;
 }
 
+/** Reads a flag's JSON file; an unreadable file or bad JSON is a PreviewError starting with `label`, the latter saying what to `give`. */
+export function readFlagJson(label: string, file: string, give: string): unknown {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new PreviewError(`${label}: cannot read the file: ${(err as Error).message}`);
+    }
+    try {
+        return JSON.parse(text) as unknown;
+    } catch (err) {
+        throw new PreviewError(`${label}: the file is not JSON (${(err as Error).message}); give ${give}`);
+    }
+}
+
 /** Splits the repeated `--stack-reference NAME=FILE` flags into stack name -> file (resolved from `cwd`). */
 export function parseStackReferenceFlags(values: readonly string[], cwd = process.cwd()): Record<string, string> {
     return parseKeyFileFlags(
@@ -100,20 +115,7 @@ function fromDisplay(value: unknown): { value: unknown; secret: boolean } {
  */
 export function loadStackReference(name: string, file: string): StackReferenceData {
     const label = `${FLAG} ${name}=${file}`;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        throw new PreviewError(`${label}: cannot read the file: ${(err as Error).message}`);
-    }
-    let doc: unknown;
-    try {
-        doc = JSON.parse(text);
-    } catch (err) {
-        throw new PreviewError(
-            `${label}: the file is not JSON (${(err as Error).message}); give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`,
-        );
-    }
+    const doc = readFlagJson(label, file, "a report of `npm run preview -- --json` or a JSON object of the stack's outputs");
     if (!isRecord(doc)) {
         throw new PreviewError(
             `${label}: the file holds ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}, not a JSON object; give a report of \`npm run preview -- --json\` or a JSON object of the stack's outputs`,
