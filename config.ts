@@ -486,8 +486,15 @@ export const CONFIG_KEYS = {
     }),
     backupRetentionDays: key({
         type: "integer",
-        description: "Days AWS Backup keeps recovery points of the table.",
+        description: "Days AWS Backup keeps the table's daily recovery point (taken at 03:00 UTC).",
         default: 35,
+        schema: intIn(1, 36500),
+    }),
+    backupFrequentRetentionDays: key({
+        type: "integer",
+        description:
+            "Days AWS Backup keeps the recovery points the RPO takes more often than daily (hourly below a 2-hour RPO), at most backupRetentionDays. Each is a full copy of the table, so 35 days of hourly points cost 24 times 35 days of daily ones; point-in-time recovery already restores any second of the last 35 days in the region, and the newest copy outside it is what a region or account loss restores.",
+        default: 2,
         schema: intIn(1, 36500),
     }),
     rpoMinutes: key({
@@ -845,6 +852,14 @@ export function parseConfig(
     problems.push(...releaseTimingProblems(values, project));
     problems.push(...kpiProblems(values, project));
 
+    // The default (2) stays within any retention; a value given explicitly must.
+    const { backupFrequentRetentionDays: frequent, backupRetentionDays: daily } = values;
+    if (raw[`${project}:backupFrequentRetentionDays`] !== undefined && typeof frequent === "number" && typeof daily === "number" && frequent > daily) {
+        problems.push(
+            `${project}:backupFrequentRetentionDays: ${frequent} is above ${project}:backupRetentionDays ${daily}: the frequent recovery points are kept at most as long as the daily one; set it to ${daily} or less, or raise backupRetentionDays`,
+        );
+    }
+
     // A token bucket smaller than a second's refill throttles a steady load at the rate itself.
     const { apiThrottleRateLimit: rate, apiThrottleBurstLimit: burst } = values;
     if (typeof rate === "number" && typeof burst === "number" && burst < rate) {
@@ -1046,6 +1061,8 @@ const RECOVERY_KEYS = [
     "drClaims",
     "drStandbyOf",
     "tableSizeGb",
+    "backupRetentionDays",
+    "backupFrequentRetentionDays",
     "drMeasuredRestoreMinutes",
     "releaseStrategy",
     "releaseStepPercent",

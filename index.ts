@@ -370,14 +370,17 @@ const backup = new Backup("table-backup", {
     ...(standbyTable !== undefined ? { tableKeyArn: config.drReplicaKeyArn } : {}),
     routing,
     retentionDays: config.backupRetentionDays,
-    // Copies of every recovery point in drRegion (and the recovery account's vault), with room in the
-    // schedule for the copy's lag (npm run dr shows the figures).
+    frequentRetentionDays: Math.min(config.backupFrequentRetentionDays, config.backupRetentionDays),
+    // Copies of the recovery points in drRegion (and the recovery account's vault), with room in the
+    // schedule for the copy's lag (npm run dr shows the figures). Under pilot-light the replica covers
+    // a region's loss, so drRegion gets the daily points only.
     ...(config.drCopies
         ? {
               dr: {
                   region: config.drRegion,
                   retentionDays: config.drCopyRetentionDays,
                   copyLagMinutes: copyLagMinutes(config.tableSizeGb),
+                  copyEveryPoint: config.drStrategy !== "pilot-light",
                   ...(config.drVaultArn !== "" ? { crossAccountVaultArn: config.drVaultArn } : {}),
               },
           }

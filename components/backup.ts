@@ -25,6 +25,13 @@ export interface BackupSchedule {
     rpoMetBy: "backup" | "pitr";
 }
 
+/** The hour (UTC) of the daily recovery point; a frequent rule skips it, so no two rules start together. */
+export const DAILY_BACKUP_HOUR = 3;
+
+function everyHours(intervalHours: number): string {
+    return intervalHours === 24 ? `cron(0 ${DAILY_BACKUP_HOUR} ? * * *)` : intervalHours === 1 ? "cron(0 * ? * * *)" : `cron(0 0/${intervalHours} ? * * *)`;
+}
+
 /**
  * The schedule for an RPO: the longest interval AWS Backup can run that is no longer than the RPO,
  * hourly (with PITR meeting the RPO) below an hour, daily at most. With `overheadMinutes` (a late
@@ -42,8 +49,7 @@ export function backupSchedule(rpoMinutes: number, overheadMinutes = 0): BackupS
         );
     }
     const intervalHours = backupIntervalHours(rpoMinutes, overheadMinutes);
-    const expression = intervalHours === 24 ? "cron(0 3 ? * * *)" : intervalHours === 1 ? "cron(0 * ? * * *)" : `cron(0 0/${intervalHours} ? * * *)`;
-    return { intervalHours, expression, rpoMetBy: rpoMinutes < 60 ? "pitr" : "backup" };
+    return { intervalHours, expression: everyHours(intervalHours), rpoMetBy: rpoMinutes < 60 ? "pitr" : "backup" };
 }
 
 export interface BackupArgs extends ComponentOptions<BackupChildren> {
@@ -61,8 +67,18 @@ export interface BackupArgs extends ComponentOptions<BackupChildren> {
     tableKeyArn?: pulumi.Input<string>;
     /** Where the failed-backup alarm goes. */
     routing: AlarmRouting;
-    /** Days a recovery point is kept (1 to 36500); also the vault lock's minimum retention. */
+    /** Days a daily recovery point is kept (1 to 36500). */
     retentionDays: number;
+    /**
+     * Days the recovery points the RPO takes more often than daily are kept (1 to `retentionDays`);
+     * one point a day, at 03:00 UTC, is kept `retentionDays`. Every DynamoDB recovery point is a full
+     * copy of the table, so 35 days of hourly points cost 24 times 35 days of daily ones, while
+     * point-in-time recovery already restores any second of the last 35 days in the region: the
+     * frequent points matter for the copies outside it, whose newest is what a region or account loss
+     * restores. The vault lock's minimum retention is the shorter of the two.
+     * @default retentionDays (one rule: every point kept as long)
+     */
+    frequentRetentionDays?: number;
     /** Recovery point objective in minutes: the most data the business accepts to lose (at least 5). */
     rpoMinutes: number;
     /**
@@ -77,8 +93,8 @@ export interface BackupArgs extends ComponentOptions<BackupChildren> {
      */
     deletionProtection?: boolean;
     /**
-     * Copies of every recovery point outside the stack's region: AWS Backup copies each one, as it
-     * completes, to a vault in `dr.region` (encrypted with a key the component creates there, locked
+     * Copies of the recovery points outside the stack's region (every one, or the daily ones: see
+     * `copyEveryPoint`): AWS Backup copies each one, as it completes, to a vault in `dr.region` (encrypted with a key the component creates there, locked
      * like the primary vault, with its own retention), and, with `dr.crossAccountVaultArn`, to a vault
      * of another account too. Copy jobs that fail raise an alarm, as failed backup jobs do.
      * @default none (recovery points stay in the stack's region and account)
@@ -105,6 +121,30 @@ export interface BackupDrArgs {
      * @default none
      */
     crossAccountVaultArn?: string;
+    /**
+     * `false` copies only the daily points to the DR region's vault, where the plan keeps frequent and
+     * daily points apart (`frequentRetentionDays`): when a replica in the DR region covers the region's
+     * loss, the copies are for bad data found after it, and a day of them is enough. The recovery
+     * account's vault gets every point either way: its newest copy is what an account compromise restores.
+     * @default true
+     */
+    copyEveryPoint?: boolean;
+}
+
+/** The frequent rule's schedule: every `intervalHours` from midnight, without the daily point's hour. */
+export function frequentScheduleExpression(intervalHours: number): string {
+    const hours = Array.from({ length: Math.ceil(24 / intervalHours) }, (_, i) => i * intervalHours);
+    if (!hours.includes(DAILY_BACKUP_HOUR)) return everyHours(intervalHours);
+    const rest = hours.filter((h) => h !== DAILY_BACKUP_HOUR);
+    // Runs of consecutive hours as ranges: cron(0 0-2,4-23 ? * * *) rather than 23 numbers.
+    const parts: string[] = [];
+    for (let i = 0; i < rest.length;) {
+        let j = i;
+        while (j + 1 < rest.length && rest[j + 1] === rest[j]! + 1) j++;
+        parts.push(j - i >= 2 ? `${rest[i]}-${rest[j]}` : rest.slice(i, j + 1).join(","));
+        i = j + 1;
+    }
+    return `cron(0 ${parts.join(",")} ? * * *)`;
 }
 
 /** Physical name of the vault, plan and role: fixed, so key policies can name the role before it exists. */
@@ -134,7 +174,7 @@ const BACKUP_CHILD_KINDS = ["alias", "key", "metricAlarm", "plan", "role", "role
 /**
  * AWS Backup for the DynamoDB table: a vault encrypted with the data key and locked (governance mode)
  * against early deletion of recovery points, a plan whose schedule follows the RPO and whose lifecycle
- * follows the retention, a selection of the table with its own least-privilege role, and an alarm on
+ * follows the retention (frequent points kept `frequentRetentionDays`, one a day `retentionDays`), a selection of the table with its own least-privilege role, and an alarm on
  * failed backup jobs.
  *
  * What meets the RPO: point-in-time recovery on the table (restores to any second of the last 35 days
@@ -142,7 +182,7 @@ const BACKUP_CHILD_KINDS = ["alias", "key", "metricAlarm", "plan", "role", "role
  * hourly) are the copies that outlive the table and PITR's window, isolated in a locked vault.
  * Restores are run by an operator: docs/runbooks/restore-table.md.
  *
- * With `dr`, every recovery point is also copied to a locked vault in the DR region, encrypted with a
+ * With `dr`, the recovery points are also copied to a locked vault in the DR region, encrypted with a
  * key of that region (through a provider for it, a child of this component), so a region loss keeps
  * the table's recovery points; with `dr.crossAccountVaultArn`, to another account's vault as well.
  */
@@ -169,6 +209,7 @@ export class Backup extends Component<BackupChildren> {
             this.invalid("name", name, "allowed: lower-case letters, digits and dashes, starting with a letter, at most 40 characters");
         }
         const retentionDays = this.checkInt("retentionDays", args.retentionDays, 1, 36500);
+        const frequentDays = this.checkInt("frequentRetentionDays", args.frequentRetentionDays ?? retentionDays, 1, retentionDays);
         this.checkInt("rtoMinutes", args.rtoMinutes, 5, 10080);
         const ctx = args.context;
         this.ctx = ctx;
@@ -189,12 +230,18 @@ export class Backup extends Component<BackupChildren> {
             }
         }
         const schedule = backupSchedule(args.rpoMinutes, dr === undefined ? 0 : BACKUP_START_WINDOW_MINUTES + (dr.copyLagMinutes ?? 0));
+        // Frequent points kept shorter than a daily one: two rules, the daily one at DAILY_BACKUP_HOUR.
+        const tiered = schedule.intervalHours < 24 && frequentDays < retentionDays;
+        // Frequent copies are kept no longer than the frequent points; the DR vault's lock allows them.
+        const frequentCopyDays = dr === undefined ? 0 : tiered ? Math.min(frequentDays, dr.retentionDays) : dr.retentionDays;
+        const frequentToDr = dr?.copyEveryPoint !== false || !tiered;
         const protect = args.deletionProtection ?? false;
         const physicalName = backupResourceName(ctx, name);
         const objectives = { "rpo-minutes": String(args.rpoMinutes), "rto-minutes": String(args.rtoMinutes) };
 
         // --- the DR region: a key and a locked vault there, through a provider for that region -------
-        const drParts = dr === undefined ? undefined : this.drVault(name, physicalName, dr, objectives, protect);
+        const drParts =
+            dr === undefined ? undefined : this.drVault(name, physicalName, dr, frequentToDr ? frequentCopyDays : dr.retentionDays, objectives, protect);
 
         const vault = this.create(
             "vault",
@@ -218,7 +265,8 @@ export class Backup extends Component<BackupChildren> {
             "vaultLockConfiguration",
             aws.backup.VaultLockConfiguration,
             `vault-lock`,
-            { backupVaultName: vault.name, minRetentionDays: retentionDays },
+            // The lock keeps every point for its own lifecycle; its minimum only refuses shorter ones.
+            { backupVaultName: vault.name, minRetentionDays: tiered ? frequentDays : retentionDays },
             { parent: this, protect },
         );
 
@@ -318,37 +366,46 @@ export class Backup extends Component<BackupChildren> {
         const policy = this.create("rolePolicy", aws.iam.RolePolicy, `policy`, { role: role.name, policy: policyDocument(grants) }, { parent: this });
 
         const completionWindowMinutes = Math.max(2 * BACKUP_START_WINDOW_MINUTES, schedule.intervalHours * 60);
+        type Destination = "dr" | "account";
+        const copyActions = (to: Destination[], days: number): Pick<aws.types.input.backup.PlanRule, "copyActions"> => {
+            const actions = to.flatMap((d): aws.types.input.backup.PlanRuleCopyAction[] =>
+                d === "dr" && drParts !== undefined
+                    ? [{ destinationVaultArn: drParts.vault.arn, lifecycle: { deleteAfter: days } }]
+                    : d === "account" && dr?.crossAccountVaultArn !== undefined
+                      ? [{ destinationVaultArn: dr.crossAccountVaultArn, lifecycle: { deleteAfter: days } }]
+                      : [],
+            );
+            return actions.length === 0 ? {} : { copyActions: actions };
+        };
+        const rule = (ruleName: string, expression: string, deleteAfter: number, to: Destination[], copyDays: number): aws.types.input.backup.PlanRule => ({
+            ruleName,
+            targetVaultName: vault.name,
+            schedule: expression,
+            scheduleExpressionTimezone: "Etc/UTC",
+            startWindow: BACKUP_START_WINDOW_MINUTES,
+            completionWindow: completionWindowMinutes,
+            lifecycle: { deleteAfter },
+            recoveryPointTags: { ...ctx.tags, ...objectives },
+            // Each completed recovery point is copied; the copies keep their own retention.
+            ...copyActions(to, copyDays),
+        });
+        const rules = tiered
+            ? [
+                  rule(
+                      `every-${schedule.intervalHours}h-keep-${frequentDays}d`,
+                      frequentScheduleExpression(schedule.intervalHours),
+                      frequentDays,
+                      frequentToDr ? ["dr", "account"] : ["account"],
+                      frequentCopyDays,
+                  ),
+                  rule(`daily-keep-${retentionDays}d`, everyHours(24), retentionDays, ["dr", "account"], dr?.retentionDays ?? 0),
+              ]
+            : [rule(`every-${schedule.intervalHours}h-keep-${retentionDays}d`, schedule.expression, retentionDays, ["dr", "account"], dr?.retentionDays ?? 0)];
         const plan = this.create(
             "plan",
             aws.backup.Plan,
             `plan`,
-            {
-                name: physicalName,
-                rules: [
-                    {
-                        ruleName: `every-${schedule.intervalHours}h-keep-${retentionDays}d`,
-                        targetVaultName: vault.name,
-                        schedule: schedule.expression,
-                        scheduleExpressionTimezone: "Etc/UTC",
-                        startWindow: BACKUP_START_WINDOW_MINUTES,
-                        completionWindow: completionWindowMinutes,
-                        lifecycle: { deleteAfter: retentionDays },
-                        recoveryPointTags: { ...ctx.tags, ...objectives },
-                        ...(drParts === undefined || dr === undefined
-                            ? {}
-                            : {
-                                  // Each completed recovery point is copied; the copies keep their own retention.
-                                  copyActions: [
-                                      { destinationVaultArn: drParts.vault.arn, lifecycle: { deleteAfter: dr.retentionDays } },
-                                      ...(dr.crossAccountVaultArn === undefined
-                                          ? []
-                                          : [{ destinationVaultArn: dr.crossAccountVaultArn, lifecycle: { deleteAfter: dr.retentionDays } }]),
-                                  ],
-                              }),
-                    },
-                ],
-                tags: { ...ctx.tags, ...objectives, "rpo-met-by": schedule.rpoMetBy },
-            },
+            { name: physicalName, rules, tags: { ...ctx.tags, ...objectives, "rpo-met-by": schedule.rpoMetBy } },
             { parent: this, protect },
         );
 
@@ -418,6 +475,7 @@ export class Backup extends Component<BackupChildren> {
         name: string,
         physicalName: string,
         dr: BackupDrArgs,
+        minRetentionDays: number,
         objectives: Record<string, string>,
         protect: boolean,
     ): { key: aws.kms.Key; vault: aws.backup.Vault } {
@@ -453,7 +511,7 @@ export class Backup extends Component<BackupChildren> {
             "vaultLockConfiguration",
             aws.backup.VaultLockConfiguration,
             "dr-vault-lock",
-            { backupVaultName: vault.name, minRetentionDays: dr.retentionDays },
+            { backupVaultName: vault.name, minRetentionDays },
             { parent: this, provider, protect },
         );
         return { key, vault };

@@ -72,6 +72,7 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
     releaseIntervalMinutes: ["0", /^platform:releaseIntervalMinutes: 0 is below the minimum 1/],
     releaseBakeMinutes: ["13", /^platform:releaseBakeMinutes: 13 is above the maximum 12 \(allowed: 1 to 12\)$/],
     backupRetentionDays: ["0", /^platform:backupRetentionDays: 0 is below the minimum 1/],
+    backupFrequentRetentionDays: ["0", /^platform:backupFrequentRetentionDays: 0 is below the minimum 1/],
     rpoMinutes: ["4", /^platform:rpoMinutes: 4 is below the minimum 5: DynamoDB point-in-time recovery restores to about 5 minutes ago at best/],
     rtoMinutes: ["1", /^platform:rtoMinutes: 1 is below the minimum 5/],
     tableName: ["orders table", /^platform:tableName: "orders table" is not a DynamoDB table name \(3 to 255 letters, digits, '_', '-' and '\.'\)$/],
@@ -389,6 +390,14 @@ describe("stack configuration", () => {
                 "platform:apiThrottleBurstLimit: 150 is below platform:apiThrottleRateLimit 200: API Gateway's token bucket holds at most the burst, so a steady 200 requests a second would be throttled; set the burst to 200 or more, or lower the rate",
             ]);
             assert.deepEqual(problemsFor({ "platform:apiThrottleRateLimit": "200", "platform:apiThrottleBurstLimit": "200" }), []);
+        });
+
+        it("frequent recovery points kept longer than the daily one; the default fits any retention", () => {
+            assert.deepEqual(problemsFor({ "platform:backupRetentionDays": "7", "platform:backupFrequentRetentionDays": "8" }), [
+                "platform:backupFrequentRetentionDays: 8 is above platform:backupRetentionDays 7: the frequent recovery points are kept at most as long as the daily one; set it to 7 or less, or raise backupRetentionDays",
+            ]);
+            assert.deepEqual(problemsFor({ "platform:backupRetentionDays": "7", "platform:backupFrequentRetentionDays": "7" }), []);
+            assert.deepEqual(problemsFor({ "platform:backupRetentionDays": "1" }), [], "the default 2 is capped at a 1-day retention, not refused");
         });
 
         it("a VPC block that is not a network address, or one too small for a subnet pair per zone", () => {

@@ -1,4 +1,4 @@
-// Lambda rules (1-13).
+// Lambda rules (1-13, 82-83).
 
 import { narrowingKeys, permissionStatement } from "../lib/access";
 import { SEVERITY_TAG_KEY, SEVERITY_TAG_VALUES } from "../../components/defaults/cloudwatch";
@@ -15,6 +15,9 @@ export const ALIAS = "aws:lambda/alias:Alias";
 export const ESM = "aws:lambda/eventSourceMapping:EventSourceMapping";
 export const PERMISSION = "aws:lambda/permission:Permission";
 export const FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl";
+const PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig";
+const SCALABLE_TARGET = "aws:appautoscaling/target:Target";
+const SCALING_POLICY = "aws:appautoscaling/policy:Policy";
 export const EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 export const SQS_QUEUE = "aws:sqs/queue:Queue";
@@ -628,5 +631,130 @@ export function lambdaPolicies(): Policies {
                 },
             },
         ),
+        stackRule(
+            {
+                id: "lambda-sqs-maximum-concurrency",
+                no: 82,
+                service: "Lambda + SQS",
+                kind: "S",
+                checks: "An SQS event source mapping of a function with reserved concurrency sets `scalingConfig.maximumConcurrency` (2 or more) at most that reservation.",
+                why: "Without it the SQS poller runs more batches than the function may run: the extra invocations are throttled, each throttled batch returns to the queue and counts a receive, and its messages reach the DLQ without ever being processed.",
+                anchors: 'ours (analogues: AWS Lambda Developer Guide, "Configuring maximum concurrency for Amazon SQS event sources")',
+                defaultLevel: "advisory",
+            },
+            {
+                primaryType: ESM,
+                subjectTypes: [ESM],
+                validate: (graph, ctx) => {
+                    for (const esm of graph.ofType(ESM)) {
+                        const source = esm.props.eventSourceArn;
+                        const fromQueue = graph.targets(esm, "eventSourceArn", SQS_QUEUE).length > 0 || /^arn:[^:]+:sqs:/.test(asString(source) ?? "");
+                        if (!fromQueue) {
+                            continue;
+                        }
+                        for (const fn of graph.ofType(FUNCTION).filter((f) => refersToFunction(graph, esm, "functionName", f, esm.props.functionName))) {
+                            const rc = fn.props.reservedConcurrentExecutions;
+                            const max = get(esm.props, "scalingConfig", "maximumConcurrency");
+                            if (isUnknown(rc) || isUnknown(max) || isUnknown(esm.props.scalingConfig)) {
+                                ctx.defer(`${esm.name}.scalingConfig.maximumConcurrency`);
+                                continue;
+                            }
+                            const reserved = asNumber(rc);
+                            if (reserved === undefined || reserved < 0) {
+                                continue; // Unreserved: lambda-reserved-concurrency reports the function itself.
+                            }
+                            const n = asNumber(max);
+                            if (reserved < 2) {
+                                ctx.report(esm, {
+                                    property: "scalingConfig.maximumConcurrency",
+                                    problem: `feeds function "${fn.name}", which reserves ${reserved}: maximumConcurrency is at least 2, so the poller always outruns the function`,
+                                    fix: `reserve at least 3 for "${fn.name}" and set scalingConfig: { maximumConcurrency: reserved - 1 }`,
+                                });
+                            } else if (n === undefined || n > reserved) {
+                                ctx.report(esm, {
+                                    property: "scalingConfig.maximumConcurrency",
+                                    found: max,
+                                    expected: `2 to ${reserved} (function "${fn.name}" reserves ${reserved})`,
+                                    fix: `set scalingConfig: { maximumConcurrency: ${Math.max(2, reserved - 1)} }: one below the reservation leaves room for other invocations`,
+                                });
+                            }
+                        }
+                    }
+                },
+            },
+        ),
+        stackRule(
+            {
+                id: "lambda-provisioned-concurrency-scaled",
+                no: 83,
+                service: "Lambda / Application Auto Scaling",
+                kind: "S",
+                checks: "Provisioned concurrency (`ProvisionedConcurrencyConfig`) is an Application Auto Scaling target on the same function and qualifier with a target-tracking policy.",
+                why: "A fixed allocation is paid for at idle and too small at a peak, where invocations above it spill over to on-demand environments with cold starts; target tracking on LambdaProvisionedConcurrencyUtilization follows the load.",
+                anchors: 'ours (analogues: AWS Lambda Developer Guide, "Configuring provisioned concurrency for a function": Application Auto Scaling)',
+                defaultLevel: "advisory",
+            },
+            {
+                primaryType: PROVISIONED,
+                subjectTypes: [PROVISIONED],
+                validate: (graph, ctx) => {
+                    const targets = graph
+                        .ofType(SCALABLE_TARGET)
+                        .filter((t) => t.props.serviceNamespace === "lambda" && t.props.scalableDimension === "lambda:function:ProvisionedConcurrency");
+                    const tracked = (t: Node) =>
+                        graph
+                            .ofType(SCALING_POLICY)
+                            .some(
+                                (p) =>
+                                    p.props.policyType === "TargetTrackingScaling" &&
+                                    (refers(p, "resourceId", t) || sameKnown(p.props.resourceId, asString(t.props.resourceId))),
+                            );
+                    for (const pc of graph.ofType(PROVISIONED)) {
+                        const fns = graph.targets(pc, "functionName", FUNCTION);
+                        const known = `function:${asString(pc.props.functionName) ?? ""}:${asString(pc.props.qualifier) ?? ""}`;
+                        const own = targets.filter(
+                            (t) =>
+                                (fns.length > 0 && fns.some((f) => refers(t, "resourceId", f)) && sameQualifier(graph, t, pc)) ||
+                                asString(t.props.resourceId) === known,
+                        );
+                        if (own.length === 0) {
+                            if (isUnknown(pc.props.functionName) && fns.length === 0) {
+                                ctx.defer(`${pc.name}.functionName`);
+                                continue;
+                            }
+                            ctx.report(pc, {
+                                property: "(scalable target)",
+                                problem:
+                                    "is a fixed allocation: no Application Auto Scaling target (lambda:function:ProvisionedConcurrency) on its function and qualifier",
+                                fix: 'add an aws.appautoscaling.Target { serviceNamespace: "lambda", scalableDimension: "lambda:function:ProvisionedConcurrency", resourceId: `function:${name}:${alias}`, minCapacity, maxCapacity } and a TargetTrackingScaling policy on LambdaProvisionedConcurrencyUtilization',
+                            });
+                        } else if (!own.some(tracked)) {
+                            ctx.report(pc, {
+                                property: "(scaling policy)",
+                                problem: `has a scalable target (${own.map((t) => t.name).join(", ")}) but no TargetTrackingScaling policy on it: only its schedule, if any, moves the allocation`,
+                                fix: 'add an aws.appautoscaling.Policy { policyType: "TargetTrackingScaling", resourceId: target.resourceId, targetTrackingScalingPolicyConfiguration: { targetValue: 0.7, predefinedMetricSpecification: { predefinedMetricType: "LambdaProvisionedConcurrencyUtilization" } } }',
+                            });
+                        }
+                    }
+                },
+            },
+        ),
     ];
+}
+
+/**
+ * Does target `t` name the same qualifier (an alias or version) as allocation `pc`: through the alias, or
+ * as known text? A target whose id is unknown and depends on no alias may name any qualifier: it counts.
+ */
+function sameQualifier(graph: StackGraph, t: Node, pc: Node): boolean {
+    const aliases = graph.targets(pc, "qualifier", ALIAS);
+    if (aliases.some((a) => refers(t, "resourceId", a))) {
+        return true;
+    }
+    if (graph.targets(t, "resourceId", ALIAS).length > 0) {
+        return false;
+    }
+    const q = asString(pc.props.qualifier) ?? aliases.map((a) => asString(a.props.name)).find((n) => n !== undefined);
+    const id = asString(t.props.resourceId);
+    return id === undefined || q === undefined || id.endsWith(`:${q}`);
 }

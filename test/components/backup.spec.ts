@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
+import { weeklyFirings } from "../../tools/cost/cron";
 import { ACCOUNT, MockRun, REGION, installMocks, list, statementsBySid, testContext, valueOf } from "./harness";
 
 const KEY = (k: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${k}`;
@@ -51,6 +52,40 @@ describe("Backup component", function () {
             assert.deepEqual(bk.backupSchedule(1440), { intervalHours: 24, expression: "cron(0 3 ? * * *)", rpoMetBy: "backup" });
             assert.deepEqual(bk.backupSchedule(240), { intervalHours: 4, expression: "cron(0 0/4 ? * * *)", rpoMetBy: "backup" });
             assert.deepEqual(bk.backupSchedule(60), { intervalHours: 1, expression: "cron(0 * ? * * *)", rpoMetBy: "backup" });
+        });
+
+        it("a frequent rule fires every interval from midnight except the daily point's hour, and nowhere else", function () {
+            assert.equal(bk.frequentScheduleExpression(1), "cron(0 0-2,4-23 ? * * *)");
+            assert.equal(bk.frequentScheduleExpression(2), "cron(0 0/2 ? * * *)");
+            assert.equal(bk.frequentScheduleExpression(3), "cron(0 0,6,9,12,15,18,21 ? * * *)");
+            for (const h of bk.BACKUP_INTERVAL_HOURS.filter((x) => x < 24)) {
+                const hours = new Set(weeklyFirings(bk.frequentScheduleExpression(h)).filter((x) => x < 24));
+                const every = new Set(Array.from({ length: 24 / h }, (_, i) => i * h));
+                assert.ok(!hours.has(bk.DAILY_BACKUP_HOUR), `${h}h: skips ${bk.DAILY_BACKUP_HOUR}:00`);
+                assert.deepEqual(
+                    [...hours].sort((a, b) => a - b),
+                    [...every].filter((x) => x !== bk.DAILY_BACKUP_HOUR),
+                    `${h}h`,
+                );
+            }
+        });
+
+        it("refuses frequent points kept longer than the daily one, naming the argument and what is allowed", function () {
+            const ctx = testContext();
+            assert.throws(
+                () =>
+                    new bk.Backup("too-long", {
+                        context: ctx,
+                        tableArn: TABLE,
+                        kmsKey: KEY("data"),
+                        routing: { topicArns: {} } as never,
+                        retentionDays: 7,
+                        frequentRetentionDays: 8,
+                        rpoMinutes: 60,
+                        rtoMinutes: 120,
+                    }),
+                /frequentRetentionDays.*8.*7/,
+            );
         });
 
         it("under an hour, point-in-time recovery meets the RPO and the vault gets hourly copies", function () {

@@ -38,6 +38,23 @@ describe("disaster recovery in the components (Backup dr, DataStore replica and 
             deletionProtection: true,
             dr: { region: DR, retentionDays: 90, copyLagMinutes: 32, crossAccountVaultArn: OTHER_VAULT },
         });
+        // Hourly points kept 2 days and a daily one kept 35: as prod (pilot-light: the DR region gets daily
+        // copies, the recovery account every point), and as a backup-restore stack (every point copied).
+        const tiered = {
+            context: ctx,
+            tableArn: TABLE,
+            kmsKey: testKeyArn("data"),
+            routing,
+            retentionDays: 35,
+            frequentRetentionDays: 2,
+            rpoMinutes: 5,
+            rtoMinutes: 90,
+        };
+        new bk.Backup("tiered", {
+            ...tiered,
+            dr: { region: DR, retentionDays: 7, copyLagMinutes: 40, copyEveryPoint: false, crossAccountVaultArn: OTHER_VAULT },
+        });
+        new bk.Backup("tiered-all", { ...tiered, dr: { region: DR, retentionDays: 7, copyLagMinutes: 40 } });
         new ds.DataStore("orders", { context: ctx, kmsKey: testKeyArn("data"), routing, deletionProtection: true, replica: { region: DR } });
         new ds.DataStore("standby", {
             context: { ...ctx, region: DR, namePrefix: "platform-prod-dr" },
@@ -66,6 +83,44 @@ describe("disaster recovery in the components (Backup dr, DataStore replica and 
             ]);
             // The primary's own recovery points keep their own retention.
             assert.deepEqual(rule.lifecycle, { deleteAfter: 35 });
+        });
+
+        it("frequent points kept short and a daily one kept long: two rules that never start in the same hour", function () {
+            const rules = byName("aws:backup/plan:Plan", "tiered-plan").inputs.rules as {
+                ruleName: string;
+                schedule: string;
+                lifecycle: { deleteAfter: number };
+                copyActions?: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
+            }[];
+            const drVault = byName("aws:backup/vault:Vault", "tiered-dr-vault").outputs.arn;
+            assert.deepEqual(
+                rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter]),
+                [
+                    ["every-1h-keep-2d", "cron(0 0-2,4-23 ? * * *)", 2],
+                    ["daily-keep-35d", "cron(0 3 ? * * *)", 35],
+                ],
+            );
+            // Pilot-light: the recovery account gets every point (its newest is what a compromise restores),
+            // the DR region only the daily ones (the replica covers the region's loss); frequent copies are
+            // kept no longer than the frequent points.
+            assert.deepEqual(rules[0]!.copyActions, [{ destinationVaultArn: OTHER_VAULT, lifecycle: { deleteAfter: 2 } }]);
+            assert.deepEqual(rules[1]!.copyActions, [
+                { destinationVaultArn: drVault, lifecycle: { deleteAfter: 7 } },
+                { destinationVaultArn: OTHER_VAULT, lifecycle: { deleteAfter: 7 } },
+            ]);
+            // A lock refuses points kept shorter than its minimum: the shortest rule's retention. It still keeps
+            // every point for its own lifecycle.
+            assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-vault-lock").inputs.minRetentionDays, 2);
+            assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-dr-vault-lock").inputs.minRetentionDays, 7);
+        });
+
+        it("copies every point to the DR region where its loss restores from them (backup-restore)", function () {
+            const rules = byName("aws:backup/plan:Plan", "tiered-all-plan").inputs.rules as { copyActions?: { lifecycle: { deleteAfter: number } }[] }[];
+            const drVault = byName("aws:backup/vault:Vault", "tiered-all-dr-vault").outputs.arn;
+            assert.deepEqual(rules[0]!.copyActions, [{ destinationVaultArn: drVault, lifecycle: { deleteAfter: 2 } }]);
+            assert.deepEqual(rules[1]!.copyActions, [{ destinationVaultArn: drVault, lifecycle: { deleteAfter: 7 } }]);
+            // The DR vault now holds 2-day copies too: its lock must accept them.
+            assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-all-dr-vault-lock").inputs.minRetentionDays, 2);
         });
 
         it("leaves room in the schedule for a late start and the copy: a 240-minute RPO gets 2-hourly backups, not 4-hourly", function () {

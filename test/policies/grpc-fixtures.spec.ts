@@ -31,6 +31,7 @@ const FIXTURE_LIST: Fixture[] = [
             "mandatory lambda-permission-scoped bad-public",
             "mandatory lambda-permission-scoped bad-unscoped",
             "mandatory lambda-reserved-concurrency bad",
+            "mandatory lambda-sqs-maximum-concurrency bad-sqs-mapping",
             "mandatory lambda-sqs-visibility-timeout bad-source",
             "mandatory lambda-supported-runtime bad",
             "mandatory lambda-url-auth bad-url",

@@ -202,6 +202,102 @@ describe("policies: Lambda", () => {
         });
     });
 
+    describe("lambda-sqs-maximum-concurrency (stack)", () => {
+        const ESM_T = "aws:lambda/eventSourceMapping:EventSourceMapping";
+        const stack = (reserved: unknown, scalingConfig?: unknown, source: "queue" | "literal" | "stream" = "queue"): Res[] => [
+            { type: "aws:sqs/queue:Queue", name: "q", props: { arn: U } },
+            fn("worker", { ...GOOD_FN, reservedConcurrentExecutions: reserved }),
+            {
+                type: ESM_T,
+                name: "m",
+                props: {
+                    eventSourceArn:
+                        source === "literal"
+                            ? "arn:aws:sqs:eu-west-1:123456789012:jobs"
+                            : source === "stream"
+                              ? "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x"
+                              : U,
+                    functionName: U,
+                    ...(scalingConfig === undefined ? {} : { scalingConfig }),
+                },
+                deps: { ...(source === "queue" ? { eventSourceArn: ["q"] } : {}), functionName: ["worker"] },
+            },
+        ];
+        it("reports a queue mapping without maximumConcurrency, or one above the reservation, naming the fix", () => {
+            const [missing] = check("lambda-sqs-maximum-concurrency", stack(5), { level: "mandatory" });
+            expect(missing?.message).to.contain("scalingConfig.maximumConcurrency is not set, expected 2 to 5").and.contain("maximumConcurrency: 4");
+            expect(summary(check("lambda-sqs-maximum-concurrency", stack(5, { maximumConcurrency: 6 })))).to.deep.equal(["m:advisory"]);
+            expect(summary(check("lambda-sqs-maximum-concurrency", stack(10, {}, "literal")))).to.deep.equal(["m:advisory"]);
+        });
+        it("reports a reservation below 2, which no maximumConcurrency fits", () => {
+            expect(check("lambda-sqs-maximum-concurrency", stack(1, { maximumConcurrency: 2 }))[0]?.message).to.contain("reserve at least 3");
+        });
+        it("accepts 2 up to the reservation, an unreserved function, and a mapping that is not from SQS", () => {
+            expect(check("lambda-sqs-maximum-concurrency", stack(5, { maximumConcurrency: 4 }))).to.deep.equal([]);
+            expect(check("lambda-sqs-maximum-concurrency", stack(5, { maximumConcurrency: 5 }))).to.deep.equal([]);
+            expect(check("lambda-sqs-maximum-concurrency", stack(undefined))).to.deep.equal([]);
+            expect(check("lambda-sqs-maximum-concurrency", stack(5, undefined, "stream"))).to.deep.equal([]);
+        });
+        it("says it cannot judge, rather than passing or failing, while the reservation or the maximum is unknown", () => {
+            for (const s of [stack(U, { maximumConcurrency: 4 }), stack(5, { maximumConcurrency: U })]) {
+                const vs = check("lambda-sqs-maximum-concurrency", s, { level: "mandatory" });
+                expect(vs.map((v) => [v.level, v.message])).to.deep.equal([
+                    [
+                        "advisory",
+                        "can't run policy 'lambda-sqs-maximum-concurrency' during preview: string value at .m.scalingConfig.maximumConcurrency can't be known during preview",
+                    ],
+                ]);
+            }
+        });
+    });
+
+    describe("lambda-provisioned-concurrency-scaled (stack)", () => {
+        const PC = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig";
+        const TARGET = "aws:appautoscaling/target:Target";
+        const POLICY = "aws:appautoscaling/policy:Policy";
+        const alias: Res = { type: "aws:lambda/alias:Alias", name: "live", props: { name: "live", functionName: U }, deps: { functionName: ["api"] } };
+        const pc: Res = {
+            type: PC,
+            name: "pc",
+            props: { functionName: U, qualifier: U, provisionedConcurrentExecutions: 2 },
+            deps: { functionName: ["api"], qualifier: ["live"] },
+        };
+        const target = (deps: string[] = ["api", "live"], resourceId: unknown = U): Res => ({
+            type: TARGET,
+            name: "t",
+            props: { serviceNamespace: "lambda", scalableDimension: "lambda:function:ProvisionedConcurrency", resourceId, minCapacity: 2, maxCapacity: 50 },
+            deps: { resourceId: deps },
+        });
+        const tracking = (policyType = "TargetTrackingScaling"): Res => ({
+            type: POLICY,
+            name: "p",
+            props: { policyType, resourceId: U },
+            deps: { resourceId: ["t"] },
+        });
+        it("reports a fixed allocation with no scalable target, and a target on another alias", () => {
+            const [v] = check("lambda-provisioned-concurrency-scaled", [fn("api"), alias, pc]);
+            expect(v?.message).to.contain("is a fixed allocation").and.contain("aws.appautoscaling.Target");
+            const other: Res = { ...alias, name: "canary" };
+            expect(summary(check("lambda-provisioned-concurrency-scaled", [fn("api"), alias, other, pc, target(["api", "canary"]), tracking()]))).to.deep.equal(
+                ["pc:advisory"],
+            );
+        });
+        it("reports a target with only a step or scheduled policy: nothing tracks the load", () => {
+            const [v] = check("lambda-provisioned-concurrency-scaled", [fn("api"), alias, pc, target(), tracking("StepScaling")]);
+            expect(v?.message).to.contain("no TargetTrackingScaling policy");
+        });
+        it("accepts target tracking on the allocation's alias, by dependency or by known names", () => {
+            expect(check("lambda-provisioned-concurrency-scaled", [fn("api"), alias, pc, target(), tracking()])).to.deep.equal([]);
+            const named: Res = { type: PC, name: "pc", props: { functionName: "orders-api", qualifier: "live", provisionedConcurrentExecutions: 2 } };
+            const namedTarget = target([], "function:orders-api:live");
+            const namedPolicy: Res = { type: POLICY, name: "p", props: { policyType: "TargetTrackingScaling", resourceId: "function:orders-api:live" } };
+            expect(check("lambda-provisioned-concurrency-scaled", [named, namedTarget, namedPolicy])).to.deep.equal([]);
+            expect(summary(check("lambda-provisioned-concurrency-scaled", [named, target([], "function:orders-api:canary"), namedPolicy]))).to.deep.equal([
+                "pc:advisory",
+            ]);
+        });
+    });
+
     describe("lambda-env-kms", () => {
         it("reports environment variables without a key", () => {
             expect(checkResource("lambda-env-kms", fn("a", { environment: { variables: { A: "1" } } }))[0].message).to.contain("kmsKeyArn is not set");

@@ -104,6 +104,43 @@ export const UNKNOWN_SCENARIOS: Scenario[] = [
         expect: ["jobs"],
     },
     {
+        rule: "lambda-sqs-maximum-concurrency",
+        resources: [
+            fn("worker", { reservedConcurrentExecutions: 5 }),
+            { type: t.queue, name: "jobs", props: { arn: U } },
+            { type: t.esm, name: "m", props: { eventSourceArn: U, functionName: U }, deps: { eventSourceArn: ["jobs"], functionName: ["worker"] } },
+        ],
+        expect: ["m"],
+    },
+    {
+        rule: "lambda-provisioned-concurrency-scaled",
+        resources: [
+            fn("api"),
+            { type: "aws:lambda/alias:Alias", name: "live", props: { name: "live", functionName: U, functionVersion: U }, deps: { functionName: ["api"] } },
+            {
+                type: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+                name: "pc",
+                props: { functionName: U, qualifier: U, provisionedConcurrentExecutions: 10 },
+                deps: { functionName: ["api"], qualifier: ["live"] },
+            },
+            // A scalable target on another function: it scales nothing of this allocation.
+            fn("other"),
+            {
+                type: "aws:appautoscaling/target:Target",
+                name: "other-target",
+                props: {
+                    serviceNamespace: "lambda",
+                    scalableDimension: "lambda:function:ProvisionedConcurrency",
+                    resourceId: U,
+                    minCapacity: 1,
+                    maxCapacity: 5,
+                },
+                deps: { resourceId: ["other"] },
+            },
+        ],
+        expect: ["pc"],
+    },
+    {
         rule: "lambda-log-group-managed",
         resources: [fn("worker"), { type: "aws:cloudwatch/logGroup:LogGroup", name: "other", props: { name: U } }],
         expect: ["worker"],

@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { PolicyPackPool, runPreview, type PreviewReport, type ResourceRecord } from "../../tools/preview";
 import { stackPreviews } from "../shared/stack-previews";
 import { stackConfig } from "./program";
+import { stackRecovery } from "../../tools/dr/cli";
+import { firingsPerDay } from "../../tools/cost/cron";
 import { ALLOWED_DIFFERENCES, STANDBY_DIFFERENCES } from "./allowed-differences";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -108,7 +110,7 @@ export function describeStandby(): void {
             assert.equal(regionOf(standby, one(standby, "aws:backup/vault:Vault", "table-backup-vault")), "eu-central-1");
         });
 
-        it("prod copies every recovery point and replicates the table and the trail to eu-central-1, each through a provider there", () => {
+        it("prod copies its daily recovery points and replicates the table and the trail to eu-central-1, each through a provider there", () => {
             const table = one(prod, "aws:dynamodb/table:Table", "orders-table");
             const replicaKey = one(prod, "aws:kms/key:Key", "orders-replica-key");
             assert.equal(regionOf(prod, replicaKey), "eu-central-1");
@@ -120,11 +122,20 @@ export function describeStandby(): void {
             assert.match(replicas[0]!.kmsKeyArn, /^arn:aws:kms:eu-central-1:/);
             const drVault = one(prod, "aws:backup/vault:Vault", "table-backup-dr-vault");
             assert.equal(regionOf(prod, drVault), "eu-central-1");
-            const [rule] = one(prod, "aws:backup/plan:Plan", "table-backup-plan").inputs.rules as { copyActions: { destinationVaultArn: string }[] }[];
+            // Hourly points kept 2 days, a daily one kept 35; under pilot-light only the daily one is copied.
+            type Rule = { schedule: string; lifecycle: { deleteAfter: number }; copyActions?: { destinationVaultArn: string }[] };
+            const [frequent, daily] = one(prod, "aws:backup/plan:Plan", "table-backup-plan").inputs.rules as Rule[];
             assert.deepEqual(
-                rule!.copyActions.map((c) => c.destinationVaultArn.split(":")[3]),
-                ["eu-central-1"],
+                [frequent, daily].map((r) => [r!.lifecycle.deleteAfter, (r!.copyActions ?? []).map((c) => c.destinationVaultArn.split(":")[3])]),
+                [
+                    [2, []],
+                    [35, ["eu-central-1"]],
+                ],
             );
+            // What npm run dr and the business-continuity plan say is what the plan does.
+            const { table: model } = stackRecovery(REPO, "prod");
+            assert.equal(24 / (firingsPerDay(frequent!.schedule) + firingsPerDay(daily!.schedule)), model.backupIntervalHours);
+            assert.equal(24 / firingsPerDay(daily!.schedule), model.drCopyIntervalHours);
             for (const name of ["audit-replica", "audit-replica-logs"])
                 assert.equal(regionOf(prod, one(prod, "aws:s3/bucket:Bucket", name)), "eu-central-1", name);
             // The alarms stay in prod's region, where their metrics are.

@@ -148,6 +148,31 @@ describe("the idle cost (tools/cost/model.ts)", () => {
         assert.equal(by("AWS Backup"), Math.round(7 * 2 * 0.113 * 100) / 100);
     });
 
+    it("prices a tiered plan's points and copies by their own lifecycles, and each copy's transfer of the whole table", () => {
+        const [item] = cost(
+            [
+                record("aws:backup/plan:Plan", "plan", {
+                    rules: [
+                        // 23 points a day kept 2 days, copied to one vault and kept 2 days there.
+                        { schedule: "cron(0 0-2,4-23 ? * * *)", lifecycle: { deleteAfter: 2 }, copyActions: [{ lifecycle: { deleteAfter: 2 } }] },
+                        // One a day kept 35 days, copied to two vaults and kept 7 days in each.
+                        {
+                            schedule: "cron(0 3 ? * * *)",
+                            lifecycle: { deleteAfter: 35 },
+                            copyActions: [{ lifecycle: { deleteAfter: 7 } }, { lifecycle: { deleteAfter: 7 } }],
+                        },
+                    ],
+                }),
+            ],
+            { tableSizeGb: 5 },
+        ).filter((i) => i.service === "AWS Backup");
+        const stored = 23 * 2 + 35 + (23 * 2 + 7 * 2);
+        const copiedPerMonth = ((23 + 2) * 730) / 24;
+        assert.equal(item!.monthly, Math.round((stored * 5 * 0.113 + copiedPerMonth * 5 * 0.02) * 100) / 100);
+        assert.match(item!.basis, /^81 recovery points kept and 60 copies in another region .*; 760 copies a month cross regions/);
+        assert.deepEqual(item!.prices, ["backup.dynamodbWarmGbMonth", "backup.crossRegionCopyGb"]);
+    });
+
     it("names what keeps a stack over its goal, and by how much", () => {
         const items: CostItem[] = [
             { service: "OpenSearch Serverless", resource: "search", monthly: 175, basis: "", prices: [] },

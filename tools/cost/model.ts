@@ -235,20 +235,26 @@ export function idleCosts(view: StackView, prices: PriceTable): CostItem[] {
         const rules = (plan.inputs.rules as { schedule?: string; lifecycle?: Lifecycle; copyActions?: { lifecycle?: Lifecycle }[] }[] | undefined) ?? [];
         let points = 0;
         let copies = 0;
+        let copiedPerMonth = 0;
         for (const rule of rules) {
             const perDay = rule.schedule ? firingsPerDay(rule.schedule) : 1;
             const days = num(rule.lifecycle?.deleteAfter) ?? 35;
             points += days * perDay;
             // Each copy is kept by its own lifecycle (the DR vault's), else by the rule's.
-            if (Array.isArray(rule.copyActions)) for (const c of rule.copyActions) copies += (num(c.lifecycle?.deleteAfter) ?? days) * perDay;
+            for (const c of Array.isArray(rule.copyActions) ? rule.copyActions : []) {
+                copies += (num(c.lifecycle?.deleteAfter) ?? days) * perDay;
+                copiedPerMonth += (perDay * hours) / 24;
+            }
         }
         add(
             {
                 service: "AWS Backup",
                 resource: plan.name,
-                monthly: (points + copies) * tableGb * p("backup.dynamodbWarmGbMonth", plan),
-                basis: `${Math.round(points)} recovery points kept${copies > 0 ? ` and ${Math.round(copies)} copies in another region (priced as ${at(plan)})` : ""}, each a full copy of the table (DynamoDB backups are not incremental) of ${sizeBasis}`,
-                prices: ["backup.dynamodbWarmGbMonth"],
+                monthly: (points + copies) * tableGb * p("backup.dynamodbWarmGbMonth", plan) + copiedPerMonth * tableGb * p("backup.crossRegionCopyGb", plan),
+                basis:
+                    `${Math.round(points)} recovery points kept${copies > 0 ? ` and ${Math.round(copies)} copies in another region (priced as ${at(plan)})` : ""}, each a full copy of the table (DynamoDB backups are not incremental) of ${sizeBasis}` +
+                    (copiedPerMonth > 0 ? `; ${Math.round(copiedPerMonth)} copies a month cross regions, each the whole table` : ""),
+                prices: ["backup.dynamodbWarmGbMonth", ...(copiedPerMonth > 0 ? ["backup.crossRegionCopyGb"] : [])],
             },
             plan,
         );

@@ -34,6 +34,8 @@ export interface RecoveryInputs {
     drClaims: readonly FailureMode[];
     drStandbyOf: string;
     tableSizeGb: number;
+    backupRetentionDays: number;
+    backupFrequentRetentionDays: number;
     drMeasuredRestoreMinutes: number;
     releaseStrategy: ReleaseStrategy;
     releaseStepPercent: number;
@@ -80,6 +82,11 @@ export interface RecoveryTable {
     drRegion: string;
     /** Hours between scheduled AWS Backup recovery points (the Backup component runs the same schedule). */
     backupIntervalHours: number;
+    /**
+     * Hours between the copies the DR region's vault receives: every recovery point, or under pilot-light
+     * (whose replica covers the region's loss) only the daily one, where the plan keeps daily points apart.
+     */
+    drCopyIntervalHours: number;
     /** Minutes from a recovery point's start until its copy is in the DR vault (worst case assumed). */
     copyLagMinutes: number;
     modes: ModeResult[];
@@ -176,6 +183,15 @@ export function copyLagMinutes(tableSizeGb: number): number {
 /** The hours between recovery points: room within the RPO for a late start and the copy, when copies are made. */
 export function scheduleHours(inputs: Pick<RecoveryInputs, "rpoMinutes" | "drCopies" | "tableSizeGb">): number {
     return backupIntervalHours(inputs.rpoMinutes, inputs.drCopies ? FIGURES.startWindow.minutes + copyLagMinutes(inputs.tableSizeGb) : 0);
+}
+
+/**
+ * As index.ts and components/backup.ts decide it: the plan keeps frequent points apart from a daily one
+ * when it runs more than daily and keeps them shorter, and under pilot-light only the daily one is copied.
+ */
+function drCopyIntervalHours(inputs: RecoveryInputs, hours: number): number {
+    const tiered = hours < 24 && inputs.backupFrequentRetentionDays < inputs.backupRetentionDays;
+    return inputs.drStrategy === "pilot-light" && tiered ? 24 : hours;
 }
 
 /** Minutes a release takes from its first traffic shift to its end (CodeDeploy's configuration, then the bake). */
@@ -453,6 +469,7 @@ export function recoveryTable(inputs: RecoveryInputs): RecoveryTable {
         drCopies: inputs.drCopies,
         drRegion: inputs.drRegion,
         backupIntervalHours: hours,
+        drCopyIntervalHours: drCopyIntervalHours(inputs, hours),
         copyLagMinutes: lag,
         modes: FAILURE_MODES.map((m) => modes.find((r) => r.mode === m)!),
     };

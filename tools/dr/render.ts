@@ -21,10 +21,10 @@ const verdict = (m: ModeResult) => (!m.claimed ? "not claimed" : m.rpoMet && m.r
 
 function header(s: StackRecovery): string {
     const t = s.table;
-    const where = t.drCopies ? `copies in ${t.drRegion}` : "no copies outside the region";
+    const where = t.drCopies ? `copied to ${t.drRegion} every ${t.drCopyIntervalHours} h` : "no copies outside the region";
     return (
         `Recovery objectives of stack ${s.stack} (${s.region}): targets RPO ${t.targets.rpoMinutes} and RTO ${t.targets.rtoMinutes} minutes; ` +
-        `drStrategy ${t.strategy}, ${where}, a recovery point every ${t.backupIntervalHours} h` +
+        `drStrategy ${t.strategy}, a recovery point every ${t.backupIntervalHours} h, ${where}` +
         (s.standbyOf === "" ? "" : `; the standby of ${s.standbyOf}`)
     );
 }
@@ -89,6 +89,7 @@ export function renderJson(s: StackRecovery): string {
             drCopies: t.drCopies,
             drRegion: t.drRegion === "" ? null : t.drRegion,
             backupIntervalHours: t.backupIntervalHours,
+            drCopyIntervalHours: t.drCopies ? t.drCopyIntervalHours : null,
             copyLagMinutes: t.copyLagMinutes,
             modes: t.modes.map((m) => ({
                 mode: m.mode,
