@@ -628,6 +628,16 @@ export const CONFIG_KEYS = {
             }),
         ]),
     }),
+    drPrimaryStack: key({
+        type: "string",
+        description:
+            "The primary's stack as a StackReference names it (<organization>/<project>/<stack>; `organization` on a self-managed backend), whose disasterRecovery output gives a standby the replica's table, stream and key. drReplicaStreamArn and drReplicaKeyArn, when set, win: pin them where the backend holding the primary's state could be lost with its region. Needs drStandbyOf. Empty: the two keys give them.",
+        default: "",
+        schema: z.union([
+            z.literal(""),
+            z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "is not a stack reference (<organization>/<project>/<stack>)" }),
+        ]),
+    }),
     emailDomain: key({
         type: "string",
         description: "Domain SES sends order emails from, verified with DKIM.",
@@ -1082,7 +1092,7 @@ function recoveryProblems(values: Record<string, unknown>, raw: RawConfig, proje
     const k = (key: string) => `${project}:${key}`;
     const problems: string[] = [];
     const region = raw["aws:region"];
-    const { drCopies, drRegion, drStrategy, drAccountId, drVaultArn, drStandbyOf, drReplicaStreamArn, drReplicaKeyArn } = values;
+    const { drCopies, drRegion, drStrategy, drAccountId, drVaultArn, drStandbyOf, drReplicaStreamArn, drReplicaKeyArn, drPrimaryStack } = values;
     if (drCopies === true && drRegion === "") {
         problems.push(
             `${k("drCopies")} is true but ${k("drRegion")} is empty: name the region copies go to (\`pulumi config set drRegion eu-central-1\`), another than aws:region`,
@@ -1119,11 +1129,26 @@ function recoveryProblems(values: Record<string, unknown>, raw: RawConfig, proje
             }
         }
     }
-    if (typeof drStandbyOf === "string" && typeof drReplicaStreamArn === "string" && typeof drReplicaKeyArn === "string") {
+    if (
+        typeof drStandbyOf === "string" &&
+        typeof drReplicaStreamArn === "string" &&
+        typeof drReplicaKeyArn === "string" &&
+        typeof drPrimaryStack === "string"
+    ) {
+        // The primary's stack reference, when given, must name the primary: its stack part is drStandbyOf.
+        const referenced = drPrimaryStack.split("/");
+        if (drStandbyOf !== "" && drPrimaryStack !== "" && (referenced[2] !== drStandbyOf || referenced[1] !== project)) {
+            problems.push(
+                `${k("drPrimaryStack")}: ${show(drPrimaryStack)} is not stack ${drStandbyOf} of project ${project}: name the primary this stack is the standby of (<organization>/${project}/${drStandbyOf})`,
+            );
+        }
+        // Pinned values are both given or neither: one of them alone is a half-updated failover.
+        const pinned = drReplicaStreamArn !== "" || drReplicaKeyArn !== "";
         if (drStandbyOf === "") {
             for (const [key, v] of [
                 ["drReplicaStreamArn", drReplicaStreamArn],
                 ["drReplicaKeyArn", drReplicaKeyArn],
+                ["drPrimaryStack", drPrimaryStack],
             ] as const) {
                 if (v !== "")
                     problems.push(
@@ -1131,14 +1156,21 @@ function recoveryProblems(values: Record<string, unknown>, raw: RawConfig, proje
                     );
             }
         } else {
-            for (const [key, v, service] of [
-                ["drReplicaStreamArn", drReplicaStreamArn, "the replica's stream"],
-                ["drReplicaKeyArn", drReplicaKeyArn, "the replica's key"],
+            if (drPrimaryStack === "" && !pinned) {
+                problems.push(
+                    `${k("drStandbyOf")} is ${show(drStandbyOf)} but neither ${k("drPrimaryStack")} nor drReplicaStreamArn and drReplicaKeyArn are set: name the primary's stack (\`pulumi config set drPrimaryStack <organization>/${project}/${drStandbyOf}\`), or pin the replica's stream and key from its disasterRecovery output (\`pulumi stack output --stack ${drStandbyOf} disasterRecovery\`: replica)`,
+                );
+            }
+            for (const [key, v] of [
+                ["drReplicaStreamArn", drReplicaStreamArn],
+                ["drReplicaKeyArn", drReplicaKeyArn],
             ] as const) {
-                if (v === "") {
+                if (v === "" && pinned) {
                     problems.push(
-                        `${k("drStandbyOf")} is ${show(drStandbyOf)} but ${k(key)} is empty: set ${service} from that stack's disasterRecovery output (\`pulumi stack output --stack ${drStandbyOf} disasterRecovery\`: replica)`,
+                        `${k(key)} is empty but the other of drReplicaStreamArn and drReplicaKeyArn is set: pin both from ${drStandbyOf}'s disasterRecovery output (replica), or neither and let ${k("drPrimaryStack")} give them`,
                     );
+                } else if (v === "") {
+                    continue;
                 } else if (v.split(":")[3] !== region) {
                     problems.push(
                         `${k(key)}: ${show(v)} is in ${v.split(":")[3]}, not in this stack's aws:region ${region}: a standby runs in its primary's drRegion, against the replica there`,

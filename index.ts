@@ -7,6 +7,7 @@ import { Backup } from "./components/backup";
 import { Api, RouteSpec } from "./components/api";
 import { platformContext } from "./components/context";
 import { DataStore } from "./components/data-store";
+import { standbyReplica } from "./components/standby-replica";
 import { Encryption } from "./components/encryption";
 import { Firewall } from "./components/firewall";
 import { Edge, distributionArnPattern } from "./components/edge";
@@ -51,6 +52,8 @@ const encryption = new Encryption("encryption", {
     cloudTrailArns: [trailArn(context)],
     // The finding rules publish to the encrypted severity topics and dead-letter into an encrypted queue.
     eventRuleArns: allFindingRuleArns(context, THREAT_DETECTION, config.threatDetection),
+    // The recovery account's AWS Backup reads the copies it receives (drVaultArn) with the data key.
+    ...(config.drCopies && config.drVaultArn !== "" ? { recoveryAccounts: [config.drAccountId] } : {}),
 });
 
 const alerting = new Alerting("alerting", {
@@ -66,20 +69,18 @@ const alerting = new Alerting("alerting", {
 });
 const routing = alerting.routing;
 
-// The standby of a pilot-light primary (Pulumi.prod-dr.yaml) names the primary's replica in this region.
-const standbyTable =
-    config.drStandbyOf === ""
-        ? undefined
-        : { tableName: /:table\/([^/]+)\/stream\//.exec(config.drReplicaStreamArn)![1]!, streamArn: config.drReplicaStreamArn };
+// The standby of a pilot-light primary (Pulumi.prod-dr.yaml) runs against the primary's replica in this
+// region: from the primary's disasterRecovery output (drPrimaryStack), or the values pinned in config.
+const standbyTable = config.drStandbyOf === "" ? undefined : standbyReplica({ ...config, region: context.region });
 const data = new DataStore("orders", {
     context,
     // A standby (drStandbyOf) runs against its primary's replica here, encrypted with the replica's key.
-    kmsKey: standbyTable !== undefined ? config.drReplicaKeyArn : encryption.dataKey,
+    kmsKey: standbyTable !== undefined ? standbyTable.kmsKeyArn : encryption.dataKey,
     routing,
     deletionProtection: config.deletionProtection,
     // Disaster recovery (tools/dr/model.ts): pilot-light keeps a global-table replica in drRegion.
     ...(config.drStrategy === "pilot-light" ? { replica: { region: config.drRegion } } : {}),
-    ...(standbyTable !== undefined ? { standby: standbyTable } : {}),
+    ...(standbyTable !== undefined ? { standby: { tableName: standbyTable.tableName, streamArn: standbyTable.streamArn } } : {}),
     // A restored table (npm run restore prints the `pulumi config set tableName` that adopts it).
     ...(config.tableName !== "" ? { adoptTableName: config.tableName } : {}),
 });
@@ -367,7 +368,7 @@ const backup = new Backup("table-backup", {
     tableArn: data.tableArn,
     kmsKey: encryption.dataKey,
     // A standby's table is prod's replica, encrypted with the replica's key.
-    ...(standbyTable !== undefined ? { tableKeyArn: config.drReplicaKeyArn } : {}),
+    ...(standbyTable !== undefined ? { tableKeyArn: standbyTable.kmsKeyArn } : {}),
     routing,
     retentionDays: config.backupRetentionDays,
     frequentRetentionDays: Math.min(config.backupFrequentRetentionDays, config.backupRetentionDays),
@@ -537,7 +538,7 @@ const outputs = {
     siteBucketName: edge.siteBucketName,
     /** The application, infrastructure, business and security dashboards in the CloudWatch console. */
     dashboardUrls: dashboards.consoleUrls,
-    /** Where the copies and the table's replica live: a standby stack's drReplicaStreamArn and drReplicaKeyArn come from here (since contract 1.4). */
+    /** Where the copies and the table's replica live: a standby stack reads the replica from here (drPrimaryStack), or pins it (drReplicaStreamArn, drReplicaKeyArn) (since contract 1.4). */
     disasterRecovery: pulumi.output({
         region: config.drCopies ? config.drRegion : "",
         strategy: config.drStrategy,

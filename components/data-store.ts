@@ -60,10 +60,11 @@ export interface DataStoreArgs extends ComponentOptions<DataStoreChildren> {
      * Run against another stack's global-table replica in this stack's region instead of a table of
      * its own (the standby of a pilot-light primary, Pulumi.prod-dr.yaml): the component creates no
      * table, and grants, alarms and outputs name the replica. `kmsKey` is then the replica's key (the
-     * primary's key policy lets this account use it through DynamoDB).
+     * primary's key policy lets this account use it through DynamoDB). Both may be outputs of a
+     * StackReference to the primary: the stream ARN is checked against the table once it is known.
      * @default none (the component creates its table)
      */
-    standby?: { tableName: string; streamArn: string };
+    standby?: { tableName: pulumi.Input<string>; streamArn: pulumi.Input<string> };
 }
 
 /** The kinds of child resources DataStore creates, and the arguments a `transform` of each may edit. */
@@ -125,21 +126,30 @@ export class DataStore extends Component<DataStoreChildren> implements Monitorab
             if (replica !== undefined || adopt !== undefined) {
                 this.invalid(
                     "standby",
-                    standby.tableName,
+                    replica !== undefined ? "with replica" : "with adoptTableName",
                     "allowed: standby alone: a standby runs against its primary's replica, which it neither replicates nor replaces (replica, adoptTableName)",
                 );
             }
-            const stream = new RegExp(
-                `^arn:${ctx.partition}:dynamodb:${ctx.region}:\\d{12}:table/${standby.tableName.replace(/[.]/g, "\\.")}/stream/[0-9T:.-]+$`,
-            );
-            if (!stream.test(standby.streamArn)) {
+        }
+        // The stream must be the table's in this region: checked now when both are text (pinned in
+        // config), once known when they come from the primary's outputs through a StackReference.
+        const checkStream = (t: string, s: string): string => {
+            const stream = new RegExp(`^arn:${ctx.partition}:dynamodb:${ctx.region}:\\d{12}:table/${t.replace(/[.]/g, "\\.")}/stream/[0-9T:.-]+$`);
+            if (!stream.test(s)) {
                 this.invalid(
                     "standby.streamArn",
-                    standby.streamArn,
-                    `allowed: the stream ARN of table ${standby.tableName} in ${ctx.region} (arn:${ctx.partition}:dynamodb:${ctx.region}:<account>:table/${standby.tableName}/stream/<label>)`,
+                    s,
+                    `allowed: the stream ARN of table ${t} in ${ctx.region} (arn:${ctx.partition}:dynamodb:${ctx.region}:<account>:table/${t}/stream/<label>)`,
                 );
             }
-        }
+            return s;
+        };
+        const standbyStream =
+            standby === undefined
+                ? undefined
+                : typeof standby.tableName === "string" && typeof standby.streamArn === "string"
+                  ? pulumi.output(checkStream(standby.tableName, standby.streamArn))
+                  : pulumi.all([standby.tableName, standby.streamArn]).apply(([t, s]) => checkStream(t, s));
         const replicaKey = replica === undefined ? undefined : this.replicaKey(ctx, name, replica.region, protect);
 
         const table =
@@ -188,7 +198,7 @@ export class DataStore extends Component<DataStoreChildren> implements Monitorab
                   );
 
         const tableName = table?.name ?? pulumi.output(standby!.tableName);
-        const tableArn = table?.arn ?? pulumi.output(standby!.streamArn.replace(/\/stream\/.*$/, ""));
+        const tableArn = table?.arn ?? standbyStream!.apply((s) => s.replace(/\/stream\/.*$/, ""));
         const perOperation = (metricName: string): Record<string, MetricRef> =>
             Object.fromEntries(
                 OPERATIONS.map((op) => [
@@ -266,7 +276,7 @@ export class DataStore extends Component<DataStoreChildren> implements Monitorab
         this.tableName = tableName;
         this.monitored = { table: { name: tableName } };
         this.tableArn = tableArn;
-        this.streamArn = table?.streamArn ?? pulumi.output(standby!.streamArn);
+        this.streamArn = table?.streamArn ?? standbyStream!;
         this.kmsKey = args.kmsKey;
         this.context = ctx;
         this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });

@@ -90,6 +90,16 @@ export interface EncryptionArgs extends ComponentOptions<EncryptionChildren> {
      * @default [] (EventBridge cannot use the key)
      */
     eventRuleArns?: pulumi.Input<string>[];
+    /**
+     * Ids of recovery accounts (12 digits, another than the stack's) of the same organization that
+     * receive AWS Backup copies of the data key's recovery points: a cross-account copy reads the
+     * source recovery point with the source vault's key, so the data key lets those accounts decrypt
+     * and describe it and create grants for AWS resources (the AWS Backup Developer Guide's
+     * "Encryption for a backup copy to a different account"). They must also be in the pack's
+     * cross-account-access `trustedAccounts`.
+     * @default [] (no other account can use the key)
+     */
+    recoveryAccounts?: string[];
 }
 
 /** The kinds of child resources Encryption creates, and the arguments a `transform` of each may edit. */
@@ -131,13 +141,45 @@ export class Encryption extends Component<EncryptionChildren> {
         }
         const ctx = args.context;
         const root = accountRoot(ctx);
+        const recovery = args.recoveryAccounts ?? [];
+        recovery.forEach((a, i) => {
+            if (!/^\d{12}$/.test(a) || a === ctx.accountId) {
+                invalid(
+                    "Encryption",
+                    `recoveryAccounts[${i}]`,
+                    a,
+                    `allowed: the 12-digit id of another account of the organization than this stack's (${ctx.accountId})`,
+                );
+            }
+        });
+        const recoveryRoots = recovery.map((a) => `arn:${ctx.partition}:iam::${a}:root`);
 
         const cloudFront = args.cloudFrontSourceArns ?? [];
         const trails = args.cloudTrailArns ?? [];
         const eventRules = args.eventRuleArns ?? [];
         const servicesFor: Record<DataClass, Record<string, unknown>[]> = {
-            data:
-                cloudFront.length === 0
+            data: [
+                ...(recoveryRoots.length === 0
+                    ? []
+                    : [
+                          {
+                              // AWS Backup in the recovery account reads each copied recovery point with this key.
+                              Sid: "AllowRecoveryAccountCopies",
+                              Effect: "Allow",
+                              Principal: { AWS: recoveryRoots },
+                              Action: ["kms:Decrypt", "kms:DescribeKey"],
+                              Resource: "*",
+                          },
+                          {
+                              Sid: "AllowRecoveryAccountGrants",
+                              Effect: "Allow",
+                              Principal: { AWS: recoveryRoots },
+                              Action: ["kms:CreateGrant"],
+                              Resource: "*",
+                              Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                          },
+                      ]),
+                ...(cloudFront.length === 0
                     ? []
                     : [
                           {
@@ -152,7 +194,8 @@ export class Encryption extends Component<EncryptionChildren> {
                                   StringEquals: { "aws:SourceAccount": ctx.accountId },
                               },
                           },
-                      ],
+                      ]),
+            ],
             logs: [
                 {
                     Sid: "AllowCloudWatchLogs",

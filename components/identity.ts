@@ -4,7 +4,15 @@ import { ChildKinds, Component, ComponentOptions } from "./component";
 import { Monitorable, Monitored } from "./monitorable";
 import { PlatformContext } from "./context";
 
-import { DEFAULT_MINIMUM_PASSWORD_LENGTH, MFA_MODES, MfaMode, THREAT_PROTECTION_MODES, ThreatProtectionMode } from "./defaults/cognito";
+import {
+    CUSTOMER_ID_ATTRIBUTE,
+    DEFAULT_MINIMUM_PASSWORD_LENGTH,
+    MFA_MODES,
+    MfaMode,
+    THREAT_PROTECTION_MODES,
+    ThreatProtectionMode,
+    USER_WRITABLE_ATTRIBUTES,
+} from "./defaults/cognito";
 
 export { MFA_MODES, THREAT_PROTECTION_MODES };
 
@@ -124,6 +132,17 @@ export class Identity extends Component<IdentityChildren> implements Monitorable
                 mfaConfiguration: args.mfa,
                 softwareTokenMfaConfiguration: { enabled: true },
                 accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+                // The id orders are stored under when it is not the sub: set by an import into a new pool.
+                schemas: [
+                    {
+                        name: CUSTOMER_ID_ATTRIBUTE,
+                        attributeDataType: "String",
+                        mutable: false,
+                        required: false,
+                        developerOnlyAttribute: false,
+                        stringAttributeConstraints: { minLength: "1", maxLength: "128" },
+                    },
+                ],
                 // Threat protection is a Plus-plan feature; without it the Essentials plan is enough.
                 userPoolTier: threat === "off" ? "ESSENTIALS" : "PLUS",
                 userPoolAddOns: { advancedSecurityMode: threat.toUpperCase() },
@@ -161,6 +180,9 @@ export class Identity extends Component<IdentityChildren> implements Monitorable
                 logoutUrls: args.logoutUrls,
                 supportedIdentityProviders: ["COGNITO"],
                 explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                // Without a list a client may write every attribute, the customer id too (at sign-up):
+                // a customer could then name another's id and read their orders.
+                writeAttributes: [...USER_WRITABLE_ATTRIBUTES],
                 preventUserExistenceErrors: "ENABLED",
                 enableTokenRevocation: true,
                 accessTokenValidity: 60,
@@ -183,6 +205,8 @@ export class Identity extends Component<IdentityChildren> implements Monitorable
                 allowedOauthScopes: MACHINE_SCOPES.map((s) => pulumi.interpolate`${resourceServer.identifier}/${s}`),
                 supportedIdentityProviders: ["COGNITO"],
                 explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+                // It has no users, but SignUp works through any client that knows its secret.
+                writeAttributes: ["email"],
                 preventUserExistenceErrors: "ENABLED",
                 enableTokenRevocation: true,
                 accessTokenValidity: 60,

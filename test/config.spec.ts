@@ -94,6 +94,7 @@ const BAD: Record<keyof typeof CONFIG_KEYS, [string, RegExp]> = {
         /^platform:drReplicaStreamArn: "arn:aws:dynamodb:eu-west-1:1:table\/x" is not a DynamoDB stream ARN/,
     ],
     drReplicaKeyArn: ["alias/platform-prod-orders-replica", /^platform:drReplicaKeyArn: "alias\/platform-prod-orders-replica" is not a KMS key ARN/],
+    drPrimaryStack: ["prod", /^platform:drPrimaryStack: "prod" is not a stack reference \(<organization>\/<project>\/<stack>\)/],
     emailDomain: ["Orders.Example", /^platform:emailDomain: "Orders.Example" is not a lower-case DNS domain name/],
     searchStandbyReplicas: ["maybe", /^platform:searchStandbyReplicas: "maybe" is not true or false$/],
     availabilityZones: ["1", /^platform:availabilityZones: 1 is below the minimum 2 \(allowed: 2 to 3\)$/],

@@ -160,6 +160,27 @@ describe("DataStore and Identity components", function () {
             assert.deepEqual(machine.inputs.allowedOauthScopes, ["orders/orders.read", "orders/orders.write"]);
         });
 
+        it("keeps the customer id in an immutable custom attribute that no client can write, so nobody names another's orders", function () {
+            const pool = run.one("aws:cognito/userPool:UserPool", "dev-users-user-pool");
+            assert.deepEqual(pool.inputs.schemas, [
+                {
+                    name: "customer_id",
+                    attributeDataType: "String",
+                    mutable: false,
+                    required: false,
+                    developerOnlyAttribute: false,
+                    stringAttributeConstraints: { minLength: "1", maxLength: "128" },
+                },
+            ]);
+            for (const name of ["dev-users-web-client", "dev-users-machine-client"]) {
+                const client = run.one("aws:cognito/userPoolClient:UserPoolClient", name);
+                // No list would mean every attribute, this one too (at sign-up, where even immutable ones are set).
+                const writable = client.inputs.writeAttributes as string[] | undefined;
+                assert.ok(Array.isArray(writable) && writable.includes("email"), `${name}: lists what it writes`);
+                assert.ok(!writable.some((a) => a.startsWith("custom:")), `${name}: writes no custom attribute`);
+            }
+        });
+
         it("a hosted domain and the customers and staff groups", function () {
             const domain = run.one("aws:cognito/userPoolDomain:UserPoolDomain", "dev-users-domain");
             assert.equal(domain.inputs.domain, `platform-dev-${ACCOUNT}`);

@@ -251,8 +251,35 @@ describe("disaster recovery in the components (Backup dr, DataStore replica and 
             );
             assert.throws(
                 () => new ds.DataStore("bad-both", { ...args, replica: { region: REGION }, standby: { tableName: "platform-prod-orders", streamArn: STREAM } }),
-                /argument "standby" is "platform-prod-orders"; allowed: standby alone/,
+                /argument "standby" is "with replica"; allowed: standby alone/,
             );
+        });
+
+        it("reads the primary's replica from its disasterRecovery output, and names a primary that has none", async function () {
+            const { replicaFromOutput } = await import("../../components/standby-replica");
+            const replica = { tableName: "platform-prod-orders", tableArn: STREAM.replace(/\/stream\/.*$/, ""), streamArn: STREAM, kmsKeyArn: testKeyArn("r") };
+            const output = { region: DR, strategy: "pilot-light", backupVaultArn: "arn", replica };
+            assert.deepEqual(replicaFromOutput("acme/platform/prod", DR, output), {
+                tableName: replica.tableName,
+                streamArn: STREAM,
+                kmsKeyArn: replica.kmsKeyArn,
+            });
+            const refused = (value: unknown, message: RegExp) => assert.throws(() => replicaFromOutput("acme/platform/prod", DR, value), message);
+            refused(undefined, /^Error: drPrimaryStack acme\/platform\/prod: has no disasterRecovery output: it predates contract 1\.4/);
+            refused(
+                { ...output, strategy: "backup-restore", replica: null },
+                /replica is null \(drStrategy backup-restore\): the primary keeps no replica; set its drStrategy to pilot-light and drRegion to eu-central-1/,
+            );
+            refused({ ...output, region: "us-east-1" }, /keeps its replica in us-east-1, not in this stack's region eu-central-1/);
+            refused({ ...output, replica: { ...replica, streamArn: "" } }, /has no streamArn: the replica is still being created/);
+        });
+
+        it("uses pinned replica values without reading the primary (the StackReference path: test/stacks/prod-dr.ts)", async function () {
+            const { standbyReplica } = await import("../../components/standby-replica");
+            const before = run.ofType("pulumi:pulumi:StackReference").length;
+            const pinned = standbyReplica({ drPrimaryStack: "acme/platform/prod", drReplicaStreamArn: STREAM, drReplicaKeyArn: testKeyArn("r"), region: DR });
+            assert.deepEqual(pinned, { tableName: "platform-prod-orders", streamArn: STREAM, kmsKeyArn: testKeyArn("r") });
+            assert.equal(run.ofType("pulumi:pulumi:StackReference").length, before, "no StackReference for pinned values");
         });
 
         it("refuses a replica in the stack's own region or in no region", function () {

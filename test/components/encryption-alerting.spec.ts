@@ -22,6 +22,7 @@ describe("Encryption and Alerting components", function () {
             hasPager: true,
             escalationMinutes: 30,
         });
+        new comps.Encryption("recovery", { context: ctx, recoveryAccounts: ["210987654321"] });
         // A stack whose escalated tier has mailboxes of its own, and no pager.
         new comps.Alerting("tiered", {
             context: testContext("prod"),
@@ -35,7 +36,7 @@ describe("Encryption and Alerting components", function () {
 
     describe("Encryption", function () {
         it("creates one rotating key per data class with a 30-day deletion window, protected on request", function () {
-            const keys = run.ofType("aws:kms/key:Key");
+            const keys = run.ofType("aws:kms/key:Key").filter((k) => k.name.startsWith("enc-"));
             assert.deepEqual(keys.map((k) => k.name).sort(), ["enc-data-key", "enc-logs-key", "enc-messaging-key"]);
             for (const k of keys) {
                 assert.equal(k.inputs.enableKeyRotation, true, k.name);
@@ -43,7 +44,7 @@ describe("Encryption and Alerting components", function () {
                 assert.equal(k.protect, true, k.name);
                 assert.equal(k.parentUrn.split("::").pop(), "enc");
             }
-            assert.equal(run.ofType("aws:kms/alias:Alias").length, 3);
+            assert.equal(run.ofType("aws:kms/alias:Alias").filter((a) => a.name.startsWith("enc-")).length, 3);
         });
 
         it("key policies: no * principal, no kms:*, services only on their class, roles only where listed", function () {
@@ -68,6 +69,33 @@ describe("Encryption and Alerting components", function () {
                 "KeyAdministration",
             ]);
             assert.ok(!("AllowPlatformRoles" in policy("logs")), "no role uses the logs key");
+        });
+
+        it("lets a recovery account read its copies with the data key, and no other key, only through grants for AWS resources", function () {
+            const policy = (name: string) => statementsBySid(run.one("aws:kms/key:Key", name).inputs.policy);
+            const data = policy("recovery-data-key");
+            assert.deepEqual(data.AllowRecoveryAccountCopies, {
+                Sid: "AllowRecoveryAccountCopies",
+                Effect: "Allow",
+                Principal: { AWS: ["arn:aws:iam::210987654321:root"] },
+                Action: ["kms:Decrypt", "kms:DescribeKey"],
+                Resource: "*",
+            });
+            assert.deepEqual(data.AllowRecoveryAccountGrants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
+            assert.deepEqual(list(data.AllowRecoveryAccountGrants.Action), ["kms:CreateGrant"]);
+            for (const cls of ["logs", "messaging"]) {
+                assert.ok(!JSON.stringify(run.one("aws:kms/key:Key", `recovery-${cls}-key`).inputs.policy).includes("210987654321"), cls);
+            }
+            assert.ok(!("AllowRecoveryAccountCopies" in policy("enc-data-key")), "only where a recovery account is named");
+        });
+
+        it("refuses a recovery account that is not another 12-digit account, naming the argument", function () {
+            for (const bad of ["21098765432", ACCOUNT]) {
+                assert.throws(
+                    () => new comps.Encryption(`bad-${bad}`, { context: testContext(), recoveryAccounts: [bad] }),
+                    new RegExp(`Encryption: argument "recoveryAccounts\\[0\\]" is "${bad}"; allowed: the 12-digit id of another account`),
+                );
+            }
         });
 
         it("rejects an unknown data class in keyUsers, naming the argument", function () {

@@ -246,9 +246,29 @@ describe("recovery objectives (tools/dr/model.ts) and the check in loadConfig", 
                 /^platform:drVaultArn is set but platform:drCopies is false/,
             ],
             [
-                "a standby without its replica",
+                "a standby with no way to its replica",
+                { "platform:drStandbyOf": "prod" },
+                /^platform:drStandbyOf is "prod" but neither platform:drPrimaryStack nor drReplicaStreamArn and drReplicaKeyArn are set: name the primary's stack \(`pulumi config set drPrimaryStack <organization>\/platform\/prod`\)/,
+            ],
+            [
+                "a standby with half its replica pinned",
                 { "platform:drStandbyOf": "prod", "platform:drReplicaKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-4000-8000-000000000000" },
-                /^platform:drStandbyOf is "prod" but platform:drReplicaStreamArn is empty: set the replica's stream from that stack's disasterRecovery output/,
+                /^platform:drReplicaStreamArn is empty but the other of drReplicaStreamArn and drReplicaKeyArn is set: pin both/,
+            ],
+            [
+                "a primary's stack reference that names another stack",
+                { "platform:drStandbyOf": "prod", "platform:drPrimaryStack": "acme/platform/staging" },
+                /^platform:drPrimaryStack: "acme\/platform\/staging" is not stack prod of project platform: name the primary this stack is the standby of \(<organization>\/platform\/prod\)$/,
+            ],
+            [
+                "a primary's stack reference of another project",
+                { "platform:drStandbyOf": "prod", "platform:drPrimaryStack": "acme/shop/prod" },
+                /^platform:drPrimaryStack: "acme\/shop\/prod" is not stack prod of project platform/,
+            ],
+            [
+                "a primary's stack reference without a standby",
+                { "platform:drPrimaryStack": "acme/platform/prod" },
+                /^platform:drPrimaryStack is set but platform:drStandbyOf is empty/,
             ],
             [
                 "replica ARNs without a standby",
@@ -271,6 +291,12 @@ describe("recovery objectives (tools/dr/model.ts) and the check in loadConfig", 
                 "platform:drReplicaKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-4000-8000-000000000000",
             };
             assert.deepEqual(problemsFor(standby), []);
+            assert.deepEqual(
+                problemsFor({ "platform:drStandbyOf": "prod", "platform:drPrimaryStack": "organization/platform/prod" }),
+                [],
+                "the reference alone",
+            );
+            assert.deepEqual(problemsFor({ ...standby, "platform:drPrimaryStack": "organization/platform/prod" }), [], "pinned values beside it");
             assert.match(
                 problemsFor({ ...standby, "aws:region": "eu-central-1" })[0]!,
                 /^platform:drReplicaStreamArn: .* is in eu-west-1, not in this stack's aws:region eu-central-1: a standby runs in its primary's drRegion/,

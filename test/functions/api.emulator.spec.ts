@@ -178,6 +178,27 @@ for (const variant of ["source", "bundle"] as const) {
             );
         });
 
+        it("after a move to a new user pool, a customer sees the orders of their old sub through custom:customer_id", async () => {
+            const placed = await create("ivan-old-sub", "key-ivan-move01");
+            assert.equal(placed.status, 201);
+            // The import gave a new sub and set custom:customer_id to the old one (tools/recovery/export-users.ts).
+            const moved = { ...customer("ivan-new-sub", "ivan-old-sub@example.com"), "custom:customer_id": "ivan-old-sub" };
+            const list = await call({ method: "GET", path: "/orders", claims: moved });
+            assert.equal(list.status, 200);
+            assert.deepEqual(
+                (list.body.orders as { id: string }[]).map((o) => o.id),
+                [placed.body.id],
+            );
+            const own = await call({ method: "GET", path: `/orders/${placed.body.id as string}`, claims: moved });
+            assert.equal(own.status, 200, "the order itself too");
+            // The new sub alone, without the attribute, is another customer with no orders.
+            const bare = await call({ method: "GET", path: "/orders", claims: customer("ivan-new-sub") });
+            assert.deepEqual(bare.body.orders, []);
+            // A malformed id is refused, not read as someone's.
+            const forged = await call({ method: "GET", path: "/orders", claims: { ...moved, "custom:customer_id": "ivan' OR 1=1 --" } });
+            assert.equal(forged.status, 401);
+        });
+
         it("rejects anonymous and forged callers with 401 and writes nothing", async () => {
             const db = createDocumentClient(dynamoClient(dynamo.endpoint));
             const count = async () => (await db.send(new ScanCommand({ TableName: tableName, Select: "COUNT" }))).Count;

@@ -103,6 +103,8 @@ describe("npm run export-users", function () {
     it("exports every user and group (all pages) as JSON, and the Cognito import CSV beside it, without overwriting", async () => {
         const r = await run(["--stack", "prod", "--to", "s3://acme-dr-exports/users/prod.json", "--outputs", outputs, "--kms-key", "alias/dr-exports"]);
         assert.equal(r.code, 0, r.err);
+        // A pool from before the customer-id attribute: its import would leave the orders behind, and it says so.
+        assert.match(r.out, /The pool has no custom:customer_id attribute .*their orders stay under the old one/);
         assert.equal(cognito.commandCalls(ListUsersCommand)[1]!.args[0].input.PaginationToken, "page-2");
         assert.equal(cognito.commandCalls(ListUsersInGroupCommand, { GroupName: "customers" })[1]!.args[0].input.NextToken, "m2");
         const json = put("users/prod.json")!;
@@ -177,6 +179,24 @@ describe("npm run export-users", function () {
         );
         assert.equal(csv, "cognito:username,email,custom:tier\na@example.com,a@example.com,gold\nu2,,\n");
         assert.deepEqual([rows, left], [2, []]);
+    });
+
+    it("carries each user's customer id into the new pool: an earlier import's, else the old sub", () => {
+        const { csv } = importCsv(
+            ["cognito:username", "custom:customer_id"],
+            [
+                { username: "u1", sub: "sub-1", attributes: { email: "a@example.com", sub: "sub-1" }, enabled: true, groups: [] },
+                // Imported once already: its orders are under the first pool's sub, not this pool's.
+                {
+                    username: "u2",
+                    sub: "sub-2",
+                    attributes: { email: "b@example.com", sub: "sub-2", "custom:customer_id": "sub-0" },
+                    enabled: true,
+                    groups: [],
+                },
+            ],
+        );
+        assert.equal(csv, "cognito:username,custom:customer_id\na@example.com,sub-1\nb@example.com,sub-0\n");
     });
 
     it("refuses bad flags and a stack output that is not a user pool id", async () => {

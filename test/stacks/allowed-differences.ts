@@ -195,6 +195,11 @@ export const STANDBY_DIFFERENCES: readonly AllowedDifference[] = [
     {
         type: "aws:dynamodb/table:Table",
         name: /^orders-table$/,
-        reason: "A standby runs against its primary's global-table replica in its region (drReplicaStreamArn, drReplicaKeyArn): the primary owns the table and its replicas, so the standby creates no table of its own. Its grants, alarms and outputs name the replica.",
+        reason: "A standby runs against its primary's global-table replica in its region (drPrimaryStack's disasterRecovery output, or drReplicaStreamArn and drReplicaKeyArn): the primary owns the table and its replicas, so the standby creates no table of its own. Its grants, alarms and outputs name the replica.",
+    },
+    {
+        type: "pulumi:pulumi:StackReference",
+        name: /^organization\/platform\/prod$/,
+        reason: "The standby reads the replica's table, stream and key from its primary's disasterRecovery output (drPrimaryStack); no stack reads another otherwise.",
     },
 ];

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PolicyPackPool, runPreview, type PreviewReport, type ResourceRecord } from "../../tools/preview";
 import { stackPreviews } from "../shared/stack-previews";
@@ -39,17 +40,19 @@ export function describeStandby(): void {
         before(async function () {
             const pool = new PolicyPackPool();
             try {
-                [prod, standby] = await Promise.all([
-                    stackPreviews().then((all) => all.find((r) => r.stack === "prod")!),
-                    runPreview({
-                        cwd: REPO,
-                        stack: "prod-dr",
-                        mode: "update",
-                        pool,
-                        policyPacks: [path.join(REPO, "policies")],
-                        policyPackConfigs: [path.join(REPO, "policies", "config", "prod-dr.json")],
-                    }),
-                ]);
+                // The standby reads prod's outputs through its StackReference: here, prod's own preview.
+                prod = (await stackPreviews()).find((r) => r.stack === "prod")!;
+                const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "prod-dr-")), "prod.json");
+                fs.writeFileSync(file, JSON.stringify(prod));
+                standby = await runPreview({
+                    cwd: REPO,
+                    stack: "prod-dr",
+                    mode: "update",
+                    pool,
+                    policyPacks: [path.join(REPO, "policies")],
+                    policyPackConfigs: [path.join(REPO, "policies", "config", "prod-dr.json")],
+                    stackReferences: { [stackConfig("prod-dr")["platform:drPrimaryStack"] as string]: file },
+                });
             } finally {
                 await pool.close();
             }
@@ -76,7 +79,7 @@ export function describeStandby(): void {
                 "in prod, not in prod-dr, and not a listed difference",
             );
             assert.deepEqual(
-                onlyStandby.filter((k) => !listed(ALLOWED_DIFFERENCES, k)),
+                onlyStandby.filter((k) => !listed(STANDBY_DIFFERENCES, k) && !listed(ALLOWED_DIFFERENCES, k)),
                 [],
                 "in prod-dr, not in prod, and not a listed difference",
             );
@@ -84,10 +87,12 @@ export function describeStandby(): void {
             assert.deepEqual(Object.keys(standby.outputs).sort(), Object.keys(prod.outputs).sort());
         });
 
-        it("runs against prod's replica in its region: the functions, grants, stream mapping and backups name it", () => {
-            const config = stackConfig("prod-dr");
-            const streamArn = config["platform:drReplicaStreamArn"]!;
+        it("runs against prod's replica in its region, as prod's disasterRecovery output names it: the functions, grants, stream mapping and backups", () => {
+            const { replica } = prod.outputs.disasterRecovery as { replica: { streamArn: string; kmsKeyArn: string; tableArn: string } };
+            const streamArn = replica.streamArn;
             const tableArn = streamArn.replace(/\/stream\/.*$/, "");
+            assert.equal(tableArn, replica.tableArn);
+            assert.match(streamArn, /^arn:aws:dynamodb:eu-central-1:/);
             assert.equal(standby.outputs.tableName, "platform-prod-orders");
             assert.equal(standby.outputs.tableArn, tableArn);
             const api = one(standby, "aws:lambda/function:Function", "api-function");
@@ -97,12 +102,10 @@ export function describeStandby(): void {
                 streamArn,
             );
             const policy = JSON.stringify(one(standby, "aws:iam/rolePolicy:RolePolicy", "api-policy").inputs.policy);
-            assert.ok(policy.includes(tableArn) && policy.includes(config["platform:drReplicaKeyArn"]!), "the api's grants name the replica and its key");
+            assert.ok(policy.includes(tableArn) && policy.includes(replica.kmsKeyArn), "the api's grants name the replica and its key");
             assert.deepEqual(one(standby, "aws:backup/selection:Selection", "table-backup-selection").inputs.resources, [tableArn]);
             assert.ok(
-                JSON.stringify(one(standby, "aws:iam/rolePolicy:RolePolicy", "table-backup-policy").inputs.policy).includes(
-                    config["platform:drReplicaKeyArn"]!,
-                ),
+                JSON.stringify(one(standby, "aws:iam/rolePolicy:RolePolicy", "table-backup-policy").inputs.policy).includes(replica.kmsKeyArn),
                 "the backup role reads the replica with its key",
             );
             // Its own copies go back to prod's region.

@@ -153,6 +153,8 @@ const COMPUTED: Record<string, Computed> = {
         const url = `https://sqs.${c.region}.amazonaws.com/${c.account}/${c.phys}`;
         return { id: url, state: { url, arn: arn("sqs", c.phys, c) } };
     },
+    // A vault's id is its name; its ARN says backup-vault, as copy actions and vault policies name it.
+    "aws:backup/vault:Vault": (c) => ({ id: c.phys, state: { arn: arn("backup", `backup-vault:${c.phys}`, c), recoveryPoints: 0 } }),
     "aws:sns/topic:Topic": (c) => {
         const a = arn("sns", c.phys, c);
         return { id: a, state: { arn: a, owner: c.account } };
@@ -163,9 +165,17 @@ const COMPUTED: Record<string, Computed> = {
     },
     "aws:dynamodb/table:Table": (c) => {
         const a = arn("dynamodb", `table/${c.phys}`, c);
+        const label = "2026-01-01T00:00:00.000";
+        // A global table's replicas: each the same table in its own region, with a stream of its own.
+        const replicas = Array.isArray(c.inputs.replicas)
+            ? (c.inputs.replicas as Record<string, unknown>[]).map((r) => {
+                  const ra = `arn:aws:dynamodb:${str(r.regionName, c.region)}:${c.account}:table/${c.phys}`;
+                  return { ...r, arn: ra, streamArn: `${ra}/stream/${label}`, streamLabel: label };
+              })
+            : undefined;
         return {
             id: c.phys,
-            state: { arn: a, streamArn: `${a}/stream/2026-01-01T00:00:00.000`, streamLabel: "2026-01-01T00:00:00.000" },
+            state: { arn: a, streamArn: `${a}/stream/${label}`, streamLabel: label, ...(replicas ? { replicas } : {}) },
         };
     },
     "aws:kms/key:Key": (c) => {

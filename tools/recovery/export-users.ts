@@ -9,8 +9,8 @@
  * No password leaves Cognito: none can be read. Users imported from the CSV are RESET_REQUIRED and set
  * a new password through the forgot-password flow (a code to their verified email) at their next
  * sign-in; their MFA devices are not exported, so they enrol again. Every user gets a new `sub` in a
- * new pool: the JSON keeps the old one, which is the `customerId` their orders are stored under
- * (docs/runbooks/account-compromise.md says what follows).
+ * new pool: the CSV's `custom:customer_id` column carries the id their orders are stored under (an
+ * earlier import's, else the old `sub`), which the API reads before the `sub`, so their orders follow.
  *
  * Nothing is overwritten: an object already at either key is refused before anything is written, and
  * the writes are conditional (If-None-Match). Exit code: 0 exported, 1 a Cognito or S3 call failed,
@@ -26,6 +26,7 @@ import {
     type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CUSTOMER_ID_CLAIM } from "../../components/defaults/cognito";
 import { defineCommand, matching, runProcess, UsageError } from "../cli";
 import { stackName } from "../ops/stack-outputs";
 import { awsError, PROCESS_OPTIONS, RecoveryFailed, Refused, s3Url, stackOutputs, StackOutputsError, stringOutput } from "./common";
@@ -136,6 +137,8 @@ export function importCsv(header: readonly string[], users: readonly ExportedUse
             header
                 .map((column) => {
                     if (column === "cognito:username") return field(user.attributes.email ?? user.username);
+                    // The id the user's orders are stored under: kept from an earlier import, else the old sub.
+                    if (column === CUSTOMER_ID_CLAIM) return field(user.attributes[CUSTOMER_ID_CLAIM] ?? user.sub ?? "");
                     // MFA devices cannot be exported: users enrol again (the pool requires it where MFA is ON).
                     if (column === "cognito:mfa_enabled") return "false";
                     const value = user.attributes[column];
@@ -277,6 +280,10 @@ export async function main(argv: readonly string[], io: ExportIo = {}): Promise<
                 .map((u) => u.attributes.email ?? u.username)
                 .slice(0, 10)
                 .join(", ")}${left.length > 10 ? ", ..." : ""}`,
+        );
+    if (!header.includes(CUSTOMER_ID_CLAIM))
+        out(
+            `The pool has no ${CUSTOMER_ID_CLAIM} attribute (a pool from before it; \`pulumi up\` adds it): a pool filled from this CSV gives every user a new sub, and their orders stay under the old one (each user's old sub is in the JSON).`,
         );
     out(
         "No passwords are exported: after an import every user is RESET_REQUIRED and sets a new one with the forgot-password flow (docs/runbooks/account-compromise.md).",
