@@ -6,7 +6,7 @@ import pulumi from "@pulumi/eslint-plugin";
 export default tseslint.config(
     {
         // Fixture programs and packs are inputs to specs, each written in its own style on purpose.
-        ignores: ["node_modules/", "policies/node_modules/", "dist/", ".scratch/", "test/fixtures/", "test/.tmp/", "**/*.js", "**/*.mjs"],
+        ignores: ["node_modules/", "policies/node_modules/", "dist/", ".scratch/", "test/fixtures/", "test/.tmp/", "**/*.js", "**/*.mjs", "**/*.cjs"],
     },
     ...tseslint.configs.recommended,
     {

@@ -1,7 +1,8 @@
-// Cognito rules (55, 56, 84).
+// Cognito rules (55, 56, 79, 84).
 
 import type { Policies } from "../lib/policy-api";
-import { resourceRule } from "../lib/rule";
+import { literalName, refers, sameKnown } from "../lib/graph";
+import { resourceRule, stackRule } from "../lib/rule";
 import { asArray, asNumber, asString, get, isUnknown } from "../lib/values";
 
 export const USER_POOL = "aws:cognito/userPool:UserPool";
@@ -204,6 +205,69 @@ export function cognitoPolicies(): Policies {
                             expected: existence === undefined ? '"ENABLED" (unset, the Cognito API creates the client with LEGACY)' : '"ENABLED"',
                             fix: 'set preventUserExistenceErrors: "ENABLED"',
                         });
+                    }
+                },
+            },
+        ),
+        stackRule(
+            {
+                id: "cognito-custom-attribute-write",
+                no: 84,
+                service: "Cognito",
+                kind: "S",
+                checks: "App clients of a user pool with custom attributes list `writeAttributes`, and list no immutable custom attribute (`mutable: false`).",
+                why: "Without the list a client may write every attribute, custom ones included, and at sign-up even the immutable ones: a user who names their own tenant, role or customer id at sign-up reads what belongs to another.",
+                anchors: 'ours (analogues: AWS Amazon Cognito Developer Guide, "Attribute permissions and scopes")',
+                defaultLevel: "advisory",
+            },
+            {
+                primaryType: USER_POOL,
+                subjectTypes: [USER_POOL_CLIENT],
+                validate: (graph, ctx) => {
+                    for (const pool of graph.ofType(USER_POOL)) {
+                        const schemas = pool.props.schemas;
+                        if (isUnknown(schemas) || asArray(schemas).some(isUnknown)) {
+                            ctx.defer(`${pool.name}.schemas`);
+                            continue;
+                        }
+                        const custom = asArray(schemas)
+                            .map((a) => ({
+                                name: asString(get(a, "name")),
+                                mutable: get(a, "mutable"),
+                                developerOnly: get(a, "developerOnlyAttribute") === true,
+                            }))
+                            .filter((a): a is { name: string; mutable: unknown; developerOnly: boolean } => a.name !== undefined && !a.developerOnly);
+                        if (custom.length === 0) {
+                            continue;
+                        }
+                        // An attribute is mutable unless the schema says false (the API's default is true).
+                        const immutable = custom.filter((a) => a.mutable === false).map((a) => `custom:${a.name}`);
+                        const clients = graph
+                            .ofType(USER_POOL_CLIENT)
+                            .filter((c) => refers(c, "userPoolId", pool, () => sameKnown(c.props.userPoolId, pool.props.id, literalName(pool))));
+                        for (const client of clients) {
+                            const write = client.props.writeAttributes;
+                            if (isUnknown(write) || asArray(write).some(isUnknown)) {
+                                ctx.defer(`${client.name}.writeAttributes`);
+                            } else if (write === undefined || write === null) {
+                                ctx.report(client, {
+                                    property: "writeAttributes",
+                                    found: write,
+                                    expected: `a list of the attributes users may write, of user pool "${pool.name}", which has custom attributes (${custom.map((a) => `custom:${a.name}`).join(", ")})`,
+                                    fix: 'set writeAttributes to the standard attributes users edit (e.g. ["email", "name"]), without the custom attributes that say who a user is',
+                                });
+                            } else {
+                                const written = asArray(write).filter((a): a is string => typeof a === "string" && immutable.includes(a));
+                                if (written.length > 0) {
+                                    ctx.report(client, {
+                                        property: "writeAttributes",
+                                        found: written,
+                                        expected: "no immutable custom attribute (set once, at sign-up, by whoever signs up)",
+                                        fix: `remove ${written.join(", ")} from writeAttributes; set ${written.length > 1 ? "them" : "it"} by an administrator (AdminCreateUser), a trigger or a user import`,
+                                    });
+                                }
+                            }
+                        }
                     }
                 },
             },

@@ -87,14 +87,14 @@ describe("npm run drill and npm run bench:drill as processes", function () {
         }
         assert.match(
             (await ran("help")).stdout.replace(/\s+/g, " "),
-            /^usage: npm run drill -- \[--stack dev\] \[--cwd DIR\] \[--mode update\] \[--scenario NAME \| --scenario-file FILE \| --all\] \[--json\] /,
+            /^usage: npm run drill -- \[--stack dev\] \[--cwd DIR\] \[--mode update\] \[--scenario NAME \| --scenario-file FILE \| --all\] \[--stack-reference NAME=FILE\]\.\.\. \[--json\] /,
         );
     });
 
     it("an unknown flag, a bad value, exclusive flags, an unknown scenario: one line, exit 2", async () => {
         assertRefused(
             await ran("unknown"),
-            /^Unknown flag --definitely-not-a-flag; allowed: --stack, --cwd, --mode, --scenario, --scenario-file, --all, --json, --help\./,
+            /^Unknown flag --definitely-not-a-flag; allowed: --stack, --cwd, --mode, --scenario, --scenario-file, --all, --stack-reference, --json, --help\./,
             "unknown",
         );
         assertRefused(await ran("mode"), /^--mode "destroy" is not one of create, update$/m, "--mode");

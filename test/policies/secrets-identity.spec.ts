@@ -1,4 +1,4 @@
-// Secrets in plain sight (75-78), Cognito app clients (79), OpenSearch Serverless dashboards and
+// Secrets in plain sight (75-78), Cognito app clients (79, 84), OpenSearch Serverless dashboards and
 // cross-account data access (80, 81).
 import { isForeignAossPrincipal } from "../../policies/rules/opensearch";
 import { isReferenceOrBenign, keyLikeValue, secretWord } from "../../policies/rules/secrets";
@@ -334,6 +334,45 @@ describe("policies: Cognito app clients", () => {
     it("defers an unknown preventUserExistenceErrors after reporting what it can prove", () => {
         const vs = checkResource("cognito-app-client-hardening", client({ ...web, allowedOauthFlows: ["implicit"], preventUserExistenceErrors: U }));
         expect(summary(vs)).to.deep.equal(["client:advisory", "client:mandatory"]);
+    });
+});
+
+describe("policies: Cognito custom attributes a client may write (84, stack)", () => {
+    const pool = (schemas: unknown, name = "users"): Res => ({ type: "aws:cognito/userPool:UserPool", name, props: { id: U, name: U, schemas } });
+    const client = (name: string, writeAttributes?: unknown, poolName = "users"): Res => ({
+        type: "aws:cognito/userPoolClient:UserPoolClient",
+        name,
+        props: { userPoolId: U, ...(writeAttributes === undefined ? {} : { writeAttributes }) },
+        deps: { userPoolId: [poolName] },
+    });
+    const tenant = { name: "tenant_id", attributeDataType: "String", mutable: false };
+    const nickname = { name: "nickname_color", attributeDataType: "String" };
+
+    it("reports a client with no writeAttributes on a pool with custom attributes, and one that writes an immutable one", () => {
+        const vs = check("cognito-custom-attribute-write", [pool([tenant, nickname]), client("open"), client("writes-tenant", ["email", "custom:tenant_id"])], {
+            level: "mandatory",
+        });
+        expect(summary(vs)).to.deep.equal(["open:mandatory", "writes-tenant:mandatory"]);
+        expect(vs[0]!.message).to.contain("writeAttributes is not set").and.contain("custom:tenant_id, custom:nickname_color");
+        expect(vs[1]!.message).to.contain('writeAttributes is ["custom:tenant_id"]').and.contain("AdminCreateUser");
+    });
+
+    it("accepts a listed mutable custom attribute, a pool without custom attributes, a developer-only one, and another pool's client", () => {
+        expect(check("cognito-custom-attribute-write", [pool([tenant, nickname]), client("web", ["email", "custom:nickname_color"])])).to.deep.equal([]);
+        expect(check("cognito-custom-attribute-write", [pool(undefined), client("web")])).to.deep.equal([]);
+        expect(check("cognito-custom-attribute-write", [pool([{ ...tenant, developerOnlyAttribute: true }]), client("web")])).to.deep.equal([]);
+        expect(check("cognito-custom-attribute-write", [pool([tenant]), pool(undefined, "other"), client("web", undefined, "other")])).to.deep.equal([]);
+    });
+
+    it("says it cannot judge an unknown schema or list, rather than passing or failing", () => {
+        for (const resources of [
+            [pool(U), client("web")],
+            [pool([tenant]), client("web", U)],
+        ]) {
+            const vs = check("cognito-custom-attribute-write", resources, { level: "mandatory" });
+            expect(vs.map((v) => v.level)).to.deep.equal(["advisory"]);
+            expect(vs[0]!.message).to.contain("can't run policy 'cognito-custom-attribute-write' during preview");
+        }
     });
 });
 

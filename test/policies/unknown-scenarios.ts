@@ -141,6 +141,18 @@ export const UNKNOWN_SCENARIOS: Scenario[] = [
         expect: ["pc"],
     },
     {
+        rule: "cognito-custom-attribute-write",
+        resources: [
+            {
+                type: "aws:cognito/userPool:UserPool",
+                name: "users",
+                props: { name: U, id: U, schemas: [{ name: "tenant_id", attributeDataType: "String", mutable: false }] },
+            },
+            { type: "aws:cognito/userPoolClient:UserPoolClient", name: "web", props: { userPoolId: U, name: U }, deps: { userPoolId: ["users"] } },
+        ],
+        expect: ["web"],
+    },
+    {
         rule: "lambda-log-group-managed",
         resources: [fn("worker"), { type: "aws:cloudwatch/logGroup:LogGroup", name: "other", props: { name: U } }],
         expect: ["worker"],

@@ -12,6 +12,9 @@ import { stackPreviews } from "../shared/stack-previews";
 import { stackConfig } from "./program";
 import { stackRecovery } from "../../tools/dr/cli";
 import { firingsPerDay } from "../../tools/cost/cron";
+import { idleCosts } from "../../tools/cost/model";
+import { loadPrices } from "../../tools/cost/price-table";
+import { loadStackConfig } from "../../tools/capacity/stack";
 import { ALLOWED_DIFFERENCES, STANDBY_DIFFERENCES } from "./allowed-differences";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -85,6 +88,13 @@ export function describeStandby(): void {
             );
             assert.ok(onlyProd.includes("aws:dynamodb/table:Table::orders-table"), "the standby creates no table");
             assert.deepEqual(Object.keys(standby.outputs).sort(), Object.keys(prod.outputs).sort());
+        });
+
+        it("costs what the region-failover runbook says it costs idle, priced at eu-west-1's prices", () => {
+            const { config, region } = loadStackConfig(REPO, "prod-dr");
+            const idle = idleCosts({ stack: "prod-dr", region, config, report: standby }, loadPrices(), "eu-west-1").reduce((a, i) => a + i.monthly, 0);
+            const runbook = fs.readFileSync(path.join(REPO, "docs", "runbooks", "region-failover.md"), "utf8");
+            assert.match(runbook, new RegExp(`the standby, about \\$${Math.round(idle)} a month idle`), `prod-dr idles at $${idle.toFixed(2)}`);
         });
 
         it("runs against prod's replica in its region, as prod's disasterRecovery output names it: the functions, grants, stream mapping and backups", () => {

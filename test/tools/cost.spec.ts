@@ -173,6 +173,18 @@ describe("the idle cost (tools/cost/model.ts)", () => {
         assert.deepEqual(item!.prices, ["backup.dynamodbWarmGbMonth", "backup.crossRegionCopyGb"]);
     });
 
+    it("prices a stack in a region the table lacks only at a stand-in region's prices, and says so on every line", () => {
+        const vpc = [record("awsx:ec2:Vpc", "vpc", { natGateways: { strategy: "Single" }, numberOfAvailabilityZones: 2 }), record("aws:kms/key:Key", "k", {})];
+        const frankfurt = { ...view(vpc), region: "eu-central-1" };
+        assert.throws(() => idleCosts(frankfurt, prices), /no prices for eu-central-1 .*allowed: eu-west-1, us-east-1/);
+        const items = idleCosts(frankfurt, prices, "us-east-1");
+        const byResource = (list: typeof items) => Object.fromEntries(list.map((i) => [i.resource, i.monthly]));
+        assert.deepEqual(byResource(items), { k: 1, "vpc NAT gateways": Math.round(730 * (0.045 + 0.005) * 100) / 100 });
+        for (const i of items) assert.match(i.basis, /\(in eu-central-1, priced as us-east-1: the table has no eu-central-1 prices\)$/, i.resource);
+        // A stack in a priced region keeps its own prices: the stand-in is only for what the table lacks.
+        assert.deepEqual(byResource(idleCosts(view(vpc), prices, "us-east-1")), { k: 1, "vpc NAT gateways": Math.round(730 * 0.053 * 100) / 100 });
+    });
+
     it("names what keeps a stack over its goal, and by how much", () => {
         const items: CostItem[] = [
             { service: "OpenSearch Serverless", resource: "search", monthly: 175, basis: "", prices: [] },
@@ -210,6 +222,11 @@ describe("npm run cost: bad input exits 2", () => {
         [["--rps=-3"], /--rps "-3" is invalid/],
         [["--prices", "/nonexistent/prices.json"], /--prices \/nonexistent\/prices\.json: no such file/],
         [["--mix", "/nonexistent/mix.json"], /--mix \/nonexistent\/mix\.json: no such file/],
+        [["--price-as", "eu-central-1"], /--price-as "eu-central-1" is not one of eu-west-1, us-east-1/],
+        [
+            ["--stack", "prod-dr"],
+            /^Pulumi\.prod-dr\.yaml deploys to eu-central-1, which .*prices\.json has no prices for \(it has eu-west-1, us-east-1\): give --price-as eu-west-1/,
+        ],
     ] as const) {
         it(argv.join(" "), async () => {
             const r = await run([...argv]);

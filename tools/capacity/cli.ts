@@ -12,6 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defineCommand, InvalidValue, stackName, runProcess, UsageError } from "../cli";
 import { PreviewError, type PreviewOptions, type PreviewReport } from "../preview/types";
+import { STACK_REFERENCE_FLAG } from "../preview/command-spec";
+import { parseStackReferenceFlags } from "../preview/stack-references";
 import { ASSUMPTIONS, ROUTES, type Route } from "./access-patterns";
 import { buildLimits, FUNCTION_NAMES, type FunctionName, type Mix } from "./limits";
 import { evaluate, type CapacityResult, type LimitResult } from "./model";
@@ -82,7 +84,7 @@ export function readMix(file: string, flag = "--mix"): Mix {
 
 export const COMMAND = defineCommand({
     name: "capacity",
-    synopsis: "--stack NAME [--rps N] [--mix FILE] [--growth P%/month] [--duration FUNCTION=MS ...] [--clients N] [--json]",
+    synopsis: "--stack NAME [--rps N] [--mix FILE] [--growth P%/month] [--duration FUNCTION=MS ...] [--clients N] [--stack-reference NAME=FILE]... [--json]",
     summary:
         "Previews the stack offline and computes, for a request rate of the mix, what each part of the platform needs against what the stack allows: Lambda concurrency, provisioned concurrency, the stage throttle, WAF's per-IP rule, DynamoDB units, SNS, the email queue's mapping, SES, OpenSearch OCUs. Names the first bottleneck and the rate it binds at; with --growth, the month each limit is reached.",
     flags: {
@@ -116,6 +118,7 @@ export const COMMAND = defineCommand({
                 return n;
             },
         },
+        "stack-reference": STACK_REFERENCE_FLAG,
         json: { type: "boolean", description: "print the result as JSON and nothing else" },
     },
     epilog: "Exit codes: 0 the rate fits every hard limit, 1 some limit binds below it, 2 bad input (flags, the mix file, the stack's config, the program): the message names what was wrong and what is allowed.",
@@ -234,7 +237,7 @@ export async function main(argv: readonly string[], io: CapacityIo = {}): Promis
     const mix = v.mix !== undefined ? readMix(path.resolve(v.mix)) : readMix(DEFAULT_MIX_FILE, "the default mix");
     const durations = Object.fromEntries(v.duration) as Partial<Record<FunctionName, number>>;
     if (new Set(v.duration.map(([fn]) => fn)).size !== v.duration.length) throw new UsageError("--duration names a function twice; give each function once.");
-    const view = await loadStack(cwd, v.stack, io.preview);
+    const view = await loadStack(cwd, v.stack, io.preview, parseStackReferenceFlags(v["stack-reference"]));
     const limits = buildLimits(view, { mix, durations, clients: v.clients });
     const rps = v.rps ?? limits.find((l) => l.part === "API stage throttle (rate)")!.allows;
     const result = evaluate(limits, rps, v.growth);

@@ -64,10 +64,18 @@ export function loadStackConfig(cwd: string, stack: string): { config: StackConf
     }
 }
 
-/** Config first (bad config is refused before a preview is spent), then the update-mode preview. */
-export async function loadStack(cwd: string, stack: string, preview: (options: PreviewOptions) => Promise<PreviewReport> = runPreview): Promise<StackView> {
+/**
+ * Config first (bad config is refused before a preview is spent), then the update-mode preview, with
+ * the outputs of the stacks the program references (`--stack-reference`: a standby reads its primary's).
+ */
+export async function loadStack(
+    cwd: string,
+    stack: string,
+    preview: (options: PreviewOptions) => Promise<PreviewReport> = runPreview,
+    stackReferences: Record<string, string> = {},
+): Promise<StackView> {
     const { config, region } = loadStackConfig(cwd, stack);
-    const report = await preview({ cwd, stack, mode: "update", policyPacks: [] });
+    const report = await preview({ cwd, stack, mode: "update", policyPacks: [], ...(Object.keys(stackReferences).length > 0 ? { stackReferences } : {}) });
     return { stack, region, config, report };
 }
 

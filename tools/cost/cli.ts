@@ -11,19 +11,21 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, stackName, runProcess, UsageError } from "../cli";
+import { defineCommand, oneOf, stackName, runProcess, UsageError } from "../cli";
 import { PreviewError, type PreviewOptions, type PreviewReport } from "../preview/types";
+import { STACK_REFERENCE_FLAG } from "../preview/command-spec";
+import { parseStackReferenceFlags } from "../preview/stack-references";
 import { DEFAULT_MIX_FILE, parseRps, readMix } from "../capacity/cli";
-import { loadStack, StackInputError } from "../capacity/stack";
+import { loadStack, loadStackConfig, StackInputError } from "../capacity/stack";
 import { idleCosts, judgeGoal, perMillionCosts, type CostItem, type GoalVerdict, type RequestCost } from "./model";
-import { loadPrices, PRICES_FILE, PriceTableError, type PriceTable } from "./price-table";
+import { loadPrices, PRICED_REGIONS, PRICES_FILE, PriceTableError, type PriceTable } from "./price-table";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const SECONDS_PER_MONTH = 730 * 3600;
 
 export const COMMAND = defineCommand({
     name: "cost",
-    synopsis: "--stack NAME [--rps N] [--mix FILE] [--json]",
+    synopsis: "--stack NAME [--rps N] [--mix FILE] [--price-as REGION] [--stack-reference NAME=FILE]... [--json]",
     summary:
         "Previews the stack offline and prices it from tools/cost/prices.json (dated, with each price's source): the idle monthly cost per resource and service, the cost per million API requests of the mix, which resources dominate, and the stack's idle goal (dev $50, prod $400 without Shield Advanced).",
     flags: {
@@ -39,6 +41,14 @@ export const COMMAND = defineCommand({
         rps: { type: "string", value: "N", description: "also price a month at N API requests per second", parse: parseRps },
         mix: { type: "string", value: "FILE", description: "JSON object of route shares summing to 1", defaultText: "tools/capacity/default-mix.json" },
         prices: { type: "string", value: "FILE", description: "the price table", defaultText: "tools/cost/prices.json" },
+        "price-as": {
+            type: "string",
+            value: "REGION",
+            description: "price what runs in a region prices.json lacks (a standby in eu-central-1) at REGION's prices, and say so",
+            defaultText: "the stack's region; a stack in a region without prices is refused",
+            parse: oneOf(PRICED_REGIONS),
+        },
+        "stack-reference": STACK_REFERENCE_FLAG,
         json: { type: "boolean", description: "print the result as JSON and nothing else" },
     },
     epilog: "Exit codes: 0 priced, 2 bad input (flags, the mix or price file, the stack's config, a region without prices, the program).",
@@ -113,9 +123,10 @@ export function buildReport(
     pricesFile: string,
     mix: ReturnType<typeof readMix>,
     rps?: number,
+    priceAs?: string,
 ): CostReport {
-    const items = idleCosts(view, prices);
-    const requests = perMillionCosts(view, prices, mix);
+    const items = idleCosts(view, prices, priceAs);
+    const requests = perMillionCosts(view, prices, mix, {}, priceAs);
     const round = (n: number) => Math.round(n * 100) / 100;
     const idle = round(items.reduce((a, i) => a + i.monthly, 0));
     const perMillion = round(requests.reduce((a, i) => a + i.perMillion, 0));
@@ -158,8 +169,15 @@ export async function main(argv: readonly string[], io: CostIo = {}): Promise<nu
     if (!fs.existsSync(pricesFile)) throw new UsageError(`--prices ${v.prices}: no such file.`);
     const prices = loadPrices(pricesFile);
     const mix = v.mix !== undefined ? readMix(path.resolve(v.mix)) : readMix(DEFAULT_MIX_FILE, "the default mix");
-    const view = await loadStack(cwd, v.stack, io.preview);
-    const report = buildReport(view, prices, pricesFile, mix, v.rps);
+    // A stack in a region without prices is refused before its preview is spent.
+    const { region } = loadStackConfig(cwd, v.stack);
+    if (!(PRICED_REGIONS as readonly string[]).includes(region) && v["price-as"] === undefined) {
+        throw new UsageError(
+            `Pulumi.${v.stack}.yaml deploys to ${region}, which ${path.relative(process.cwd(), pricesFile) || pricesFile} has no prices for (it has ${PRICED_REGIONS.join(", ")}): give --price-as ${PRICED_REGIONS[0]} to price it at those, or add ${region}'s prices with their source and date.`,
+        );
+    }
+    const view = await loadStack(cwd, v.stack, io.preview, parseStackReferenceFlags(v["stack-reference"]));
+    const report = buildReport(view, prices, pricesFile, mix, v.rps, v["price-as"]);
     out(v.json ? JSON.stringify(report, null, 2) : renderText(report));
     return 0;
 }

@@ -45,21 +45,33 @@ export const DEFAULT_TABLE_GB = 1;
 
 const GB = 1e9;
 
-export function idleCosts(view: StackView, prices: PriceTable): CostItem[] {
+const priced = (region: string) => (PRICED_REGIONS as readonly string[]).includes(region);
+
+/**
+ * The region whose prices stand in for one the table lacks: `priceAs` where given (a stack deployed in
+ * such a region, the standby prod-dr), else the stack's own. A stack in an unpriced region without
+ * `priceAs` is refused by priceOf, naming the regions there are prices for.
+ */
+function standIn(stackRegion: string, priceAs?: string): string {
+    return priceAs ?? stackRegion;
+}
+
+export function idleCosts(view: StackView, prices: PriceTable, priceAs?: string): CostItem[] {
     const { report, region: stackRegion } = view;
     const config = view.config as unknown as Record<string, unknown>;
     const hours = prices.hoursPerMonth;
-    // A resource in a region the table has no prices for (a DR region) is priced as the stack's region, and says so.
-    const priced = (region: string) => (PRICED_REGIONS as readonly string[]).includes(region);
-    priceOf(prices, "kms.key", stackRegion);
+    // A resource in a region the table has no prices for (a DR region) is priced as the stand-in, and says so.
+    const fallback = standIn(stackRegion, priceAs);
+    priceOf(prices, "kms.key", priced(stackRegion) ? stackRegion : fallback);
     const at = (r: ResourceRecord) => regionOf(report, r, stackRegion);
     const p = (key: string, r: ResourceRecord | string, size?: string) => {
         const region = typeof r === "string" ? r : at(r);
-        return priceOf(prices, key, priced(region) ? region : stackRegion, size);
+        return priceOf(prices, key, priced(region) ? region : fallback, size);
     };
     const items: CostItem[] = [];
     const add = (item: CostItem, r?: ResourceRecord) => {
-        const elsewhere = r !== undefined && !priced(at(r)) ? ` (in ${at(r)}, priced as ${stackRegion}: the table has no ${at(r)} prices)` : "";
+        const region = r === undefined ? stackRegion : at(r);
+        const elsewhere = !priced(region) ? ` (in ${region}, priced as ${fallback}: the table has no ${region} prices)` : "";
         items.push({ ...item, basis: item.basis + elsewhere, monthly: Math.round(item.monthly * 100) / 100 });
     };
 
@@ -276,10 +288,16 @@ export function idleCosts(view: StackView, prices: PriceTable): CostItem[] {
 }
 
 /** Cost of a million API requests of the mix, service by service. */
-export function perMillionCosts(view: StackView, prices: PriceTable, mix: Mix, durations: Partial<Record<FunctionName, number>> = {}): RequestCost[] {
+export function perMillionCosts(
+    view: StackView,
+    prices: PriceTable,
+    mix: Mix,
+    durations: Partial<Record<FunctionName, number>> = {},
+    priceAs?: string,
+): RequestCost[] {
     const { report, region } = view;
     const config = view.config as unknown as Record<string, number>;
-    const p = (key: string) => priceOf(prices, key, region);
+    const p = (key: string) => priceOf(prices, key, priced(region) ? region : standIn(region, priceAs));
     const m = 1e6;
     const rates = mixRates(mix);
     // Every write to a global table is replicated to each replica (a replicated write unit each).

@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defineCommand, stackName, matching, oneOf, runProcess, UsageError } from "../cli";
 import { runPreview } from "../preview";
+import { STACK_REFERENCE_FLAG } from "../preview/command-spec";
+import { parseStackReferenceFlags } from "../preview/stack-references";
 import { PreviewError, type PreviewMode, type PreviewOptions, type PreviewReport } from "../preview/types";
 import { AlarmEvaluationError, evaluator as cloudWatch } from "./evaluate";
 import { buildModel, type DrillModel } from "./model";
@@ -25,7 +27,7 @@ export const DRILLS_DIR = "drills";
 
 export const COMMAND = defineCommand({
     name: "drill",
-    synopsis: "[--stack dev] [--cwd DIR] [--mode update] [--scenario NAME | --scenario-file FILE | --all] [--json]",
+    synopsis: "[--stack dev] [--cwd DIR] [--mode update] [--scenario NAME | --scenario-file FILE | --all] [--stack-reference NAME=FILE]... [--json]",
     summary:
         "Previews a stack offline and runs incident scenarios against its alarms, topics and releases: who hears of each failure, when, whether it escalates to someone new and whether a release rolls back, against each scenario's expectations (docs/drills.md).",
     flags: {
@@ -53,6 +55,7 @@ export const COMMAND = defineCommand({
         },
         "scenario-file": { type: "string", value: "FILE", description: "run the scenario in FILE" },
         all: { type: "boolean", description: "run every <cwd>/drills/*.json (what runs when no scenario is named)" },
+        "stack-reference": STACK_REFERENCE_FLAG,
         json: { type: "boolean", description: "print { stack, scenarios: [{ name, pass, failures, timeline, detectedAtMinute, ... }] } and nothing else" },
     },
     epilog: "Exit codes: 0 every expectation met, 1 some not, 2 bad input (flags, a scenario, the program): the message names the file, the field and what is allowed.",
@@ -64,6 +67,8 @@ export interface DrillOptions {
     mode: PreviewMode;
     /** Scenario files, and how messages name them. */
     files: Array<{ file: string; shownAs: string }>;
+    /** Outputs of the stacks the program references, by stack name (`--stack-reference`). @default none */
+    stackReferences?: Record<string, string>;
 }
 
 export interface DrillRun {
@@ -89,7 +94,14 @@ export async function drill(options: DrillOptions, io: DrillIo = {}): Promise<Dr
         shownAs,
     }));
     const t0 = Date.now();
-    const report = await (io.preview ?? runPreview)({ cwd: options.cwd, stack: options.stack, mode: options.mode, policyPacks: [] });
+    const refs = options.stackReferences ?? {};
+    const report = await (io.preview ?? runPreview)({
+        cwd: options.cwd,
+        stack: options.stack,
+        mode: options.mode,
+        policyPacks: [],
+        ...(Object.keys(refs).length > 0 ? { stackReferences: refs } : {}),
+    });
     const t1 = Date.now();
     const model = buildModel(report);
     const problems: ScenarioError[] = [];
@@ -157,7 +169,7 @@ export async function main(argv: readonly string[], io: DrillIo = {}): Promise<n
     if (!fs.existsSync(path.join(cwd, "Pulumi.yaml")) && !fs.existsSync(path.join(cwd, "Pulumi.yml")))
         throw new UsageError(`--cwd ${v.cwd ?? cwd}: no Pulumi program there (no Pulumi.yaml).`);
     const files = scenarioFiles(cwd, v);
-    const run = await drill({ cwd, stack: v.stack, mode: v.mode, files }, io);
+    const run = await drill({ cwd, stack: v.stack, mode: v.mode, files, stackReferences: parseStackReferenceFlags(v["stack-reference"]) }, io);
     out(v.json ? renderJson(run.model.stack, run.results) : renderText(run.model, run.results));
     return run.results.every((r) => r.pass) ? 0 : 1;
 }

@@ -2,6 +2,14 @@
 import { defineCommand, stackName, oneOf } from "../cli";
 import type { PreviewMode } from "./types";
 
+/** `--stack-reference NAME=FILE`, repeatable: every command that previews a stack takes it. */
+export const STACK_REFERENCE_FLAG = {
+    type: "string",
+    multiple: true,
+    value: "NAME=FILE",
+    description: "outputs of stack NAME for the program's StackReference to it: a --json report of that stack's preview, or a JSON object of its outputs",
+} as const;
+
 export const COMMAND = defineCommand({
     name: "preview",
     synopsis:
@@ -33,13 +41,7 @@ export const COMMAND = defineCommand({
             default: "create",
             parse: oneOf<PreviewMode>(["create", "update"]),
         },
-        "stack-reference": {
-            type: "string",
-            multiple: true,
-            value: "NAME=FILE",
-            description:
-                "outputs of stack NAME for the program's StackReference to it: a --json report of that stack's preview, or a JSON object of its outputs",
-        },
+        "stack-reference": STACK_REFERENCE_FLAG,
         invoke: {
             type: "string",
             multiple: true,
