@@ -267,7 +267,9 @@ export class Backup extends Component<BackupChildren> {
             `vault-lock`,
             // The lock keeps every point for its own lifecycle; its minimum only refuses shorter ones.
             { backupVaultName: vault.name, minRetentionDays: tiered ? frequentDays : retentionDays },
-            { parent: this, protect },
+            // One lock per vault, and every argument replaces it: a new lock made before the old one is
+            // deleted would be deleted with it, leaving the vault unlocked.
+            { parent: this, protect, deleteBeforeReplace: true },
         );
 
         const role = this.create(
@@ -512,7 +514,7 @@ export class Backup extends Component<BackupChildren> {
             aws.backup.VaultLockConfiguration,
             "dr-vault-lock",
             { backupVaultName: vault.name, minRetentionDays },
-            { parent: this, provider, protect },
+            { parent: this, provider, protect, deleteBeforeReplace: true },
         );
         return { key, vault };
     }

@@ -146,7 +146,10 @@ describe("Backup component", function () {
                 const v = run.one("aws:backup/vault:Vault", `${name}-vault`);
                 assert.equal(v.protect, protect, name);
                 assert.equal(v.inputs.forceDestroy, !protect, name);
-                assert.equal(run.one("aws:backup/vaultLockConfiguration:VaultLockConfiguration", `${name}-vault-lock`).protect, protect, name);
+                const lock = run.one("aws:backup/vaultLockConfiguration:VaultLockConfiguration", `${name}-vault-lock`);
+                assert.equal(lock.protect, protect, name);
+                // A replacement made before the old lock's deletion would be deleted with it: the vault left unlocked.
+                assert.equal(lock.deleteBeforeReplace, true, `${name}: the old lock goes first`);
                 assert.equal(run.one("aws:backup/plan:Plan", `${name}-plan`).protect, protect, name);
             }
         });

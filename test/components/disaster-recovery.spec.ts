@@ -112,6 +112,7 @@ describe("disaster recovery in the components (Backup dr, DataStore replica and 
             // every point for its own lifecycle.
             assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-vault-lock").inputs.minRetentionDays, 2);
             assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-dr-vault-lock").inputs.minRetentionDays, 7);
+            assert.equal(byName("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "tiered-dr-vault-lock").deleteBeforeReplace, true);
         });
 
         it("copies every point to the DR region where its loss restores from them (backup-restore)", function () {

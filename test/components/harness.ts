@@ -21,6 +21,8 @@ export interface Recorded {
     dependencies: string[];
     /** Id the mock gave the resource (custom resources). */
     id: string;
+    /** The `deleteBeforeReplace` option. */
+    deleteBeforeReplace: boolean;
     /** State the mock returned: inputs plus computed outputs such as ids and ARNs. */
     outputs: Inputs;
     /** The `import` option: the id of an existing resource to adopt ("" for none). */
@@ -211,6 +213,7 @@ export function installMocks(opts: MockOptions = {}): MockRun {
                     outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
                     importId: req.getImportid() ?? "",
                     retainOnDelete: req.getRetainondelete() === true,
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     provider: req.getProvider() ?? "",
                 });
             }

@@ -4,6 +4,8 @@
  * table is the stack's own until `tableName` adopts another.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { tableUrn } from "../../tools/recovery/restore";
 import { PREVIEWED_STACKS, stackPreviews } from "../shared/stack-previews";
 
@@ -21,5 +23,17 @@ export function describeRecoveryViews(): void {
                 );
                 assert.equal(tables[0]!.inputs.name, `platform-${stack}-orders`, "its own table: no tableName in the stack file");
             });
+
+        it("every `pulumi state unprotect` docs/operations.md shows names a protected resource of its stack", async () => {
+            const text = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "operations.md"), "utf8");
+            const shown = [...text.matchAll(/pulumi state unprotect --stack (\S+) '([^']+)'/g)].map((m) => [m[1]!, m[2]!] as const);
+            assert.ok(shown.length >= 2, "the vault locks' release note");
+            const reports = await stackPreviews();
+            for (const [stack, urn] of shown) {
+                const found = reports.find((r) => r.stack === stack)?.resources.find((r) => r.urn === urn);
+                assert.ok(found, `${stack} has ${urn}`);
+                assert.equal(found.protect, true, `${urn} is protected, so unprotecting it is the step`);
+            }
+        });
     });
 }
