@@ -117,7 +117,8 @@ export interface BackupDrArgs {
     copyLagMinutes?: number;
     /**
      * ARN of a backup vault in another account of the organization (in `region`) that also receives
-     * every recovery point. Its access policy must allow this account's `backup:CopyIntoBackupVault`.
+     * every recovery point. Its access policy must allow this account's `backup:CopyIntoBackupVault`,
+     * and a lock on it must accept copies kept as short as the frequent points (`frequentRetentionDays`).
      * @default none
      */
     crossAccountVaultArn?: string;
