@@ -14,7 +14,7 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import * as fs from "fs";
-import { defineCommand, InvalidValue, integer, oneOf, runProcess } from "../tools/cli";
+import { defineCommand, integer, oneOf, runProcess, stackList } from "../tools/cli";
 import { runPreview, type PreviewOptions } from "../tools/preview";
 import { CODE_CACHE_DIR } from "../tools/preview/child-scripts";
 
@@ -33,15 +33,7 @@ export const COMMAND = defineCommand({
             value: "LIST",
             description: "comma-separated stacks to preview",
             default: "dev,staging,prod",
-            parse: (text) => {
-                const stacks = text.split(",");
-                const bad = stacks.find((s) => !/^[A-Za-z0-9_.-]+$/.test(s));
-                if (bad !== undefined)
-                    throw new InvalidValue(`is invalid: ${JSON.stringify(bad)} is not a stack name; expected stack names such as dev,staging,prod.`);
-                const twice = stacks.find((s, i) => stacks.indexOf(s) !== i);
-                if (twice !== undefined) throw new InvalidValue(`is invalid: ${twice} is given twice.`);
-                return stacks;
-            },
+            parse: stackList,
         },
         "ratio-runs": {
             type: "string",

@@ -1,22 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, functionCapacities, parseConfig, type RawConfig } from "../config";
-
-const REQUIRED: RawConfig = {
-    "aws:region": "eu-west-1",
-    "platform:environment": "dev",
-    "platform:alertEmails": '["ops@example.com"]',
-    "platform:emailDomain": "orders.example.com",
-};
-
-function problemsFor(raw: RawConfig): string[] {
-    try {
-        parseConfig({ ...REQUIRED, ...raw });
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return err.problems;
-    }
-    return [];
-}
+import { functionCapacities, parseConfig, type RawConfig } from "../config";
+import { REQUIRED, problemsFor } from "./shared/config-problems";
 
 describe("capacity configuration: per-function sizes, provisioned concurrency, account quotas", () => {
     it("sizes each function by its own keys, the stack-wide ones where 0", () => {

@@ -5,25 +5,9 @@ import YAML from "yaml";
 import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
 import { SECRET_PLACEHOLDER } from "../tools/preview/project";
 import { projectConfigSchema } from "../tools/project-config-schema";
+import { REQUIRED, problemsFor } from "./shared/config-problems";
 
 const REPO = path.resolve(__dirname, "..");
-
-const REQUIRED: RawConfig = {
-    "aws:region": "eu-west-1",
-    "platform:environment": "dev",
-    "platform:alertEmails": '["ops@example.com"]',
-    "platform:emailDomain": "orders.example.com",
-};
-
-function problemsFor(raw: RawConfig): string[] {
-    try {
-        parseConfig({ ...REQUIRED, ...raw });
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return err.problems;
-    }
-    return [];
-}
 
 /**
  * One bad value per key and the message an operator must see. Adding a key to config.ts without a

@@ -103,6 +103,16 @@ export function stackName(text: string): string {
     return text;
 }
 
+/** Validator: a comma-separated list of stack names (as `stackName`), none twice. */
+export function stackList(text: string): string[] {
+    const stacks = text.split(",");
+    const bad = stacks.find((s) => !/^[A-Za-z0-9_.-]+$/.test(s));
+    if (bad !== undefined) throw new InvalidValue(`is invalid: ${JSON.stringify(bad)} is not a stack name; expected stack names such as dev,staging,prod.`);
+    const twice = stacks.find((s, i) => stacks.indexOf(s) !== i);
+    if (twice !== undefined) throw new InvalidValue(`is invalid: ${twice} is given twice.`);
+    return stacks;
+}
+
 /** Validator: one of the given words. */
 export function oneOf<const T extends string>(choices: readonly T[]): (text: string) => T {
     return (text) => {

@@ -1,19 +1,14 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as fc from "fast-check";
-import { ConfigError, parseConfig, recoveryInputs, type RawConfig } from "../../config";
+import { parseConfig, recoveryInputs, type RawConfig } from "../../config";
 import { backupSchedule } from "../../components/backup";
 import { FAILURE_MODES, FIGURES, copyLagMinutes, objectiveProblems, recoveryTable, releaseMinutes, scheduleHours } from "../../tools/dr/model";
 import { stackRecovery, stacksIn } from "../../tools/dr/cli";
+import { REQUIRED, problemsFor } from "../shared/config-problems";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
-const REQUIRED: RawConfig = {
-    "aws:region": "eu-west-1",
-    "platform:environment": "dev",
-    "platform:alertEmails": '["ops@example.com"]',
-    "platform:emailDomain": "orders.example.com",
-};
 const PROD_DR: RawConfig = {
     "platform:drCopies": "true",
     "platform:drRegion": "eu-central-1",
@@ -25,16 +20,6 @@ const PROD_DR: RawConfig = {
     "platform:releaseBakeMinutes": "10",
     "platform:tableSizeGb": "5",
 };
-
-function problemsFor(raw: RawConfig): string[] {
-    try {
-        parseConfig({ ...REQUIRED, ...raw });
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.problems;
-    }
-}
 const tableFor = (raw: RawConfig) => recoveryTable(recoveryInputs(parseConfig({ ...REQUIRED, ...raw }, "platform", { skipRecoveryObjectives: true })));
 const mode = (raw: RawConfig, m: string) => tableFor(raw).modes.find((x) => x.mode === m)!;
 

@@ -9,7 +9,7 @@ import { isBadInput, main, parseGrowth, readMix } from "../../tools/capacity/cli
 import { buildLimits, mixRates, type Mix } from "../../tools/capacity/limits";
 import { bindsAt, evaluate, monthReached, type Limit } from "../../tools/capacity/model";
 import type { StackView } from "../../tools/capacity/stack";
-import type { PreviewReport, ResourceRecord } from "../../tools/preview/types";
+import { fakeStackView, record } from "./fake-stack-view";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const only = (route: (typeof ROUTES)[number]): Mix => Object.fromEntries(ROUTES.map((r) => [r, r === route ? 1 : 0])) as Mix;
@@ -135,47 +135,21 @@ describe("the routes' access patterns (tools/capacity/access-patterns.ts)", () =
 
 /** A preview report with just what buildLimits reads. */
 function fakeView(over: { reserved?: Record<string, number>; mappingMax?: number; rate?: number; burst?: number; standby?: boolean } = {}): StackView {
-    const r = (type: string, name: string, inputs: Record<string, unknown>): ResourceRecord => ({
-        urn: `urn:${name}`,
-        type,
-        name,
-        parent: undefined,
-        custom: true,
-        remote: false,
-        provider: undefined,
-        protect: false,
-        external: false,
-        inputs,
-        dependencies: [],
-        propertyDependencies: {},
-    });
     const reserved = { api: 200, "email-worker": 100, "search-indexer": 100, "ses-feedback": 100, ...over.reserved };
     const resources = [
         ...Object.entries(reserved).map(([fn, n]) =>
-            r("aws:lambda/function:Function", `${fn}-function`, { reservedConcurrentExecutions: n, memorySize: 1024 }),
+            record("aws:lambda/function:Function", `${fn}-function`, { reservedConcurrentExecutions: n, memorySize: 1024 }),
         ),
-        r("aws:lambda/eventSourceMapping:EventSourceMapping", "email-worker-messaging-email-source", {
+        record("aws:lambda/eventSourceMapping:EventSourceMapping", "email-worker-messaging-email-source", {
             scalingConfig: { maximumConcurrency: over.mappingMax ?? 99 },
         }),
-        r("aws:apigateway/methodSettings:MethodSettings", "gateway-method-settings", {
+        record("aws:apigateway/methodSettings:MethodSettings", "gateway-method-settings", {
             settings: { throttlingRateLimit: over.rate ?? 500, throttlingBurstLimit: over.burst ?? 1000 },
         }),
-        r("aws:wafv2/webAcl:WebAcl", "api-firewall-acl", { rules: [{ statement: { rateBasedStatement: { limit: 3000, evaluationWindowSec: 300 } } }] }),
-        r("aws:opensearch/serverlessCollection:ServerlessCollection", "search-collection", { standbyReplicas: over.standby ? "ENABLED" : "DISABLED" }),
+        record("aws:wafv2/webAcl:WebAcl", "api-firewall-acl", { rules: [{ statement: { rateBasedStatement: { limit: 3000, evaluationWindowSec: 300 } } }] }),
+        record("aws:opensearch/serverlessCollection:ServerlessCollection", "search-collection", { standbyReplicas: over.standby ? "ENABLED" : "DISABLED" }),
     ];
-    const report = {
-        project: "platform",
-        stack: "t",
-        mode: "update",
-        resources,
-        outputs: {},
-        diagnostics: [],
-        logs: [],
-        policyPacks: [],
-        timings: {},
-        summary: {},
-    } as unknown as PreviewReport;
-    const config = {
+    return fakeStackView(resources, {
         apiDurationP99Ms: 300,
         emailWorkerDurationP99Ms: 800,
         searchIndexerDurationP99Ms: 500,
@@ -189,8 +163,7 @@ function fakeView(over: { reserved?: Record<string, number>; mappingMax?: number
         sesSendingQuotaPer24h: 50000,
         searchMaxSearchOcus: 10,
         searchMaxIndexingOcus: 10,
-    };
-    return { stack: "t", region: "eu-west-1", config: config as unknown as StackView["config"], report };
+    });
 }
 
 describe("the stack's limits (tools/capacity/limits.ts)", () => {

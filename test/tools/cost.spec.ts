@@ -8,7 +8,8 @@ import { firingsPerDay, weeklyAverage, weeklyFirings } from "../../tools/cost/cr
 import { idleCosts, judgeGoal, type CostItem } from "../../tools/cost/model";
 import { MAX_PRICE_AGE_DAYS, PRICED_REGIONS, loadPrices, priceOf, stalePrices, type PriceTable } from "../../tools/cost/price-table";
 import type { StackView } from "../../tools/capacity/stack";
-import type { PreviewReport, ResourceRecord } from "../../tools/preview/types";
+import type { ResourceRecord } from "../../tools/preview/types";
+import { fakeStackView, record } from "./fake-stack-view";
 
 describe("the price table (tools/cost/prices.json)", () => {
     const table = loadPrices();
@@ -80,37 +81,8 @@ describe("schedules, in a week (tools/cost/cron.ts)", () => {
     });
 });
 
-function record(type: string, name: string, inputs: Record<string, unknown>): ResourceRecord {
-    return {
-        urn: `urn:${name}`,
-        type,
-        name,
-        parent: undefined,
-        custom: true,
-        remote: false,
-        provider: undefined,
-        protect: false,
-        external: false,
-        inputs,
-        dependencies: [],
-        propertyDependencies: {},
-    };
-}
-
 function view(resources: ResourceRecord[], config: Record<string, unknown> = {}): StackView {
-    const report = {
-        project: "platform",
-        stack: "t",
-        mode: "update",
-        resources,
-        outputs: {},
-        diagnostics: [],
-        logs: [],
-        policyPacks: [],
-        timings: {},
-        summary: {},
-    } as unknown as PreviewReport;
-    return { stack: "t", region: "eu-west-1", config: { environment: "dev", ...config } as unknown as StackView["config"], report };
+    return fakeStackView(resources, { environment: "dev", ...config });
 }
 
 describe("the idle cost (tools/cost/model.ts)", () => {

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { defineCommand, InvalidValue, listOf, UsageError } from "../cli";
+import { defineCommand, listOf, stackList, UsageError } from "../cli";
 import { forwardSignals } from "../preview/children";
 import { ansi, plain, violations, type Style } from "../preview/render";
 import type { PreviewMode } from "../preview/types";
@@ -28,15 +28,7 @@ export const COMMAND = defineCommand({
             value: "LIST",
             description: "comma-separated stacks to gate; each reads Pulumi.<stack>.yaml and policies/config/<stack>.json",
             default: "dev,staging,prod",
-            parse: (text) => {
-                const stacks = text.split(",");
-                const bad = stacks.find((s) => !/^[A-Za-z0-9_.-]+$/.test(s));
-                if (bad !== undefined)
-                    throw new InvalidValue(`is invalid: ${JSON.stringify(bad)} is not a stack name; expected stack names such as dev,staging,prod.`);
-                const twice = stacks.find((s, i) => stacks.indexOf(s) !== i);
-                if (twice !== undefined) throw new InvalidValue(`is invalid: ${twice} is given twice.`);
-                return stacks;
-            },
+            parse: stackList,
         },
         mode: {
             type: "string",
