@@ -146,6 +146,29 @@ describe("offline preview: programs written elsewhere", function () {
         });
     });
 
+    describe("an ES module program with a type error", () => {
+        it("runs transpile-only, as a CommonJS program does: the SDK's own ES module mode would type-check it", async () => {
+            const report = await runPreview({ cwd: foreign("esm-type-error"), stack: "test", policyPacks: [] });
+            assert.equal(report.outputs.retentionSeconds, 1209600);
+        });
+
+        it("is type-checked when PULUMI_NODEJS_TRANSPILE_ONLY=false, its compiler error the first line", async () => {
+            const before = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+            process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "false";
+            try {
+                const err = await runPreview({ cwd: foreign("esm-type-error"), stack: "test", policyPacks: [] }).then(
+                    () => assert.fail("the preview passed"),
+                    (e: unknown) => e,
+                );
+                // The hooks thread hands the error over as an object with no prototype, which String() cannot convert.
+                assert.equal(firstLine(err), "the program failed: index.ts(4,7): error TS2322: Type 'string' is not assignable to type 'number'.");
+            } finally {
+                if (before === undefined) delete process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+                else process.env.PULUMI_NODEJS_TRANSPILE_ONLY = before;
+            }
+        });
+    });
+
     describe("a tsconfig.json the language host's compiler refuses", () => {
         it("fails with the option to set on the first line, then the compiler's own message, no ts-node stack", async () => {
             const err = await runPreview({ cwd: foreign("ts5110"), stack: "test", policyPacks: [] }).then(

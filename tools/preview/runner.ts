@@ -9,6 +9,7 @@
 import "./preload";
 import { createRequire } from "module";
 import * as path from "path";
+import { inspect } from "util";
 import type * as pulumiType from "@pulumi/pulumi";
 import { invokeRemedy, mockInvoke, UnansweredInvokeError } from "./mock-invokes";
 import { sdkInternals } from "./sdk-internals";
@@ -73,6 +74,12 @@ function setEnvironment(input: RunnerInput): void {
     process.env.PULUMI_NODEJS_TYPESCRIPT = String(input.typescript);
     // Type-checking belongs to `tsc --noEmit`; a preview only needs the program to run.
     process.env.PULUMI_NODEJS_TRANSPILE_ONLY ??= "true";
+    // The SDK's automatic ES module mode (cmd/run/hooks.js) makes ts-node's service when the hooks module
+    // loads, before Node hands it its options, so an ES module program is type-checked whatever
+    // PULUMI_NODEJS_TRANSPILE_ONLY says (11 s for `import * as aws`); ts-node's own variable reaches it.
+    if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true") {
+        process.env.TS_NODE_TRANSPILE_ONLY ??= "true";
+    }
     if (input.tsconfig) {
         process.env.PULUMI_NODEJS_TSCONFIG_PATH = input.tsconfig;
     }
@@ -356,7 +363,7 @@ async function main(): Promise<void> {
                 await internals.waitForRPCs();
                 finish(run);
             } catch (err) {
-                finish(run, err instanceof Error ? err : Object.assign(new Error(String(err)), { hideStack: true }));
+                finish(run, thrownError(err));
             }
         });
     };
@@ -398,8 +405,7 @@ async function main(): Promise<void> {
     // The SDK's handlers (installed first) log the error with its stack; this one reports it.
     const onUncaught = (err: unknown) => {
         const run = current;
-        // A thrown value that is not an Error has no stack of its own; one made here would show the runner's.
-        setImmediate(() => finish(run, err instanceof Error ? err : Object.assign(new Error(String(err)), { hideStack: true })));
+        setImmediate(() => finish(run, thrownError(err)));
     };
     process.on("uncaughtException", onUncaught);
     process.on("unhandledRejection", onUncaught);
@@ -410,6 +416,22 @@ async function main(): Promise<void> {
             finish(current);
         }
     });
+}
+
+/**
+ * A thrown value as an Error. One that is not an Error has no stack of its own (one made here would show the
+ * runner's), and may not even convert to a string: the ES module hooks thread hands a ts-node compile error
+ * over as an object with no prototype whose only property is its inspected text.
+ */
+function thrownError(err: unknown): Error {
+    if (err instanceof Error) return err;
+    let text: string;
+    try {
+        text = (typeof err === "object" && err !== null ? inspect(err) : String(err)).trimEnd();
+    } catch {
+        text = "a thrown value that cannot be shown";
+    }
+    return Object.assign(new Error(text), { hideStack: true });
 }
 
 /** ts-node's registered service (its documented `REGISTER_INSTANCE`), whose `compile` transpiles each source. */
