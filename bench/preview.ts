@@ -14,6 +14,7 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import * as fs from "fs";
+import * as os from "os";
 import { defineCommand, integer, oneOf, runProcess, stackList } from "../tools/cli";
 import { runPreview, type PreviewOptions } from "../tools/preview";
 import { CODE_CACHE_DIR } from "../tools/preview/child-scripts";
@@ -71,6 +72,12 @@ export interface Ratios {
     /** One `npm run gate` (every stack, both modes) over the floor; goal at most GATE_GOAL. */
     gate: number;
     goals: { preview: number; gate: number };
+    /**
+     * Where the CPU time of each process tree can be read (Linux): its median, and the least wall time that
+     * CPU allows on these cores (CPU over cores), over the floor. A ratio can fall no lower than its bound
+     * without the previews doing less work.
+     */
+    cpu?: { cores: number; previewMs: number; gateMs: number; previewBound: number; gateBound: number };
 }
 
 export interface PreviewBench {
@@ -88,16 +95,40 @@ export const GATE_GOAL = 5;
 const FLOOR_SCRIPT =
     "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/awsx/ec2'); require('@pulumi/awsx/cloudtrail'); require('@pulumi/policy');";
 
-/** Wall time of a process, in ms; it must exit 0 or 1 (a gate or preview with violations still measures). */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * The CPU time of this process's ended children and every descendant they waited for, in ms (Linux's
+ * cutime and cstime); undefined where /proc is missing. A child's tree is its difference across the child's run.
+ */
+function childrenCpuMs(): number | undefined {
+    try {
+        const stat = fs.readFileSync("/proc/self/stat", "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        // Fields 16 and 17 of proc(5); the split starts at field 3. Ticks are USER_HZ, 100 on Linux.
+        return (Number(fields[13]) + Number(fields[14])) * 10;
+    } catch {
+        return undefined;
+    }
+}
+
+export interface Timed {
+    wallMs: number;
+    /** CPU of the process and its descendants, on all cores; undefined where it cannot be read. */
+    cpuMs?: number;
+}
+
+/** Wall and CPU time of a process; it must exit 0 or 1 (a gate or preview with violations still measures). */
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
+        const cpuBefore = childrenCpuMs();
         const child = spawn(command, args, { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("error", reject);
         child.on("exit", (code) => {
-            if (code === 0 || code === 1) resolve(performance.now() - started);
+            const wallMs = performance.now() - started;
+            const cpuAfter = childrenCpuMs();
+            if (code === 0 || code === 1) resolve({ wallMs, ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}) });
             else reject(new Error(`${[command, ...args].join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
         });
     });
@@ -113,16 +144,20 @@ function npm(script: string, args: string[]): [string, string[]] {
 export async function measureRatios(runs: number): Promise<Ratios> {
     const env = { ...process.env };
     delete env.NODE_COMPILE_CACHE;
-    const floor: number[] = [];
-    const preview: number[] = [];
-    const gate: number[] = [];
+    const floor: Timed[] = [];
+    const preview: Timed[] = [];
+    const gate: Timed[] = [];
     for (let i = 0; i < runs; i++) {
         floor.push(await timed(process.execPath, ["-e", FLOOR_SCRIPT], env));
         preview.push(await timed(...npm("preview", ["--stack", "dev", "--json"])));
         gate.push(await timed(...npm("gate", ["--json"])));
     }
-    const [f, p, g] = [median(floor), median(preview), median(gate)];
+    const wall = (t: Timed[]) => median(t.map((x) => x.wallMs));
+    const [f, p, g] = [wall(floor), wall(preview), wall(gate)];
     const ratio = (x: number) => Math.round((x / f) * 100) / 100;
+    const cpuOf = (t: Timed[]) => (t.every((x) => x.cpuMs !== undefined) ? median(t.map((x) => x.cpuMs as number)) : undefined);
+    const [pc, gc] = [cpuOf(preview), cpuOf(gate)];
+    const cores = os.availableParallelism();
     return {
         runs,
         floorMs: Math.round(f),
@@ -131,6 +166,9 @@ export async function measureRatios(runs: number): Promise<Ratios> {
         preview: ratio(p),
         gate: ratio(g),
         goals: { preview: PREVIEW_GOAL, gate: GATE_GOAL },
+        ...(pc !== undefined && gc !== undefined
+            ? { cpu: { cores, previewMs: Math.round(pc), gateMs: Math.round(gc), previewBound: ratio(pc / cores), gateBound: ratio(gc / cores) } }
+            : {}),
     };
 }
 
@@ -212,6 +250,12 @@ export async function main(argv: readonly string[], io: BenchIo = {}): Promise<n
                 out(
                     `npm run gate (3 stacks x 2 modes)                                                    ${s(r.gateMs)}  ${r.gate.toFixed(2)}x (goal ${r.goals.gate}x)`,
                 );
+                if (r.cpu) {
+                    out("");
+                    out(`CPU time of each process tree (median), and the least wall time it allows on ${r.cpu.cores} cores, over the floor`);
+                    out(`npm run preview -- --stack dev --json   cpu ${s(r.cpu.previewMs)}   at least ${r.cpu.previewBound.toFixed(2)}x`);
+                    out(`npm run gate (3 stacks x 2 modes)       cpu ${s(r.cpu.gateMs)}   at least ${r.cpu.gateBound.toFixed(2)}x`);
+                }
             }
         }
     } catch (error) {

@@ -11,8 +11,8 @@ export interface CliResult {
 }
 
 /**
- * Runs the offline preview's CLI as `npm run preview` does (its command, from the bundle tools/preview/cli.ts
- * hands over to), and returns its exit code and output. Without ts-node's start, which the specs need not pay.
+ * Runs the offline preview's CLI as `npm run preview` does (`node tools/preview/launch.js preview`), and
+ * returns its exit code and output.
  */
 export function previewCli(args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {

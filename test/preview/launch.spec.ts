@@ -61,14 +61,8 @@ describe("offline preview: the commands' bundle", function () {
         assert.ok(text.includes(JSON.stringify(path.join(REPO, "tools", "preview"))), "__dirname of tools/preview sources is their own");
     });
 
-    it("runs the gate as a process: --help on stdout with exit 0; a bad flag is one line with exit 2; an unknown command exit 2", async () => {
-        const help = await run(["gate", "--help"]);
-        assert.equal(help.code, 0, help.stderr);
-        assert.match(help.stdout, /^usage: npm run gate -- \[--stack dev,staging,prod\] \[--mode create,update\] \[--json\] \[--junit FILE\]/);
-        const bad = await run(["gate", "--mode", "destroy"]);
-        assert.equal(bad.code, 2);
-        assert.equal(bad.stdout, "");
-        assert.match(bad.stderr, /^error: --mode "destroy" is invalid: "destroy" not allowed; expected a comma-separated list of create, update\.\n$/);
+    // Its commands' --help and bad flags, as processes: test/tools/commands.spec.ts.
+    it("refuses a command it does not know with exit 2, naming the ones it has", async () => {
         const unknown = await run(["nope"]);
         assert.equal(unknown.code, 2);
         assert.match(unknown.stderr, /^error: launch\.js knows no command "nope"; commands: gate, preview/);
