@@ -57,9 +57,8 @@ describe("offline preview: the runner and the packs end with the preview", funct
         const child = spawn(
             process.execPath,
             [
-                "-r",
-                "ts-node/register/transpile-only",
-                path.join(REPO, "tools", "preview", "cli.ts"),
+                path.join(REPO, "tools", "preview", "launch.js"),
+                "preview",
                 ...["--cwd", fixture("foreign", "spins"), "--stack", "test", "--policy-pack", fixture("packs", "second")],
             ],
             { cwd: REPO, env: { ...process.env, SPINS_PID_FILE: pidFile }, stdio: ["ignore", "ignore", "pipe"] },
