@@ -15,6 +15,7 @@ import { COMMAND, main as drill } from "../../tools/drill/cli";
 import { ScenarioError } from "../../tools/drill/scenario";
 import type { ScenarioResult } from "../../tools/drill/run";
 import { runPreview, type PreviewOptions, type PreviewReport } from "../../tools/preview";
+import { stackPreview } from "../shared/stack-previews";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const FIXTURE = path.join(REPO, "test", "fixtures", "drill", "plain-alarms");
@@ -141,10 +142,7 @@ describe("npm run drill in-process", function () {
     };
     const io = (lines: string[]) => ({ out: (t: string) => lines.push(t), preview });
     before(async () => {
-        [dev, fixture] = await Promise.all([
-            runPreview({ cwd: REPO, stack: "dev", mode: "update", policyPacks: [] }),
-            runPreview({ cwd: FIXTURE, stack: "dev", mode: "update", policyPacks: [] }),
-        ]);
+        [dev, fixture] = await Promise.all([stackPreview("dev"), runPreview({ cwd: FIXTURE, stack: "dev", mode: "update", policyPacks: [] })]);
     });
     beforeEach(() => (calls.length = 0));
 

@@ -7,6 +7,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { runPreview, type PreviewReport, type ResourceRecord } from "../../tools/preview";
+import { stackPreview } from "../shared/stack-previews";
 import {
     alarmSeverity,
     buildModel,
@@ -34,7 +35,7 @@ describe("drill model: the repository's dev stack (update mode)", function () {
     let report: PreviewReport;
     let model: DrillModel;
     before(async () => {
-        report = await runPreview({ cwd: REPO, stack: "dev", mode: "update", policyPacks: [] });
+        report = await stackPreview("dev");
         model = buildModel(report);
     });
 
