@@ -97,16 +97,19 @@ export function matching(pattern: RegExp, expected: string): (text: string) => s
     };
 }
 
+/** A stack name as Pulumi writes one. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
 /** Validator: a stack name as Pulumi writes one (letters, digits, '-', '_' and '.'). */
 export function stackName(text: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
+    if (!STACK_NAME.test(text)) throw new InvalidValue("is not a stack name: stack names use letters, digits, '-', '_' and '.'");
     return text;
 }
 
 /** Validator: a comma-separated list of stack names (as `stackName`), none twice. */
 export function stackList(text: string): string[] {
     const stacks = text.split(",");
-    const bad = stacks.find((s) => !/^[A-Za-z0-9_.-]+$/.test(s));
+    const bad = stacks.find((s) => !STACK_NAME.test(s));
     if (bad !== undefined) throw new InvalidValue(`is invalid: ${JSON.stringify(bad)} is not a stack name; expected stack names such as dev,staging,prod.`);
     const twice = stacks.find((s, i) => stacks.indexOf(s) !== i);
     if (twice !== undefined) throw new InvalidValue(`is invalid: ${twice} is given twice.`);

@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { runPreview, type PreviewReport, type ResourceRecord } from "../../tools/preview";
 import { stackPreview } from "../shared/stack-previews";
+import { record as customRecord } from "../tools/fake-stack-view";
 import {
     alarmSeverity,
     buildModel,
@@ -263,16 +264,8 @@ describe("drill model: a flat program with plain MetricAlarm resources", functio
 
 describe("drill model: hand-made records", () => {
     const record = (type: string, name: string, inputs: Record<string, unknown>, propertyDependencies: Record<string, string[]> = {}): ResourceRecord => ({
+        ...customRecord(type, name, inputs),
         urn: `urn:pulumi:test::p::${type}::${name}`,
-        type,
-        name,
-        parent: undefined,
-        custom: true,
-        remote: false,
-        provider: undefined,
-        protect: false,
-        external: false,
-        inputs,
         dependencies: Object.values(propertyDependencies).flat(),
         propertyDependencies,
     });
