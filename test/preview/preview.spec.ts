@@ -187,6 +187,19 @@ describe("offline preview", function () {
         assert.ok(Number(report.outputs.codePaths) > 0, `Arborist found the program's packages: ${String(report.outputs.codePaths)}`);
     });
 
+    it("fails a function that cannot be serialized as the SDK does, naming the files its inspector session would", async () => {
+        const err = await runPreview({ cwd: fixture("programs", "unserializable"), stack: "test", policyPacks: [] }).then(
+            () => assert.fail("the program serializes a timer"),
+            (e: Error) => e,
+        );
+        assert.match(err.message, /^the program failed: Error serializing 'async \(\) => \(\{ statusCode: 200, body \.\.\.': index\.ts\(\d+,\d+\)/);
+        assert.match(err.message, /captured\n\s+variable 'timer' which indirectly referenced\n\s+function 'Timeout'/);
+        // Node's timers were loaded before the language host opened its session, so the SDK never heard of
+        // their script and names their functions with no file; the session the runner opens late must agree.
+        const files = [...err.message.matchAll(/'[^']*': ([^\s(]+)\(\d+,\d+\)/g)].map((m) => m[1]);
+        assert.deepEqual([...new Set(files)], ["index.ts"]);
+    });
+
     it("keeps a stack policy mandatory when the values it relates are unknown", async () => {
         const report = await runPreview({ cwd: fixture("programs", "unknown-related"), stack: "test", policyPacks: [MINIMAL] });
         const logGroup = report.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as url from "node:url";
 import {
     ALLOW_UNVERIFIED_ENV,
     checkVerifiedVersion,
@@ -13,6 +14,7 @@ import {
     sdkVersion,
     UnverifiedDependencyError,
 } from "../../tools/preview/sdk-internals";
+import { deferInspectorSession } from "../../tools/preview/inspector-on-demand";
 import { REPO } from "./helpers";
 
 /**
@@ -110,6 +112,73 @@ describe("Pulumi SDK internals (the one seam)", () => {
             assert.throws(() => checkVerifiedVersion("p", "3.247.9", PULUMI_SDK_VERIFIED, "x"), /p 3\.247\.9 is outside the range x was verified on/);
             assert.throws(() => checkVerifiedVersion("p", "3.277.0", PULUMI_SDK_VERIFIED, "x"), UnverifiedDependencyError);
             assert.throws(() => checkVerifiedVersion("p", "latest", PULUMI_SDK_VERIFIED, "x"), /p latest is outside/);
+        });
+    });
+
+    describe("the SDK's inspector session, opened on first use (inspector-on-demand.ts)", () => {
+        let dir: string;
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "v8-hooks-"));
+            fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "@pulumi/pulumi", version: "3.276.0" }));
+            fs.mkdirSync(path.join(dir, "runtime", "closure"), { recursive: true });
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+        const hooksFile = () => path.join(dir, "runtime", "closure", "v8Hooks.js");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- each script is loaded at a set point of the host's start
+        const load = <T>(file: string) => require(file) as T;
+        const module = (name: string) => {
+            const file = path.join(dir, `${name}.js`);
+            fs.writeFileSync(file, `module.exports = function ${name}() { return 1; };`);
+            return file;
+        };
+        /** The scriptId V8 gives `fn`'s script, as the SDK's closure code (runtime/closure/v8.js) asks for it. */
+        const scriptIdOf = async (session: import("inspector").Session, fn: () => unknown) => {
+            const post = <T>(method: string, params: object) =>
+                new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
+            (globalThis as { __fn?: unknown }).__fn = fn;
+            const { result } = await post<{ result: { objectId: string } }>("Runtime.evaluate", { expression: "globalThis.__fn" });
+            const { internalProperties } = await post<{ internalProperties: { name: string; value: { value: { scriptId: string } } }[] }>(
+                "Runtime.getProperties",
+                { objectId: result.objectId, ownProperties: false },
+            );
+            delete (globalThis as { __fn?: unknown }).__fn;
+            return internalProperties.find((p) => p.name === "[[FunctionLocation]]")?.value.value.scriptId ?? "";
+        };
+
+        it("a v8Hooks.js of another shape keeps its own session: the preview is only slower", () => {
+            fs.writeFileSync(hooksFile(), "exports.isInitializedAsync = () => 'original'; exports.getSessionAsync = async () => ({});");
+            assert.equal(deferInspectorSession(dir), false);
+            assert.equal(load<{ isInitializedAsync(): unknown }>(hooksFile()).isInitializedAsync(), "original");
+        });
+
+        it("opens no session as the host starts; on first use opens one, knowing the scripts the SDK's own session would", async () => {
+            fs.writeFileSync(
+                hooksFile(),
+                ["isInitializedAsync", "getSessionAsync", "getScriptUrl"]
+                    .map((f) => `exports.${f} = () => { throw new Error("the SDK's own ${f}"); };`)
+                    .join("\n"),
+            );
+            assert.equal(deferInspectorSession(dir), true);
+            const hooks = load<{
+                isInitializedAsync(): Promise<void>;
+                getSessionAsync(): Promise<import("inspector").Session>;
+                getScriptUrl(id: string): string | undefined;
+            }>(hooksFile());
+            const before = load<() => number>(module("before"));
+            await hooks.isInitializedAsync();
+            const after = load<() => number>(module("after"));
+            const session = await hooks.getSessionAsync();
+            try {
+                assert.equal(await hooks.getSessionAsync(), session, "one session");
+                const later = load<() => number>(module("later"));
+                assert.equal(hooks.getScriptUrl(await scriptIdOf(session, after)), url.pathToFileURL(path.join(dir, "after.js")).href);
+                assert.equal(hooks.getScriptUrl(await scriptIdOf(session, later)), url.pathToFileURL(path.join(dir, "later.js")).href);
+                // The SDK's listener, attached after Debugger.enable, never hears of a script loaded before it started.
+                assert.equal(hooks.getScriptUrl(await scriptIdOf(session, before)), undefined);
+            } finally {
+                // The debugger stays on while a session is connected, slowing every spec after this one.
+                session.disconnect();
+            }
         });
     });
 

@@ -146,7 +146,8 @@ export class PolicyPackProcess {
         const child = track(
             spawn(process.execPath, [...cache.execArgv, "--require", cache.preload, ...nodeArgs, runPolicyPack, "127.0.0.1:0", "."], {
                 cwd: dir,
-                env: { ...process.env, ...cache.env },
+                // The pack's SDK (…/@pulumi/pulumi/cmd/run-policy-pack/index.js), whose inspector session preload.ts defers.
+                env: { ...process.env, ...cache.env, OFFLINE_PREVIEW_PACK_SDK: path.resolve(runPolicyPack, "..", "..", "..") },
                 stdio: ["ignore", "pipe", "pipe", "ipc"],
             }),
         );

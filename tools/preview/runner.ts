@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     // Everything private the runner uses, checked against the releases it was verified on.
     const internals = sdkInternals(sdkDir);
     internals.skipStackTraces();
+    internals.deferInspectorSession();
     const { rpc, Struct, resourceProto: resproto } = internals;
 
     let current = newRun(first);

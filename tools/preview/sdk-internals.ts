@@ -17,6 +17,8 @@
  *   (`proto/resource_pb.js`, google-protobuf's `Struct`): the wire format of those requests.
  * - `resource.js` `Resource.callsites` and `runtime/debuggable.js` `debuggablePromise`: skipped for speed
  *   (a stack trace per resource and per promise); optional, the preview only gets slower without.
+ * - `runtime/closure/v8Hooks.js` `isInitializedAsync`, `getSessionAsync` and `getScriptUrl`: the inspector
+ *   session the hosts open at start, opened on first use instead (`inspector-on-demand.ts`); optional.
  * - `runtime/config.js` `isConfigSecret`: which config keys are secret, including those set through the
  *   runtime's store (mocks, Automation API); optional, the public path is PULUMI_CONFIG_SECRET_KEYS.
  * - `runtime/settings.js` `waitForRPCs`: the language host's wait for outstanding registrations, which
@@ -34,6 +36,7 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import { checkVerifiedVersion, UnverifiedDependencyError } from "../../components/verified-dependencies";
+import { deferInspectorSession, hasV8Hooks, V8_HOOKS } from "./inspector-on-demand";
 
 export { ALLOW_UNVERIFIED_ENV, checkVerifiedVersion, UnverifiedDependencyError } from "../../components/verified-dependencies";
 
@@ -98,6 +101,8 @@ export interface SdkInternals {
     runEntry: string;
     /** Skips the per-resource and per-promise stack traces; false when that part could not be verified. */
     skipStackTraces(): boolean;
+    /** Opens the SDK's inspector session on first use, not at start; false when that part could not be verified. */
+    deferInspectorSession(): boolean;
     /** Calls `listener` with each resource's type and name as the SDK starts to register (or read) it. */
     onRegistrationStart(listener: (type: string, name: string) => void): void;
     /** Calls `listener` with the program's entry file once the language host requires it (a CommonJS program). */
@@ -155,6 +160,7 @@ export function describeSdkInternals(sdkDir: string): InternalCheck[] {
     const config = tryLoad(load, "./runtime/config.js");
     const runtimeResource = tryLoad(load, "./runtime/resource.js");
     const state = tryLoad(load, "./runtime/state.js");
+    const v8Hooks = tryLoad(load, V8_HOOKS);
     return [
         { name: "cmd/run/index.js (the language host's entry point)", optional: false, ok: fs.existsSync(path.join(sdkDir, "cmd", "run", "index.js")) },
         {
@@ -192,6 +198,7 @@ export function describeSdkInternals(sdkDir: string): InternalCheck[] {
         { name: "runtime/debuggable.js debuggablePromise()", optional: true, ok: has(debuggable, "debuggablePromise", "function") },
         { name: "runtime/config.js isConfigSecret()", optional: true, ok: has(config, "isConfigSecret", "function") },
         { name: "runtime/state.js withLocalStorage()", optional: true, ok: has(state, "withLocalStorage", "function") },
+        { name: "runtime/closure/v8Hooks.js isInitializedAsync(), getSessionAsync() and getScriptUrl()", optional: true, ok: hasV8Hooks(v8Hooks) },
     ];
 }
 
@@ -230,6 +237,11 @@ export function sdkInternals(sdkDir: string, usedBy = "the offline preview", not
             (load("./resource.js") as { Resource: { callsites(): unknown[] } }).Resource.callsites = () => [];
             (load("./runtime/debuggable.js") as { debuggablePromise<T>(p: Promise<T>): Promise<T> }).debuggablePromise = (p) => p;
             return true;
+        },
+        deferInspectorSession() {
+            if (deferInspectorSession(sdkDir)) return true;
+            notice(`notice: ${PULUMI_SDK_PACKAGE} ${version}: the inspector session opens at start, so ${usedBy} runs slower (tools/preview/sdk-internals.ts)`);
+            return false;
         },
         onRegistrationStart(listener) {
             type Op = (res: unknown, parent: unknown, type: string, name: string, ...rest: unknown[]) => unknown;
